@@ -1,0 +1,289 @@
+/**
+ * The `cto.yaml` schema: one zod schema from which the `CtoConfig` type is derived.
+ *
+ * It covers the PRD's `PlatformConfig` (version, profile, platform, github, registry, agents,
+ * features) and what an installer needs beyond it (cluster, environments, state, charts, backup).
+ *
+ * Spelling: snake_case is canonical, exactly as the PRD's appendix writes it
+ * (`mail_notifications`, `private_key_path`, `client_id`). camelCase spellings of the same keys are
+ * accepted on load and normalised to snake_case before this schema sees them (see `load.ts`).
+ *
+ * Objects are strict: an unknown key is an error (with a "did you mean" hint from the loader),
+ * except where users name things themselves (agents, apps, environments, charts, feature maps).
+ */
+import { z } from "zod";
+
+/** A DNS-1123 label: what Kubernetes accepts for namespaces and most object names. */
+export const dnsLabel = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    message: "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+  });
+
+/** A DNS-1123 subdomain (domain names, registry hosts). */
+export const dnsSubdomain = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: "must be a lowercase DNS name such as agents.example.com",
+  });
+
+/** Kubernetes CPU quantity: a number of cores (2, 0.5) or millicores ("500m"). */
+export const cpuQuantity = z.union([
+  z.number().positive().max(1024),
+  z.string().regex(/^([0-9]+(\.[0-9]+)?|[0-9]+m)$/, { message: "must be a CPU quantity such as 2, 0.5 or 500m" }),
+]);
+
+/** Kubernetes memory quantity such as 512Mi, 8Gi, 1G. */
+export const memoryQuantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, { message: "must be a memory quantity such as 512Mi or 8Gi" });
+
+/** GitHub organisation or user login: letters, digits, single hyphens. */
+export const githubLogin = z
+  .string()
+  .min(1)
+  .max(39)
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
+    message: "must be a GitHub login: letters, digits and single hyphens, at most 39 characters",
+  });
+
+/** GitHub repository name (without the owner). */
+export const githubRepository = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]+$/, { message: "must be a repository name: letters, digits, '.', '_' and '-'" })
+  .refine((s) => s !== "." && s !== "..", { message: "must be a repository name, not '.' or '..'" });
+
+/**
+ * A path to a local file. Shell metacharacters and NUL are refused because paths can end up in
+ * commands run on this machine or over SSH; `..` segments are refused so a config cannot reach
+ * outside where its author pointed it by accident.
+ */
+export const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((s) => !/[\0\n\r;&|`$<>"'\\*?!{}()[\]]/.test(s), {
+    message: "must be a plain file path without shell metacharacters, quotes or newlines",
+  })
+  .refine((s) => !s.split("/").includes(".."), { message: "must not contain '..' segments; give the path directly" });
+
+/** An http(s) URL. */
+export const httpUrl = z.string().url().max(2048).refine((s) => /^https?:\/\//.test(s), {
+  message: "must be an http:// or https:// URL",
+});
+
+export const PROFILE_NAMES = ["minimal", "standard", "production"] as const;
+export const profileName = z.string().min(1).max(63);
+
+export const INGRESS_TYPES = ["none", "nginx", "traefik"] as const;
+export const REGISTRY_TYPES = ["local", "ghcr", "ecr", "gcr", "acr", "dockerhub", "generic"] as const;
+export const CLUSTER_PROVIDERS = ["k3s", "kind", "minikube", "existing", "simulated"] as const;
+
+export const resourceRequirementsSchema = z.strictObject({
+  cpu: cpuQuantity.optional(),
+  memory: memoryQuantity.optional(),
+});
+
+export const featureFlagsSchema = z.strictObject({
+  monitoring: z.boolean().optional(),
+  databases: z.boolean().optional(),
+  mail_notifications: z.boolean().optional(),
+  backup: z.boolean().optional(),
+  high_availability: z.boolean().optional(),
+  security: z.boolean().optional(),
+});
+
+export const platformSchema = z.strictObject({
+  name: dnsLabel,
+  domain: dnsSubdomain.optional(),
+  namespace: dnsLabel.default("cto"),
+  ingress_type: z.enum(INGRESS_TYPES).default("nginx"),
+});
+
+export const githubAppSchema = z.strictObject({
+  /** GitHub App id (numeric, as a string because it usually comes from `${VAR}`). */
+  id: z.string().regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" }).optional(),
+  client_id: z.string().min(1).max(100).optional(),
+  slug: z.string().min(1).max(100).optional(),
+  private_key_path: filePath.optional(),
+  /** Secret. PEM contents, usually from an environment variable; prefer `private_key_path`. */
+  private_key: z.string().min(1).optional(),
+  /** Secret. */
+  client_secret: z.string().min(1).optional(),
+});
+
+export const TUNNEL_PROVIDERS = ["none", "cloudflare", "ngrok", "smee"] as const;
+
+export const githubSchema = z.strictObject({
+  organization: githubLogin,
+  repository: githubRepository,
+  /** GitHub API base URL; set it for GitHub Enterprise Server. */
+  base_url: httpUrl.default("https://api.github.com"),
+  /** Where the platform's webhook is registered. */
+  webhook_mode: z.enum(["organization", "repository"]).default("repository"),
+  /** Public webhook URL when it is not derived from the domain (e.g. a tunnel or a proxy). */
+  webhook_url: httpUrl.optional(),
+  /** Secret. Generated with @pulumi/random and kept in the stack when not given. */
+  webhook_secret: z.string().min(16, { message: "must be at least 16 characters; omit it to have one generated" }).optional(),
+  apps: z.record(dnsLabel, githubAppSchema).default({}),
+  tunnel: z
+    .strictObject({
+      provider: z.enum(TUNNEL_PROVIDERS).default("none"),
+      /** Secret: tunnel token (Cloudflare) or authtoken (ngrok). */
+      token: z.string().min(1).optional(),
+      /** smee-style relay channel URL. */
+      url: httpUrl.optional(),
+    })
+    .default({ provider: "none" }),
+});
+
+export const registrySchema = z.strictObject({
+  type: z.enum(REGISTRY_TYPES),
+  url: z.string().min(1).max(255).regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/, {
+    message: "must be a registry host such as ghcr.io or registry.example.com:5000, without a scheme",
+  }).optional(),
+  namespace: z.string().min(1).max(255).regex(/^[a-z0-9._/-]+$/, { message: "must be a lowercase repository path" }).optional(),
+  username: z.string().min(1).max(255).optional(),
+  /** Secret. */
+  password: z.string().min(1).optional(),
+});
+
+export const agentSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  github_app_id: z.string().regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" }).optional(),
+  /** Which coding CLI the agent drives (claude, codex, ...). Free text; the platform decides. */
+  cli: z.string().min(1).max(63).optional(),
+  model: z.string().min(1).max(200).optional(),
+  resources: resourceRequirementsSchema.default({}),
+  features: z.record(z.string().min(1).max(63), z.boolean()).default({}),
+});
+
+export const sshNodeSchema = z.strictObject({
+  host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:-]+$/, { message: "must be a host name or IP address" }),
+  user: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, { message: "must be a Unix user name" }).default("root"),
+  port: z.number().int().min(1).max(65535).default(22),
+  ssh_key_path: filePath.optional(),
+  role: z.enum(["server", "agent"]).default("agent"),
+});
+
+export const clusterSchema = z.strictObject({
+  provider: z.enum(CLUSTER_PROVIDERS).default("k3s"),
+  /** Cluster name for kind, minikube and simulated clusters. Defaults to the platform name. */
+  name: dnsLabel.optional(),
+  /** For `existing`: kubeconfig path and context. */
+  kubeconfig: filePath.optional(),
+  context: z.string().min(1).max(253).optional(),
+  /** Kubernetes (k3s, kind node image, minikube) version. */
+  version: z.string().regex(/^v?[0-9]+\.[0-9]+\.[0-9]+([+-][A-Za-z0-9.+-]+)?$/, { message: "must be a version such as v1.31.4+k3s1" }).optional(),
+  /** Mirror of the k3s install script for air-gapped sites. */
+  install_script_url: httpUrl.optional(),
+  /** Hosts reachable over SSH: one server plus agents, or three servers for high availability. */
+  nodes: z.array(sshNodeSchema).max(100).default([]),
+  /** For `simulated`: node count and per-node capacity. Defaults are sized to the profile. */
+  simulated: z
+    .strictObject({
+      nodes: z.number().int().min(1).max(100).optional(),
+      cpu: cpuQuantity.optional(),
+      memory: memoryQuantity.optional(),
+    })
+    .default({}),
+});
+
+export const chartSourceSchema = z.strictObject({
+  /** Helm repository URL (https://, http:// or oci://). */
+  repository: z.string().min(1).max(2048).regex(/^(https?|oci):\/\/[^\s]+$/, { message: "must be an https://, http:// or oci:// URL" }).optional(),
+  chart: z.string().min(1).max(253).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "must be a chart name" }).optional(),
+  version: z.string().min(1).max(64).regex(/^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*$/, { message: "must be a semantic version such as 7.8.0" }).optional(),
+});
+
+export const stateSchema = z.strictObject({
+  /** Any Pulumi backend URL: file://, s3://, gs://, azblob://, https://api.pulumi.com. */
+  backend_url: z.string().min(1).max(2048).regex(/^(file|s3|gs|azblob|https?):\/\/[^\s]*$/, {
+    message: "must be a Pulumi backend URL such as file:///path, s3://bucket or https://api.pulumi.com",
+  }).optional(),
+  /** passphrase (default), or a cloud KMS URL such as awskms://..., gcpkms://..., azurekeyvault://..., hashivault://... */
+  secrets_provider: z.string().min(1).max(2048).regex(/^(passphrase|(awskms|gcpkms|azurekeyvault|hashivault):\/\/\S+)$/, {
+    message: "must be 'passphrase' or a KMS URL such as awskms://alias/cto",
+  }).optional(),
+});
+
+export const backupSchema = z.strictObject({
+  provider: z.enum(["aws", "gcp", "azure", "s3-compatible"]).default("s3-compatible"),
+  bucket: z.string().min(3).max(63).regex(/^[a-z0-9.-]+$/, { message: "must be a bucket name" }).optional(),
+  region: z.string().min(1).max(63).optional(),
+  endpoint: httpUrl.optional(),
+  schedule: z.string().min(9).max(100).default("0 2 * * *"),
+  ttl: z.string().regex(/^[0-9]+h$/, { message: "must be hours such as 720h" }).default("720h"),
+});
+
+export const mailSchema = z.strictObject({
+  smtp_host: z.string().min(1).max(253).optional(),
+  smtp_port: z.number().int().min(1).max(65535).default(587),
+  from: z.string().email().optional(),
+  /** Secret. */
+  smtp_password: z.string().min(1).optional(),
+});
+
+/** Per-environment overrides: a subset of the top-level document, merged over it. */
+export const environmentSchema = z.strictObject({
+  /** Marks the stack as production: destroy asks the user to type the stack name. */
+  production: z.boolean().optional(),
+  profile: profileName.optional(),
+  platform: platformSchema.partial().optional(),
+  cluster: clusterSchema.partial().optional(),
+  features: featureFlagsSchema.optional(),
+  registry: registrySchema.partial().optional(),
+  agents: z.record(dnsLabel, agentSchema.partial()).optional(),
+  charts: z.record(z.string(), chartSourceSchema).optional(),
+  state: stateSchema.optional(),
+  github: z
+    .strictObject({
+      repository: githubRepository.optional(),
+      webhook_url: httpUrl.optional(),
+      webhook_mode: z.enum(["organization", "repository"]).optional(),
+    })
+    .optional(),
+  /** Platform release (an entry of profiles/versions.yaml) this environment runs. */
+  release: z.string().optional(),
+});
+
+export const ctoConfigSchema = z.strictObject({
+  version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be the config format version, e.g. \"0.1.0\"" }),
+  profile: profileName.default("minimal"),
+  platform: platformSchema,
+  github: githubSchema,
+  registry: registrySchema.default({ type: "local" }),
+  agents: z.record(dnsLabel, agentSchema).default({}),
+  features: featureFlagsSchema.default({}),
+  cluster: clusterSchema.default({ provider: "k3s", nodes: [], simulated: {} }),
+  environments: z.record(dnsLabel, environmentSchema).default({}),
+  state: stateSchema.default({}),
+  charts: z.record(z.string(), chartSourceSchema).default({}),
+  /** Platform release (an entry of profiles/versions.yaml). Defaults to the newest. */
+  release: z.string().optional(),
+  backup: backupSchema.optional(),
+  mail: mailSchema.optional(),
+});
+
+export type CtoConfig = z.infer<typeof ctoConfigSchema>;
+export type CtoConfigInput = z.input<typeof ctoConfigSchema>;
+export type EnvironmentOverrides = z.infer<typeof environmentSchema>;
+
+/**
+ * Config paths that hold secrets (`*` matches any map key). They are never printed, never
+ * written to plain files, and become Pulumi secret config.
+ */
+export const SECRET_PATHS: readonly string[] = [
+  "github.webhook_secret",
+  "github.apps.*.private_key",
+  "github.apps.*.client_secret",
+  "github.tunnel.token",
+  "registry.password",
+  "mail.smtp_password",
+];

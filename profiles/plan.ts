@@ -1,0 +1,164 @@
+/**
+ * The resolved plan: config + profile + environment, fully defaulted and validated.
+ *
+ * This is the one shape every command and the infrastructure program consume. It holds no secret
+ * values: those travel separately as `PlanSecrets` (names → values) and become Pulumi secret
+ * config, so a plan can always be printed, stored in stack history and diffed.
+ *
+ * Keys are camelCase (TypeScript side); the user's file is snake_case.
+ */
+
+export type ComponentCategory = "core" | "orchestration" | "monitoring" | "database" | "security" | "optional";
+
+/** Which Kubernetes cluster the platform goes onto and how it is obtained. */
+export type ClusterPlan =
+  | { provider: "existing"; name: string; kubeconfig?: string; context?: string }
+  | {
+      provider: "k3s";
+      name: string;
+      version: string;
+      installScriptUrl: string;
+      /** Empty: single node on this machine. Otherwise servers/agents over SSH. */
+      nodes: SshNodePlan[];
+      /** Where the kubeconfig is written (mode 0600). */
+      kubeconfigPath: string;
+    }
+  | { provider: "kind"; name: string; version: string; nodeImage: string; portMappings: number[]; kubeconfigPath: string }
+  | { provider: "minikube"; name: string; version: string; cpus: number; memoryMiB: number; kubeconfigPath: string }
+  | {
+      provider: "simulated";
+      name: string;
+      nodes: number;
+      /** Per-node capacity. */
+      cpu: string;
+      memory: string;
+      kubeconfigPath: string;
+    };
+
+export interface SshNodePlan {
+  host: string;
+  user: string;
+  port: number;
+  sshKeyPath?: string;
+  role: "server" | "agent";
+}
+
+export interface ChartPlan {
+  /** Helm repository URL or OCI reference. */
+  repository: string;
+  chart: string;
+  version: string;
+}
+
+export interface ComponentPlan {
+  /** Component name from the profile, e.g. "argo-cd", "monitoring". */
+  name: string;
+  category: ComponentCategory;
+  required: boolean;
+  dependencies: string[];
+  installOrder: number;
+  /** Namespace the component installs into. */
+  namespace: string;
+  /** The Helm chart, for components installed from one. */
+  chart?: ChartPlan;
+}
+
+export interface FeaturePlan {
+  monitoring: boolean;
+  databases: boolean;
+  mailNotifications: boolean;
+  backup: boolean;
+  highAvailability: boolean;
+  security: boolean;
+}
+
+export interface ResourcesPlan {
+  /** Kubernetes quantities, defaulted from the profile. */
+  cpu: string;
+  memory: string;
+}
+
+export interface AgentPlan {
+  name: string;
+  githubAppId?: string;
+  cli?: string;
+  model?: string;
+  resources: ResourcesPlan;
+  features: Record<string, boolean>;
+}
+
+export interface GitHubAppPlan {
+  agent: string;
+  appId?: string;
+  clientId?: string;
+  slug?: string;
+  /** App name as it appears on GitHub, from the `<org>-<agent>` template unless a slug is given. */
+  appName: string;
+  privateKeyPath?: string;
+}
+
+export interface GitHubPlan {
+  organization: string;
+  repository: string;
+  baseUrl: string;
+  webhookMode: "organization" | "repository";
+  /** Public URL GitHub delivers webhooks to; undefined when neither a domain nor a URL is set. */
+  webhookUrl?: string;
+  apps: GitHubAppPlan[];
+  tunnel: { provider: "none" | "cloudflare" | "ngrok" | "smee"; url?: string };
+}
+
+export interface RegistryPlan {
+  type: "local" | "ghcr" | "ecr" | "gcr" | "acr" | "dockerhub" | "generic";
+  /** Host (and port) without scheme; for `local` the local registry's address. */
+  url: string;
+  namespace: string;
+  username?: string;
+  /** True when a password is among the plan's secrets (the value is not in the plan). */
+  hasCredentials: boolean;
+}
+
+export interface ProfileSummary {
+  name: string;
+  description: string;
+  estimatedInstallMinutes: number;
+  requirements: { memoryGiB: number; cpu: number; diskGiB: number };
+}
+
+export interface Plan {
+  /** Version of this plan shape, for stored history. */
+  planVersion: 1;
+  /** The config file's `version`. */
+  configVersion: string;
+  /** Environment (= stack) name. */
+  environment: string;
+  /** Destroy of a production stack asks the user to type its name. */
+  production: boolean;
+  /** Platform release from profiles/versions.yaml. */
+  release: string;
+  profile: ProfileSummary;
+  platform: {
+    name: string;
+    domain?: string;
+    namespace: string;
+    ingressType: "none" | "nginx" | "traefik";
+    /** Labels every object of ours carries. */
+    labels: Record<string, string>;
+  };
+  /** Namespaces by role; only those of enabled components are present. */
+  namespaces: Record<string, string>;
+  cluster: ClusterPlan;
+  features: FeaturePlan;
+  /** Enabled components in install order. */
+  components: ComponentPlan[];
+  agents: AgentPlan[];
+  github: GitHubPlan;
+  registry: RegistryPlan;
+  backup?: { provider: string; bucket?: string; region?: string; endpoint?: string; schedule: string; ttl: string };
+  state: { backendUrl?: string; secretsProvider: string };
+  /** Names of the secrets the plan needs (keys of `PlanSecrets`), e.g. "registry.password". */
+  secretNames: string[];
+}
+
+/** Secret values by name (see `Plan.secretNames`). Never printed, never written in clear. */
+export type PlanSecrets = Record<string, string>;
