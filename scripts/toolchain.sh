@@ -24,8 +24,6 @@ CACHE_ROOT=${CTO_TOOLCHAIN_CACHE:-$HOME/.cache/cto/toolchain}
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-command -v go >/dev/null || die "go is not on PATH (Go >= 1.26 is needed to build the toolchain)"
-
 # shellcheck source=../toolchain/versions.env
 source "$TC/versions.env"
 
@@ -68,10 +66,16 @@ fi
 # CGO_ENABLED=0: static binaries, no C toolchain needed.
 # GOSUMDB is left alone: every module is pinned by the committed go.sum files,
 #   so the checksum database is only asked about modules missing from them.
+# GOTOOLCHAIN=local: never download another Go toolchain (go.mod `go` lines
+#   up to 1.26.0); fail instead if the machine's Go is older.
 export GOFLAGS="-mod=mod -buildvcs=false"
 export CGO_ENABLED=0
 export GOTOOLCHAIN=local
 read -r -a BUILD_FLAGS <<<"$GO_BUILD_FLAGS"
+
+need_go() {
+  command -v go >/dev/null || die "go is not on PATH: Go >= 1.26 is needed to build the toolchain (cache miss in $DIR)"
+}
 
 # --- helpers ----------------------------------------------------------------
 now() { date +%s; }
@@ -117,6 +121,7 @@ run_step() {
     log "$bin cached"
     return
   fi
+  need_go
   log "$bin: building"
   t=$(now)
   "$fn" "$bin"
@@ -208,33 +213,39 @@ copy_node_shims() {
 }
 
 # --- main -------------------------------------------------------------------
-PIECES=("$@")
-((${#PIECES[@]})) || PIECES=(pulumi language-nodejs kubernetes-provider kube etcd kwok)
+# Everything runs inside main, which bash reads whole before running it.
+main() {
+  PIECES=("$@")
+  ((${#PIECES[@]})) || PIECES=(pulumi language-nodejs kubernetes-provider kube etcd kwok)
 
-log "cache $DIR"
-for piece in "${PIECES[@]}"; do
-  case $piece in
-    pulumi) run_step pulumi build_pulumi ;;
-    language-nodejs) run_step pulumi-language-nodejs build_language_nodejs ;;
-    kubernetes-provider) run_step pulumi-resource-kubernetes build_kubernetes_provider ;;
-    kube)
-      # Sequential on purpose: each one saturates both cores.
-      for b in kube-apiserver kube-controller-manager kube-scheduler; do
-        run_step "$b" build_kube_component
-      done
-      ;;
-    etcd) run_step etcd build_etcd ;;
-    kwok)
-      run_step kwok build_kwok_component
-      run_step kwokctl build_kwok_component
-      ;;
-    *) die "unknown piece '$piece' (pieces: pulumi language-nodejs kubernetes-provider kube etcd kwok)" ;;
-  esac
-done
-copy_node_shims
-rm -f "$SRC"/*/.staged
+  log "cache $DIR"
+  for piece in "${PIECES[@]}"; do
+    case $piece in
+      pulumi) run_step pulumi build_pulumi ;;
+      language-nodejs) run_step pulumi-language-nodejs build_language_nodejs ;;
+      kubernetes-provider) run_step pulumi-resource-kubernetes build_kubernetes_provider ;;
+      kube)
+        # Sequential on purpose: each one saturates both cores.
+        for b in kube-apiserver kube-controller-manager kube-scheduler; do
+          run_step "$b" build_kube_component
+        done
+        ;;
+      etcd) run_step etcd build_etcd ;;
+      kwok)
+        run_step kwok build_kwok_component
+        run_step kwokctl build_kwok_component
+        ;;
+      *) die "unknown piece '$piece' (pieces: pulumi language-nodejs kubernetes-provider kube etcd kwok)" ;;
+    esac
+  done
+  copy_node_shims
+  rm -f "$SRC"/*/.staged
 
-log "done in $(($(now) - TOTAL_START))s ($BUILT built)"
-mkdir -p "$HOME/.cache/cto/toolchain"
-printf '%s\n' "$BIN" >"$HOME/.cache/cto/toolchain/current"
-printf '%s\n' "$BIN"
+  log "done in $(($(now) - TOTAL_START))s ($BUILT built)"
+  mkdir -p "$HOME/.cache/cto/toolchain"
+  printf '%s\n' "$BIN" >"$HOME/.cache/cto/toolchain/current"
+  printf '%s\n' "$BIN"
+}
+
+# One line, so bash has read it whole before main runs.
+main "$@"; exit $?
