@@ -1,0 +1,207 @@
+/**
+ * Tools `cto` runs or drives: Node.js, the pinned Pulumi CLI, kubectl, and the cluster provider's
+ * own tools (Docker and kind, minikube).
+ */
+import path from "node:path";
+import type { Check, CheckContext, CheckOutcome } from "../types.js";
+import {
+  compareVersions,
+  MIN_KIND_VERSION,
+  MIN_KUBECTL_VERSION,
+  MIN_MINIKUBE_VERSION,
+  MIN_NODE_VERSION,
+  PULUMI_CLI_VERSION,
+  versionString,
+} from "../versions.js";
+import { fail, firstLine, ok, warn } from "./common.js";
+
+export const nodeCheck: Check = {
+  id: "tool.node",
+  name: "Node.js",
+  critical: true,
+  appliesTo: () => true,
+  async run({ probes }) {
+    const v = probes.nodeVersion;
+    if (compareVersions(v, MIN_NODE_VERSION) >= 0) return ok(`Node.js ${v}`, { version: v });
+    return fail(
+      `Node.js ${v} is older than ${MIN_NODE_VERSION}`,
+      `Install Node.js 22 LTS or newer: https://nodejs.org/en/download (with nvm: nvm install 22)`,
+      { version: v, minimum: MIN_NODE_VERSION },
+    );
+  },
+};
+
+/** Where `cto` looks for the Pulumi CLI, in order: ~/.cto/bin, the toolchain's bin, PATH. */
+export async function pulumiCandidates(ctx: CheckContext): Promise<string[]> {
+  const dirs = [path.join(ctx.ctoHome, "bin")];
+  const toolchain = await ctx.probes.toolchainBinDir();
+  if (toolchain) dirs.push(toolchain);
+  const found: string[] = [];
+  for (const dir of dirs) {
+    const exe = await ctx.probes.which("pulumi", [dir]);
+    if (exe && path.dirname(exe) === dir) found.push(exe);
+  }
+  const onPath = await ctx.probes.which("pulumi");
+  if (onPath && !found.includes(onPath)) found.push(onPath);
+  return found;
+}
+
+/** The fix for a missing or wrong Pulumi CLI: `--fix` when the toolchain has it, else the installer. */
+export async function pulumiFix(ctx: CheckContext): Promise<string> {
+  const toolchain = await ctx.probes.toolchainBinDir();
+  const cached = toolchain ? await ctx.probes.which("pulumi", [toolchain]) : undefined;
+  const bin = path.join(ctx.ctoHome, "bin");
+  if (cached) return `cto doctor --fix   (copies ${cached} into ${bin})`;
+  return (
+    `curl -fsSL https://get.pulumi.com | sh -s -- --version ${PULUMI_CLI_VERSION} && ` +
+    `mkdir -p ${bin} && cp ~/.pulumi/bin/pulumi* ${bin}/   ` +
+    `(offline: bash scripts/toolchain.sh in a clone of cto builds it, then cto doctor --fix)`
+  );
+}
+
+export const pulumiCheck: Check = {
+  id: "tool.pulumi",
+  name: `Pulumi CLI ${PULUMI_CLI_VERSION}`,
+  critical: true,
+  appliesTo: () => true,
+  async run(ctx) {
+    const candidates = await pulumiCandidates(ctx);
+    if (candidates.length === 0) {
+      return fail(
+        `pulumi not found in ${path.join(ctx.ctoHome, "bin")}, the toolchain cache or PATH`,
+        await pulumiFix(ctx),
+      );
+    }
+    const seen: { path: string; version?: string }[] = [];
+    for (const exe of candidates) {
+      const r = await ctx.probes.run(exe, ["version"], { timeoutMs: 15_000 });
+      const version = r.code === 0 ? versionString(r.stdout) : undefined;
+      seen.push({ path: exe, version });
+      if (version === PULUMI_CLI_VERSION) return ok(`v${version} at ${exe}`, { path: exe, version, candidates: seen });
+    }
+    const first = seen[0] as { path: string; version?: string };
+    if (!first.version) {
+      return fail(`${first.path} does not report a version (pulumi version failed)`, await pulumiFix(ctx), {
+        candidates: seen,
+      });
+    }
+    if (compareVersions(first.version, PULUMI_CLI_VERSION) < 0) {
+      return fail(`v${first.version} at ${first.path} is older than the pinned ${PULUMI_CLI_VERSION}`, await pulumiFix(ctx), {
+        candidates: seen,
+      });
+    }
+    return {
+      ...warn(
+        `v${first.version} at ${first.path} is newer than the pinned ${PULUMI_CLI_VERSION} (cto is tested with ${PULUMI_CLI_VERSION})`,
+        await pulumiFix(ctx),
+        { candidates: seen },
+      ),
+      critical: false,
+    };
+  },
+};
+
+export const kubectlCheck: Check = {
+  id: "tool.kubectl",
+  name: "kubectl",
+  critical: true,
+  appliesTo: () => true,
+  async run({ probes }) {
+    const fix = "Install kubectl: https://kubernetes.io/docs/tasks/tools/#kubectl";
+    const r = await probes.run("kubectl", ["version", "--client", "-o", "json"]);
+    if (!r.found) return fail("kubectl not found on PATH (cto reads cluster state and diagnoses with it)", fix);
+    let version: string | undefined;
+    try {
+      version = versionString((JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? "");
+    } catch {
+      version = versionString(r.stdout);
+    }
+    if (!version) return fail(`kubectl did not report its version: ${firstLine(r.stderr)}`, fix);
+    if (compareVersions(version, MIN_KUBECTL_VERSION) < 0) {
+      return fail(`kubectl ${version} is older than ${MIN_KUBECTL_VERSION}`, fix, { version });
+    }
+    return ok(`kubectl ${version}`, { version });
+  },
+};
+
+/** Docker: the client, and a daemon that answers. Critical for kind; minikube can use other drivers. */
+export const dockerCheck: Check = {
+  id: "tool.docker",
+  name: "Docker",
+  critical: true,
+  appliesTo: (plan) => plan.cluster.provider === "kind" || plan.cluster.provider === "minikube",
+  async run({ plan, probes }) {
+    const critical = plan.cluster.provider === "kind";
+    const needs = critical ? "kind runs its nodes as Docker containers" : "minikube's default driver is docker";
+    const out = (o: CheckOutcome): CheckOutcome => ({ ...o, critical });
+    const r = await probes.run("docker", ["version", "--format", "{{.Server.Version}}"], { timeoutMs: 15_000 });
+    if (!r.found) return out(fail(`docker not found on PATH (${needs})`, "Install Docker Engine: https://docs.docker.com/engine/install/"));
+    if (r.code === 0 && versionString(r.stdout)) return out(ok(`Docker ${r.stdout.trim()}, daemon running`, { version: r.stdout.trim() }));
+    const err = r.stderr.toLowerCase();
+    if (err.includes("permission denied")) {
+      return out(
+        fail(
+          "the Docker daemon refused this user (permission denied on the Docker socket)",
+          "sudo usermod -aG docker $USER   (then log out and back in)",
+        ),
+      );
+    }
+    if (err.includes("cannot connect") || err.includes("is the docker daemon running") || r.timedOut) {
+      return out(
+        fail(
+          "the docker client is installed but the Docker daemon is not running",
+          "sudo systemctl start docker   (Docker Desktop: start the application)",
+        ),
+      );
+    }
+    return out(fail(`docker version failed: ${firstLine(r.stderr)}`, "Check the Docker installation: docker info"));
+  },
+};
+
+function toolVersionCheck(spec: {
+  id: string;
+  name: string;
+  exe: string;
+  args: string[];
+  minimum: string;
+  provider: "kind" | "minikube";
+  install: string;
+}): Check {
+  return {
+    id: spec.id,
+    name: spec.name,
+    critical: true,
+    appliesTo: (plan) => plan.cluster.provider === spec.provider,
+    async run({ probes }) {
+      const r = await probes.run(spec.exe, spec.args);
+      if (!r.found) return fail(`${spec.exe} not found on PATH`, spec.install);
+      const version = r.code === 0 ? versionString(r.stdout) : undefined;
+      if (!version) return fail(`${spec.exe} did not report its version: ${firstLine(r.stderr)}`, spec.install);
+      if (compareVersions(version, spec.minimum) < 0) {
+        return fail(`${spec.exe} ${version} is older than ${spec.minimum}`, spec.install, { version, minimum: spec.minimum });
+      }
+      return ok(`${spec.exe} ${version}`, { version });
+    },
+  };
+}
+
+export const kindCheck = toolVersionCheck({
+  id: "tool.kind",
+  name: "kind",
+  exe: "kind",
+  args: ["version"],
+  minimum: MIN_KIND_VERSION,
+  provider: "kind",
+  install:
+    "Install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (with Go: go install sigs.k8s.io/kind@v0.27.0)",
+});
+
+export const minikubeCheck = toolVersionCheck({
+  id: "tool.minikube",
+  name: "minikube",
+  exe: "minikube",
+  args: ["version", "--short"],
+  minimum: MIN_MINIKUBE_VERSION,
+  provider: "minikube",
+  install: "Install minikube: https://minikube.sigs.k8s.io/docs/start/",
+});
