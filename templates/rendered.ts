@@ -26,6 +26,35 @@ export interface RenderedValues {
   ingressHosts: Record<string, string>;
   /** Image references by name ("controller", "agent-rex", ...). */
   images: Record<string, string>;
-  /** Kubernetes Secret names by purpose ("github-app-rex", "webhook", "registry"). */
+  /**
+   * Kubernetes Secret names by purpose: "github-webhook", "github-app-<agent>", "agent-api-keys",
+   * and when configured "registry", "tunnel", "smtp", "backup".
+   */
   secretNames: Record<string, string>;
+  /** The same Secrets in full, by purpose: namespace, type, and the stack secret feeding each key. */
+  secrets: Record<string, RenderedSecret>;
+  /** How the platform's Ingresses are made (all of them share this). */
+  ingress: RenderedIngress;
+}
+
+/** A Kubernetes Secret the platform reads. Only names: values come from stack secrets. */
+export interface RenderedSecret {
+  name: string;
+  namespace: string;
+  /** `Opaque`, or `kubernetes.io/dockerconfigjson` for the registry pull secret. */
+  type: string;
+  /** Key in the Secret → name of the stack secret that supplies it (e.g. "github.webhook_secret"). */
+  keys: Record<string, string>;
+  /** True when keys are added at run time (`cto secrets set`) beyond `keys`. */
+  openKeys: boolean;
+}
+
+export interface RenderedIngress {
+  /** True when a domain is set and an ingress controller is configured. */
+  enabled: boolean;
+  /** IngressClass name ("nginx", "traefik"), null without an ingress controller. */
+  className: string | null;
+  /** Annotations every Ingress carries (the cert-manager issuer when TLS is on). */
+  annotations: Record<string, string>;
+  tls: { enabled: boolean; clusterIssuer: string | null };
 }

@@ -1,0 +1,178 @@
+/**
+ * `renderPlatform(plan, inputs) → RenderedValues`: every organisation-specific value the platform
+ * needs, rendered from the templates with the user's configuration.
+ *
+ * Rendering goes in two phases. First the parts other templates build on: ingress hosts, image
+ * references, the Secrets (by name only) and the GitHub App manifests. Then, with those in the
+ * context, the controller's configuration and each chart's values. Every result is checked
+ * against its expected shape, so a template mistake surfaces here, naming the template, rather
+ * than as a bad value in a cluster.
+ *
+ * Pure and deterministic: the same plan, environment and random store give the same result with
+ * the same key order. The only state is the random store, which the caller persists.
+ */
+import { z } from "zod";
+import { UserError } from "../config/errors.js";
+import type { Plan } from "../profiles/plan.js";
+import { buildContext, type AgentView, type TemplateContext } from "./context.js";
+import { TemplateEngine } from "./engine.js";
+import type { HelperInputs, SecretSpec } from "./helpers.js";
+import type { GitHubAppManifest, RenderedIngress, RenderedValues } from "./rendered.js";
+import { bundledTemplates, type AgentRoles, type TemplateSources } from "./sources.js";
+import { sortDeep } from "./stable.js";
+
+/** What a render reads besides the plan. */
+export interface RenderInputs {
+  /** Environment variables for `{{env ...}}` (pass `process.env` from the CLI, a fixed map in tests). */
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Stored random values by name. Values a template asks for that are not here yet are generated
+   * and added to this object: persist it (as stack secrets) so later renders reuse them.
+   */
+  randomStore: Record<string, string>;
+  /** Randomness for new random values (tests fix it). */
+  randomSource?: HelperInputs["randomSource"];
+  /** Templates and roles to use instead of the bundled ones (tests, overrides). */
+  templates?: TemplateSources;
+  roles?: AgentRoles;
+}
+
+/** GitHub refuses App names longer than this. */
+export const GITHUB_APP_NAME_MAX = 34;
+
+const TEMPLATE = {
+  ingress: "platform/ingress.yaml.hbs",
+  images: "platform/images.yaml.hbs",
+  secrets: "platform/secrets.yaml.hbs",
+  githubApps: "platform/github-apps.yaml.hbs",
+  controllerConfig: "platform/controller-config.yaml.hbs",
+} as const;
+
+const ingressSchema = z.strictObject({
+  enabled: z.boolean(),
+  className: z.string().nullable(),
+  hosts: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  tls: z.strictObject({ enabled: z.boolean(), clusterIssuer: z.string().nullable() }),
+});
+
+const imagesSchema = z.record(z.string(), z.strictObject({ repository: z.string().min(1), tag: z.string().min(1) }));
+
+const secretsSchema = z.record(
+  z.string(),
+  z.strictObject({
+    name: z.string().min(1),
+    namespace: z.string().min(1),
+    type: z.string().min(1),
+    keys: z.record(z.string(), z.string()),
+    openKeys: z.boolean(),
+  }),
+);
+
+const appsSchema = z.record(
+  z.string(),
+  z.strictObject({
+    name: z.string().min(1),
+    url: z.string().url(),
+    public: z.boolean(),
+    hook_attributes: z.strictObject({ url: z.string(), active: z.boolean() }),
+    default_permissions: z.record(z.string(), z.enum(["read", "write"])),
+    default_events: z.array(z.string()),
+  }),
+);
+
+const objectSchema = z.record(z.string(), z.unknown());
+
+/** Renders every template for a plan. */
+export function renderPlatform(plan: Plan, inputs: RenderInputs): RenderedValues {
+  const bundled = inputs.templates && inputs.roles ? undefined : bundledTemplates();
+  const templates = inputs.templates ?? (bundled as { templates: TemplateSources }).templates;
+  const roles = inputs.roles ?? (bundled as { roles: AgentRoles }).roles;
+
+  const secrets: Record<string, SecretSpec> = {};
+  const engine = new TemplateEngine(templates, {
+    env: inputs.env,
+    randomStore: inputs.randomStore,
+    randomSource: inputs.randomSource,
+    secrets,
+  });
+  const base = buildContext(plan, roles);
+  const context: TemplateContext & { agentsByName: Record<string, AgentView> } = {
+    ...base,
+    agentsByName: Object.fromEntries(base.agents.map((a) => [a.name, a])),
+  };
+  const data = <S extends z.ZodType>(name: string, schema: S, ctx: object): z.infer<S> =>
+    checkShape(name, schema, engine.renderData(name, ctx));
+
+  // Phase 1: the parts other templates refer to.
+  const ingress = data(TEMPLATE.ingress, ingressSchema, context);
+  const images = data(TEMPLATE.images, imagesSchema, context);
+  Object.assign(secrets, data(TEMPLATE.secrets, secretsSchema, context));
+  const apps = data(TEMPLATE.githubApps, appsSchema, context);
+  checkAppNames(apps);
+
+  // Phase 2: configuration and chart values, with the phase-1 results in view.
+  const imageRefs = Object.fromEntries(Object.entries(images).map(([name, i]) => [name, `${i.repository}:${i.tag}`]));
+  const full = {
+    ...context,
+    ingress,
+    images: Object.fromEntries(Object.entries(images).map(([name, i]) => [name, { ...i, ref: imageRefs[name] }])),
+    imageRefs,
+    appNames: Object.fromEntries(Object.entries(apps).map(([agent, app]) => [agent, app.name])),
+    secrets,
+  };
+  const controllerConfig = data(TEMPLATE.controllerConfig, objectSchema, full);
+
+  const helmValues: Record<string, Record<string, unknown>> = {};
+  for (const component of plan.components) {
+    if (!component.chart) continue;
+    const template = valuesTemplateFor(engine, component.name, component.chart.chart);
+    helmValues[component.name] = template ? data(template, objectSchema, full) : {};
+  }
+
+  const { hosts, ...rest } = ingress;
+  const renderedIngress: RenderedIngress = rest;
+  return sortDeep({
+    helmValues,
+    controllerConfig,
+    githubAppManifests: apps satisfies Record<string, GitHubAppManifest>,
+    ingressHosts: hosts,
+    images: imageRefs,
+    secretNames: Object.fromEntries(Object.entries(secrets).map(([purpose, s]) => [purpose, s.name])),
+    secrets: { ...secrets },
+    ingress: renderedIngress,
+  });
+}
+
+/**
+ * The values template of a chart component: `values/<component>.yaml.hbs`, else
+ * `values/<chart>.yaml.hbs`; undefined when neither exists (the chart's defaults apply).
+ */
+export function valuesTemplateFor(
+  engine: Pick<TemplateEngine, "has">,
+  component: string,
+  chart: string,
+): string | undefined {
+  return [`values/${component}.yaml.hbs`, `values/${chart}.yaml.hbs`].find((name) => engine.has(name));
+}
+
+function checkShape<S extends z.ZodType>(template: string, schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`)
+    .join("; ");
+  throw new UserError(`templates/${template}: rendered output has the wrong shape: ${problems}`);
+}
+
+function checkAppNames(apps: Record<string, { name: string }>): void {
+  for (const [agent, app] of Object.entries(apps)) {
+    if (app.name.length > GITHUB_APP_NAME_MAX) {
+      throw new UserError(
+        `GitHub App name "${app.name}" for agent ${agent} is ${app.name.length} characters; GitHub allows at most ${GITHUB_APP_NAME_MAX}`,
+        { hint: `set a shorter name in cto.yaml: github.apps.${agent}.slug` },
+      );
+    }
+  }
+}
