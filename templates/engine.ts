@@ -14,9 +14,9 @@ import { parse as parseYaml } from "yaml";
 import { UserError } from "../config/errors.js";
 import {
   BUILTIN_BLOCK_HELPERS,
-  EMITTING_HELPERS,
   TemplateHelperError,
   createHelpers,
+  emittingHelpers,
   type HelperInputs,
 } from "./helpers.js";
 
@@ -70,13 +70,16 @@ export class TemplateEngine {
     const text = this.renderText(name, context);
     let data: unknown;
     try {
-      data = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+      data = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
     } catch (err) {
       const line = (err as { linePos?: [{ line: number }] }).linePos?.[0]?.line;
       const where = line === undefined ? "" : ` at line ${line} of the output`;
-      throw new UserError(`templates/${name}: rendered output is not valid YAML${where}: ${firstLine(err)}`, {
-        cause: err,
-      });
+      throw new UserError(
+        `templates/${name}: rendered output is not valid YAML${where}: ${firstLine(err).replace(/ at line \d+, column \d+:?$/, "")}`,
+        {
+          cause: err,
+        },
+      );
     }
     return data ?? {};
   }
@@ -107,13 +110,14 @@ export class TemplateEngine {
     const fail = (node: Node, message: string, hint?: string): never => {
       throw new UserError(`templates/${name}:${node.loc.start.line}: ${message}`, { hint });
     };
+    const emitting = emittingHelpers(name);
     const visitCall = (node: CallNode, kind: "mustache" | "block" | "subexpression"): void => {
       const helper = pathName(node.path);
       const isCall = node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0 || kind === "subexpression";
       if (isCall && kind !== "block" && !this.helperNames.has(helper)) {
         fail(node, `unknown helper "${helper}"`, `available helpers: ${[...this.helperNames].sort().join(", ")}`);
       }
-      if (kind === "mustache" && !EMITTING_HELPERS.has(helper)) {
+      if (kind === "mustache" && !emitting.has(helper)) {
         const shown = node.path.type === "PathExpression" ? (node.path as PathExpression).original : helper;
         fail(
           node,

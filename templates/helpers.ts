@@ -67,8 +67,13 @@ export interface HelperInputs {
   randomSource?: (bytes: number) => Uint8Array;
 }
 
-/** Helper names a template may use as a top-level mustache (they emit quoted literals). */
-export const EMITTING_HELPERS: ReadonlySet<string> = new Set(["json"]);
+/**
+ * Helper names a template may use as a top-level mustache: `json` (a quoted literal) everywhere,
+ * and `text` (the string as it is) in Markdown templates (`*.md.hbs`) only.
+ */
+export function emittingHelpers(templateName: string): ReadonlySet<string> {
+  return new Set(templateName.endsWith(".md.hbs") ? ["json", "text"] : ["json"]);
+}
 
 /** Block helpers Handlebars provides that templates may use. */
 export const BUILTIN_BLOCK_HELPERS: ReadonlySet<string> = new Set(["if", "unless", "each", "with"]);
@@ -118,6 +123,14 @@ export function createHelpers(inputs: HelperInputs): Record<string, (...args: un
       if (params.length !== 1) throw new TemplateHelperError(`json takes exactly one value, got ${params.length}`, loc);
       if (params[0] === undefined) throw new TemplateHelperError("json was given no value", loc);
       return JSON.stringify(params[0]);
+    },
+
+    /** `{{text value}}` (Markdown templates only): a string or number as it is. */
+    text(...args: unknown[]) {
+      const { params, loc } = split(args);
+      const [value] = params;
+      if (typeof value === "string" || typeof value === "number") return String(value);
+      throw new TemplateHelperError(`text expects a string or number, got ${describe(value)}`, loc);
     },
 
     /** `(concat a b ...)`: strings and numbers joined; a null or missing part is an error. */

@@ -1,0 +1,209 @@
+/**
+ * The files `cto render` writes: rendered values laid out one file per component, in one of two
+ * formats, ready to commit to a GitOps repository.
+ *
+ * - `helm-values`: `<component>.values.yaml` per chart, `cto-config.json`, `github-apps/<agent>.json`.
+ * - `manifests`: Kubernetes objects for Argo CD to sync: `namespaces.yaml`,
+ *   `applications/<component>.yaml` (Argo CD Applications with inline values),
+ *   `cto-config.configmap.yaml`, `external-secrets/<secret>.yaml`, and `github-apps/<agent>.json`.
+ *
+ * Both carry a README.md. Secrets appear only as references. Output is byte-identical for the same
+ * inputs: sorted keys, no timestamps. A state file (`.cto-render.json`) records the files written
+ * and the stored random values, so a later render reuses those values and removes files it wrote
+ * before that are no longer produced (an agent removed from cto.yaml, say) — and nothing else.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { z } from "zod";
+import { UserError } from "../config/errors.js";
+import type { Plan } from "../profiles/plan.js";
+import { buildContext } from "./context.js";
+import { TemplateEngine } from "./engine.js";
+import { renderPlatform, type RenderInputs } from "./render.js";
+import type { RenderedValues } from "./rendered.js";
+import { bundledTemplates, type AgentRoles, type TemplateSources } from "./sources.js";
+import { stableJson, stableYaml, stableYamlDocuments } from "./stable.js";
+
+export const RENDER_FORMATS = ["helm-values", "manifests"] as const;
+export type RenderFormat = (typeof RENDER_FORMATS)[number];
+
+/** The state file in the output directory. */
+export const RENDER_STATE_FILE = ".cto-render.json";
+
+export interface RenderFilesOptions {
+  format: RenderFormat;
+  /** ClusterSecretStore the ExternalSecrets read from (`manifests` format). */
+  secretStore: string;
+  templates?: TemplateSources;
+  roles?: AgentRoles;
+}
+
+/** Relative path → file content, sorted by path. */
+export type RenderedFiles = Record<string, string>;
+
+/** Lays out rendered values as files (in memory; nothing is written). */
+export function renderFiles(plan: Plan, rendered: RenderedValues, options: RenderFilesOptions): RenderedFiles {
+  const bundled = options.templates && options.roles ? undefined : bundledTemplates();
+  const templates = options.templates ?? (bundled as { templates: TemplateSources }).templates;
+  const roles = options.roles ?? (bundled as { roles: AgentRoles }).roles;
+  // Output templates use no env, random or secret helpers: everything they need is rendered already.
+  const engine = new TemplateEngine(templates, { env: {}, randomStore: {}, secrets: {} });
+  const context = buildContext(plan, roles);
+  const header = `# Rendered by cto render for ${plan.platform.name}/${plan.environment}. Edit cto.yaml, not this file.\n`;
+  const files: RenderedFiles = {};
+
+  for (const [agent, manifest] of Object.entries(rendered.githubAppManifests)) {
+    files[`github-apps/${agent}.json`] = stableJson(manifest);
+  }
+  const charted = plan.components
+    .filter((c) => c.chart && rendered.helmValues[c.name])
+    .sort((a, b) => a.installOrder - b.installOrder || (a.name < b.name ? -1 : 1));
+
+  if (options.format === "helm-values") {
+    for (const c of charted) files[`${c.name}.values.yaml`] = header + stableYaml(rendered.helmValues[c.name]);
+    files["cto-config.json"] = stableJson(rendered.controllerConfig);
+  } else {
+    const argocdNamespace =
+      plan.components.find((c) => c.chart?.chart === "argo-cd")?.namespace ?? plan.namespaces.argocd ?? "argocd";
+    const namespaces = engine.renderData("manifests/namespaces.yaml.hbs", context);
+    files["namespaces.yaml"] = header + stableYamlDocuments(namespaces as unknown[]);
+    for (const c of charted) {
+      const chart = c.chart as NonNullable<typeof c.chart>;
+      const component = {
+        name: c.name,
+        namespace: c.namespace,
+        wave: String(c.installOrder),
+        chart,
+        repoURL: chart.repository.replace(/^oci:\/\//, ""),
+        values: rendered.helmValues[c.name],
+      };
+      const app = engine.renderData("manifests/application.yaml.hbs", { ...context, argocdNamespace, component });
+      files[`applications/${c.name}.yaml`] = header + stableYaml(app);
+    }
+    const configMap = engine.renderData("manifests/config-map.yaml.hbs", {
+      ...context,
+      controllerConfigJson: stableJson(rendered.controllerConfig),
+    });
+    files["cto-config.configmap.yaml"] = header + stableYaml(configMap);
+    for (const secret of Object.values(rendered.secrets)) {
+      const doc = engine.renderData("manifests/external-secret.yaml.hbs", {
+        ...context,
+        secret,
+        secretStore: options.secretStore,
+      });
+      files[`external-secrets/${secret.name}.yaml`] = header + stableYaml(doc);
+    }
+  }
+
+  const paths = [...Object.keys(files), "README.md"].sort();
+  files["README.md"] = engine.renderText("output/README.md.hbs", {
+    ...context,
+    format: options.format,
+    secretStore: options.secretStore,
+    files: paths,
+    secretList: Object.values(rendered.secrets).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    hostList: Object.entries(rendered.ingressHosts).map(([role, host]) => ({ role, host })),
+    components: charted.map((c) => c.name),
+  });
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+const stateSchema = z.strictObject({
+  version: z.literal(1),
+  files: z.array(z.string()),
+  random: z.record(z.string(), z.string()),
+});
+
+/** What a previous render left in the output directory. */
+export type RenderState = z.infer<typeof stateSchema>;
+
+/** Reads the state file of an output directory; an empty state when there is none. */
+export function readRenderState(dir: string): RenderState {
+  const path = join(dir, RENDER_STATE_FILE);
+  if (!existsSync(path)) return { version: 1, files: [], random: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UserError(`${path}: not valid JSON (${(err as Error).message})`, {
+      hint: `restore it from version control; deleting it makes cto render generate new random values`,
+    });
+  }
+  const result = stateSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new UserError(`${path}: not a cto render state file`, { hint: "restore it from version control" });
+  }
+  return result.data;
+}
+
+/** What writing changed. */
+export interface WriteSummary {
+  written: string[];
+  unchanged: string[];
+  removed: string[];
+}
+
+/**
+ * Writes files into `dir` (created if missing): each file only when its content changed, through a
+ * temporary file and a rename; then removes files the previous state lists that are not produced
+ * any more; then writes the new state.
+ */
+export function writeRenderedFiles(dir: string, files: RenderedFiles, state: RenderState): WriteSummary {
+  const previous = readRenderState(dir);
+  const summary: WriteSummary = { written: [], unchanged: [], removed: [] };
+  mkdirSync(dir, { recursive: true });
+  for (const [path, content] of Object.entries(files)) {
+    const target = safeJoin(dir, path);
+    if (existsSync(target) && readFileSync(target, "utf8") === content) {
+      summary.unchanged.push(path);
+      continue;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    const temp = `${target}.tmp-${process.pid}`;
+    writeFileSync(temp, content, { mode: 0o644 });
+    renameSync(temp, target);
+    summary.written.push(path);
+  }
+  for (const path of previous.files) {
+    if (path in files) continue;
+    const target = safeJoin(dir, path);
+    if (existsSync(target)) {
+      rmSync(target);
+      summary.removed.push(path);
+    }
+  }
+  const nextState = stableJson({ version: 1, files: Object.keys(files).sort(), random: state.random });
+  writeFileSync(join(dir, RENDER_STATE_FILE), nextState, { mode: 0o644 });
+  return summary;
+}
+
+/** A path inside `dir`; refuses absolute paths and `..` (paths come from names in cto.yaml). */
+function safeJoin(dir: string, path: string): string {
+  const clean = normalize(path);
+  if (isAbsolute(clean) || clean.split(sep).includes("..")) {
+    throw new UserError(`refusing to write outside the output directory: ${path}`);
+  }
+  return join(dir, clean);
+}
+
+export interface RenderToDirectoryOptions extends Omit<RenderInputs, "randomStore">, RenderFilesOptions {
+  /** Output directory. */
+  dir: string;
+}
+
+/**
+ * Renders a plan into a directory: reads the directory's state (stored random values), renders,
+ * lays out the files, and writes them. Everything is rendered before anything is written, so a
+ * template or configuration error leaves the directory as it was.
+ */
+export function renderToDirectory(
+  plan: Plan,
+  options: RenderToDirectoryOptions,
+): WriteSummary & { files: RenderedFiles } {
+  const state = readRenderState(options.dir);
+  const randomStore = { ...state.random };
+  const rendered = renderPlatform(plan, { ...options, randomStore });
+  const files = renderFiles(plan, rendered, options);
+  const summary = writeRenderedFiles(options.dir, files, { ...state, random: randomStore });
+  return { ...summary, files };
+}
