@@ -8,7 +8,8 @@
  *   several components share the namespace, to the one whose name matches the workload's
  *   `app.kubernetes.io/instance`, `app.kubernetes.io/part-of` or `app.kubernetes.io/name` label or
  *   name prefix, else to the first of them;
- * - CRDs belong to a component by the names/groups in `COMPONENT_CRDS`;
+ * - CRDs belong to a component by the names/groups in `COMPONENT_CRDS` (looked up by chart name,
+ *   then component name);
  * - Applications (argoproj.io) belong to the component whose namespace they deploy into, else to
  *   the Argo CD component.
  * Three calls to the API server in all, plus one diagnosis per problem (at most three per
@@ -71,14 +72,20 @@ export const COMPONENT_CRDS: Record<string, string[]> = {
   kubeprometheusstack: ["*.monitoring.coreos.com"],
   monitoring: ["*.monitoring.coreos.com"],
   cloudnativepg: ["*.postgresql.cnpg.io"],
+  postgresoperator: ["*.postgresql.cnpg.io"],
   databases: ["*.postgresql.cnpg.io", "*.redis.opstreelabs.in"],
   redisoperator: ["*.redis.opstreelabs.in"],
   velero: ["*.velero.io"],
   backup: ["*.velero.io"],
 };
 
-function crdBelongs(component: string, crd: string): boolean {
-  return (COMPONENT_CRDS[key(component)] ?? []).some((p) => (p.startsWith("*.") ? crd.endsWith(p.slice(1)) : crd === p));
+/** CRD patterns of a component: by its chart's name, else by its own name. */
+function crdPatterns(component: Pick<Plan["components"][number], "name" | "chart">): string[] {
+  return (component.chart ? COMPONENT_CRDS[key(component.chart.chart)] : undefined) ?? COMPONENT_CRDS[key(component.name)] ?? [];
+}
+
+function crdBelongs(component: Pick<Plan["components"][number], "name" | "chart">, crd: string): boolean {
+  return crdPatterns(component).some((p) => (p.startsWith("*.") ? crd.endsWith(p.slice(1)) : crd === p));
 }
 
 function ownerOf(obj: KubeObject, candidates: Plan["components"]): Plan["components"][number] | undefined {
@@ -133,8 +140,8 @@ export async function componentHealth(
   const crds = await k.json<{ items: KubeObject[] }>(["get", "customresourcedefinitions", "-o", "json"]);
   if (crds.ok) {
     for (const crd of crds.value.items) {
-      for (const c of components) {
-        if (!crdBelongs(c.name, crd.metadata.name)) continue;
+      for (const [i, c] of components.entries()) {
+        if (!crdBelongs(plan.components[i] as Plan["components"][number], crd.metadata.name)) continue;
         const established = readiness("CustomResourceDefinition", crd).ready;
         c.crds.push({ name: crd.metadata.name, established });
         if (!established) pending.push({ component: c, kind: "CustomResourceDefinition", name: crd.metadata.name });

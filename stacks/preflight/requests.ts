@@ -9,7 +9,7 @@
  * at least schedule everything. Keep this table in step with the components: a unit test fails
  * when a bundled profile names a component that has no entry here.
  */
-import type { Plan } from "../../profiles/plan.js";
+import type { ComponentPlan, Plan } from "../../profiles/plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 
 export interface RequestEstimate {
@@ -24,8 +24,9 @@ export interface RequestEstimate {
 }
 
 /**
- * Per-component estimates, keyed by component name with punctuation removed (so "argo-cd",
- * "argocd" and "argo_cd" are the same entry).
+ * Per-component estimates, keyed by chart name or component name with punctuation removed (so
+ * "argo-cd", "argocd" and "argo_cd" are the same entry). Umbrella names ("monitoring",
+ * "databases") cover components that bundle several charts.
  */
 export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
   platformbase: { cpu: 0, memory: "0", ha: 1, basis: "namespaces, labels and secrets only: no pods" },
@@ -66,7 +67,9 @@ export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
     basis: "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi",
   },
   loki: { cpu: 0.35, memory: "640Mi", ha: 2, basis: "single-binary Loki 250m/512Mi, log agent 100m/128Mi" },
+  logging: { cpu: 0.35, memory: "640Mi", ha: 2, basis: "log store 250m/512Mi, log agent 100m/128Mi" },
   cloudnativepg: { cpu: 0.6, memory: "1.125Gi", ha: 2, basis: "CloudNativePG operator 100m/128Mi, one PostgreSQL instance 500m/1Gi" },
+  postgresoperator: { cpu: 0.6, memory: "1.125Gi", ha: 2, basis: "PostgreSQL operator 100m/128Mi, one PostgreSQL instance 500m/1Gi" },
   redisoperator: { cpu: 0.2, memory: "384Mi", ha: 2, basis: "Redis operator 100m/128Mi, one Redis 100m/256Mi" },
   velero: { cpu: 0.5, memory: "128Mi", ha: 1, basis: "Velero chart default requests 500m/128Mi" },
   backup: { cpu: 0.5, memory: "128Mi", ha: 1, basis: "Velero chart default requests 500m/128Mi" },
@@ -86,6 +89,12 @@ export const DEFAULT_REQUEST: RequestEstimate = {
 
 export function requestKey(componentName: string): string {
   return componentName.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/** The estimate for a component: by its chart's name first (most specific), then by its own name. */
+export function estimateFor(component: Pick<ComponentPlan, "name" | "chart">): RequestEstimate | undefined {
+  const byChart = component.chart ? COMPONENT_REQUESTS[requestKey(component.chart.chart)] : undefined;
+  return byChart ?? COMPONENT_REQUESTS[requestKey(component.name)];
 }
 
 export interface RequestLine {
@@ -110,7 +119,7 @@ export function planRequests(plan: Plan): PlanRequests {
   const unestimated: string[] = [];
   const ha = plan.features.highAvailability;
   for (const component of plan.components) {
-    const known = COMPONENT_REQUESTS[requestKey(component.name)];
+    const known = estimateFor(component);
     if (!known) unestimated.push(component.name);
     const estimate = known ?? DEFAULT_REQUEST;
     const factor = ha ? estimate.ha : 1;

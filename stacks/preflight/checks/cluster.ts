@@ -231,12 +231,13 @@ export function compareCapacity(plan: Plan, cap: Capacity): CheckOutcome {
   const freeMem = cap.memoryBytes - cap.usedMemoryBytes;
   const shortCpu = need.cpu - freeCpu;
   const shortMem = need.memoryBytes - freeMem;
+  const noun = cap.nodes === 1 ? "node has" : "nodes have";
   const source =
     cap.source === "cluster"
-      ? `${cap.nodes} schedulable node${cap.nodes === 1 ? "" : "s"} have ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)} allocatable` +
+      ? `${cap.nodes} schedulable ${noun} ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)} allocatable` +
         (cap.usedCpu > 0 || cap.usedMemoryBytes > 0 ? ` (${formatCpu(cap.usedCpu)} and ${formatGiB(cap.usedMemoryBytes)} already requested by other pods)` : "")
       : cap.source === "plan"
-        ? `the planned ${cap.nodes} node${cap.nodes === 1 ? "" : "s"} have ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`
+        ? `the planned ${cap.nodes} ${noun} ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`
         : `this machine (the cluster's node) has ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`;
   const details = {
     source: cap.source,
