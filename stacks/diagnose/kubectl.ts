@@ -53,7 +53,7 @@ export function classifyKubectlError(stderr: string, timedOut: boolean): KubeErr
   let kind: KubeErrorKind = "other";
   if (timedOut || /i\/o timeout|context deadline exceeded|client\.timeout|tls handshake timeout/.test(text))
     kind = "timeout";
-  else if (/context .* (was )?not found|context was not found|no context exists/.test(text)) kind = "context-missing";
+  else if (/context ".*" does not exist|context was not found|no context exists/.test(text)) kind = "context-missing";
   else if (/x509:|certificate/.test(text)) kind = "certificate";
   else if (/unauthorized|must be logged in|provide credentials/.test(text)) kind = "unauthorized";
   else if (/forbidden/.test(text)) kind = "forbidden";
