@@ -18,7 +18,7 @@ import { buildContext, type AgentView, type TemplateContext } from "./context.js
 import { TemplateEngine } from "./engine.js";
 import type { HelperInputs, SecretSpec } from "./helpers.js";
 import type { GitHubAppManifest, RenderedIngress, RenderedValues } from "./rendered.js";
-import { bundledTemplates, type AgentRoles, type TemplateSources } from "./sources.js";
+import { templatesOrBundled, type AgentRoles, type TemplateSources } from "./sources.js";
 import { sortDeep } from "./stable.js";
 
 /** What a render reads besides the plan. */
@@ -85,9 +85,7 @@ const objectSchema = z.record(z.string(), z.unknown());
 
 /** Renders every template for a plan. */
 export function renderPlatform(plan: Plan, inputs: RenderInputs): RenderedValues {
-  const bundled = inputs.templates && inputs.roles ? undefined : bundledTemplates();
-  const templates = inputs.templates ?? (bundled as { templates: TemplateSources }).templates;
-  const roles = inputs.roles ?? (bundled as { roles: AgentRoles }).roles;
+  const { templates, roles } = templatesOrBundled(inputs.templates, inputs.roles);
 
   const secrets: Record<string, SecretSpec> = {};
   const engine = new TemplateEngine(templates, {

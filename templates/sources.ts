@@ -90,7 +90,8 @@ export function parseAgentRoles(text: string, file = "templates/agent-roles.yaml
 
 /** Reads `templates/agent-roles.yaml`. */
 export function readAgentRoles(dir: string = templatesDir()): AgentRoles {
-  return parseAgentRoles(readFileSync(join(dir, "agent-roles.yaml"), "utf8"));
+  const path = join(dir, "agent-roles.yaml");
+  return parseAgentRoles(readFileSync(path, "utf8"), dir === templatesDir() ? "templates/agent-roles.yaml" : path);
 }
 
 let bundled: { templates: TemplateSources; roles: AgentRoles } | undefined;
@@ -99,4 +100,14 @@ let bundled: { templates: TemplateSources; roles: AgentRoles } | undefined;
 export function bundledTemplates(): { templates: TemplateSources; roles: AgentRoles } {
   bundled ??= { templates: readTemplateSources(), roles: readAgentRoles() };
   return bundled;
+}
+
+/** The given templates and roles, each defaulting to the bundled ones. */
+export function templatesOrBundled(
+  templates?: TemplateSources,
+  roles?: AgentRoles,
+): { templates: TemplateSources; roles: AgentRoles } {
+  if (templates && roles) return { templates, roles };
+  const bundledSet = bundledTemplates();
+  return { templates: templates ?? bundledSet.templates, roles: roles ?? bundledSet.roles };
 }

@@ -21,7 +21,7 @@ import { buildContext } from "./context.js";
 import { TemplateEngine } from "./engine.js";
 import { renderPlatform, type RenderInputs } from "./render.js";
 import type { RenderedValues } from "./rendered.js";
-import { bundledTemplates, type AgentRoles, type TemplateSources } from "./sources.js";
+import { templatesOrBundled, type AgentRoles, type TemplateSources } from "./sources.js";
 import { stableJson, stableYaml, stableYamlDocuments } from "./stable.js";
 
 export const RENDER_FORMATS = ["helm-values", "manifests"] as const;
@@ -43,9 +43,7 @@ export type RenderedFiles = Record<string, string>;
 
 /** Lays out rendered values as files (in memory; nothing is written). */
 export function renderFiles(plan: Plan, rendered: RenderedValues, options: RenderFilesOptions): RenderedFiles {
-  const bundled = options.templates && options.roles ? undefined : bundledTemplates();
-  const templates = options.templates ?? (bundled as { templates: TemplateSources }).templates;
-  const roles = options.roles ?? (bundled as { roles: AgentRoles }).roles;
+  const { templates, roles } = templatesOrBundled(options.templates, options.roles);
   // Output templates use no env, random or secret helpers: everything they need is rendered already.
   const engine = new TemplateEngine(templates, { env: {}, randomStore: {}, secrets: {} });
   const context = buildContext(plan, roles);
