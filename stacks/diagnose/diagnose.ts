@@ -229,7 +229,9 @@ export async function diagnose(kubeconfig: string | KubeTarget, ref: ObjectRef, 
   const evArgs = ref.namespace ? ["-n", ref.namespace] : kind === "Namespace" ? ["-n", ref.name] : ["-A", "--field-selector", `involvedObject.name=${ref.name}`];
   const events = await k.json<{ items: KubeEvent[] }>(["get", "events", ...evArgs, "-o", "json"]);
   if (events.ok) {
-    const mine = events.value.items.filter(isRelated).sort((a, b) => eventTime(b).localeCompare(eventTime(a)));
+    // Newest first; within the same second, warnings before normal events.
+    const at = (e: KubeEvent): number => Math.floor((Date.parse(eventTime(e)) || 0) / 1000);
+    const mine = events.value.items.filter(isRelated).sort((a, b) => at(b) - at(a) || Number(b.type === "Warning") - Number(a.type === "Warning"));
     for (const e of mine.filter((e) => e.type === "Warning")) {
       signals.push({ object: `${e.involvedObject.kind}/${e.involvedObject.name}`, source: "event", reason: e.reason ?? "", message: e.message ?? "" });
     }
