@@ -19,7 +19,8 @@ export const dnsLabel = z
   .min(1)
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
-    message: "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+    message:
+      "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
   });
 
 /** A DNS-1123 subdomain (domain names, registry hosts). */
@@ -74,9 +75,13 @@ export const filePath = z
   .refine((s) => !s.split("/").includes(".."), { message: "must not contain '..' segments; give the path directly" });
 
 /** An http(s) URL. */
-export const httpUrl = z.string().url().max(2048).refine((s) => /^https?:\/\//.test(s), {
-  message: "must be an http:// or https:// URL",
-});
+export const httpUrl = z
+  .string()
+  .url()
+  .max(2048)
+  .refine((s) => /^https?:\/\//.test(s), {
+    message: "must be an http:// or https:// URL",
+  });
 
 export const PROFILE_NAMES = ["minimal", "standard", "production"] as const;
 export const profileName = z.string().min(1).max(63);
@@ -108,7 +113,10 @@ export const platformSchema = z.strictObject({
 
 export const githubAppSchema = z.strictObject({
   /** GitHub App id (numeric, as a string because it usually comes from `${VAR}`). */
-  id: z.string().regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" }).optional(),
+  id: z
+    .string()
+    .regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" })
+    .optional(),
   client_id: z.string().min(1).max(100).optional(),
   slug: z.string().min(1).max(100).optional(),
   private_key_path: filePath.optional(),
@@ -130,7 +138,10 @@ export const githubSchema = z.strictObject({
   /** Public webhook URL when it is not derived from the domain (e.g. a tunnel or a proxy). */
   webhook_url: httpUrl.optional(),
   /** Secret. Generated with @pulumi/random and kept in the stack when not given. */
-  webhook_secret: z.string().min(16, { message: "must be at least 16 characters; omit it to have one generated" }).optional(),
+  webhook_secret: z
+    .string()
+    .min(16, { message: "must be at least 16 characters; omit it to have one generated" })
+    .optional(),
   apps: z.record(dnsLabel, githubAppSchema).default({}),
   tunnel: z
     .strictObject({
@@ -145,10 +156,20 @@ export const githubSchema = z.strictObject({
 
 export const registrySchema = z.strictObject({
   type: z.enum(REGISTRY_TYPES),
-  url: z.string().min(1).max(255).regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/, {
-    message: "must be a registry host such as ghcr.io or registry.example.com:5000, without a scheme",
-  }).optional(),
-  namespace: z.string().min(1).max(255).regex(/^[a-z0-9._/-]+$/, { message: "must be a lowercase repository path" }).optional(),
+  url: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/, {
+      message: "must be a registry host such as ghcr.io or registry.example.com:5000, without a scheme",
+    })
+    .optional(),
+  namespace: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[a-z0-9._/-]+$/, { message: "must be a lowercase repository path" })
+    .optional(),
   username: z.string().min(1).max(255).optional(),
   /** Secret. */
   password: z.string().min(1).optional(),
@@ -156,7 +177,10 @@ export const registrySchema = z.strictObject({
 
 export const agentSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  github_app_id: z.string().regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" }).optional(),
+  github_app_id: z
+    .string()
+    .regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" })
+    .optional(),
   /** Which coding CLI the agent drives (claude, codex, ...). Free text; the platform decides. */
   cli: z.string().min(1).max(63).optional(),
   model: z.string().min(1).max(200).optional(),
@@ -165,8 +189,17 @@ export const agentSchema = z.strictObject({
 });
 
 export const sshNodeSchema = z.strictObject({
-  host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:-]+$/, { message: "must be a host name or IP address" }),
-  user: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, { message: "must be a Unix user name" }).default("root"),
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9.:-]+$/, { message: "must be a host name or IP address" }),
+  user: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[a-z_][a-z0-9_-]*$/, { message: "must be a Unix user name" })
+    .default("root"),
   port: z.number().int().min(1).max(65535).default(22),
   ssh_key_path: filePath.optional(),
   role: z.enum(["server", "agent"]).default("agent"),
@@ -180,7 +213,10 @@ export const clusterSchema = z.strictObject({
   kubeconfig: filePath.optional(),
   context: z.string().min(1).max(253).optional(),
   /** Kubernetes (k3s, kind node image, minikube) version. */
-  version: z.string().regex(/^v?[0-9]+\.[0-9]+\.[0-9]+([+-][A-Za-z0-9.+-]+)?$/, { message: "must be a version such as v1.31.4+k3s1" }).optional(),
+  version: z
+    .string()
+    .regex(/^v?[0-9]+\.[0-9]+\.[0-9]+([+-][A-Za-z0-9.+-]+)?$/, { message: "must be a version such as v1.31.4+k3s1" })
+    .optional(),
   /** Mirror of the k3s install script for air-gapped sites. */
   install_script_url: httpUrl.optional(),
   /** Hosts reachable over SSH: one server plus agents, or three servers for high availability. */
@@ -197,29 +233,62 @@ export const clusterSchema = z.strictObject({
 
 export const chartSourceSchema = z.strictObject({
   /** Helm repository URL (https://, http:// or oci://). */
-  repository: z.string().min(1).max(2048).regex(/^(https?|oci):\/\/[^\s]+$/, { message: "must be an https://, http:// or oci:// URL" }).optional(),
-  chart: z.string().min(1).max(253).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "must be a chart name" }).optional(),
-  version: z.string().min(1).max(64).regex(/^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*$/, { message: "must be a semantic version such as 7.8.0" }).optional(),
+  repository: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^(https?|oci):\/\/[^\s]+$/, { message: "must be an https://, http:// or oci:// URL" })
+    .optional(),
+  chart: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "must be a chart name" })
+    .optional(),
+  version: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*$/, { message: "must be a semantic version such as 7.8.0" })
+    .optional(),
 });
 
 export const stateSchema = z.strictObject({
   /** Any Pulumi backend URL: file://, s3://, gs://, azblob://, https://api.pulumi.com. */
-  backend_url: z.string().min(1).max(2048).regex(/^(file|s3|gs|azblob|https?):\/\/[^\s]*$/, {
-    message: "must be a Pulumi backend URL such as file:///path, s3://bucket or https://api.pulumi.com",
-  }).optional(),
+  backend_url: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^(file|s3|gs|azblob|https?):\/\/[^\s]*$/, {
+      message: "must be a Pulumi backend URL such as file:///path, s3://bucket or https://api.pulumi.com",
+    })
+    .optional(),
   /** passphrase (default), or a cloud KMS URL such as awskms://..., gcpkms://..., azurekeyvault://..., hashivault://... */
-  secrets_provider: z.string().min(1).max(2048).regex(/^(passphrase|(awskms|gcpkms|azurekeyvault|hashivault):\/\/\S+)$/, {
-    message: "must be 'passphrase' or a KMS URL such as awskms://alias/cto",
-  }).optional(),
+  secrets_provider: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^(passphrase|(awskms|gcpkms|azurekeyvault|hashivault):\/\/\S+)$/, {
+      message: "must be 'passphrase' or a KMS URL such as awskms://alias/cto",
+    })
+    .optional(),
 });
 
 export const backupSchema = z.strictObject({
   provider: z.enum(["aws", "gcp", "azure", "s3-compatible"]).default("s3-compatible"),
-  bucket: z.string().min(3).max(63).regex(/^[a-z0-9.-]+$/, { message: "must be a bucket name" }).optional(),
+  bucket: z
+    .string()
+    .min(3)
+    .max(63)
+    .regex(/^[a-z0-9.-]+$/, { message: "must be a bucket name" })
+    .optional(),
   region: z.string().min(1).max(63).optional(),
   endpoint: httpUrl.optional(),
   schedule: z.string().min(9).max(100).default("0 2 * * *"),
-  ttl: z.string().regex(/^[0-9]+h$/, { message: "must be hours such as 720h" }).default("720h"),
+  ttl: z
+    .string()
+    .regex(/^[0-9]+h$/, { message: "must be hours such as 720h" })
+    .default("720h"),
 });
 
 export const mailSchema = z.strictObject({
@@ -254,7 +323,7 @@ export const environmentSchema = z.strictObject({
 });
 
 export const ctoConfigSchema = z.strictObject({
-  version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be the config format version, e.g. \"0.1.0\"" }),
+  version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: 'must be the config format version, e.g. "0.1.0"' }),
   profile: profileName.default("minimal"),
   platform: platformSchema,
   github: githubSchema,

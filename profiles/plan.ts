@@ -23,7 +23,14 @@ export type ClusterPlan =
       /** Where the kubeconfig is written (mode 0600). */
       kubeconfigPath: string;
     }
-  | { provider: "kind"; name: string; version: string; nodeImage: string; portMappings: number[]; kubeconfigPath: string }
+  | {
+      provider: "kind";
+      name: string;
+      version: string;
+      nodeImage: string;
+      portMappings: number[];
+      kubeconfigPath: string;
+    }
   | { provider: "minikube"; name: string; version: string; cpus: number; memoryMiB: number; kubeconfigPath: string }
   | {
       provider: "simulated";

@@ -49,7 +49,9 @@ interface Rule {
 
 const PULL_REASONS = new Set(["ErrImagePull", "ImagePullBackOff", "Failed", "BackOff", "InspectFailed"]);
 const isPull = (s: Signal): boolean =>
-  s.reason === "ErrImagePull" || s.reason === "ImagePullBackOff" || (PULL_REASONS.has(s.reason) && /pull|image/i.test(s.message));
+  s.reason === "ErrImagePull" ||
+  s.reason === "ImagePullBackOff" ||
+  (PULL_REASONS.has(s.reason) && /pull|image/i.test(s.message));
 const what = (s: Signal): string => s.image ?? /image "([^"]+)"/.exec(s.message)?.[1] ?? "an image";
 const ns = (ctx: CauseContext): string[] => (ctx.namespace ? ["-n", ctx.namespace] : []);
 const nameOf = (object: string): string => object.split("/")[1] ?? object;
@@ -68,26 +70,39 @@ export const RULES: Rule[] = [
   },
   {
     id: "image-not-found",
-    test: (s) => isPull(s) && /manifest unknown|not found|does not exist|name unknown|repository .* not found/i.test(s.message),
+    test: (s) =>
+      isPull(s) && /manifest unknown|not found|does not exist|name unknown|repository .* not found/i.test(s.message),
     title: (s) => `Image ${what(s)} does not exist in its registry`,
-    fix: () => "Check the image name and tag (chart versions come from profiles/versions.yaml or charts.<component>.version in cto.yaml); a mirror must hold the same tags",
+    fix: () =>
+      "Check the image name and tag (chart versions come from profiles/versions.yaml or charts.<component>.version in cto.yaml); a mirror must hold the same tags",
   },
   {
     id: "image-unauthorized",
-    test: (s) => isPull(s) && /unauthorized|authentication required|pull access denied|denied|403 forbidden|insufficient_scope/i.test(s.message),
+    test: (s) =>
+      isPull(s) &&
+      /unauthorized|authentication required|pull access denied|denied|403 forbidden|insufficient_scope/i.test(
+        s.message,
+      ),
     title: (s) => `The registry refused to serve ${what(s)} without credentials`,
-    fix: () => "Set registry.username and registry.password in cto.yaml so the pods get an image pull secret, then cto up",
+    fix: () =>
+      "Set registry.username and registry.password in cto.yaml so the pods get an image pull secret, then cto up",
   },
   {
     id: "image-registry-unreachable",
-    test: (s) => isPull(s) && /no such host|i\/o timeout|connection refused|dial tcp|tls handshake timeout|network is unreachable/i.test(s.message),
+    test: (s) =>
+      isPull(s) &&
+      /no such host|i\/o timeout|connection refused|dial tcp|tls handshake timeout|network is unreachable/i.test(
+        s.message,
+      ),
     title: (s) => `The node cannot reach the registry for ${what(s)}`,
-    fix: () => "Check DNS, proxy and firewall from the cluster's nodes to the registry; air-gapped sites: point registry and chart sources at a reachable mirror",
+    fix: () =>
+      "Check DNS, proxy and firewall from the cluster's nodes to the registry; air-gapped sites: point registry and chart sources at a reachable mirror",
   },
   {
     id: "image-pull",
     test: (s) => isPull(s) || s.reason === "InvalidImageName" || s.reason === "ErrImageNeverPull",
-    title: (s) => (s.reason === "InvalidImageName" ? `Image reference ${what(s)} is malformed` : `Pulling ${what(s)} fails`),
+    title: (s) =>
+      s.reason === "InvalidImageName" ? `Image reference ${what(s)} is malformed` : `Pulling ${what(s)} fails`,
     fix: (s, ctx) => `See the pull error: ${ctx.kubectl(["describe", "pod", nameOf(s.object), ...ns(ctx)])}`,
   },
   {
@@ -97,21 +112,28 @@ export const RULES: Rule[] = [
       const res = [...s.message.matchAll(/Insufficient (cpu|memory)/gi)].map((m) => (m[1] ?? "").toLowerCase());
       return `No node has enough ${[...new Set(res)].join(" and ")} for ${s.object}`;
     },
-    fix: () => `Add nodes or capacity, choose a smaller profile, or lower agents.<name>.resources in cto.yaml (${SCHEDULING_FIX}: run cto doctor)`,
+    fix: () =>
+      `Add nodes or capacity, choose a smaller profile, or lower agents.<name>.resources in cto.yaml (${SCHEDULING_FIX}: run cto doctor)`,
   },
   {
     id: "host-port-conflict",
     test: (s) => /free ports for the requested pod ports/i.test(s.message),
     title: (s) => `The host port ${s.object} needs is taken on every node`,
-    fix: (_s, ctx) => `Find what uses the port (${ctx.kubectl(["get", "pods", "-A", "-o", "wide"])} and ss -ltnp on the node) and stop it, or change the port`,
+    fix: (_s, ctx) =>
+      `Find what uses the port (${ctx.kubectl(["get", "pods", "-A", "-o", "wide"])} and ss -ltnp on the node) and stop it, or change the port`,
   },
   {
     id: "unbound-volume-claim",
     test: (s) =>
-      /unbound (immediate )?PersistentVolumeClaims|no persistent volumes available for this claim|storageclass\.storage\.k8s\.io ".*" not found|waiting for a volume to be created/i.test(s.message) ||
+      /unbound (immediate )?PersistentVolumeClaims|no persistent volumes available for this claim|storageclass\.storage\.k8s\.io ".*" not found|waiting for a volume to be created/i.test(
+        s.message,
+      ) ||
       s.reason === "ProvisioningFailed" ||
       (s.source === "status" && kindOf(s.object) === "PersistentVolumeClaim"),
-    title: (s) => (kindOf(s.object) === "PersistentVolumeClaim" ? `Volume claim ${nameOf(s.object)} is not bound` : `${s.object} waits for a volume claim that is not bound`),
+    title: (s) =>
+      kindOf(s.object) === "PersistentVolumeClaim"
+        ? `Volume claim ${nameOf(s.object)} is not bound`
+        : `${s.object} waits for a volume claim that is not bound`,
     fix: (_s, ctx) =>
       `No StorageClass provisions the claim: mark one default (${ctx.kubectl(["get", "storageclass"])}; kubectl patch storageclass <name> -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}') or install a provisioner such as local-path`,
   },
@@ -119,13 +141,16 @@ export const RULES: Rule[] = [
     id: "node-taint",
     test: (s) => /untolerated taint|had taint/i.test(s.message),
     title: (s) => `Every node carries a taint ${s.object} does not tolerate`,
-    fix: (_s, ctx) => `See the taints: ${ctx.kubectl(["describe", "nodes"])} | grep Taints; a node.kubernetes.io/not-ready taint means the node is down; remove others with kubectl taint nodes <node> <key>-`,
+    fix: (_s, ctx) =>
+      `See the taints: ${ctx.kubectl(["describe", "nodes"])} | grep Taints; a node.kubernetes.io/not-ready taint means the node is down; remove others with kubectl taint nodes <node> <key>-`,
   },
   {
     id: "node-selector",
-    test: (s) => /didn't match Pod's node affinity|didn't match node selector|didn't match pod (anti-)?affinity/i.test(s.message),
+    test: (s) =>
+      /didn't match Pod's node affinity|didn't match node selector|didn't match pod (anti-)?affinity/i.test(s.message),
     title: (s) => `No node matches the placement rules of ${s.object}`,
-    fix: (_s, ctx) => `Compare the pod's nodeSelector/affinity with the node labels: ${ctx.kubectl(["get", "nodes", "--show-labels"])}`,
+    fix: (_s, ctx) =>
+      `Compare the pod's nodeSelector/affinity with the node labels: ${ctx.kubectl(["get", "nodes", "--show-labels"])}`,
   },
   {
     id: "no-nodes",
@@ -137,19 +162,23 @@ export const RULES: Rule[] = [
     id: "oom-killed",
     test: (s) => s.reason === "OOMKilled",
     title: (s) => `Container ${s.container ?? "?"} of ${s.object} was killed for exceeding its memory limit`,
-    fix: () => "Raise the container's memory limit (agents.<name>.resources.memory for agents, chart values for components) or give the nodes more memory",
+    fix: () =>
+      "Raise the container's memory limit (agents.<name>.resources.memory for agents, chart values for components) or give the nodes more memory",
   },
   {
     id: "crash-loop",
-    test: (s) => s.reason === "CrashLoopBackOff" || (s.source === "container" && s.reason === "Error" && (s.exitCode ?? 0) !== 0),
-    title: (s) => `Container ${s.container ?? "?"} of ${s.object} keeps crashing${s.exitCode !== undefined ? ` (exit code ${s.exitCode})` : ""}`,
+    test: (s) =>
+      s.reason === "CrashLoopBackOff" || (s.source === "container" && s.reason === "Error" && (s.exitCode ?? 0) !== 0),
+    title: (s) =>
+      `Container ${s.container ?? "?"} of ${s.object} keeps crashing${s.exitCode !== undefined ? ` (exit code ${s.exitCode})` : ""}`,
     fix: (s, ctx) =>
       `Read its last log lines below; all of them: ${ctx.kubectl(["logs", nameOf(s.object), ...(s.container ? ["-c", s.container] : []), "--previous", ...ns(ctx)])}`,
   },
   {
     id: "missing-config",
     test: (s) => /(secret|configmap)s? "([^"]+)" not found/i.exec(s.message),
-    title: (s, m) => `${s.object} refers to ${(m?.[1] ?? "secret").toLowerCase() === "secret" ? "Secret" : "ConfigMap"} ${m?.[2] ?? ""} that does not exist`,
+    title: (s, m) =>
+      `${s.object} refers to ${(m?.[1] ?? "secret").toLowerCase() === "secret" ? "Secret" : "ConfigMap"} ${m?.[2] ?? ""} that does not exist`,
     fix: (_s, ctx, m) =>
       `Create it, or run cto up again so the platform creates it (check: ${ctx.kubectl(["get", (m?.[1] ?? "secret").toLowerCase(), m?.[2] ?? "", ...ns(ctx)])})`,
   },
@@ -177,13 +206,15 @@ export const RULES: Rule[] = [
     id: "pod-security",
     test: (s) => /violates PodSecurity/i.test(s.message),
     title: (s) => `The namespace's PodSecurity level refuses ${s.object}`,
-    fix: (_s, ctx) => `Label the namespace with the level the component needs: ${ctx.kubectl(["label", "namespace", ctx.namespace ?? "<namespace>", "pod-security.kubernetes.io/enforce=baseline", "--overwrite"])}`,
+    fix: (_s, ctx) =>
+      `Label the namespace with the level the component needs: ${ctx.kubectl(["label", "namespace", ctx.namespace ?? "<namespace>", "pod-security.kubernetes.io/enforce=baseline", "--overwrite"])}`,
   },
   {
     id: "port-allocated",
     test: (s) => /port is already allocated|provided port is already allocated/i.test(s.message),
     title: (s) => `A NodePort ${s.object} asks for is used by another Service`,
-    fix: (_s, ctx) => `Find the Service holding it: ${ctx.kubectl(["get", "services", "-A"])} and pick another nodePort`,
+    fix: (_s, ctx) =>
+      `Find the Service holding it: ${ctx.kubectl(["get", "services", "-A"])} and pick another nodePort`,
   },
   {
     id: "job-failed",
@@ -195,19 +226,22 @@ export const RULES: Rule[] = [
     id: "argocd-sync-error",
     test: (s) => kindOf(s.object) === "Application" && /Error$|^OutOfSync$/.test(s.reason),
     title: (s) => `Argo CD cannot sync ${nameOf(s.object)} (${s.reason})`,
-    fix: (s, ctx) => `Read the Application's conditions and resources: ${ctx.kubectl(["get", "application", nameOf(s.object), ...ns(ctx), "-o", "yaml"])}`,
+    fix: (s, ctx) =>
+      `Read the Application's conditions and resources: ${ctx.kubectl(["get", "application", nameOf(s.object), ...ns(ctx), "-o", "yaml"])}`,
   },
   {
     id: "argocd-unhealthy",
     test: (s) => kindOf(s.object) === "Application" && /^(Degraded|Missing)$/.test(s.reason),
     title: (s) => `Argo CD reports ${nameOf(s.object)} ${s.reason}`,
-    fix: (s, ctx) => `Find the unhealthy resource in the Application's status: ${ctx.kubectl(["get", "application", nameOf(s.object), ...ns(ctx), "-o", "jsonpath={.status.resources}"])}`,
+    fix: (s, ctx) =>
+      `Find the unhealthy resource in the Application's status: ${ctx.kubectl(["get", "application", nameOf(s.object), ...ns(ctx), "-o", "jsonpath={.status.resources}"])}`,
   },
   {
     id: "crd-not-established",
     test: (s) => kindOf(s.object) === "CustomResourceDefinition" && /Established|NamesAccepted/.test(s.reason),
     title: (s) => `CRD ${nameOf(s.object)} is not established`,
-    fix: (s, ctx) => `Read its conditions: ${ctx.kubectl(["get", "crd", nameOf(s.object), "-o", "jsonpath={.status.conditions}"])}`,
+    fix: (s, ctx) =>
+      `Read its conditions: ${ctx.kubectl(["get", "crd", nameOf(s.object), "-o", "jsonpath={.status.conditions}"])}`,
   },
 ];
 
@@ -226,7 +260,14 @@ export function findCauses(signals: Signal[], ctx: CauseContext): Cause[] {
       if (!hit) continue;
       const m = typeof hit === "object" ? hit : null;
       if (!byRule.has(rule.id)) {
-        byRule.set(rule.id, { id: rule.id, title: rule.title(s, m), object: s.object, evidence: evidenceOf(s), fix: rule.fix(s, ctx, m), occurrences: 0 });
+        byRule.set(rule.id, {
+          id: rule.id,
+          title: rule.title(s, m),
+          object: s.object,
+          evidence: evidenceOf(s),
+          fix: rule.fix(s, ctx, m),
+          occurrences: 0,
+        });
         objects.set(rule.id, new Set());
       }
       objects.get(rule.id)?.add(s.object);

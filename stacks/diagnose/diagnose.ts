@@ -9,7 +9,15 @@
  */
 import { findCauses, type Cause, type Signal } from "./causes.js";
 import { Kubectl, type KubectlOptions, type KubeTarget } from "./kubectl.js";
-import { eventTime, readiness, type Condition, type ContainerStatus, type KubeEvent, type KubeObject, type PodStatus } from "./objects.js";
+import {
+  eventTime,
+  readiness,
+  type Condition,
+  type ContainerStatus,
+  type KubeEvent,
+  type KubeObject,
+  type PodStatus,
+} from "./objects.js";
 
 /** The object to diagnose. `kind` accepts kubectl's names and short names (deploy, sts, pvc, app). */
 export interface ObjectRef {
@@ -102,7 +110,12 @@ function containerSignals(object: string, statuses: ContainerStatus[] | undefine
     }
     const t = c.state?.terminated ?? c.lastState?.terminated;
     if (t && (t.reason === "OOMKilled" || (t.exitCode ?? 0) !== 0)) {
-      out.push({ ...base, reason: t.reason ?? "Error", message: t.message ?? `exited with code ${t.exitCode ?? "?"}`, exitCode: t.exitCode });
+      out.push({
+        ...base,
+        reason: t.reason ?? "Error",
+        message: t.message ?? `exited with code ${t.exitCode ?? "?"}`,
+        exitCode: t.exitCode,
+      });
     }
   }
   return out;
@@ -115,10 +128,18 @@ function conditionSignals(object: string, kind: string, obj: KubeObject): Signal
       (c.type === "Failed" && c.status === "True") ||
       (c.type === "ReplicaFailure" && c.status === "True") ||
       (c.type === "Progressing" && c.status === "False") ||
-      (kind === "CustomResourceDefinition" && (c.type === "Established" || c.type === "NamesAccepted") && c.status !== "True") ||
+      (kind === "CustomResourceDefinition" &&
+        (c.type === "Established" || c.type === "NamesAccepted") &&
+        c.status !== "True") ||
       (kind === "Application" && /Error$|Warning$/.test(c.type)) ||
       (kind === "Pod" && c.type === "PodScheduled" && c.status === "False");
-    if (bad) out.push({ object, source: "condition", reason: kind === "CustomResourceDefinition" || kind === "Application" ? c.type : (c.reason ?? c.type), message: c.message ?? "" });
+    if (bad)
+      out.push({
+        object,
+        source: "condition",
+        reason: kind === "CustomResourceDefinition" || kind === "Application" ? c.type : (c.reason ?? c.type),
+        message: c.message ?? "",
+      });
   }
   if (kind === "Application") {
     const s = obj.status ?? {};
@@ -126,17 +147,36 @@ function conditionSignals(object: string, kind: string, obj: KubeObject): Signal
     const health = s.health as { status?: string; message?: string } | undefined;
     const op = s.operationState as { phase?: string; message?: string } | undefined;
     if (health?.status === "Degraded" || health?.status === "Missing") {
-      out.push({ object, source: "status", reason: health.status, message: health.message ?? `health ${health.status}` });
+      out.push({
+        object,
+        source: "status",
+        reason: health.status,
+        message: health.message ?? `health ${health.status}`,
+      });
     }
-    if (op && (op.phase === "Failed" || op.phase === "Error")) out.push({ object, source: "status", reason: "SyncError", message: op.message ?? "sync failed" });
-    if (sync === "OutOfSync" && out.length === 0) out.push({ object, source: "status", reason: "OutOfSync", message: "the live state differs from Git and no sync has succeeded" });
+    if (op && (op.phase === "Failed" || op.phase === "Error"))
+      out.push({ object, source: "status", reason: "SyncError", message: op.message ?? "sync failed" });
+    if (sync === "OutOfSync" && out.length === 0)
+      out.push({
+        object,
+        source: "status",
+        reason: "OutOfSync",
+        message: "the live state differs from Git and no sync has succeeded",
+      });
   }
   return out;
 }
 
 /** Why `ref` is not ready: conditions, latest events, pods, logs, and the mapped causes. */
-export async function diagnose(kubeconfig: string | KubeTarget, ref: ObjectRef, options: DiagnoseOptions = {}): Promise<Diagnosis> {
-  const target: KubeTarget = typeof kubeconfig === "string" ? { kubeconfig, ...(options.context ? { context: options.context } : {}) } : kubeconfig;
+export async function diagnose(
+  kubeconfig: string | KubeTarget,
+  ref: ObjectRef,
+  options: DiagnoseOptions = {},
+): Promise<Diagnosis> {
+  const target: KubeTarget =
+    typeof kubeconfig === "string"
+      ? { kubeconfig, ...(options.context ? { context: options.context } : {}) }
+      : kubeconfig;
   const k = new Kubectl(target, options);
   const { resource, kind } = resolveKind(ref.kind);
   const nsArgs = ref.namespace ? ["-n", ref.namespace] : [];
@@ -203,9 +243,18 @@ export async function diagnose(kubeconfig: string | KubeTarget, ref: ObjectRef, 
 
   // Volume claims the pods wait for.
   for (const claim of claims) {
-    const pvc = claim === ref.name && kind === "PersistentVolumeClaim" ? { ok: true as const, value: obj } : await k.json<KubeObject>(["get", "pvc", claim, ...nsArgs, "-o", "json"]);
+    const pvc =
+      claim === ref.name && kind === "PersistentVolumeClaim"
+        ? { ok: true as const, value: obj }
+        : await k.json<KubeObject>(["get", "pvc", claim, ...nsArgs, "-o", "json"]);
     if (!pvc.ok) {
-      if (pvc.error.kind === "not-found") signals.push({ object: `PersistentVolumeClaim/${claim}`, source: "status", reason: "Missing", message: `persistentvolumeclaim "${claim}" not found` });
+      if (pvc.error.kind === "not-found")
+        signals.push({
+          object: `PersistentVolumeClaim/${claim}`,
+          source: "status",
+          reason: "Missing",
+          message: `persistentvolumeclaim "${claim}" not found`,
+        });
       continue;
     }
     if (pvc.value.status?.phase !== "Bound") {
@@ -220,20 +269,39 @@ export async function diagnose(kubeconfig: string | KubeTarget, ref: ObjectRef, 
   }
 
   // Events of the object, its pods, its claims, and a Deployment's ReplicaSets.
-  const related = new Set<string>([objectName, ...pods.map((p) => `Pod/${p.metadata.name}`), ...[...claims].map((c) => `PersistentVolumeClaim/${c}`)]);
+  const related = new Set<string>([
+    objectName,
+    ...pods.map((p) => `Pod/${p.metadata.name}`),
+    ...[...claims].map((c) => `PersistentVolumeClaim/${c}`),
+  ]);
   const isRelated = (e: KubeEvent): boolean => {
     const id = `${e.involvedObject.kind}/${e.involvedObject.name}`;
     if (related.has(id)) return true;
-    return kind === "Deployment" && e.involvedObject.kind === "ReplicaSet" && (e.involvedObject.name ?? "").startsWith(`${ref.name}-`);
+    return (
+      kind === "Deployment" &&
+      e.involvedObject.kind === "ReplicaSet" &&
+      (e.involvedObject.name ?? "").startsWith(`${ref.name}-`)
+    );
   };
-  const evArgs = ref.namespace ? ["-n", ref.namespace] : kind === "Namespace" ? ["-n", ref.name] : ["-A", "--field-selector", `involvedObject.name=${ref.name}`];
+  const evArgs = ref.namespace
+    ? ["-n", ref.namespace]
+    : kind === "Namespace"
+      ? ["-n", ref.name]
+      : ["-A", "--field-selector", `involvedObject.name=${ref.name}`];
   const events = await k.json<{ items: KubeEvent[] }>(["get", "events", ...evArgs, "-o", "json"]);
   if (events.ok) {
     // Newest first; within the same second, warnings before normal events.
     const at = (e: KubeEvent): number => Math.floor((Date.parse(eventTime(e)) || 0) / 1000);
-    const mine = events.value.items.filter(isRelated).sort((a, b) => at(b) - at(a) || Number(b.type === "Warning") - Number(a.type === "Warning"));
+    const mine = events.value.items
+      .filter(isRelated)
+      .sort((a, b) => at(b) - at(a) || Number(b.type === "Warning") - Number(a.type === "Warning"));
     for (const e of mine.filter((e) => e.type === "Warning")) {
-      signals.push({ object: `${e.involvedObject.kind}/${e.involvedObject.name}`, source: "event", reason: e.reason ?? "", message: e.message ?? "" });
+      signals.push({
+        object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+        source: "event",
+        reason: e.reason ?? "",
+        message: e.message ?? "",
+      });
     }
     result.events = mine.slice(0, options.maxEvents ?? 8).map((e) => ({
       type: e.type ?? "Normal",
@@ -250,12 +318,32 @@ export async function diagnose(kubeconfig: string | KubeTarget, ref: ObjectRef, 
   for (const p of pods) {
     const st = (p.status ?? {}) as PodStatus;
     for (const c of [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])]) {
-      const crashed = c.state?.waiting?.reason === "CrashLoopBackOff" || (c.lastState?.terminated?.exitCode ?? 0) !== 0 || (c.state?.terminated?.exitCode ?? 0) !== 0;
+      const crashed =
+        c.state?.waiting?.reason === "CrashLoopBackOff" ||
+        (c.lastState?.terminated?.exitCode ?? 0) !== 0 ||
+        (c.state?.terminated?.exitCode ?? 0) !== 0;
       if (!crashed || result.logs.length >= 3) continue;
       const previous = (c.restartCount ?? 0) > 0;
-      const args = ["logs", p.metadata.name, "-c", c.name, ...nsArgs, `--tail=${lines}`, ...(previous ? ["--previous"] : [])];
+      const args = [
+        "logs",
+        p.metadata.name,
+        "-c",
+        c.name,
+        ...nsArgs,
+        `--tail=${lines}`,
+        ...(previous ? ["--previous"] : []),
+      ];
       const log = await k.text(args);
-      if (log.ok) result.logs.push({ pod: p.metadata.name, container: c.name, previous, lines: log.value.split("\n").filter((l) => l !== "").slice(-lines) });
+      if (log.ok)
+        result.logs.push({
+          pod: p.metadata.name,
+          container: c.name,
+          previous,
+          lines: log.value
+            .split("\n")
+            .filter((l) => l !== "")
+            .slice(-lines),
+        });
       else result.errors.push(`logs of ${p.metadata.name}/${c.name}: ${log.error.message}`);
     }
   }

@@ -81,7 +81,11 @@ export const COMPONENT_CRDS: Record<string, string[]> = {
 
 /** CRD patterns of a component: by its chart's name, else by its own name. */
 function crdPatterns(component: Pick<Plan["components"][number], "name" | "chart">): string[] {
-  return (component.chart ? COMPONENT_CRDS[key(component.chart.chart)] : undefined) ?? COMPONENT_CRDS[key(component.name)] ?? [];
+  return (
+    (component.chart ? COMPONENT_CRDS[key(component.chart.chart)] : undefined) ??
+    COMPONENT_CRDS[key(component.name)] ??
+    []
+  );
 }
 
 function crdBelongs(component: Pick<Plan["components"][number], "name" | "chart">, crd: string): boolean {
@@ -90,7 +94,12 @@ function crdBelongs(component: Pick<Plan["components"][number], "name" | "chart"
 
 function ownerOf(obj: KubeObject, candidates: Plan["components"]): Plan["components"][number] | undefined {
   const labels = obj.metadata.labels ?? {};
-  const hints = [labels["app.kubernetes.io/instance"], labels["app.kubernetes.io/part-of"], labels["app.kubernetes.io/name"], obj.metadata.name]
+  const hints = [
+    labels["app.kubernetes.io/instance"],
+    labels["app.kubernetes.io/part-of"],
+    labels["app.kubernetes.io/name"],
+    obj.metadata.name,
+  ]
     .filter((h): h is string => !!h)
     .map(key);
   return candidates.find((c) => hints.some((h) => h === key(c.name) || h.startsWith(key(c.name)))) ?? candidates[0];
@@ -102,7 +111,10 @@ export async function componentHealth(
   plan: Pick<Plan, "components">,
   options: HealthOptions = {},
 ): Promise<HealthReport> {
-  const target: KubeTarget = typeof kubeconfig === "string" ? { kubeconfig, ...(options.context ? { context: options.context } : {}) } : kubeconfig;
+  const target: KubeTarget =
+    typeof kubeconfig === "string"
+      ? { kubeconfig, ...(options.context ? { context: options.context } : {}) }
+      : kubeconfig;
   const k = new Kubectl(target, options);
   const errors: string[] = [];
   const components: ComponentHealth[] = plan.components.map((c) => ({
@@ -123,7 +135,13 @@ export async function componentHealth(
   const existing = namespaces.ok ? new Set(namespaces.value.items.map((n) => n.metadata.name)) : undefined;
   if (!namespaces.ok) errors.push(`namespaces: ${namespaces.error.message}`);
 
-  const workloads = await k.json<{ items: KubeObject[] }>(["get", "deployments,statefulsets,daemonsets", "--all-namespaces", "-o", "json"]);
+  const workloads = await k.json<{ items: KubeObject[] }>([
+    "get",
+    "deployments,statefulsets,daemonsets",
+    "--all-namespaces",
+    "-o",
+    "json",
+  ]);
   if (workloads.ok) {
     for (const w of workloads.value.items) {
       const candidates = byNamespace.get(w.metadata.namespace ?? "");
@@ -151,7 +169,13 @@ export async function componentHealth(
 
   const hasApplications = crds.ok && crds.value.items.some((c) => c.metadata.name === "applications.argoproj.io");
   if (hasApplications) {
-    const apps = await k.json<{ items: KubeObject[] }>(["get", "applications.argoproj.io", "--all-namespaces", "-o", "json"]);
+    const apps = await k.json<{ items: KubeObject[] }>([
+      "get",
+      "applications.argoproj.io",
+      "--all-namespaces",
+      "-o",
+      "json",
+    ]);
     if (apps.ok) {
       const argo = components.find((c) => key(c.name) === "argocd");
       for (const app of apps.value.items) {
@@ -162,7 +186,13 @@ export async function componentHealth(
         const sync = (s.sync as { status?: string } | undefined)?.status ?? "Unknown";
         const health = (s.health as { status?: string } | undefined)?.status ?? "Unknown";
         c.applications.push({ name: app.metadata.name, namespace: app.metadata.namespace ?? "", sync, health });
-        if (sync !== "Synced" || health !== "Healthy") pending.push({ component: c, kind: "Application", name: app.metadata.name, namespace: app.metadata.namespace });
+        if (sync !== "Synced" || health !== "Healthy")
+          pending.push({
+            component: c,
+            kind: "Application",
+            name: app.metadata.name,
+            namespace: app.metadata.namespace,
+          });
       }
     } else errors.push(`applications: ${apps.error.message}`);
   }
@@ -172,7 +202,11 @@ export async function componentHealth(
       c.note = `namespace ${c.namespace} does not exist`;
       c.healthy = false;
     }
-    if (c.workloads.some((w) => !w.ready) || c.crds.some((x) => !x.established) || c.applications.some((a) => a.sync !== "Synced" || a.health !== "Healthy")) {
+    if (
+      c.workloads.some((w) => !w.ready) ||
+      c.crds.some((x) => !x.established) ||
+      c.applications.some((a) => a.sync !== "Synced" || a.health !== "Healthy")
+    ) {
       c.healthy = false;
     }
   }

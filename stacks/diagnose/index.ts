@@ -8,8 +8,23 @@
  * console.log(renderHealth(h)); if (!h.healthy) process.exitCode = 1;
  * ```
  */
-export { diagnose, resolveKind, type Diagnosis, type DiagnoseOptions, type ObjectRef, type EventSummary, type LogExcerpt, type PodSummary } from "./diagnose.js";
-export { componentHealth, COMPONENT_CRDS, type ComponentHealth, type HealthReport, type HealthOptions } from "./health.js";
+export {
+  diagnose,
+  resolveKind,
+  type Diagnosis,
+  type DiagnoseOptions,
+  type ObjectRef,
+  type EventSummary,
+  type LogExcerpt,
+  type PodSummary,
+} from "./diagnose.js";
+export {
+  componentHealth,
+  COMPONENT_CRDS,
+  type ComponentHealth,
+  type HealthReport,
+  type HealthOptions,
+} from "./health.js";
 export { renderDiagnosis, renderHealth } from "./format.js";
 export { findCauses, RULES, type Cause, type Signal } from "./causes.js";
 export { Kubectl, classifyKubectlError, type KubeTarget, type KubeError, type KubeResult } from "./kubectl.js";

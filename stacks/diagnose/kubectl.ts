@@ -63,7 +63,11 @@ export function classifyKubectlError(stderr: string, timedOut: boolean): KubeErr
     )
   )
     kind = "unreachable";
-  else if (/invalid configuration|no configuration has been provided|error loading config|couldn't get current server api group list: get "http:\/\/localhost:8080/.test(text))
+  else if (
+    /invalid configuration|no configuration has been provided|error loading config|couldn't get current server api group list: get "http:\/\/localhost:8080/.test(
+      text,
+    )
+  )
     kind = "kubeconfig-invalid";
   else if (/notfound|not found|the server could not find the requested resource/.test(text)) kind = "not-found";
   return { kind, message: message || (timedOut ? "kubectl timed out" : "kubectl failed without a message") };

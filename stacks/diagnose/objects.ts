@@ -75,7 +75,14 @@ export interface KubeEvent {
 
 /** The most recent time an event was seen (core/v1 events fill different fields by producer). */
 export function eventTime(e: KubeEvent): string {
-  return e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? "";
+  return (
+    e.series?.lastObservedTime ??
+    e.lastTimestamp ??
+    e.eventTime ??
+    e.firstTimestamp ??
+    e.metadata?.creationTimestamp ??
+    ""
+  );
 }
 
 const num = (v: unknown): number => (typeof v === "number" ? v : 0);
@@ -87,7 +94,10 @@ export function readiness(kind: string, obj: KubeObject): { ready: boolean; stat
   const wanted = obj.spec?.replicas ?? 1;
   switch (kind) {
     case "Deployment":
-      return { ready: num(s.availableReplicas) >= wanted && num(s.updatedReplicas) >= wanted, state: `${num(s.availableReplicas)}/${wanted} available` };
+      return {
+        ready: num(s.availableReplicas) >= wanted && num(s.updatedReplicas) >= wanted,
+        state: `${num(s.availableReplicas)}/${wanted} available`,
+      };
     case "StatefulSet":
     case "ReplicaSet":
       return { ready: num(s.readyReplicas) >= wanted, state: `${num(s.readyReplicas)}/${wanted} ready` };
@@ -102,12 +112,18 @@ export function readiness(kind: string, obj: KubeObject): { ready: boolean; stat
     case "Job": {
       const failed = cond("Failed")?.status === "True";
       const done = cond("Complete")?.status === "True";
-      return { ready: done, state: failed ? "Failed" : done ? "Complete" : `${num(s.succeeded)}/${obj.spec?.completions ?? 1} succeeded` };
+      return {
+        ready: done,
+        state: failed ? "Failed" : done ? "Complete" : `${num(s.succeeded)}/${obj.spec?.completions ?? 1} succeeded`,
+      };
     }
     case "PersistentVolumeClaim":
       return { ready: s.phase === "Bound", state: s.phase ?? "Unknown" };
     case "CustomResourceDefinition":
-      return { ready: cond("Established")?.status === "True", state: cond("Established")?.status === "True" ? "Established" : "not established" };
+      return {
+        ready: cond("Established")?.status === "True",
+        state: cond("Established")?.status === "True" ? "Established" : "not established",
+      };
     case "Application": {
       const sync = (s.sync as { status?: string } | undefined)?.status ?? "Unknown";
       const health = (s.health as { status?: string } | undefined)?.status ?? "Unknown";

@@ -40,7 +40,8 @@ async function installPulumi(probes: Probes, ctoHome: string): Promise<FixAction
   const base = { id: "tool.pulumi", name: `Pulumi CLI ${PULUMI_CLI_VERSION}` };
   const toolchain = await probes.toolchainBinDir();
   const source = toolchain ? path.join(toolchain, "pulumi") : undefined;
-  const sourceVersion = source && (await probes.exists(source)) ? versionString((await probes.run(source, ["version"])).stdout) : undefined;
+  const sourceVersion =
+    source && (await probes.exists(source)) ? versionString((await probes.run(source, ["version"])).stdout) : undefined;
   if (!toolchain || sourceVersion !== PULUMI_CLI_VERSION) {
     return {
       ...base,
@@ -57,7 +58,11 @@ async function installPulumi(probes: Probes, ctoHome: string): Promise<FixAction
   for (const name of names) await copyExecutable(path.join(toolchain, name), path.join(bin, name));
   const installed = versionString((await probes.run(path.join(bin, "pulumi"), ["version"])).stdout);
   if (installed !== PULUMI_CLI_VERSION) {
-    return { ...base, outcome: "failed", message: `copied into ${bin}, but ${path.join(bin, "pulumi")} reports ${installed ?? "no version"}` };
+    return {
+      ...base,
+      outcome: "failed",
+      message: `copied into ${bin}, but ${path.join(bin, "pulumi")} reports ${installed ?? "no version"}`,
+    };
   }
   return { ...base, outcome: "installed", message: `copied ${names.join(", ")} from ${toolchain} into ${bin}` };
 }

@@ -30,8 +30,7 @@ export type PortStatus = { state: "free" } | { state: "busy"; holder?: string };
 export type DnsResult = { ok: true; addresses: string[] } | { ok: false; code: string; message: string };
 
 export type HttpResult =
-  | { ok: true; status: number; headers: Record<string, string>; body: string }
-  | { ok: false; message: string };
+  { ok: true; status: number; headers: Record<string, string>; body: string } | { ok: false; message: string };
 
 export type WritableResult = { ok: true; exists: boolean; checked: string } | { ok: false; reason: string };
 

@@ -23,24 +23,35 @@ function paint(text: string, colour: keyof typeof ANSI, on: boolean): string {
   return on ? `${ANSI[colour]}${text}${ANSI.reset}` : text;
 }
 
-const COLOUR: Record<ReturnType<typeof symbolOf>, keyof typeof ANSI> = { "✓": "green", "✗": "red", "!": "yellow", "-": "dim" };
+const COLOUR: Record<ReturnType<typeof symbolOf>, keyof typeof ANSI> = {
+  "✓": "green",
+  "✗": "red",
+  "!": "yellow",
+  "-": "dim",
+};
 
 /** The table, a blank line, and a one-line verdict. */
 export function renderReport(report: DoctorReport, options: RenderOptions = {}): string {
   const color = options.color ?? false;
   const width = Math.min(34, Math.max(...report.checks.map((c) => c.name.length), 10));
   const indent = " ".repeat(width + 7);
-  const lines = [`Checks for environment ${report.environment}, profile ${report.profile}, cluster provider ${report.provider}:`, ""];
+  const lines = [
+    `Checks for environment ${report.environment}, profile ${report.profile}, cluster provider ${report.provider}:`,
+    "",
+  ];
   for (const r of report.checks) {
     const sym = symbolOf(r);
     lines.push(`  ${paint(sym, COLOUR[sym], color)}  ${r.name.padEnd(width)}  ${r.reason}`);
-    if (r.fix && (r.status === "fail" || r.status === "warn")) lines.push(`${indent}${paint("fix:", "dim", color)} ${r.fix}`);
+    if (r.fix && (r.status === "fail" || r.status === "warn"))
+      lines.push(`${indent}${paint("fix:", "dim", color)} ${r.fix}`);
   }
   const s = report.summary;
   const counts = [
     `${s.ok} ok`,
     s.criticalFailures > 0 ? `${s.criticalFailures} critical` : "",
-    s.failed - s.criticalFailures > 0 ? `${s.failed - s.criticalFailures} non-critical failure${s.failed - s.criticalFailures === 1 ? "" : "s"}` : "",
+    s.failed - s.criticalFailures > 0
+      ? `${s.failed - s.criticalFailures} non-critical failure${s.failed - s.criticalFailures === 1 ? "" : "s"}`
+      : "",
     s.warnings > 0 ? `${s.warnings} warning${s.warnings === 1 ? "" : "s"}` : "",
     s.skipped > 0 ? `${s.skipped} not applicable yet` : "",
   ].filter((p) => p !== "");

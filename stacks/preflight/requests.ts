@@ -35,7 +35,8 @@ export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
     cpu: 0.6,
     memory: "1.25Gi",
     ha: 2.5,
-    basis: "application-controller 250m/512Mi, repo-server 100m/256Mi, server 50m/128Mi, redis 100m/128Mi, applicationset and notifications controllers 50m/128Mi each",
+    basis:
+      "application-controller 250m/512Mi, repo-server 100m/256Mi, server 50m/128Mi, redis 100m/128Mi, applicationset and notifications controllers 50m/128Mi each",
   },
   argoworkflows: { cpu: 0.2, memory: "384Mi", ha: 2, basis: "workflow-controller 100m/256Mi, server 100m/128Mi" },
   argoevents: {
@@ -52,29 +53,47 @@ export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
     cpu: 1.2,
     memory: "3.25Gi",
     ha: 2,
-    basis: "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi, log store 250m/512Mi, log agent 100m/128Mi",
+    basis:
+      "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi, log store 250m/512Mi, log agent 100m/128Mi",
   },
   databases: {
     cpu: 0.8,
     memory: "1.5Gi",
     ha: 2,
-    basis: "CloudNativePG operator 100m/128Mi, Redis operator 100m/128Mi, one PostgreSQL instance 500m/1Gi, one Redis 100m/256Mi",
+    basis:
+      "CloudNativePG operator 100m/128Mi, Redis operator 100m/128Mi, one PostgreSQL instance 500m/1Gi, one Redis 100m/256Mi",
   },
   kubeprometheusstack: {
     cpu: 0.85,
     memory: "2.5Gi",
     ha: 2,
-    basis: "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi",
+    basis:
+      "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi",
   },
   loki: { cpu: 0.35, memory: "640Mi", ha: 2, basis: "single-binary Loki 250m/512Mi, log agent 100m/128Mi" },
   logging: { cpu: 0.35, memory: "640Mi", ha: 2, basis: "log store 250m/512Mi, log agent 100m/128Mi" },
-  cloudnativepg: { cpu: 0.6, memory: "1.125Gi", ha: 2, basis: "CloudNativePG operator 100m/128Mi, one PostgreSQL instance 500m/1Gi" },
-  postgresoperator: { cpu: 0.6, memory: "1.125Gi", ha: 2, basis: "PostgreSQL operator 100m/128Mi, one PostgreSQL instance 500m/1Gi" },
+  cloudnativepg: {
+    cpu: 0.6,
+    memory: "1.125Gi",
+    ha: 2,
+    basis: "CloudNativePG operator 100m/128Mi, one PostgreSQL instance 500m/1Gi",
+  },
+  postgresoperator: {
+    cpu: 0.6,
+    memory: "1.125Gi",
+    ha: 2,
+    basis: "PostgreSQL operator 100m/128Mi, one PostgreSQL instance 500m/1Gi",
+  },
   redisoperator: { cpu: 0.2, memory: "384Mi", ha: 2, basis: "Redis operator 100m/128Mi, one Redis 100m/256Mi" },
   velero: { cpu: 0.5, memory: "128Mi", ha: 1, basis: "Velero chart default requests 500m/128Mi" },
   backup: { cpu: 0.5, memory: "128Mi", ha: 1, basis: "Velero chart default requests 500m/128Mi" },
   security: { cpu: 0.1, memory: "128Mi", ha: 1, basis: "network policies (no pods) and policy helpers 100m/128Mi" },
-  registry: { cpu: 0.1, memory: "128Mi", ha: 1, basis: "in-cluster registry 100m/128Mi (a Docker-side registry for kind costs the cluster nothing)" },
+  registry: {
+    cpu: 0.1,
+    memory: "128Mi",
+    ha: 1,
+    basis: "in-cluster registry 100m/128Mi (a Docker-side registry for kind costs the cluster nothing)",
+  },
   githubapps: { cpu: 0, memory: "0", ha: 1, basis: "GitHub webhooks and secrets only: no pods" },
   tunnel: { cpu: 0.05, memory: "64Mi", ha: 1, basis: "tunnel client 50m/64Mi" },
 };

@@ -180,7 +180,16 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
       path.join(bin, "kwok"),
     ]);
     // Two nodes of 2 CPU and 4 GiB: 4 CPU and 8 GiB allocatable in all.
-    await kwokctl(["scale", "node", "--replicas", "2", "--param", '.allocatable.cpu="2"', "--param", '.allocatable.memory="4Gi"']);
+    await kwokctl([
+      "scale",
+      "node",
+      "--replicas",
+      "2",
+      "--param",
+      '.allocatable.cpu="2"',
+      "--param",
+      '.allocatable.memory="4Gi"',
+    ]);
     kubeconfig = path.join(work, "clusters", name, "kubeconfig.yaml");
     await eventually(
       () => kubectl("get", "nodes", "-o", "jsonpath={.items[*].spec.taints}"),
@@ -189,18 +198,23 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
   });
 
   after(async () => {
-    if (bin && work) await runCommand(path.join(bin, "kwokctl"), ["--name", name, "delete", "cluster"], { env, timeoutMs: 60_000 });
+    if (bin && work)
+      await runCommand(path.join(bin, "kwokctl"), ["--name", name, "delete", "cluster"], { env, timeoutMs: 60_000 });
     if (work) await rm(work, { recursive: true, force: true });
   });
 
   /** A simulated plan that points at this cluster, with one agent of the given size. */
   const planFor = (cpu: string, memory: string): Plan => {
-    const plan = makePlan({ cluster: { provider: "simulated", name, nodes: 2, cpu: "2", memory: "4Gi", kubeconfigPath: kubeconfig } });
+    const plan = makePlan({
+      cluster: { provider: "simulated", name, nodes: 2, cpu: "2", memory: "4Gi", kubeconfigPath: kubeconfig },
+    });
     return { ...plan, components: [], agents: [{ name: "rex", resources: { cpu, memory }, features: {} }] };
   };
 
   it("refuses a plan whose requests exceed the nodes' allocatable capacity, naming the shortfall", async () => {
-    const report = await runPreflight(planFor("7500m", "14Gi"), { probes: realProbes({ home: work, env: { PATH: process.env.PATH } }) });
+    const report = await runPreflight(planFor("7500m", "14Gi"), {
+      probes: realProbes({ home: work, env: { PATH: process.env.PATH } }),
+    });
     const byId = (id: string) => report.checks.find((c) => c.id === id);
     assert.equal(byId("cluster.api")?.reason, "reachable, Kubernetes v1.36.1");
     assert.equal(byId("cluster.version")?.status, "ok");
@@ -215,7 +229,9 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
   });
 
   it("accepts a plan that fits", async () => {
-    const report = await runPreflight(planFor("1", "2Gi"), { probes: realProbes({ home: work, env: { PATH: process.env.PATH } }) });
+    const report = await runPreflight(planFor("1", "2Gi"), {
+      probes: realProbes({ home: work, env: { PATH: process.env.PATH } }),
+    });
     assert.equal(report.checks.find((c) => c.id === "cluster.capacity")?.status, "ok");
   });
 
@@ -230,7 +246,11 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
         selector: { matchLabels: { app: "greedy" } },
         template: {
           metadata: { labels: { app: "greedy" } },
-          spec: { containers: [{ name: "app", image: "registry.example/greedy:1", resources: { requests: { cpu: "3", memory: "1Gi" } } }] },
+          spec: {
+            containers: [
+              { name: "app", image: "registry.example/greedy:1", resources: { requests: { cpu: "3", memory: "1Gi" } } },
+            ],
+          },
         },
       },
     });
@@ -240,7 +260,10 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
     );
     assert.equal(d.ready, false, renderDiagnosis(d));
     assert.equal(d.state, "0/1 available");
-    assert.ok(d.events.some((e) => e.reason === "FailedScheduling" && /Insufficient cpu/.test(e.message)), renderDiagnosis(d));
+    assert.ok(
+      d.events.some((e) => e.reason === "FailedScheduling" && /Insufficient cpu/.test(e.message)),
+      renderDiagnosis(d),
+    );
     const cause = d.causes.find((c) => c.id === "insufficient-resources");
     assert.match(cause?.title ?? "", /^No node has enough cpu for Pod\/greedy-/);
     assert.match(cause?.fix ?? "", /Add nodes or capacity/);
@@ -255,7 +278,8 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
     });
     const d = await eventually(
       () => diagnose(kubeconfig, { kind: "pod", name: "puller", namespace: "stuck" }),
-      (x: Diagnosis) => x.causes.some((c) => c.id === "image-rate-limit") && x.events.some((e) => e.reason === "Failed"),
+      (x: Diagnosis) =>
+        x.causes.some((c) => c.id === "image-rate-limit") && x.events.some((e) => e.reason === "Failed"),
     );
     assert.deepEqual(
       d.causes.map((c) => c.id),

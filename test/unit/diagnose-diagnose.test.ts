@@ -10,7 +10,14 @@ function fakeKubectl(responses: Record<string, unknown>): CommandRunner & { call
     const rest = args.slice(args.findIndex((a) => a.startsWith("--request-timeout")) + 1).join(" ");
     calls.push(rest);
     const r = responses[rest];
-    if (r === undefined) return { found: true, code: 1, stdout: "", stderr: `Error from server (NotFound): "${rest}" not found`, timedOut: false };
+    if (r === undefined)
+      return {
+        found: true,
+        code: 1,
+        stdout: "",
+        stderr: `Error from server (NotFound): "${rest}" not found`,
+        timedOut: false,
+      };
     return { found: true, code: 0, stdout: typeof r === "string" ? r : JSON.stringify(r), stderr: "", timedOut: false };
   };
   return Object.assign(run, { calls });
@@ -24,7 +31,12 @@ const deployment = {
     replicas: 1,
     unavailableReplicas: 1,
     conditions: [
-      { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." },
+      {
+        type: "Available",
+        status: "False",
+        reason: "MinimumReplicasUnavailable",
+        message: "Deployment does not have minimum availability.",
+      },
       { type: "Progressing", status: "True", reason: "ReplicaSetUpdated" },
     ],
   },
@@ -32,10 +44,28 @@ const deployment = {
 const pendingPod = {
   metadata: { name: "argocd-server-7d9-abc", namespace: "argocd" },
   spec: { volumes: [] },
-  status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/1 nodes are available: 1 Insufficient cpu." }] },
+  status: {
+    phase: "Pending",
+    conditions: [
+      {
+        type: "PodScheduled",
+        status: "False",
+        reason: "Unschedulable",
+        message: "0/1 nodes are available: 1 Insufficient cpu.",
+      },
+    ],
+  },
 };
 const events = (items: unknown[]) => ({ items });
-const ev = (kind: string, name: string, type: string, reason: string, message: string, time: string, extra: Record<string, unknown> = {}) => ({
+const ev = (
+  kind: string,
+  name: string,
+  type: string,
+  reason: string,
+  message: string,
+  time: string,
+  extra: Record<string, unknown> = {},
+) => ({
   involvedObject: { kind, name, namespace: "argocd" },
   type,
   reason,
@@ -58,9 +88,29 @@ describe("diagnose: a stuck object through kubectl", () => {
       "get deployments.apps argocd-server -n argocd -o json": deployment,
       "get pods -n argocd -l app.kubernetes.io/name=argocd-server -o json": { items: [pendingPod] },
       "get events -n argocd -o json": events([
-        ev("ReplicaSet", "argocd-server-7d9", "Normal", "SuccessfulCreate", "Created pod: argocd-server-7d9-abc", "2026-01-01T10:00:00Z"),
+        ev(
+          "ReplicaSet",
+          "argocd-server-7d9",
+          "Normal",
+          "SuccessfulCreate",
+          "Created pod: argocd-server-7d9-abc",
+          "2026-01-01T10:00:00Z",
+        ),
         // scheduler events carry eventTime/series instead of lastTimestamp
-        { ...ev("Pod", "argocd-server-7d9-abc", "Warning", "FailedScheduling", "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available", ""), lastTimestamp: null, eventTime: "2026-01-01T10:00:05.123Z", count: undefined, series: { count: 4, lastObservedTime: "2026-01-01T10:03:00Z" } },
+        {
+          ...ev(
+            "Pod",
+            "argocd-server-7d9-abc",
+            "Warning",
+            "FailedScheduling",
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available",
+            "",
+          ),
+          lastTimestamp: null,
+          eventTime: "2026-01-01T10:00:05.123Z",
+          count: undefined,
+          series: { count: 4, lastObservedTime: "2026-01-01T10:03:00Z" },
+        },
         ev("Pod", "unrelated-pod", "Warning", "BackOff", "something else", "2026-01-01T11:00:00Z"),
       ]),
     });
@@ -82,11 +132,17 @@ describe("diagnose: a stuck object through kubectl", () => {
     const text = renderDiagnosis(d);
     assert.match(text, /^Deployment argocd\/argocd-server: 0\/1 available$/m);
     assert.match(text, /Available=False MinimumReplicasUnavailable: Deployment does not have minimum availability\./);
-    assert.match(text, /Warning FailedScheduling Pod\/argocd-server-7d9-abc \(×4\) 2026-01-01T10:03:00Z: 0\/1 nodes are available: 1 Insufficient cpu\./);
+    assert.match(
+      text,
+      /Warning FailedScheduling Pod\/argocd-server-7d9-abc \(×4\) 2026-01-01T10:03:00Z: 0\/1 nodes are available: 1 Insufficient cpu\./,
+    );
     assert.match(text, /cause: No node has enough cpu for Pod\/argocd-server-7d9-abc/);
     assert.match(text, /fix: Add nodes or capacity/);
     assert.doesNotMatch(text, /unrelated-pod/);
-    assert.ok(run.calls.every((c) => !c.includes("logs")), "no logs for a pod that never ran");
+    assert.ok(
+      run.calls.every((c) => !c.includes("logs")),
+      "no logs for a pod that never ran",
+    );
   });
 
   it("a crash-looping container: exit code, cause, and its last log lines from the previous run", async () => {
@@ -112,11 +168,31 @@ describe("diagnose: a stuck object through kubectl", () => {
       "get events -n cto -o json": events([]),
       "logs controller-0 -c controller -n cto --tail=20 --previous": "starting\nerror: GITHUB_APP_ID is not set\n",
     });
-    const d = await diagnose({ kubeconfig: "/k.yaml", context: "c1" }, { kind: "Pod", name: "controller-0", namespace: "cto" }, { run });
-    assert.deepEqual(d.causes.map((c) => c.id), ["crash-loop"]);
-    assert.deepEqual(d.logs, [{ pod: "controller-0", container: "controller", previous: true, lines: ["starting", "error: GITHUB_APP_ID is not set"] }]);
-    assert.match(d.causes[0]?.fix ?? "", /^Read its last log lines below; all of them: kubectl --kubeconfig \/k\.yaml --context c1 logs controller-0 -c controller --previous -n cto$/);
-    assert.match(renderDiagnosis(d), /last log lines of controller-0\/controller \(previous run\):\n {4}\| starting\n {4}\| error: GITHUB_APP_ID is not set/);
+    const d = await diagnose(
+      { kubeconfig: "/k.yaml", context: "c1" },
+      { kind: "Pod", name: "controller-0", namespace: "cto" },
+      { run },
+    );
+    assert.deepEqual(
+      d.causes.map((c) => c.id),
+      ["crash-loop"],
+    );
+    assert.deepEqual(d.logs, [
+      {
+        pod: "controller-0",
+        container: "controller",
+        previous: true,
+        lines: ["starting", "error: GITHUB_APP_ID is not set"],
+      },
+    ]);
+    assert.match(
+      d.causes[0]?.fix ?? "",
+      /^Read its last log lines below; all of them: kubectl --kubeconfig \/k\.yaml --context c1 logs controller-0 -c controller --previous -n cto$/,
+    );
+    assert.match(
+      renderDiagnosis(d),
+      /last log lines of controller-0\/controller \(previous run\):\n {4}\| starting\n {4}\| error: GITHUB_APP_ID is not set/,
+    );
   });
 
   it("a pod waiting for an unbound claim: reads the claim and names the missing storage class", async () => {
@@ -129,42 +205,103 @@ describe("diagnose: a stuck object through kubectl", () => {
       "get pods pg-1 -n databases -o json": pod,
       "get pvc pg-1 -n databases -o json": { metadata: { name: "pg-1" }, spec: {}, status: { phase: "Pending" } },
       "get events -n databases -o json": events([
-        { ...ev("PersistentVolumeClaim", "pg-1", "Normal", "FailedBinding", "no persistent volumes available for this claim and no storage class is set", "2026-01-01T10:00:00Z"), involvedObject: { kind: "PersistentVolumeClaim", name: "pg-1", namespace: "databases" } },
+        {
+          ...ev(
+            "PersistentVolumeClaim",
+            "pg-1",
+            "Normal",
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+            "2026-01-01T10:00:00Z",
+          ),
+          involvedObject: { kind: "PersistentVolumeClaim", name: "pg-1", namespace: "databases" },
+        },
       ]),
     });
     const d = await diagnose("/k.yaml", { kind: "pod", name: "pg-1", namespace: "databases" }, { run });
-    assert.deepEqual(d.causes.map((c) => [c.id, c.object]), [["unbound-volume-claim", "PersistentVolumeClaim/pg-1"]]);
+    assert.deepEqual(
+      d.causes.map((c) => [c.id, c.object]),
+      [["unbound-volume-claim", "PersistentVolumeClaim/pg-1"]],
+    );
     assert.match(d.causes[0]?.evidence ?? "", /names no StorageClass/);
     assert.equal(d.events[0]?.reason, "FailedBinding");
   });
 
   it("an admission denial on a Deployment's ReplicaSet is found through the ReplicaSet's events", async () => {
     const run = fakeKubectl({
-      "get deployments.apps argocd-server -n argocd -o json": { ...deployment, status: { conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: 'admission webhook "validate.kyverno.svc-fail" denied the request: label team is required' }] } },
+      "get deployments.apps argocd-server -n argocd -o json": {
+        ...deployment,
+        status: {
+          conditions: [
+            {
+              type: "ReplicaFailure",
+              status: "True",
+              reason: "FailedCreate",
+              message: 'admission webhook "validate.kyverno.svc-fail" denied the request: label team is required',
+            },
+          ],
+        },
+      },
       "get pods -n argocd -l app.kubernetes.io/name=argocd-server -o json": { items: [] },
-      "get events -n argocd -o json": events([ev("ReplicaSet", "argocd-server-7d9", "Warning", "FailedCreate", 'Error creating: admission webhook "validate.kyverno.svc-fail" denied the request: label team is required', "2026-01-01T10:00:00Z")]),
+      "get events -n argocd -o json": events([
+        ev(
+          "ReplicaSet",
+          "argocd-server-7d9",
+          "Warning",
+          "FailedCreate",
+          'Error creating: admission webhook "validate.kyverno.svc-fail" denied the request: label team is required',
+          "2026-01-01T10:00:00Z",
+        ),
+      ]),
     });
     const d = await diagnose("/k.yaml", { kind: "Deployment", name: "argocd-server", namespace: "argocd" }, { run });
-    assert.deepEqual(d.causes.map((c) => c.id), ["webhook-denied"]);
-    assert.match(d.causes[0]?.title ?? "", /validate\.kyverno\.svc-fail refused Deployment\/argocd-server: label team is required/);
+    assert.deepEqual(
+      d.causes.map((c) => c.id),
+      ["webhook-denied"],
+    );
+    assert.match(
+      d.causes[0]?.title ?? "",
+      /validate\.kyverno\.svc-fail refused Deployment\/argocd-server: label team is required/,
+    );
   });
 
   it("an Argo CD Application out of sync with a comparison error", async () => {
     const app = {
       metadata: { name: "controller", namespace: "argocd" },
       spec: {},
-      status: { sync: { status: "OutOfSync" }, health: { status: "Missing" }, conditions: [{ type: "ComparisonError", message: "repository not found" }] },
+      status: {
+        sync: { status: "OutOfSync" },
+        health: { status: "Missing" },
+        conditions: [{ type: "ComparisonError", message: "repository not found" }],
+      },
     };
-    const run = fakeKubectl({ "get applications.argoproj.io controller -n argocd -o json": app, "get events -n argocd -o json": events([]) });
+    const run = fakeKubectl({
+      "get applications.argoproj.io controller -n argocd -o json": app,
+      "get events -n argocd -o json": events([]),
+    });
     const d = await diagnose("/k.yaml", { kind: "Application", name: "controller", namespace: "argocd" }, { run });
     assert.equal(d.state, "OutOfSync/Missing");
-    assert.deepEqual(d.causes.map((c) => c.id), ["argocd-sync-error", "argocd-unhealthy"]);
+    assert.deepEqual(
+      d.causes.map((c) => c.id),
+      ["argocd-sync-error", "argocd-unhealthy"],
+    );
   });
 
   it("not found, unknown cause, and unreadable events are reported, not thrown", async () => {
-    const missing = await diagnose("/k.yaml", { kind: "Deployment", name: "nope", namespace: "x" }, { run: fakeKubectl({}) });
+    const missing = await diagnose(
+      "/k.yaml",
+      { kind: "Deployment", name: "nope", namespace: "x" },
+      { run: fakeKubectl({}) },
+    );
     assert.deepEqual([missing.found, missing.state, missing.errors], [false, "not found", []]);
-    const run = fakeKubectl({ "get deployments.apps web -n x -o json": { ...deployment, metadata: { name: "web", namespace: "x" }, spec: { replicas: 2 }, status: { availableReplicas: 1 } } });
+    const run = fakeKubectl({
+      "get deployments.apps web -n x -o json": {
+        ...deployment,
+        metadata: { name: "web", namespace: "x" },
+        spec: { replicas: 2 },
+        status: { availableReplicas: 1 },
+      },
+    });
     const d = await diagnose("/k.yaml", { kind: "Deployment", name: "web", namespace: "x" }, { run });
     assert.equal(d.causes[0]?.id, "unknown");
     assert.match(d.causes[0]?.fix ?? "", /kubectl --kubeconfig \/k\.yaml describe deployments\.apps web -n x/);
@@ -174,7 +311,11 @@ describe("diagnose: a stuck object through kubectl", () => {
 
   it("a ready object has no causes", async () => {
     const run = fakeKubectl({
-      "get deployments.apps web -n x -o json": { ...deployment, spec: { replicas: 1 }, status: { availableReplicas: 1, updatedReplicas: 1 } },
+      "get deployments.apps web -n x -o json": {
+        ...deployment,
+        spec: { replicas: 1 },
+        status: { availableReplicas: 1, updatedReplicas: 1 },
+      },
       "get events -n x -o json": events([]),
     });
     const d = await diagnose("/k.yaml", { kind: "Deployment", name: "web", namespace: "x" }, { run });

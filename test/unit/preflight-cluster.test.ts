@@ -1,5 +1,11 @@
 import { strict as assert } from "node:assert";
-import { apiCheck, capacityCheck, clusterTarget, storageClassCheck, versionCheck } from "../../stacks/preflight/checks/cluster.js";
+import {
+  apiCheck,
+  capacityCheck,
+  clusterTarget,
+  storageClassCheck,
+  versionCheck,
+} from "../../stacks/preflight/checks/cluster.js";
 import type { CommandResult } from "../../stacks/diagnose/run.js";
 import type { Plan } from "../../profiles/plan.js";
 import { fakeProbes, GiB, makePlan, runCheck } from "./preflight-fixtures.js";
@@ -7,10 +13,18 @@ import { fakeProbes, GiB, makePlan, runCheck } from "./preflight-fixtures.js";
 const KUBECONFIG = "/home/u/.kube/config";
 const existing = makePlan({ cluster: { provider: "existing", kubeconfig: KUBECONFIG } });
 
-const node = (name: string, cpu: string, memory: string, extra: { taints?: { key: string; effect: string }[]; ready?: boolean; unschedulable?: boolean } = {}) => ({
+const node = (
+  name: string,
+  cpu: string,
+  memory: string,
+  extra: { taints?: { key: string; effect: string }[]; ready?: boolean; unschedulable?: boolean } = {},
+) => ({
   metadata: { name },
   spec: { taints: extra.taints, unschedulable: extra.unschedulable },
-  status: { allocatable: { cpu, memory, pods: "110" }, conditions: [{ type: "Ready", status: extra.ready === false ? "False" : "True" }] },
+  status: {
+    allocatable: { cpu, memory, pods: "110" },
+    conditions: [{ type: "Ready", status: extra.ready === false ? "False" : "True" }],
+  },
 });
 const pod = (ns: string, nodeName: string, cpu: string, memory: string) => ({
   metadata: { namespace: ns, name: `p-${ns}` },
@@ -18,7 +32,9 @@ const pod = (ns: string, nodeName: string, cpu: string, memory: string) => ({
 });
 
 /** A fake cluster answering kubectl: version, nodes, pods and storage classes. */
-function cluster(opts: { version?: string; nodes?: unknown[]; pods?: unknown[]; storageClasses?: unknown[]; down?: string } = {}) {
+function cluster(
+  opts: { version?: string; nodes?: unknown[]; pods?: unknown[]; storageClasses?: unknown[]; down?: string } = {},
+) {
   const seen: string[][] = [];
   const probes = fakeProbes({
     exists: async (p) => p === KUBECONFIG || p === "/home/u/.cto/kube/acme.yaml",
@@ -30,7 +46,8 @@ function cluster(opts: { version?: string; nodes?: unknown[]; pods?: unknown[]; 
         if (rest === "get --raw /version") return { stdout: JSON.stringify({ gitVersion: opts.version ?? "v1.31.4" }) };
         if (rest === "get nodes -o json") return { stdout: JSON.stringify({ items: opts.nodes ?? [] }) };
         if (rest.startsWith("get pods --all-namespaces")) return { stdout: JSON.stringify({ items: opts.pods ?? [] }) };
-        if (rest === "get storageclasses -o json") return { stdout: JSON.stringify({ items: opts.storageClasses ?? [] }) };
+        if (rest === "get storageclasses -o json")
+          return { stdout: JSON.stringify({ items: opts.storageClasses ?? [] }) };
         return { code: 1, stderr: `unexpected kubectl ${rest}` };
       },
     },
@@ -40,15 +57,24 @@ function cluster(opts: { version?: string; nodes?: unknown[]; pods?: unknown[]; 
 
 /** A plan whose requests are exactly 7.5 CPU and 14 GiB. */
 function sized(base: Plan): Plan {
-  return { ...base, components: [], agents: [{ name: "big", resources: { cpu: "7500m", memory: "14Gi" }, features: {} }] };
+  return {
+    ...base,
+    components: [],
+    agents: [{ name: "big", resources: { cpu: "7500m", memory: "14Gi" }, features: {} }],
+  };
 }
 
 describe("preflight: cluster", () => {
   it("targets the configured kubeconfig and context, or KUBECONFIG, or ~/.kube/config", () => {
     const probes = fakeProbes({ env: { KUBECONFIG: "/k/a.yaml:/k/b.yaml" } });
     const ctx = (plan: Plan) => ({ plan, probes, ctoHome: "/home/u/.cto" });
-    assert.deepEqual(clusterTarget(ctx(makePlan({ cluster: { provider: "existing", kubeconfig: "~/k.yaml", context: "prod" } }))), { kubeconfig: "/home/u/k.yaml", context: "prod" });
-    assert.deepEqual(clusterTarget(ctx(makePlan({ cluster: { provider: "existing", kubeconfig: undefined } }))), { kubeconfig: "/k/a.yaml" });
+    assert.deepEqual(
+      clusterTarget(ctx(makePlan({ cluster: { provider: "existing", kubeconfig: "~/k.yaml", context: "prod" } }))),
+      { kubeconfig: "/home/u/k.yaml", context: "prod" },
+    );
+    assert.deepEqual(clusterTarget(ctx(makePlan({ cluster: { provider: "existing", kubeconfig: undefined } }))), {
+      kubeconfig: "/k/a.yaml",
+    });
     assert.deepEqual(clusterTarget(ctx(makePlan())), { kubeconfig: "/home/u/.cto/kube/acme.yaml" });
   });
 
@@ -59,7 +85,9 @@ describe("preflight: cluster", () => {
       assert.equal((await runCheck(apiCheck, makePlan(), fakeProbes())).status, "skip");
     });
     it("unreachable: kubectl's words and a provider-specific fix", async () => {
-      const down = cluster({ down: "E1125 03:00:00.000 memcache.go:265] couldn't get current server API group list\nThe connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n" });
+      const down = cluster({
+        down: "E1125 03:00:00.000 memcache.go:265] couldn't get current server API group list\nThe connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n",
+      });
       const r = await runCheck(apiCheck, makePlan(), down);
       assert.equal(r.status, "fail");
       assert.match(r.reason, /connection to the server 127\.0\.0\.1:6443 was refused/);
@@ -126,20 +154,34 @@ describe("preflight: cluster", () => {
     it("before the cluster exists: the simulated plan's node sizes, this machine for kind", async () => {
       const sim = sized(makePlan({ cluster: { provider: "simulated", nodes: 2, cpu: "2", memory: "4Gi" } }));
       const r = await runCheck(capacityCheck, sim, fakeProbes());
-      assert.equal(r.reason, "short by 3.5 CPU and 6 GiB: the plan requests 7.5 CPU and 14 GiB; the planned 2 nodes have 4 CPU and 8 GiB");
+      assert.equal(
+        r.reason,
+        "short by 3.5 CPU and 6 GiB: the plan requests 7.5 CPU and 14 GiB; the planned 2 nodes have 4 CPU and 8 GiB",
+      );
       assert.match(r.fix ?? "", /cluster\.simulated/);
-      const kind = await runCheck(capacityCheck, sized(makePlan()), fakeProbes({ cpuCount: () => 8, memInfo: async () => ({ totalBytes: 16 * GiB, availableBytes: 0 }) }));
+      const kind = await runCheck(
+        capacityCheck,
+        sized(makePlan()),
+        fakeProbes({ cpuCount: () => 8, memInfo: async () => ({ totalBytes: 16 * GiB, availableBytes: 0 }) }),
+      );
       assert.equal(kind.status, "ok");
       assert.match(kind.reason, /this machine \(the cluster's node\) has 8 CPU and 16 GiB/);
-      const remote = makePlan({ cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] } });
+      const remote = makePlan({
+        cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] },
+      });
       assert.equal((await runCheck(capacityCheck, remote, fakeProbes())).status, "skip");
     });
   });
 
   describe("default StorageClass", () => {
-    const sc = (name: string, isDefault: boolean) => ({ metadata: { name, annotations: isDefault ? { "storageclass.kubernetes.io/is-default-class": "true" } : {} } });
+    const sc = (name: string, isDefault: boolean) => ({
+      metadata: { name, annotations: isDefault ? { "storageclass.kubernetes.io/is-default-class": "true" } : {} },
+    });
     it("present passes; missing is critical only when the plan has volumes", async () => {
-      assert.equal((await runCheck(storageClassCheck, existing, cluster({ storageClasses: [sc("local-path", true)] }))).reason, "local-path");
+      assert.equal(
+        (await runCheck(storageClassCheck, existing, cluster({ storageClasses: [sc("local-path", true)] }))).reason,
+        "local-path",
+      );
       const plain = await runCheck(storageClassCheck, existing, cluster({ storageClasses: [sc("slow", false)] }));
       assert.deepEqual([plain.status, plain.critical], ["warn", false]);
       assert.match(plain.fix ?? "", /kubectl patch storageclass slow/);

@@ -14,7 +14,14 @@ function reportWith(...ids: string[]): DoctorReport {
     profile: "minimal",
     provider: "kind",
     summary: { ok: 0, failed: ids.length, warnings: 0, skipped: 0, criticalFailures: ids.length },
-    checks: ids.map((id) => ({ id, name: id, status: "fail" as const, critical: true, reason: `${id} broken`, fix: `fix ${id} with sudo thing` })),
+    checks: ids.map((id) => ({
+      id,
+      name: id,
+      status: "fail" as const,
+      critical: true,
+      reason: `${id} broken`,
+      fix: `fix ${id} with sudo thing`,
+    })),
   };
 }
 
@@ -39,18 +46,30 @@ describe("preflight: --fix", () => {
 
   it("copies the pinned Pulumi CLI and its plugins from the toolchain cache into ~/.cto/bin", async () => {
     await toolchain("3.259.0");
-    const probes = realProbes({ home: tmp, env: { PATH: "/usr/bin:/bin", CTO_TOOLCHAIN_CACHE: path.join(tmp, "cache") } });
+    const probes = realProbes({
+      home: tmp,
+      env: { PATH: "/usr/bin:/bin", CTO_TOOLCHAIN_CACHE: path.join(tmp, "cache") },
+    });
     const actions = await applyFixes(reportWith("tool.pulumi", "tool.kind"), { probes });
     assert.equal(actions[0]?.outcome, "installed", actions[0]?.message);
     const bin = path.join(tmp, ".cto", "bin");
     assert.deepEqual((await readdir(bin)).sort(), ["pulumi", "pulumi-resource-kubernetes"]);
     assert.equal((await stat(path.join(bin, "pulumi"))).mode & 0o777, 0o755);
-    assert.deepEqual(actions[1], { id: "tool.kind", name: "tool.kind", outcome: "manual", message: "tool.kind broken", instruction: "fix tool.kind with sudo thing" });
+    assert.deepEqual(actions[1], {
+      id: "tool.kind",
+      name: "tool.kind",
+      outcome: "manual",
+      message: "tool.kind broken",
+      instruction: "fix tool.kind with sudo thing",
+    });
   });
 
   it("without a usable toolchain copy it prints the installer command instead", async () => {
     await toolchain("3.100.0");
-    const probes = realProbes({ home: tmp, env: { PATH: "/usr/bin:/bin", CTO_TOOLCHAIN_CACHE: path.join(tmp, "cache") } });
+    const probes = realProbes({
+      home: tmp,
+      env: { PATH: "/usr/bin:/bin", CTO_TOOLCHAIN_CACHE: path.join(tmp, "cache") },
+    });
     const [a] = await applyFixes(reportWith("tool.pulumi"), { probes });
     assert.equal(a?.outcome, "manual");
     assert.match(a?.instruction ?? "", /get\.pulumi\.com .*--version 3\.259\.0/);

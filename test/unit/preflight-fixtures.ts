@@ -35,13 +35,34 @@ export function makePlan(overrides: Partial<Omit<Plan, "cluster">> & { cluster?:
       portMappings: [80, 443, 8080, 2746, 3000],
       kubeconfigPath: "/home/u/.cto/kube/acme.yaml",
     },
-    features: { monitoring: false, databases: false, mailNotifications: false, backup: false, highAvailability: false, security: false },
+    features: {
+      monitoring: false,
+      databases: false,
+      mailNotifications: false,
+      backup: false,
+      highAvailability: false,
+      security: false,
+    },
     components: [
       { name: "argo-cd", category: "core", required: true, dependencies: [], installOrder: 10, namespace: "argocd" },
-      { name: "controller", category: "core", required: true, dependencies: ["argo-cd"], installOrder: 40, namespace: "cto" },
+      {
+        name: "controller",
+        category: "core",
+        required: true,
+        dependencies: ["argo-cd"],
+        installOrder: 40,
+        namespace: "cto",
+      },
     ],
     agents: [{ name: "rex", resources: { cpu: "1", memory: "2Gi" }, features: {} }],
-    github: { organization: "acme", repository: "platform", baseUrl: "https://api.github.com", webhookMode: "repository", apps: [], tunnel: { provider: "none" } },
+    github: {
+      organization: "acme",
+      repository: "platform",
+      baseUrl: "https://api.github.com",
+      webhookMode: "repository",
+      apps: [],
+      tunnel: { provider: "none" },
+    },
     registry: { type: "local", url: "localhost:5000", namespace: "acme", hasCredentials: false },
     state: { secretsProvider: "passphrase" },
     secretNames: [],
@@ -56,9 +77,23 @@ function clusterFor(c: ClusterOverride): Plan["cluster"] {
   const kubeconfigPath = "/home/u/.cto/kube/acme.yaml";
   switch (c.provider) {
     case "kind":
-      return { name: "acme", version: "v1.31.4", nodeImage: "kindest/node:v1.31.4", portMappings: [80, 443, 8080, 2746, 3000], kubeconfigPath, ...c } as Plan["cluster"];
+      return {
+        name: "acme",
+        version: "v1.31.4",
+        nodeImage: "kindest/node:v1.31.4",
+        portMappings: [80, 443, 8080, 2746, 3000],
+        kubeconfigPath,
+        ...c,
+      } as Plan["cluster"];
     case "k3s":
-      return { name: "acme", version: "v1.31.4+k3s1", installScriptUrl: "https://get.k3s.io", nodes: [], kubeconfigPath, ...c } as Plan["cluster"];
+      return {
+        name: "acme",
+        version: "v1.31.4+k3s1",
+        installScriptUrl: "https://get.k3s.io",
+        nodes: [],
+        kubeconfigPath,
+        ...c,
+      } as Plan["cluster"];
     case "minikube":
       return { name: "acme", version: "v1.31.4", cpus: 4, memoryMiB: 8192, kubeconfigPath, ...c } as Plan["cluster"];
     case "simulated":
@@ -71,7 +106,9 @@ function clusterFor(c: ClusterOverride): Plan["cluster"] {
 export type Responder = (args: string[], options?: RunOptions) => Partial<CommandResult> | undefined;
 
 /** Fake probes: a Linux machine where nothing is installed unless the test says so. */
-export function fakeProbes(overrides: Partial<Probes> & { commands?: Record<string, Responder | Partial<CommandResult>> } = {}): Probes {
+export function fakeProbes(
+  overrides: Partial<Probes> & { commands?: Record<string, Responder | Partial<CommandResult>> } = {},
+): Probes {
   const { commands = {}, ...rest } = overrides;
   const calls: string[] = [];
   const probes: Probes = {
@@ -105,6 +142,11 @@ export function fakeProbes(overrides: Partial<Probes> & { commands?: Record<stri
 }
 
 /** Runs one check against a plan with the given probes. */
-export async function runCheck(check: Check, plan: Plan, probes: Probes, extra: Partial<CheckContext> = {}): Promise<CheckOutcome> {
+export async function runCheck(
+  check: Check,
+  plan: Plan,
+  probes: Probes,
+  extra: Partial<CheckContext> = {},
+): Promise<CheckOutcome> {
   return check.run({ plan, probes, ctoHome: "/home/u/.cto", ...extra });
 }

@@ -14,7 +14,12 @@ function github(status: number, scopes: string | undefined, seen: Record<string,
     env: { GITHUB_TOKEN: TOKEN },
     httpGet: async (_url, headers): Promise<HttpResult> => {
       seen.push(headers);
-      return { ok: true, status, headers: scopes === undefined ? {} : { "x-oauth-scopes": scopes }, body: JSON.stringify({ login: "octo" }) };
+      return {
+        ok: true,
+        status,
+        headers: scopes === undefined ? {} : { "x-oauth-scopes": scopes },
+        body: JSON.stringify({ login: "octo" }),
+      };
     },
   });
 }
@@ -44,12 +49,18 @@ describe("preflight: GitHub token and DNS", () => {
   it("a token without the needed scope fails and lists what it has", async () => {
     const r = await runCheck(githubTokenCheck, orgMode, github(200, "repo, admin:repo_hook"));
     assert.equal(r.status, "fail");
-    assert.equal(r.reason, "token from GITHUB_TOKEN (user octo) has scopes [repo, admin:repo_hook]; the organization webhook needs admin:org_hook");
+    assert.equal(
+      r.reason,
+      "token from GITHUB_TOKEN (user octo) has scopes [repo, admin:repo_hook]; the organization webhook needs admin:org_hook",
+    );
     assert.equal((await runCheck(githubTokenCheck, orgMode, github(200, "admin:org_hook"))).status, "ok");
   });
 
   it("rejected, unreachable, and fine-grained tokens", async () => {
-    assert.match((await runCheck(githubTokenCheck, withWebhook, github(401, undefined))).reason, /rejected the token from GITHUB_TOKEN \(401/);
+    assert.match(
+      (await runCheck(githubTokenCheck, withWebhook, github(401, undefined))).reason,
+      /rejected the token from GITHUB_TOKEN \(401/,
+    );
     const offline = await runCheck(githubTokenCheck, withWebhook, fakeProbes({ env: { GITHUB_TOKEN: TOKEN } }));
     assert.match(offline.reason, /could not reach https:\/\/api\.github\.com: ENOTFOUND/);
     const fine = await runCheck(githubTokenCheck, withWebhook, github(200, undefined));
@@ -67,7 +78,10 @@ describe("preflight: GitHub token and DNS", () => {
   it("GitHub Enterprise: the token link points at the server", async () => {
     const ghes = makePlan();
     ghes.github = { ...ghes.github, baseUrl: "https://git.acme.example/api/v3", webhookUrl: "https://h.acme.example" };
-    assert.match((await runCheck(githubTokenCheck, ghes, fakeProbes())).fix ?? "", /https:\/\/git\.acme\.example\/settings\/tokens\/new/);
+    assert.match(
+      (await runCheck(githubTokenCheck, ghes, fakeProbes())).fix ?? "",
+      /https:\/\/git\.acme\.example\/settings\/tokens\/new/,
+    );
   });
 
   it("domain: applies only when configured; resolves or warns", async () => {
@@ -75,7 +89,11 @@ describe("preflight: GitHub token and DNS", () => {
     const plan = makePlan();
     plan.platform = { ...plan.platform, domain: "agents.acme.example" };
     assert.equal((await runCheck(domainCheck, plan, fakeProbes())).reason, "agents.acme.example → 192.0.2.10");
-    const nx = await runCheck(domainCheck, plan, fakeProbes({ resolve: async () => ({ ok: false, code: "ENOTFOUND", message: "" }) }));
+    const nx = await runCheck(
+      domainCheck,
+      plan,
+      fakeProbes({ resolve: async () => ({ ok: false, code: "ENOTFOUND", message: "" }) }),
+    );
     assert.equal(nx.status, "warn");
     assert.match(nx.fix ?? "", /\*\.agents\.acme\.example/);
   });

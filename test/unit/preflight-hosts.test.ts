@@ -1,5 +1,12 @@
 import { strict as assert } from "node:assert";
-import { initSystemCheck, linuxCheck, privilegeCheck, simulatedToolchainCheck, sshChecks, SIMULATED_BINARIES } from "../../stacks/preflight/checks/hosts.js";
+import {
+  initSystemCheck,
+  linuxCheck,
+  privilegeCheck,
+  simulatedToolchainCheck,
+  sshChecks,
+  SIMULATED_BINARIES,
+} from "../../stacks/preflight/checks/hosts.js";
 import type { Check } from "../../stacks/preflight/types.js";
 import { fakeProbes, makePlan, runCheck } from "./preflight-fixtures.js";
 
@@ -20,12 +27,23 @@ describe("preflight: hosts", () => {
     const mac = await runCheck(linuxCheck, k3s, fakeProbes({ platform: "darwin" }));
     assert.match(mac.reason, /Linux only; this machine is darwin/);
     assert.equal((await runCheck(privilegeCheck, k3s, fakeProbes({ uid: 0 }))).reason, "running as root");
-    const sudo = await runCheck(privilegeCheck, k3s, fakeProbes({ which: async (n) => (n === "sudo" ? "/usr/bin/sudo" : undefined) }));
+    const sudo = await runCheck(
+      privilegeCheck,
+      k3s,
+      fakeProbes({ which: async (n) => (n === "sudo" ? "/usr/bin/sudo" : undefined) }),
+    );
     assert.equal(sudo.status, "ok");
     assert.match(sudo.reason, /announces before it runs the k3s installer with sudo/);
     assert.equal((await runCheck(privilegeCheck, k3s, fakeProbes())).status, "fail");
-    assert.equal((await runCheck(initSystemCheck, k3s, fakeProbes({ systemdRunning: async () => false }))).status, "fail");
-    const openrc = await runCheck(initSystemCheck, k3s, fakeProbes({ systemdRunning: async () => false, exists: async (p) => p === "/run/openrc" }));
+    assert.equal(
+      (await runCheck(initSystemCheck, k3s, fakeProbes({ systemdRunning: async () => false }))).status,
+      "fail",
+    );
+    const openrc = await runCheck(
+      initSystemCheck,
+      k3s,
+      fakeProbes({ systemdRunning: async () => false, exists: async (p) => p === "/run/openrc" }),
+    );
     assert.equal(openrc.status, "ok");
   });
 
@@ -55,7 +73,16 @@ describe("preflight: hosts", () => {
       });
       const r = await runCheck(first, remote, probes);
       assert.deepEqual([r.status, r.reason], ["ok", "Linux, sudo, systemd"]);
-      assert.deepEqual(seen.slice(0, 8), ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i", "/home/u/.ssh/id_ed25519"]);
+      assert.deepEqual(seen.slice(0, 8), [
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "ConnectTimeout=5",
+        "-p",
+        "2222",
+        "-i",
+        "/home/u/.ssh/id_ed25519",
+      ]);
       assert.equal(seen[8], "ops@10.0.0.5");
       assert.match(seen[9] ?? "", /^uname -s;/);
     });
@@ -65,13 +92,25 @@ describe("preflight: hosts", () => {
       assert.match(hostKey.fix ?? "", /^ssh-keyscan -p 2222 10\.0\.0\.5 >> ~\/\.ssh\/known_hosts/);
       const denied = await runCheck(first, remote, fail("ops@10.0.0.5: Permission denied (publickey).\n"));
       assert.match(denied.fix ?? "", /ssh-copy-id -p 2222 -i \/home\/u\/\.ssh\/id_ed25519 ops@10\.0\.0\.5/);
-      const down = await runCheck(first, remote, fail("ssh: connect to host 10.0.0.5 port 2222: Connection timed out\n"));
+      const down = await runCheck(
+        first,
+        remote,
+        fail("ssh: connect to host 10.0.0.5 port 2222: Connection timed out\n"),
+      );
       assert.match(down.reason, /cannot reach 10\.0\.0\.5:2222 over SSH: ssh: connect to host .* Connection timed out/);
     });
     it("refuses a host that is not Linux, or has neither root nor sudo", async () => {
-      const bsd = await runCheck(first, remote, fakeProbes({ commands: { ssh: { stdout: "FreeBSD\n0\nno-systemd\nno-sudo\n" } } }));
+      const bsd = await runCheck(
+        first,
+        remote,
+        fakeProbes({ commands: { ssh: { stdout: "FreeBSD\n0\nno-systemd\nno-sudo\n" } } }),
+      );
       assert.match(bsd.reason, /runs FreeBSD; k3s needs Linux/);
-      const nosudo = await runCheck(first, remote, fakeProbes({ commands: { ssh: { stdout: "Linux\n1000\nsystemd\nno-sudo\n" } } }));
+      const nosudo = await runCheck(
+        first,
+        remote,
+        fakeProbes({ commands: { ssh: { stdout: "Linux\n1000\nsystemd\nno-sudo\n" } } }),
+      );
       assert.match(nosudo.reason, /not root and the host has no sudo/);
     });
   });
@@ -83,13 +122,19 @@ describe("preflight: hosts", () => {
       const partial = await runCheck(
         simulatedToolchainCheck,
         sim,
-        fakeProbes({ toolchainBinDir: async () => "/tc", which: async (n, dirs) => (n === "etcd" ? undefined : `${dirs?.[0]}/${n}`) }),
+        fakeProbes({
+          toolchainBinDir: async () => "/tc",
+          which: async (n, dirs) => (n === "etcd" ? undefined : `${dirs?.[0]}/${n}`),
+        }),
       );
       assert.match(partial.reason, /missing from \/tc: etcd$/);
       const all = await runCheck(
         simulatedToolchainCheck,
         sim,
-        fakeProbes({ toolchainBinDir: async () => "/tc", which: async (n, dirs) => (SIMULATED_BINARIES.includes(n) ? `${dirs?.[0]}/${n}` : undefined) }),
+        fakeProbes({
+          toolchainBinDir: async () => "/tc",
+          which: async (n, dirs) => (SIMULATED_BINARIES.includes(n) ? `${dirs?.[0]}/${n}` : undefined),
+        }),
       );
       assert.equal(all.status, "ok");
     });

@@ -5,7 +5,9 @@ import { realProbes, type PortStatus } from "../../stacks/preflight/probes.js";
 import { fakeProbes, makePlan, runCheck } from "./preflight-fixtures.js";
 
 const ports = (busy: Record<number, string | undefined>) =>
-  fakeProbes({ port: async (p): Promise<PortStatus> => (p in busy ? { state: "busy", holder: busy[p] } : { state: "free" }) });
+  fakeProbes({
+    port: async (p): Promise<PortStatus> => (p in busy ? { state: "busy", holder: busy[p] } : { state: "free" }),
+  });
 
 describe("preflight: ports", () => {
   it("kind needs its port mappings; k3s its API, kubelet and ingress ports; others none", () => {
@@ -24,13 +26,17 @@ describe("preflight: ports", () => {
   it("a busy port fails naming the process that holds it", async () => {
     const r = await runCheck(portsCheck, makePlan(), ports({ 8080: "java (pid 4242)", 3000: undefined }));
     assert.equal(r.status, "fail");
-    assert.equal(r.reason, "busy: 8080 (held by java (pid 4242)), 3000 (held by a process the OS does not name to this user)");
+    assert.equal(
+      r.reason,
+      "busy: 8080 (held by java (pid 4242)), 3000 (held by a process the OS does not name to this user)",
+    );
     assert.match(r.fix ?? "", /kill 4242/);
   });
   it("ports held by the provider's own running cluster are not a conflict", async () => {
     const probes = fakeProbes({
       exists: async (p) => p === "/home/u/.cto/kube/acme.yaml",
-      port: async (p): Promise<PortStatus> => (p === 80 || p === 443 ? { state: "busy", holder: "docker-proxy (pid 77)" } : { state: "free" }),
+      port: async (p): Promise<PortStatus> =>
+        p === 80 || p === 443 ? { state: "busy", holder: "docker-proxy (pid 77)" } : { state: "free" },
     });
     const r = await runCheck(portsCheck, makePlan(), probes);
     assert.deepEqual([r.status, r.reason], ["ok", "8080, 2746, 3000 free; 80, 443 held by the kind cluster"]);
@@ -44,7 +50,8 @@ describe("preflight: ports", () => {
       try {
         const status = await realProbes().port(port);
         assert.equal(status.state, "busy");
-        if (status.state === "busy" && status.holder !== undefined) assert.match(status.holder, new RegExp(`\\(pid ${process.pid}\\)`));
+        if (status.state === "busy" && status.holder !== undefined)
+          assert.match(status.holder, new RegExp(`\\(pid ${process.pid}\\)`));
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }

@@ -12,15 +12,23 @@ describe("preflight: registry and report", () => {
     assert.ok(kind.includes("tool.docker") && kind.includes("tool.kind") && kind.includes("host.ports"));
     assert.ok(!kind.includes("host.systemd") && !kind.includes("tool.minikube"));
     const k3s = ids(makePlan({ cluster: { provider: "k3s" } }));
-    assert.ok(["host.linux", "host.root", "host.systemd", "host.ports", "machine.memory"].every((i) => k3s.includes(i)));
+    assert.ok(
+      ["host.linux", "host.root", "host.systemd", "host.ports", "machine.memory"].every((i) => k3s.includes(i)),
+    );
     assert.ok(!k3s.includes("tool.docker"));
-    const remote = ids(makePlan({ cluster: { provider: "k3s", nodes: [{ host: "a", user: "root", port: 22, role: "server" }] } }));
+    const remote = ids(
+      makePlan({ cluster: { provider: "k3s", nodes: [{ host: "a", user: "root", port: 22, role: "server" }] } }),
+    );
     assert.ok(remote.includes("ssh.a") && !remote.includes("machine.memory") && !remote.includes("host.ports"));
     const existing = ids(makePlan({ cluster: { provider: "existing" } }));
     assert.ok(!existing.includes("machine.memory") && existing.includes("cluster.capacity"));
     assert.ok(ids(makePlan({ cluster: { provider: "simulated" } })).includes("tool.simulated"));
     for (const list of [kind, k3s, remote, existing]) {
-      assert.ok(["tool.node", "tool.pulumi", "tool.kubectl", "state.backend", "state.passphrase", "github.token"].every((i) => list.includes(i)));
+      assert.ok(
+        ["tool.node", "tool.pulumi", "tool.kubectl", "state.backend", "state.passphrase", "github.token"].every((i) =>
+          list.includes(i),
+        ),
+      );
     }
   });
 
@@ -33,12 +41,22 @@ describe("preflight: registry and report", () => {
     const failed = report.checks.filter((c) => c.status === "fail" && c.critical).map((c) => c.id);
     assert.deepEqual(failed, ["tool.pulumi", "tool.kubectl", "tool.docker", "tool.kind"]);
     assert.equal(report.summary.criticalFailures, 4);
-    assert.equal(report.summary.ok + report.summary.failed + report.summary.warnings + report.summary.skipped, report.checks.length);
-    for (const c of report.checks.filter((x) => x.status === "fail" || x.status === "warn")) assert.ok(c.fix, `${c.id} has a fix`);
+    assert.equal(
+      report.summary.ok + report.summary.failed + report.summary.warnings + report.summary.skipped,
+      report.checks.length,
+    );
+    for (const c of report.checks.filter((x) => x.status === "fail" || x.status === "warn"))
+      assert.ok(c.fix, `${c.id} has a fix`);
   });
 
   it("a check that throws becomes a failure naming the bug, not a crash", async () => {
-    const report = await runPreflight(makePlan(), { probes: fakeProbes({ cpuCount: () => { throw new Error("boom"); } }) });
+    const report = await runPreflight(makePlan(), {
+      probes: fakeProbes({
+        cpuCount: () => {
+          throw new Error("boom");
+        },
+      }),
+    });
     const cpu = report.checks.find((c) => c.id === "machine.cpu");
     assert.equal(cpu?.status, "fail");
     assert.match(cpu?.reason ?? "", /the check itself failed: boom/);
@@ -51,8 +69,21 @@ describe("preflight: registry and report", () => {
   });
 
   it("renders ✓ ✗ ! - with fixes under failures and a verdict", () => {
-    const mk = (status: CheckResult["status"], critical: boolean, name: string): CheckResult => ({ id: name, name, status, critical, reason: `${name} reason`, fix: `${name} fix` });
-    const checks = [mk("ok", true, "A"), mk("fail", true, "B"), mk("fail", false, "C"), mk("warn", false, "D"), mk("skip", true, "E")];
+    const mk = (status: CheckResult["status"], critical: boolean, name: string): CheckResult => ({
+      id: name,
+      name,
+      status,
+      critical,
+      reason: `${name} reason`,
+      fix: `${name} fix`,
+    });
+    const checks = [
+      mk("ok", true, "A"),
+      mk("fail", true, "B"),
+      mk("fail", false, "C"),
+      mk("warn", false, "D"),
+      mk("skip", true, "E"),
+    ];
     assert.deepEqual(checks.map(symbolOf), ["✓", "✗", "!", "!", "-"]);
     const text = renderReport({
       schemaVersion: 1,
@@ -65,8 +96,25 @@ describe("preflight: registry and report", () => {
     });
     assert.match(text, /^ {2}✗ {2}B +B reason\n +fix: B fix$/m);
     assert.doesNotMatch(text, /A fix|E fix/);
-    assert.match(text, /1 ok, 1 critical, 1 non-critical failure, 1 warning, 1 not applicable yet\. cto up refuses to start/);
+    assert.match(
+      text,
+      /1 ok, 1 critical, 1 non-critical failure, 1 warning, 1 not applicable yet\. cto up refuses to start/,
+    );
     assert.doesNotMatch(text, /\x1b\[/);
-    assert.match(renderReport({ schemaVersion: 1, ok: true, environment: "dev", profile: "minimal", provider: "kind", summary: { ok: 1, failed: 0, warnings: 0, skipped: 0, criticalFailures: 0 }, checks: [checks[0] as CheckResult] }, { color: true }), /\x1b\[32m✓/);
+    assert.match(
+      renderReport(
+        {
+          schemaVersion: 1,
+          ok: true,
+          environment: "dev",
+          profile: "minimal",
+          provider: "kind",
+          summary: { ok: 1, failed: 0, warnings: 0, skipped: 0, criticalFailures: 0 },
+          checks: [checks[0] as CheckResult],
+        },
+        { color: true },
+      ),
+      /\x1b\[32m✓/,
+    );
   });
 });

@@ -25,7 +25,15 @@ describe("preflight: the plan's requests", () => {
     const plan = makePlan();
     plan.components = [
       { name: "argo-cd", category: "core", required: true, dependencies: [], installOrder: 1, namespace: "argocd" },
-      { name: "monitoring", category: "monitoring", required: false, dependencies: [], installOrder: 2, namespace: "monitoring", chart: { repository: "https://x", chart: "kube-prometheus-stack", version: "1.0.0" } },
+      {
+        name: "monitoring",
+        category: "monitoring",
+        required: false,
+        dependencies: [],
+        installOrder: 2,
+        namespace: "monitoring",
+        chart: { repository: "https://x", chart: "kube-prometheus-stack", version: "1.0.0" },
+      },
     ];
     plan.agents = [{ name: "rex", resources: { cpu: "4", memory: "8Gi" }, features: {} }];
     const r = planRequests(plan);
@@ -34,13 +42,18 @@ describe("preflight: the plan's requests", () => {
     assert.ok(argo && kps);
     assert.ok(Math.abs(r.cpu - (argo.cpu + kps.cpu + 4)) < 1e-9);
     assert.equal(r.memoryBytes, parseMemory(argo.memory) + parseMemory(kps.memory) + 8 * GiB);
-    assert.deepEqual(r.lines.map((l) => l.source), ["component argo-cd", "component monitoring", "agent rex"]);
+    assert.deepEqual(
+      r.lines.map((l) => l.source),
+      ["component argo-cd", "component monitoring", "agent rex"],
+    );
     const ha = planRequests({ ...plan, features: { ...plan.features, highAvailability: true } });
     assert.ok(Math.abs(ha.cpu - (argo.cpu * argo.ha + kps.cpu * kps.ha + 4)) < 1e-9);
   });
   it("an unknown component gets the default estimate and is reported", () => {
     const plan = makePlan();
-    plan.components = [{ name: "mystery", category: "optional", required: false, dependencies: [], installOrder: 1, namespace: "x" }];
+    plan.components = [
+      { name: "mystery", category: "optional", required: false, dependencies: [], installOrder: 1, namespace: "x" },
+    ];
     plan.agents = [];
     const r = planRequests(plan);
     assert.deepEqual(r.unestimated, ["mystery"]);

@@ -2,8 +2,16 @@ import { strict as assert } from "node:assert";
 import { cpuCheck, diskCheck, memoryCheck } from "../../stacks/preflight/checks/resources.js";
 import { fakeProbes, GiB, makePlan, runCheck } from "./preflight-fixtures.js";
 
-const standard = makePlan({ profile: { name: "standard", description: "", estimatedInstallMinutes: 10, requirements: { memoryGiB: 16, cpu: 4, diskGiB: 50 } } });
-const mem = (gib: number) => fakeProbes({ memInfo: async () => ({ totalBytes: gib * GiB, availableBytes: gib * GiB }) });
+const standard = makePlan({
+  profile: {
+    name: "standard",
+    description: "",
+    estimatedInstallMinutes: 10,
+    requirements: { memoryGiB: 16, cpu: 4, diskGiB: 50 },
+  },
+});
+const mem = (gib: number) =>
+  fakeProbes({ memInfo: async () => ({ totalBytes: gib * GiB, availableBytes: gib * GiB }) });
 
 describe("preflight: machine resources against the profile", () => {
   it("memory below the profile fails with both figures and a smaller profile as the fix", async () => {
@@ -21,7 +29,11 @@ describe("preflight: machine resources against the profile", () => {
     const cpu = await runCheck(cpuCheck, standard, fakeProbes({ cpuCount: () => 2 }));
     assert.deepEqual([cpu.status, cpu.reason], ["fail", "2 CPU; the standard profile needs 4"]);
     assert.equal((await runCheck(cpuCheck, standard, fakeProbes({ cpuCount: () => 8 }))).status, "ok");
-    const disk = await runCheck(diskCheck, standard, fakeProbes({ diskFree: async () => ({ path: "/", freeBytes: 12 * GiB, totalBytes: 100 * GiB }) }));
+    const disk = await runCheck(
+      diskCheck,
+      standard,
+      fakeProbes({ diskFree: async () => ({ path: "/", freeBytes: 12 * GiB, totalBytes: 100 * GiB }) }),
+    );
     assert.equal(disk.status, "fail");
     assert.equal(disk.reason, "12 GiB free at / (for /var/lib/docker); the standard profile needs 50 GiB");
   });
@@ -44,7 +56,9 @@ describe("preflight: machine resources against the profile", () => {
   });
   it("does not apply to existing clusters or multi-node k3s", () => {
     const existing = makePlan({ cluster: { provider: "existing" } });
-    const remote = makePlan({ cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] } });
+    const remote = makePlan({
+      cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] },
+    });
     for (const c of [memoryCheck, cpuCheck, diskCheck]) {
       assert.equal(c.appliesTo(existing), false);
       assert.equal(c.appliesTo(remote), false);

@@ -31,7 +31,9 @@ describe("preflight: state backend and passphrase", () => {
   it("an unwritable directory fails (real filesystem)", async function () {
     if (process.getuid?.() === 0) {
       // root writes anywhere: prove the failure path with a path under a regular file instead.
-      const plan = makePlan({ state: { secretsProvider: "passphrase", backendUrl: `file://${path.join(tmp, "afile", "state")}` } });
+      const plan = makePlan({
+        state: { secretsProvider: "passphrase", backendUrl: `file://${path.join(tmp, "afile", "state")}` },
+      });
       await (await import("node:fs/promises")).writeFile(path.join(tmp, "afile"), "x");
       const r = await runCheck(backendCheck(), plan, realProbes({ home: tmp, env: {} }));
       assert.equal(r.status, "fail");
@@ -48,11 +50,22 @@ describe("preflight: state backend and passphrase", () => {
 
   it("https backends: unreachable fails; reachable without a token fails; with a token passes", async () => {
     const plan = makePlan({ state: { secretsProvider: "passphrase", backendUrl: "https://pulumi.internal.example" } });
-    const down = await runCheck(backendCheck(), plan, fakeProbes({ httpGet: async () => ({ ok: false, message: "ECONNREFUSED" }) }));
+    const down = await runCheck(
+      backendCheck(),
+      plan,
+      fakeProbes({ httpGet: async () => ({ ok: false, message: "ECONNREFUSED" }) }),
+    );
     assert.match(down.reason, /not reachable: ECONNREFUSED/);
     const up = { httpGet: async () => ({ ok: true as const, status: 200, headers: {}, body: "{}" }) };
-    assert.match((await runCheck(backendCheck(), plan, fakeProbes(up))).fix ?? "", /pulumi login https:\/\/pulumi\.internal\.example/);
-    const withToken = await runCheck(backendCheck(), plan, fakeProbes({ ...up, env: { PULUMI_ACCESS_TOKEN: "pul-x" } }));
+    assert.match(
+      (await runCheck(backendCheck(), plan, fakeProbes(up))).fix ?? "",
+      /pulumi login https:\/\/pulumi\.internal\.example/,
+    );
+    const withToken = await runCheck(
+      backendCheck(),
+      plan,
+      fakeProbes({ ...up, env: { PULUMI_ACCESS_TOKEN: "pul-x" } }),
+    );
     assert.equal(withToken.status, "ok");
     assert.doesNotMatch(JSON.stringify(withToken), /pul-x/);
   });
@@ -64,15 +77,26 @@ describe("preflight: state backend and passphrase", () => {
     const env = await runCheck(backendCheck(), plan, fakeProbes({ env: { AWS_PROFILE: "ops" } }));
     assert.match(env.reason, /credentials from AWS_PROFILE; bucket access is verified when cto up opens the stack/);
     const envWins = makePlan({ state: { secretsProvider: "passphrase" } });
-    const fromEnv = await runCheck(backendCheck(), envWins, fakeProbes({ env: { PULUMI_BACKEND_URL: "gs://b", GOOGLE_APPLICATION_CREDENTIALS: "/k.json" } }));
+    const fromEnv = await runCheck(
+      backendCheck(),
+      envWins,
+      fakeProbes({ env: { PULUMI_BACKEND_URL: "gs://b", GOOGLE_APPLICATION_CREDENTIALS: "/k.json" } }),
+    );
     assert.match(fromEnv.reason, /^gs:\/\/b: credentials from GOOGLE_APPLICATION_CREDENTIALS/);
   });
 
   describe("passphrase", () => {
     const plan = makePlan();
     it("from the environment or a file; a file readable by others is a warning with chmod 600", async () => {
-      assert.equal((await runCheck(passphraseCheck(), plan, fakeProbes({ env: { PULUMI_CONFIG_PASSPHRASE: "s3cret" } }))).reason, "from PULUMI_CONFIG_PASSPHRASE");
-      const missingFile = await runCheck(passphraseCheck(), plan, fakeProbes({ env: { PULUMI_CONFIG_PASSPHRASE_FILE: "/nope" } }));
+      assert.equal(
+        (await runCheck(passphraseCheck(), plan, fakeProbes({ env: { PULUMI_CONFIG_PASSPHRASE: "s3cret" } }))).reason,
+        "from PULUMI_CONFIG_PASSPHRASE",
+      );
+      const missingFile = await runCheck(
+        passphraseCheck(),
+        plan,
+        fakeProbes({ env: { PULUMI_CONFIG_PASSPHRASE_FILE: "/nope" } }),
+      );
       assert.equal(missingFile.status, "fail");
       const open = await runCheck(passphraseCheck(), plan, fakeProbes({ fileMode: async () => 0o644 }));
       assert.deepEqual([open.status, open.fix], ["warn", "chmod 600 /home/u/.cto/passphrase"]);
@@ -92,7 +116,11 @@ describe("preflight: state backend and passphrase", () => {
       assert.equal((await runCheck(passphraseCheck(), kms, fakeProbes())).status, "skip");
     });
     it("the lifecycle's own file name and project are honoured", async () => {
-      const r = await runCheck(passphraseCheck({ passphraseFile: "/etc/cto/pp" }), plan, fakeProbes({ fileMode: async (p) => (p === "/etc/cto/pp" ? 0o600 : undefined) }));
+      const r = await runCheck(
+        passphraseCheck({ passphraseFile: "/etc/cto/pp" }),
+        plan,
+        fakeProbes({ fileMode: async (p) => (p === "/etc/cto/pp" ? 0o600 : undefined) }),
+      );
       assert.equal(r.reason, "/etc/cto/pp (mode 0600)");
     });
   });

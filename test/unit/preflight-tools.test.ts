@@ -1,6 +1,13 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { dockerCheck, kindCheck, kubectlCheck, minikubeCheck, nodeCheck, pulumiCheck } from "../../stacks/preflight/checks/tools.js";
+import {
+  dockerCheck,
+  kindCheck,
+  kubectlCheck,
+  minikubeCheck,
+  nodeCheck,
+  pulumiCheck,
+} from "../../stacks/preflight/checks/tools.js";
 import { compareVersions, MIN_NODE_VERSION } from "../../stacks/preflight/versions.js";
 import { fakeProbes, makePlan, runCheck } from "./preflight-fixtures.js";
 
@@ -17,9 +24,15 @@ describe("preflight: tools", () => {
       assert.match(old.fix ?? "", /nodejs\.org/);
     });
     it("requires what package.json's engines field requires", () => {
-      const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { engines: { node: string } };
+      const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+        engines: { node: string };
+      };
       assert.match(pkg.engines.node, /^>=/);
-      assert.equal(compareVersions(pkg.engines.node.slice(2), MIN_NODE_VERSION), 0, `${pkg.engines.node} vs ${MIN_NODE_VERSION}`);
+      assert.equal(
+        compareVersions(pkg.engines.node.slice(2), MIN_NODE_VERSION),
+        0,
+        `${pkg.engines.node} vs ${MIN_NODE_VERSION}`,
+      );
     });
   });
 
@@ -44,7 +57,11 @@ describe("preflight: tools", () => {
       assert.match(r.reason, /v3\.259\.0 at \/home\/u\/\.cto\/bin\/pulumi/);
     });
     it("uses the toolchain's copy when PATH has an older one", async () => {
-      const r = await runCheck(pulumiCheck, kindPlan, withPulumi({ "/tc/bin/pulumi": "3.259.0", "PATH/pulumi": "3.100.0" }, "/tc/bin"));
+      const r = await runCheck(
+        pulumiCheck,
+        kindPlan,
+        withPulumi({ "/tc/bin/pulumi": "3.259.0", "PATH/pulumi": "3.100.0" }, "/tc/bin"),
+      );
       assert.equal(r.status, "ok");
       assert.match(r.reason, /\/tc\/bin\/pulumi/);
     });
@@ -69,10 +86,18 @@ describe("preflight: tools", () => {
   describe("kubectl", () => {
     it("missing / too old / found", async () => {
       assert.equal((await runCheck(kubectlCheck, kindPlan, fakeProbes())).status, "fail");
-      const old = await runCheck(kubectlCheck, kindPlan, fakeProbes({ commands: { kubectl: { stdout: '{"clientVersion":{"gitVersion":"v1.24.0"}}' } } }));
+      const old = await runCheck(
+        kubectlCheck,
+        kindPlan,
+        fakeProbes({ commands: { kubectl: { stdout: '{"clientVersion":{"gitVersion":"v1.24.0"}}' } } }),
+      );
       assert.equal(old.status, "fail");
       assert.match(old.reason, /1\.24\.0 is older/);
-      const good = await runCheck(kubectlCheck, kindPlan, fakeProbes({ commands: { kubectl: { stdout: '{"clientVersion":{"gitVersion":"v1.32.4-dispatcher"}}' } } }));
+      const good = await runCheck(
+        kubectlCheck,
+        kindPlan,
+        fakeProbes({ commands: { kubectl: { stdout: '{"clientVersion":{"gitVersion":"v1.32.4-dispatcher"}}' } } }),
+      );
       assert.deepEqual([good.status, good.reason], ["ok", "kubectl 1.32.4"]);
     });
   });
@@ -89,14 +114,26 @@ describe("preflight: tools", () => {
       const down = await runCheck(
         dockerCheck,
         kindPlan,
-        fakeProbes({ commands: { docker: { code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" } } }),
+        fakeProbes({
+          commands: {
+            docker: {
+              code: 1,
+              stderr:
+                "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+            },
+          },
+        }),
       );
       assert.match(down.reason, /daemon is not running/);
       assert.match(down.fix ?? "", /systemctl start docker/);
       const perm = await runCheck(
         dockerCheck,
         kindPlan,
-        fakeProbes({ commands: { docker: { code: 1, stderr: "permission denied while trying to connect to the Docker daemon socket" } } }),
+        fakeProbes({
+          commands: {
+            docker: { code: 1, stderr: "permission denied while trying to connect to the Docker daemon socket" },
+          },
+        }),
       );
       assert.match(perm.fix ?? "", /usermod -aG docker/);
       const up = await runCheck(dockerCheck, kindPlan, fakeProbes({ commands: { docker: { stdout: "27.3.1\n" } } }));
@@ -107,15 +144,27 @@ describe("preflight: tools", () => {
   describe("kind and minikube", () => {
     it("kind: missing, too old, recent enough", async () => {
       assert.equal((await runCheck(kindCheck, kindPlan, fakeProbes())).status, "fail");
-      const old = await runCheck(kindCheck, kindPlan, fakeProbes({ commands: { kind: { stdout: "kind v0.17.0 go1.19 linux/amd64" } } }));
+      const old = await runCheck(
+        kindCheck,
+        kindPlan,
+        fakeProbes({ commands: { kind: { stdout: "kind v0.17.0 go1.19 linux/amd64" } } }),
+      );
       assert.match(old.reason, /kind 0\.17\.0 is older than 0\.20\.0/);
-      const ok = await runCheck(kindCheck, kindPlan, fakeProbes({ commands: { kind: { stdout: "kind v0.27.0 go1.23.4 linux/amd64" } } }));
+      const ok = await runCheck(
+        kindCheck,
+        kindPlan,
+        fakeProbes({ commands: { kind: { stdout: "kind v0.27.0 go1.23.4 linux/amd64" } } }),
+      );
       assert.deepEqual([ok.status, ok.reason], ["ok", "kind 0.27.0"]);
       assert.equal(kindCheck.appliesTo(minikubePlan), false);
     });
     it("minikube: applies only to minikube plans", async () => {
       assert.equal(minikubeCheck.appliesTo(kindPlan), false);
-      const ok = await runCheck(minikubeCheck, minikubePlan, fakeProbes({ commands: { minikube: { stdout: "v1.35.0\n" } } }));
+      const ok = await runCheck(
+        minikubeCheck,
+        minikubePlan,
+        fakeProbes({ commands: { minikube: { stdout: "v1.35.0\n" } } }),
+      );
       assert.equal(ok.status, "ok");
     });
   });

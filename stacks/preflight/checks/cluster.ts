@@ -59,7 +59,9 @@ function restartFix(plan: Plan, kubeconfig: string): string {
     case "kind":
       return `docker start ${c.name}-control-plane   (or delete it: kind delete cluster --name ${c.name}; cto up recreates it)`;
     case "k3s":
-      return isRemoteK3s(plan) ? "Check k3s on the server node: sudo systemctl status k3s" : "sudo systemctl start k3s   (logs: journalctl -u k3s)";
+      return isRemoteK3s(plan)
+        ? "Check k3s on the server node: sudo systemctl status k3s"
+        : "sudo systemctl start k3s   (logs: journalctl -u k3s)";
     case "minikube":
       return `minikube start -p ${c.name}`;
     case "simulated":
@@ -94,11 +96,17 @@ export const apiCheck: Check = {
     const s = await clusterState(ctx);
     if (s.state === "absent") {
       if (ctx.plan.cluster.provider === "existing") {
-        return fail(`kubeconfig ${s.kubeconfig} does not exist`, "Set cluster.kubeconfig in cto.yaml to your cluster's kubeconfig (or export KUBECONFIG=...)", {
-          kubeconfig: s.kubeconfig,
-        });
+        return fail(
+          `kubeconfig ${s.kubeconfig} does not exist`,
+          "Set cluster.kubeconfig in cto.yaml to your cluster's kubeconfig (or export KUBECONFIG=...)",
+          {
+            kubeconfig: s.kubeconfig,
+          },
+        );
       }
-      return skip(`the ${ctx.plan.cluster.provider} cluster does not exist yet: cto up creates it`, { kubeconfig: s.kubeconfig });
+      return skip(`the ${ctx.plan.cluster.provider} cluster does not exist yet: cto up creates it`, {
+        kubeconfig: s.kubeconfig,
+      });
     }
     if (s.state === "down") {
       return fail(`not reachable through ${s.kubeconfig}: ${s.error.message}`, errorFix(ctx, s.error, s.kubeconfig), {
@@ -120,12 +128,27 @@ export const versionCheck: Check = {
     if (s.state !== "up") return skip("needs a reachable cluster");
     const v = versionString(s.version);
     const range = `${KUBERNETES_MIN.replace(/\.0$/, "")} to ${KUBERNETES_MAX_TESTED_MINOR}`;
-    if (!v) return { ...warn(`server reports an unrecognised version "${s.version}"`, `cto supports Kubernetes ${range}`), critical: false };
+    if (!v)
+      return {
+        ...warn(`server reports an unrecognised version "${s.version}"`, `cto supports Kubernetes ${range}`),
+        critical: false,
+      };
     if (compareVersions(v, KUBERNETES_MIN) < 0) {
-      return fail(`Kubernetes ${v} is older than ${KUBERNETES_MIN}; cto supports ${range}`, "Upgrade the cluster to Kubernetes 1.28 or newer", { version: v });
+      return fail(
+        `Kubernetes ${v} is older than ${KUBERNETES_MIN}; cto supports ${range}`,
+        "Upgrade the cluster to Kubernetes 1.28 or newer",
+        { version: v },
+      );
     }
     if (compareVersions(v, `${KUBERNETES_MAX_TESTED_MINOR}.999`) > 0) {
-      return { ...warn(`Kubernetes ${v} is newer than ${KUBERNETES_MAX_TESTED_MINOR}, the newest cto is tested with`, `Supported: ${range}; proceed knowingly or use a ${KUBERNETES_MAX_TESTED_MINOR} cluster`, { version: v }), critical: false };
+      return {
+        ...warn(
+          `Kubernetes ${v} is newer than ${KUBERNETES_MAX_TESTED_MINOR}, the newest cto is tested with`,
+          `Supported: ${range}; proceed knowingly or use a ${KUBERNETES_MAX_TESTED_MINOR} cluster`,
+          { version: v },
+        ),
+        critical: false,
+      };
     }
     return ok(`${v} (supported: ${range})`, { version: v });
   },
@@ -203,7 +226,13 @@ async function plannedCapacity(ctx: CheckContext): Promise<Capacity | undefined>
   const c = ctx.plan.cluster;
   const none = { usedCpu: 0, usedMemoryBytes: 0 };
   if (c.provider === "simulated") {
-    return { source: "plan", nodes: c.nodes, cpu: c.nodes * parseCpu(c.cpu), memoryBytes: c.nodes * parseMemory(c.memory), ...none };
+    return {
+      source: "plan",
+      nodes: c.nodes,
+      cpu: c.nodes * parseCpu(c.cpu),
+      memoryBytes: c.nodes * parseMemory(c.memory),
+      ...none,
+    };
   }
   if (c.provider === "minikube") {
     return { source: "plan", nodes: 1, cpu: c.cpus, memoryBytes: c.memoryMiB * 2 ** 20, ...none };
@@ -218,9 +247,14 @@ async function plannedCapacity(ctx: CheckContext): Promise<Capacity | undefined>
 
 function capacityFix(plan: Plan): string {
   const c = plan.cluster;
-  const smaller = plan.profile.name === "minimal" ? "" : `, choose a smaller profile (--profile ${plan.profile.name === "production" ? "standard" : "minimal"})`;
-  if (c.provider === "simulated") return `Raise cluster.simulated.nodes, .cpu or .memory in cto.yaml${smaller}, or lower agents' resources`;
-  if (c.provider === "minikube") return `Give minikube more: profile requirements drive --cpus/--memory${smaller}, or lower agents' resources`;
+  const smaller =
+    plan.profile.name === "minimal"
+      ? ""
+      : `, choose a smaller profile (--profile ${plan.profile.name === "production" ? "standard" : "minimal"})`;
+  if (c.provider === "simulated")
+    return `Raise cluster.simulated.nodes, .cpu or .memory in cto.yaml${smaller}, or lower agents' resources`;
+  if (c.provider === "minikube")
+    return `Give minikube more: profile requirements drive --cpus/--memory${smaller}, or lower agents' resources`;
   return `Add nodes or bigger nodes${smaller}, or lower agents.<name>.resources in cto.yaml`;
 }
 
@@ -235,7 +269,9 @@ export function compareCapacity(plan: Plan, cap: Capacity): CheckOutcome {
   const source =
     cap.source === "cluster"
       ? `${cap.nodes} schedulable ${noun} ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)} allocatable` +
-        (cap.usedCpu > 0 || cap.usedMemoryBytes > 0 ? ` (${formatCpu(cap.usedCpu)} and ${formatGiB(cap.usedMemoryBytes)} already requested by other pods)` : "")
+        (cap.usedCpu > 0 || cap.usedMemoryBytes > 0
+          ? ` (${formatCpu(cap.usedCpu)} and ${formatGiB(cap.usedMemoryBytes)} already requested by other pods)`
+          : "")
       : cap.source === "plan"
         ? `the planned ${cap.nodes} ${noun} ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`
         : `this machine (the cluster's node) has ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`;
@@ -250,7 +286,9 @@ export function compareCapacity(plan: Plan, cap: Capacity): CheckOutcome {
     unestimated: need.unestimated,
   };
   const requested = `the plan requests ${formatCpu(need.cpu)} and ${formatGiB(need.memoryBytes)}`;
-  const shortParts = [shortCpu > 1e-9 ? formatCpu(shortCpu) : "", shortMem > 0 ? formatGiB(shortMem) : ""].filter((p) => p !== "");
+  const shortParts = [shortCpu > 1e-9 ? formatCpu(shortCpu) : "", shortMem > 0 ? formatGiB(shortMem) : ""].filter(
+    (p) => p !== "",
+  );
   if (shortParts.length > 0) {
     return fail(`short by ${shortParts.join(" and ")}: ${requested}; ${source}`, capacityFix(plan), details);
   }
@@ -267,7 +305,8 @@ export const capacityCheck: Check = {
     if (s.state === "down") return skip("needs a reachable cluster");
     if (s.state === "up") {
       const cap = await memo(ctx, "cluster.capacity", () => liveCapacity(ctx));
-      if ("error" in cap) return fail(`could not read nodes and pods: ${cap.error.message}`, errorFix(ctx, cap.error, s.kubeconfig));
+      if ("error" in cap)
+        return fail(`could not read nodes and pods: ${cap.error.message}`, errorFix(ctx, cap.error, s.kubeconfig));
       return compareCapacity(ctx.plan, cap);
     }
     const planned = await plannedCapacity(ctx);
@@ -277,7 +316,8 @@ export const capacityCheck: Check = {
 };
 
 /** Components whose charts create PersistentVolumeClaims. */
-const NEEDS_VOLUMES = (plan: Plan): boolean => plan.features.databases || plan.features.monitoring || plan.features.backup;
+const NEEDS_VOLUMES = (plan: Plan): boolean =>
+  plan.features.databases || plan.features.monitoring || plan.features.backup;
 
 /** Default StorageClass each provider brings when it creates the cluster. */
 const PROVIDER_STORAGE: Partial<Record<Plan["cluster"]["provider"], string>> = {
@@ -296,27 +336,38 @@ export const storageClassCheck: Check = {
     const critical = NEEDS_VOLUMES(ctx.plan);
     if (s.state === "absent") {
       const own = PROVIDER_STORAGE[ctx.plan.cluster.provider];
-      return skip(own ? `${ctx.plan.cluster.provider} brings its default StorageClass (${own}) when cto up creates the cluster` : "the cluster does not exist yet");
+      return skip(
+        own
+          ? `${ctx.plan.cluster.provider} brings its default StorageClass (${own}) when cto up creates the cluster`
+          : "the cluster does not exist yet",
+      );
     }
     if (s.state === "down") return skip("needs a reachable cluster");
-    const r = await kubectl(ctx).json<{ items: { metadata: { name: string; annotations?: Record<string, string> } }[] }>([
-      "get",
-      "storageclasses",
-      "-o",
-      "json",
-    ]);
-    if (!r.ok) return { ...fail(`could not list storage classes: ${r.error.message}`, errorFix(ctx, r.error, s.kubeconfig)), critical };
+    const r = await kubectl(ctx).json<{
+      items: { metadata: { name: string; annotations?: Record<string, string> } }[];
+    }>(["get", "storageclasses", "-o", "json"]);
+    if (!r.ok)
+      return {
+        ...fail(`could not list storage classes: ${r.error.message}`, errorFix(ctx, r.error, s.kubeconfig)),
+        critical,
+      };
     const isDefault = (a?: Record<string, string>): boolean =>
-      a?.["storageclass.kubernetes.io/is-default-class"] === "true" || a?.["storageclass.beta.kubernetes.io/is-default-class"] === "true";
+      a?.["storageclass.kubernetes.io/is-default-class"] === "true" ||
+      a?.["storageclass.beta.kubernetes.io/is-default-class"] === "true";
     const defaults = r.value.items.filter((sc) => isDefault(sc.metadata.annotations)).map((sc) => sc.metadata.name);
     const all = r.value.items.map((sc) => sc.metadata.name);
     if (defaults.length > 0) return ok(defaults.join(", "), { defaults, all });
-    const need = critical ? "the plan's databases/monitoring/backup need volumes" : "no component of this plan needs volumes yet";
+    const need = critical
+      ? "the plan's databases/monitoring/backup need volumes"
+      : "no component of this plan needs volumes yet";
     const fix =
       all.length > 0
         ? `kubectl patch storageclass ${all[0]} -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}'`
         : "Install a provisioner, e.g. local-path: kubectl apply -f https://raw.githubusercontent.com/rancher/local-path-provisioner/v0.0.31/deploy/local-path-storage.yaml, then mark it default";
-    const reason = all.length > 0 ? `none of ${all.join(", ")} is marked default; ${need}` : `no StorageClass at all; ${need}`;
-    return critical ? fail(reason, fix, { defaults, all }) : { ...warn(reason, fix, { defaults, all }), critical: false };
+    const reason =
+      all.length > 0 ? `none of ${all.join(", ")} is marked default; ${need}` : `no StorageClass at all; ${need}`;
+    return critical
+      ? fail(reason, fix, { defaults, all })
+      : { ...warn(reason, fix, { defaults, all }), critical: false };
   },
 };

@@ -3,7 +3,11 @@ import path from "node:path";
 import type { Plan } from "../../../profiles/plan.js";
 import type { CheckContext, CheckOutcome } from "../types.js";
 
-export const ok = (reason: string, details?: Record<string, unknown>): CheckOutcome => ({ status: "ok", reason, details });
+export const ok = (reason: string, details?: Record<string, unknown>): CheckOutcome => ({
+  status: "ok",
+  reason,
+  details,
+});
 export const skip = (reason: string, details?: Record<string, unknown>): CheckOutcome => ({
   status: "skip",
   reason,

@@ -47,12 +47,19 @@ export const githubTokenCheck: Check = {
     const critical = plan.github.webhookUrl !== undefined;
     const out = (o: CheckOutcome): CheckOutcome => (o.status === "ok" ? o : { ...o, critical: o.critical ?? critical });
     const scopes = requiredScopes(plan.github.webhookMode);
-    const target = plan.github.webhookMode === "organization" ? `organization ${plan.github.organization}` : `${plan.github.organization}/${plan.github.repository}`;
+    const target =
+      plan.github.webhookMode === "organization"
+        ? `organization ${plan.github.organization}`
+        : `${plan.github.organization}/${plan.github.repository}`;
     const create = `export GITHUB_TOKEN=<token>; create one with ${scopes[0]} at ${tokenUrl(plan)}`;
     const found = githubToken(ctx);
     if (!found) {
-      const why = critical ? `cto up registers the ${plan.github.webhookMode} webhook on ${target}` : "no webhook URL is configured yet, so nothing needs it now";
-      return out(critical ? fail(`GITHUB_TOKEN is not set; ${why}`, create) : warn(`GITHUB_TOKEN is not set; ${why}`, create));
+      const why = critical
+        ? `cto up registers the ${plan.github.webhookMode} webhook on ${target}`
+        : "no webhook URL is configured yet, so nothing needs it now";
+      return out(
+        critical ? fail(`GITHUB_TOKEN is not set; ${why}`, create) : warn(`GITHUB_TOKEN is not set; ${why}`, create),
+      );
     }
     const base = plan.github.baseUrl.replace(/\/+$/, "");
     const res = await ctx.probes.httpGet(`${base}/user`, {
@@ -61,12 +68,24 @@ export const githubTokenCheck: Check = {
       "User-Agent": "cto-doctor",
       "X-GitHub-Api-Version": "2022-11-28",
     });
-    if (!res.ok) return out(fail(`could not reach ${base}: ${res.message}`, `Check the network, a proxy, or github.base_url in cto.yaml`));
-    if (res.status === 401) return out(fail(`${base} rejected the token from ${found.source} (401: bad or expired credentials)`, create));
+    if (!res.ok)
+      return out(
+        fail(`could not reach ${base}: ${res.message}`, `Check the network, a proxy, or github.base_url in cto.yaml`),
+      );
+    if (res.status === 401)
+      return out(fail(`${base} rejected the token from ${found.source} (401: bad or expired credentials)`, create));
     if (res.status === 403 && /rate limit/i.test(res.body)) {
-      return out(warn(`${base} rate-limited the check (403); the token's scopes could not be read`, "Wait a few minutes and run cto doctor again"));
+      return out(
+        warn(
+          `${base} rate-limited the check (403); the token's scopes could not be read`,
+          "Wait a few minutes and run cto doctor again",
+        ),
+      );
     }
-    if (res.status !== 200) return out(fail(`${base}/user answered HTTP ${res.status}`, `Check the token in ${found.source} and github.base_url`));
+    if (res.status !== 200)
+      return out(
+        fail(`${base}/user answered HTTP ${res.status}`, `Check the token in ${found.source} and github.base_url`),
+      );
     let login = "";
     try {
       login = (JSON.parse(res.body) as { login?: string }).login ?? "";
@@ -76,16 +95,31 @@ export const githubTokenCheck: Check = {
     const header = res.headers["x-oauth-scopes"];
     const who = login ? ` (user ${login})` : "";
     if (header === undefined) {
-      const permission = plan.github.webhookMode === "organization" ? "Organization permissions → Webhooks: Read and write" : "Repository permissions → Webhooks: Read and write";
+      const permission =
+        plan.github.webhookMode === "organization"
+          ? "Organization permissions → Webhooks: Read and write"
+          : "Repository permissions → Webhooks: Read and write";
       return out({
-        ...warn(`fine-grained or app token from ${found.source}${who}: GitHub does not list its permissions`, `Make sure it has "${permission}" on ${target}`),
+        ...warn(
+          `fine-grained or app token from ${found.source}${who}: GitHub does not list its permissions`,
+          `Make sure it has "${permission}" on ${target}`,
+        ),
         critical: false,
       });
     }
-    const has = header.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const has = header
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     const details = { source: found.source, scopes: has, needed: scopes };
     if (!scopes.some((s) => has.includes(s))) {
-      return out(fail(`token from ${found.source}${who} has scopes [${has.join(", ") || "none"}]; the ${plan.github.webhookMode} webhook needs ${scopes.join(" or ")}`, create, details));
+      return out(
+        fail(
+          `token from ${found.source}${who} has scopes [${has.join(", ") || "none"}]; the ${plan.github.webhookMode} webhook needs ${scopes.join(" or ")}`,
+          create,
+          details,
+        ),
+      );
     }
     return ok(`from ${found.source}${who}, scopes ${has.join(", ")}`, details);
   },

@@ -17,7 +17,10 @@ export const linuxCheck: Check = {
   appliesTo: isLocalK3s,
   async run({ probes }) {
     if (probes.platform === "linux") return ok("Linux");
-    return fail(`k3s runs on Linux only; this machine is ${probes.platform}`, `Run cto on a Linux host, ${OTHER_PROVIDER}`);
+    return fail(
+      `k3s runs on Linux only; this machine is ${probes.platform}`,
+      `Run cto on a Linux host, ${OTHER_PROVIDER}`,
+    );
   },
 };
 
@@ -67,55 +70,77 @@ function sshArgs(node: SshNodePlan): string[] {
 /** One check per SSH host of a multi-node k3s plan. */
 export function sshChecks(plan: Plan): Check[] {
   if (plan.cluster.provider !== "k3s") return [];
-  return plan.cluster.nodes.map(
-    (node): Check => ({
-      id: `ssh.${node.host}`,
-      name: `SSH ${node.user}@${node.host}:${node.port} (${node.role})`,
-      critical: true,
-      appliesTo: () => true,
-      async run({ probes }) {
-        const target = `${node.user}@${node.host}`;
-        const portFlag = node.port === 22 ? "" : ` -p ${node.port}`;
-        const r = await probes.run("ssh", sshArgs(node), { timeoutMs: 15_000 });
-        if (!r.found) return fail("ssh not found on PATH", "Install the OpenSSH client (Debian/Ubuntu: sudo apt-get install openssh-client)");
-        if (r.code !== 0) {
-          const err = r.stderr;
-          if (/host key verification failed/i.test(err)) {
-            return fail(
-              `${node.host}'s host key is not in known_hosts (BatchMode refuses to ask)`,
-              `ssh-keyscan${portFlag} ${node.host} >> ~/.ssh/known_hosts   (compare the fingerprint with the host's first)`,
-            );
-          }
-          if (/permission denied/i.test(err)) {
-            return fail(
-              `${target} refused the key (${firstLine(err)})`,
-              node.sshKeyPath
-                ? `Authorise ${node.sshKeyPath}.pub on the host: ssh-copy-id${portFlag} -i ${node.sshKeyPath} ${target}`
-                : `ssh-copy-id${portFlag} ${target}   (or set cluster.nodes[].ssh_key_path in cto.yaml)`,
-            );
-          }
+  return plan.cluster.nodes.map((node): Check => ({
+    id: `ssh.${node.host}`,
+    name: `SSH ${node.user}@${node.host}:${node.port} (${node.role})`,
+    critical: true,
+    appliesTo: () => true,
+    async run({ probes }) {
+      const target = `${node.user}@${node.host}`;
+      const portFlag = node.port === 22 ? "" : ` -p ${node.port}`;
+      const r = await probes.run("ssh", sshArgs(node), { timeoutMs: 15_000 });
+      if (!r.found)
+        return fail(
+          "ssh not found on PATH",
+          "Install the OpenSSH client (Debian/Ubuntu: sudo apt-get install openssh-client)",
+        );
+      if (r.code !== 0) {
+        const err = r.stderr;
+        if (/host key verification failed/i.test(err)) {
           return fail(
-            `cannot reach ${node.host}:${node.port} over SSH: ${firstLine(err) || (r.timedOut ? "timed out" : `exit ${r.code}`)}`,
-            `Check that the host is up and sshd listens on port ${node.port}: ssh${portFlag} ${target} true`,
+            `${node.host}'s host key is not in known_hosts (BatchMode refuses to ask)`,
+            `ssh-keyscan${portFlag} ${node.host} >> ~/.ssh/known_hosts   (compare the fingerprint with the host's first)`,
           );
         }
-        const [os = "", uid = "", init = "", sudo = ""] = r.stdout.split("\n").map((l) => l.trim());
-        const details = { os, uid: Number(uid), init, sudo: sudo === "sudo" };
-        if (os !== "Linux") return fail(`${node.host} runs ${os || "an unknown OS"}; k3s needs Linux`, "Use a Linux host for this node", details);
-        if (uid !== "0" && sudo !== "sudo") {
-          return fail(`${target} is not root and the host has no sudo`, `Use user: root for this node in cto.yaml, or install sudo on ${node.host}`, details);
+        if (/permission denied/i.test(err)) {
+          return fail(
+            `${target} refused the key (${firstLine(err)})`,
+            node.sshKeyPath
+              ? `Authorise ${node.sshKeyPath}.pub on the host: ssh-copy-id${portFlag} -i ${node.sshKeyPath} ${target}`
+              : `ssh-copy-id${portFlag} ${target}   (or set cluster.nodes[].ssh_key_path in cto.yaml)`,
+          );
         }
-        if (init !== "systemd") {
-          return fail(`${node.host} does not run systemd: k3s cannot be installed as a service`, "Use a host booted with systemd", details);
-        }
-        return ok(`Linux, ${uid === "0" ? "root" : "sudo"}, systemd`, details);
-      },
-    }),
-  );
+        return fail(
+          `cannot reach ${node.host}:${node.port} over SSH: ${firstLine(err) || (r.timedOut ? "timed out" : `exit ${r.code}`)}`,
+          `Check that the host is up and sshd listens on port ${node.port}: ssh${portFlag} ${target} true`,
+        );
+      }
+      const [os = "", uid = "", init = "", sudo = ""] = r.stdout.split("\n").map((l) => l.trim());
+      const details = { os, uid: Number(uid), init, sudo: sudo === "sudo" };
+      if (os !== "Linux")
+        return fail(
+          `${node.host} runs ${os || "an unknown OS"}; k3s needs Linux`,
+          "Use a Linux host for this node",
+          details,
+        );
+      if (uid !== "0" && sudo !== "sudo") {
+        return fail(
+          `${target} is not root and the host has no sudo`,
+          `Use user: root for this node in cto.yaml, or install sudo on ${node.host}`,
+          details,
+        );
+      }
+      if (init !== "systemd") {
+        return fail(
+          `${node.host} does not run systemd: k3s cannot be installed as a service`,
+          "Use a host booted with systemd",
+          details,
+        );
+      }
+      return ok(`Linux, ${uid === "0" ? "root" : "sudo"}, systemd`, details);
+    },
+  }));
 }
 
 /** Binaries the simulated cluster (kwok) is made of; built by scripts/toolchain.sh. */
-export const SIMULATED_BINARIES = ["kwokctl", "kwok", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
+export const SIMULATED_BINARIES = [
+  "kwokctl",
+  "kwok",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "etcd",
+];
 
 export const simulatedToolchainCheck: Check = {
   id: "tool.simulated",

@@ -45,7 +45,10 @@ export const portsCheck: Check = {
     const details = { ports, busy, heldByCluster: ours };
     if (busy.length === 0) {
       const free = ports.filter((p) => !ours.includes(p));
-      const parts = [free.length > 0 ? `${free.join(", ")} free` : "", ours.length > 0 ? `${ours.join(", ")} held by the ${plan.cluster.provider} cluster` : ""];
+      const parts = [
+        free.length > 0 ? `${free.join(", ")} free` : "",
+        ours.length > 0 ? `${ours.join(", ")} held by the ${plan.cluster.provider} cluster` : "",
+      ];
       return ok(parts.filter((p) => p !== "").join("; "), details);
     }
     const named = busy.map((b) => `${b.port} (held by ${b.holder ?? "a process the OS does not name to this user"})`);

@@ -24,10 +24,19 @@ function smallerProfileFix(plan: Plan, what: string): string {
     : `Use a smaller profile (cto doctor --profile ${smaller}; profile: ${smaller} in cto.yaml) or a machine with ${what}`;
 }
 
-function verdict(plan: Plan, short: boolean, reason: string, fix: string, details: Record<string, unknown>): CheckOutcome {
+function verdict(
+  plan: Plan,
+  short: boolean,
+  reason: string,
+  fix: string,
+  details: Record<string, unknown>,
+): CheckOutcome {
   if (!short) return ok(reason, details);
   if (plan.cluster.provider === "simulated") {
-    return { ...warn(`${reason} (the simulated cluster's nodes are fake: a warning only)`, fix, details), critical: false };
+    return {
+      ...warn(`${reason} (the simulated cluster's nodes are fake: a warning only)`, fix, details),
+      critical: false,
+    };
   }
   return fail(reason, fix, details);
 }
@@ -97,10 +106,16 @@ export const diskCheck: Check = {
     if (!disk) return warn(`could not measure free space for ${dir}`, `Check it yourself: df -h ${dir}`);
     const where = disk.path === dir ? dir : `${disk.path} (for ${dir})`;
     const reason = `${formatGiB(disk.freeBytes)} free at ${where}; the ${plan.profile.name} profile needs ${need} GiB`;
-    return verdict(plan, disk.freeBytes < need * GiB, reason, `Free space on ${disk.path} (docker system prune, old images and logs) or ${smallerProfileFix(plan, `${need} GiB free`).toLowerCase()}`, {
-      freeBytes: disk.freeBytes,
-      path: disk.path,
-      requiredGiB: need,
-    });
+    return verdict(
+      plan,
+      disk.freeBytes < need * GiB,
+      reason,
+      `Free space on ${disk.path} (docker system prune, old images and logs) or ${smallerProfileFix(plan, `${need} GiB free`).toLowerCase()}`,
+      {
+        freeBytes: disk.freeBytes,
+        path: disk.path,
+        requiredGiB: need,
+      },
+    );
   },
 };

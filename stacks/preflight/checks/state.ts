@@ -31,7 +31,8 @@ export interface StateSettings {
 /** Backend, passphrase file and project as the lifecycle will use them. */
 export function stateSettings(ctx: CheckContext, overrides: Partial<StateSettings> = {}): StateSettings {
   return {
-    backendUrl: overrides.backendUrl ?? ctx.plan.state.backendUrl ?? ctx.probes.env.PULUMI_BACKEND_URL ?? DEFAULT_BACKEND,
+    backendUrl:
+      overrides.backendUrl ?? ctx.plan.state.backendUrl ?? ctx.probes.env.PULUMI_BACKEND_URL ?? DEFAULT_BACKEND,
     passphraseFile: overrides.passphraseFile ?? path.join(ctx.ctoHome, PASSPHRASE_FILE_NAME),
     project: overrides.project ?? ctx.plan.platform.name,
   };
@@ -54,7 +55,12 @@ async function cloudCredentials(ctx: CheckContext, scheme: string): Promise<stri
   const home = ctx.probes.home;
   const fromEnv = (names: string[]): string | undefined => names.find((n) => (env[n] ?? "") !== "");
   if (scheme === "s3") {
-    const v = fromEnv(["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]);
+    const v = fromEnv([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_PROFILE",
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ]);
     return v ?? (await anyExists(ctx, [path.join(home, ".aws", "credentials"), path.join(home, ".aws", "config")]));
   }
   if (scheme === "gs") {
@@ -63,7 +69,10 @@ async function cloudCredentials(ctx: CheckContext, scheme: string): Promise<stri
   }
   if (scheme === "azblob") {
     if (!fromEnv(["AZURE_STORAGE_ACCOUNT"])) return undefined;
-    return fromEnv(["AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN", "AZURE_CLIENT_ID"]) ?? (await anyExists(ctx, [path.join(home, ".azure")]));
+    return (
+      fromEnv(["AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN", "AZURE_CLIENT_ID"]) ??
+      (await anyExists(ctx, [path.join(home, ".azure")]))
+    );
   }
   return undefined;
 }
@@ -86,35 +95,68 @@ export function backendCheck(overrides: Partial<StateSettings> = {}): Check {
       if (scheme === "file") {
         const dir = fileBackendPath(backendUrl, ctx.probes.home);
         const w = await ctx.probes.writableDir(dir);
-        if (!w.ok) return fail(`${backendUrl}: ${w.reason}`, `Make ${dir} writable for this user, or set state.backend_url in cto.yaml`, { url: backendUrl, dir });
-        return ok(w.exists ? `${dir} is writable` : `${dir} will be created (${w.checked} is writable)`, { url: backendUrl, dir });
+        if (!w.ok)
+          return fail(
+            `${backendUrl}: ${w.reason}`,
+            `Make ${dir} writable for this user, or set state.backend_url in cto.yaml`,
+            { url: backendUrl, dir },
+          );
+        return ok(w.exists ? `${dir} is writable` : `${dir} will be created (${w.checked} is writable)`, {
+          url: backendUrl,
+          dir,
+        });
       }
       if (scheme === "https" || scheme === "http") {
         const base = backendUrl.replace(/\/+$/, "");
         const api = /^https:\/\/app\.pulumi\.com$/.test(base) ? "https://api.pulumi.com" : base;
-        const res = await ctx.probes.httpGet(`${api}/api/capabilities`, { Accept: "application/json", "User-Agent": "cto-doctor" });
+        const res = await ctx.probes.httpGet(`${api}/api/capabilities`, {
+          Accept: "application/json",
+          "User-Agent": "cto-doctor",
+        });
         if (!res.ok) {
-          return fail(`${backendUrl} is not reachable: ${res.message}`, `Check the network and the URL, or use a file:// backend (state.backend_url in cto.yaml)`, { url: backendUrl });
+          return fail(
+            `${backendUrl} is not reachable: ${res.message}`,
+            `Check the network and the URL, or use a file:// backend (state.backend_url in cto.yaml)`,
+            { url: backendUrl },
+          );
         }
         const token = (ctx.probes.env.PULUMI_ACCESS_TOKEN ?? "") !== "";
-        const creds = token ? "PULUMI_ACCESS_TOKEN" : await anyExists(ctx, [path.join(ctx.probes.home, ".pulumi", "credentials.json")]);
+        const creds = token
+          ? "PULUMI_ACCESS_TOKEN"
+          : await anyExists(ctx, [path.join(ctx.probes.home, ".pulumi", "credentials.json")]);
         if (!creds) {
-          return fail(`${backendUrl} answers (HTTP ${res.status}) but no access token is set`, `pulumi login ${backendUrl}   (or export PULUMI_ACCESS_TOKEN=...)`, { url: backendUrl });
+          return fail(
+            `${backendUrl} answers (HTTP ${res.status}) but no access token is set`,
+            `pulumi login ${backendUrl}   (or export PULUMI_ACCESS_TOKEN=...)`,
+            { url: backendUrl },
+          );
         }
-        return ok(`${backendUrl} answers (HTTP ${res.status}); token from ${token ? "PULUMI_ACCESS_TOKEN" : creds}`, { url: backendUrl });
+        return ok(`${backendUrl} answers (HTTP ${res.status}); token from ${token ? "PULUMI_ACCESS_TOKEN" : creds}`, {
+          url: backendUrl,
+        });
       }
       if (scheme in CLOUD_FIX) {
         const source = await cloudCredentials(ctx, scheme);
         const fix = CLOUD_FIX[scheme] as string;
         if (!source) {
           return {
-            ...warn(`${backendUrl}: no ${scheme} credentials in the environment or the usual files (an instance role may still provide them)`, fix, { url: backendUrl }),
+            ...warn(
+              `${backendUrl}: no ${scheme} credentials in the environment or the usual files (an instance role may still provide them)`,
+              fix,
+              { url: backendUrl },
+            ),
             critical: false,
           };
         }
-        return ok(`${backendUrl}: credentials from ${source}; bucket access is verified when cto up opens the stack`, { url: backendUrl, source });
+        return ok(`${backendUrl}: credentials from ${source}; bucket access is verified when cto up opens the stack`, {
+          url: backendUrl,
+          source,
+        });
       }
-      return fail(`unsupported backend URL ${backendUrl}`, "Use file://, s3://, gs://, azblob:// or https:// in state.backend_url");
+      return fail(
+        `unsupported backend URL ${backendUrl}`,
+        "Use file://, s3://, gs://, azblob:// or https:// in state.backend_url",
+      );
     },
   };
 }
@@ -128,21 +170,29 @@ export function passphraseCheck(overrides: Partial<StateSettings> = {}): Check {
     async run(ctx) {
       const provider = ctx.plan.state.secretsProvider;
       if (provider !== "passphrase") {
-        return skip(`secrets provider ${provider.split("://")[0]}: Pulumi checks access to the key when cto up opens the stack`);
+        return skip(
+          `secrets provider ${provider.split("://")[0]}: Pulumi checks access to the key when cto up opens the stack`,
+        );
       }
       const env = ctx.probes.env;
       if ((env.PULUMI_CONFIG_PASSPHRASE ?? "") !== "") return ok("from PULUMI_CONFIG_PASSPHRASE");
       const envFile = env.PULUMI_CONFIG_PASSPHRASE_FILE;
       if (envFile) {
         if (await ctx.probes.exists(envFile)) return ok(`from PULUMI_CONFIG_PASSPHRASE_FILE (${envFile})`);
-        return fail(`PULUMI_CONFIG_PASSPHRASE_FILE names ${envFile}, which does not exist`, `Point PULUMI_CONFIG_PASSPHRASE_FILE at the passphrase file, or unset it`);
+        return fail(
+          `PULUMI_CONFIG_PASSPHRASE_FILE names ${envFile}, which does not exist`,
+          `Point PULUMI_CONFIG_PASSPHRASE_FILE at the passphrase file, or unset it`,
+        );
       }
       const settings = stateSettings(ctx, overrides);
       const mode = await ctx.probes.fileMode(settings.passphraseFile);
       if (mode !== undefined) {
         if ((mode & 0o077) !== 0) {
           return {
-            ...warn(`${settings.passphraseFile} is readable by others (mode ${mode.toString(8).padStart(4, "0")})`, `chmod 600 ${settings.passphraseFile}`),
+            ...warn(
+              `${settings.passphraseFile} is readable by others (mode ${mode.toString(8).padStart(4, "0")})`,
+              `chmod 600 ${settings.passphraseFile}`,
+            ),
             critical: false,
           };
         }
@@ -151,7 +201,13 @@ export function passphraseCheck(overrides: Partial<StateSettings> = {}): Check {
       // No passphrase anywhere: fine for a new stack (one is generated), fatal for an existing one.
       const url = settings.backendUrl;
       if (url.startsWith("file://")) {
-        const stackFile = path.join(fileBackendPath(url, ctx.probes.home), ".pulumi", "stacks", settings.project, `${ctx.plan.environment}.json`);
+        const stackFile = path.join(
+          fileBackendPath(url, ctx.probes.home),
+          ".pulumi",
+          "stacks",
+          settings.project,
+          `${ctx.plan.environment}.json`,
+        );
         if (await ctx.probes.exists(stackFile)) {
           return fail(
             `stack ${ctx.plan.environment} exists (${stackFile}) but no passphrase is available to decrypt its secrets`,

@@ -86,9 +86,13 @@ export const pulumiCheck: Check = {
       });
     }
     if (compareVersions(first.version, PULUMI_CLI_VERSION) < 0) {
-      return fail(`v${first.version} at ${first.path} is older than the pinned ${PULUMI_CLI_VERSION}`, await pulumiFix(ctx), {
-        candidates: seen,
-      });
+      return fail(
+        `v${first.version} at ${first.path} is older than the pinned ${PULUMI_CLI_VERSION}`,
+        await pulumiFix(ctx),
+        {
+          candidates: seen,
+        },
+      );
     }
     return {
       ...warn(
@@ -112,7 +116,9 @@ export const kubectlCheck: Check = {
     if (!r.found) return fail("kubectl not found on PATH (cto reads cluster state and diagnoses with it)", fix);
     let version: string | undefined;
     try {
-      version = versionString((JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? "");
+      version = versionString(
+        (JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? "",
+      );
     } catch {
       version = versionString(r.stdout);
     }
@@ -135,8 +141,12 @@ export const dockerCheck: Check = {
     const needs = critical ? "kind runs its nodes as Docker containers" : "minikube's default driver is docker";
     const out = (o: CheckOutcome): CheckOutcome => ({ ...o, critical });
     const r = await probes.run("docker", ["version", "--format", "{{.Server.Version}}"], { timeoutMs: 15_000 });
-    if (!r.found) return out(fail(`docker not found on PATH (${needs})`, "Install Docker Engine: https://docs.docker.com/engine/install/"));
-    if (r.code === 0 && versionString(r.stdout)) return out(ok(`Docker ${r.stdout.trim()}, daemon running`, { version: r.stdout.trim() }));
+    if (!r.found)
+      return out(
+        fail(`docker not found on PATH (${needs})`, "Install Docker Engine: https://docs.docker.com/engine/install/"),
+      );
+    if (r.code === 0 && versionString(r.stdout))
+      return out(ok(`Docker ${r.stdout.trim()}, daemon running`, { version: r.stdout.trim() }));
     const err = r.stderr.toLowerCase();
     if (err.includes("permission denied")) {
       return out(
@@ -178,7 +188,10 @@ function toolVersionCheck(spec: {
       const version = r.code === 0 ? versionString(r.stdout) : undefined;
       if (!version) return fail(`${spec.exe} did not report its version: ${firstLine(r.stderr)}`, spec.install);
       if (compareVersions(version, spec.minimum) < 0) {
-        return fail(`${spec.exe} ${version} is older than ${spec.minimum}`, spec.install, { version, minimum: spec.minimum });
+        return fail(`${spec.exe} ${version} is older than ${spec.minimum}`, spec.install, {
+          version,
+          minimum: spec.minimum,
+        });
       }
       return ok(`${spec.exe} ${version}`, { version });
     },
