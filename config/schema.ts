@@ -111,12 +111,20 @@ export const platformSchema = z.strictObject({
   ingress_type: z.enum(INGRESS_TYPES).default("nginx"),
 });
 
+/**
+ * A numeric GitHub App id. Written quoted (`"${REX_APP_ID}"`, as in the PRD) it is a string,
+ * unquoted a YAML number; both are accepted and kept as a string.
+ */
+export const githubAppId = z
+  .union([
+    z.string().regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" }),
+    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  ])
+  .transform((id) => String(id));
+
 export const githubAppSchema = z.strictObject({
   /** GitHub App id (numeric, as a string because it usually comes from `${VAR}`). */
-  id: z
-    .string()
-    .regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" })
-    .optional(),
+  id: githubAppId.optional(),
   client_id: z.string().min(1).max(100).optional(),
   slug: z.string().min(1).max(100).optional(),
   private_key_path: filePath.optional(),
@@ -177,10 +185,7 @@ export const registrySchema = z.strictObject({
 
 export const agentSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  github_app_id: z
-    .string()
-    .regex(/^[0-9]+$/, { message: "must be the numeric GitHub App id" })
-    .optional(),
+  github_app_id: githubAppId.optional(),
   /** Which coding CLI the agent drives (claude, codex, ...). Free text; the platform decides. */
   cli: z.string().min(1).max(63).optional(),
   model: z.string().min(1).max(200).optional(),
@@ -299,16 +304,36 @@ export const mailSchema = z.strictObject({
   smtp_password: z.string().min(1).optional(),
 });
 
-/** Per-environment overrides: a subset of the top-level document, merged over it. */
+/**
+ * The override form of an object schema: every field optional and without its default, so an
+ * override that sets one field does not reset its siblings to their defaults when merged.
+ */
+function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    let inner = field as z.ZodType;
+    while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    shape[key] = inner.optional();
+  }
+  return z.strictObject(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<StripDefault<T[K]>> }>;
+}
+
+type StripDefault<S> =
+  S extends z.ZodDefault<infer I> ? StripDefault<I> : S extends z.ZodOptional<infer I> ? StripDefault<I> : S;
+
+/**
+ * Per-environment overrides: a subset of the top-level document, merged over it by the resolver
+ * (maps key by key; lists and scalars replace). Fields carry no defaults here.
+ */
 export const environmentSchema = z.strictObject({
   /** Marks the stack as production: destroy asks the user to type the stack name. */
   production: z.boolean().optional(),
   profile: profileName.optional(),
-  platform: platformSchema.partial().optional(),
-  cluster: clusterSchema.partial().optional(),
+  platform: overridesOf(platformSchema).optional(),
+  cluster: overridesOf(clusterSchema).optional(),
   features: featureFlagsSchema.optional(),
-  registry: registrySchema.partial().optional(),
-  agents: z.record(dnsLabel, agentSchema.partial()).optional(),
+  registry: overridesOf(registrySchema).optional(),
+  agents: z.record(dnsLabel, overridesOf(agentSchema)).optional(),
   charts: z.record(z.string(), chartSourceSchema).optional(),
   state: stateSchema.optional(),
   github: z
@@ -318,6 +343,7 @@ export const environmentSchema = z.strictObject({
       webhook_mode: z.enum(["organization", "repository"]).optional(),
     })
     .optional(),
+  backup: overridesOf(backupSchema).optional(),
   /** Platform release (an entry of profiles/versions.yaml) this environment runs. */
   release: z.string().optional(),
 });
@@ -355,4 +381,5 @@ export const SECRET_PATHS: readonly string[] = [
   "github.tunnel.token",
   "registry.password",
   "mail.smtp_password",
+  "environments.*.registry.password",
 ];
