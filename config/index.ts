@@ -6,4 +6,11 @@ export { interpolateString, retypePlainScalar, type InterpolationResult } from "
 export { redactConfig, isSecretPath, REDACTED } from "./redact.js";
 export { packageRoot, ctoHome } from "./paths.js";
 export { closest, suggestion, editDistance, toSnakeCase } from "./suggest.js";
-export { parseYamlWithSchema, MAX_YAML_BYTES, MAX_ALIAS_COUNT, type ParseYamlOptions } from "./yaml-parse.js";
+export {
+  parseYamlWithSchema,
+  parseYamlLocated,
+  type LocatedDocument,
+  MAX_YAML_BYTES,
+  MAX_ALIAS_COUNT,
+  type ParseYamlOptions,
+} from "./yaml-parse.js";

@@ -43,6 +43,23 @@ export function parseYamlWithSchema<S extends z.ZodType>(
   schema: S,
   options: ParseYamlOptions = {},
 ): z.infer<S> {
+  return parseYamlLocated(text, file, schema, options).value;
+}
+
+/** A validated document plus a way to locate paths in it, for checks beyond the schema. */
+export interface LocatedDocument<T> {
+  value: T;
+  /** file, line, column and dotted path of a config path (its key with `atKey`). */
+  at: (path: readonly Segment[], atKey?: boolean) => Omit<ConfigIssue, "message">;
+}
+
+/** Like `parseYamlWithSchema`, and also returns a locator for later, cross-field checks. */
+export function parseYamlLocated<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  options: ParseYamlOptions = {},
+): LocatedDocument<z.infer<S>> {
   const kind = options.kind ?? "a YAML file";
   const size = Buffer.byteLength(text, "utf8");
   if (size > MAX_YAML_BYTES) {
@@ -135,7 +152,7 @@ export function parseYamlWithSchema<S extends z.ZodType>(
     }
   }
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
-  return result.data as z.infer<S>;
+  return { value: result.data as z.infer<S>, at };
 }
 
 type At = (path: readonly Segment[], atKey?: boolean) => Omit<ConfigIssue, "message">;

@@ -1,0 +1,259 @@
+/**
+ * What `cto init` asks, as data: each question has the flag that answers it without a prompt,
+ * a validator shared by flag and prompt, and (where one makes sense) a default that `--yes`, CI
+ * and a missing terminal use. One code path serves interactive and scripted runs: a question is
+ * prompted only when its flag was not given.
+ *
+ * The PRD's success metric is at most 10 interactive prompts: 9 questions here (one of them only
+ * for non-local registries) plus the overwrite confirmation when cto.yaml exists.
+ */
+import {
+  CLUSTER_PROVIDERS,
+  REGISTRY_TYPES,
+  dnsLabel,
+  dnsSubdomain,
+  githubLogin,
+  githubRepository,
+} from "../../config/schema.js";
+
+export type ClusterProvider = (typeof CLUSTER_PROVIDERS)[number];
+export type RegistryType = (typeof REGISTRY_TYPES)[number];
+
+/** Everything the wizard gathers; the document builder turns it into cto.yaml. */
+export interface InitAnswers {
+  organization: string;
+  repository: string;
+  name: string;
+  profile: string;
+  provider: ClusterProvider;
+  /** Empty: no public domain. */
+  domain: string;
+  registry: RegistryType;
+  /** Only for registries other than `local`. */
+  registryUrl?: string;
+  agents: string[];
+}
+
+export type AnswerKey = keyof InitAnswers;
+
+/** A choice in a select or multiselect prompt. */
+export interface Choice {
+  value: string;
+  label?: string;
+  hint?: string;
+}
+
+/** What the catalogue of profiles and agent roles offers, passed in so this file stays pure. */
+export interface InitChoices {
+  profiles: Choice[];
+  agents: Choice[];
+}
+
+export interface Question {
+  key: AnswerKey;
+  /** The commander option, e.g. `--org <ORG>`. */
+  flag: string;
+  /** The option's property name in commander's parsed options. */
+  option: string;
+  /** One line for `--help` and for the missing-flags message. */
+  description: string;
+  kind: "text" | "select" | "multiselect";
+  message: string;
+  placeholder?: string;
+  choices?: (choices: InitChoices, answers: Partial<InitAnswers>) => Choice[];
+  /** Asked only when this returns true (default: always). */
+  when?: (answers: Partial<InitAnswers>) => boolean;
+  /** The answer `--yes`, CI and no-terminal runs take; undefined: the flag is required. */
+  defaultValue: (answers: Partial<InitAnswers>) => string | string[] | undefined;
+  /** An error message, or undefined when the value is acceptable. */
+  validate: (value: string | string[], choices: InitChoices) => string | undefined;
+}
+
+function zodMessage(schema: {
+  safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } };
+}) {
+  return (value: string | string[]): string | undefined => {
+    const result = schema.safeParse(value);
+    return result.success ? undefined : (result.error?.issues[0]?.message ?? "is not valid");
+  };
+}
+
+function oneOf(values: readonly string[]) {
+  return (value: string | string[]): string | undefined =>
+    typeof value === "string" && values.includes(value) ? undefined : `must be one of: ${values.join(", ")}`;
+}
+
+/** Cluster providers the wizard offers (`simulated` is for tests and demos; it is accepted by flag). */
+const OFFERED_PROVIDERS: Choice[] = [
+  { value: "kind", hint: "Kubernetes in Docker on this machine" },
+  { value: "k3s", hint: "k3s on this Linux machine, or on hosts over SSH" },
+  { value: "minikube", hint: "minikube on this machine" },
+  { value: "existing", hint: "a cluster you already have (current kubeconfig context)" },
+];
+
+const REGISTRY_HINTS: Record<RegistryType, string> = {
+  local: "a registry inside the cluster",
+  ghcr: "GitHub Container Registry",
+  ecr: "Amazon ECR",
+  gcr: "Google Artifact/Container Registry",
+  acr: "Azure Container Registry",
+  dockerhub: "Docker Hub",
+  generic: "any other registry",
+};
+
+/** Registry hosts that have one obvious answer. */
+export const REGISTRY_DEFAULT_URLS: Partial<Record<RegistryType, string>> = {
+  ghcr: "ghcr.io",
+  dockerhub: "docker.io",
+  gcr: "gcr.io",
+};
+
+/** Agents a new installation starts with, by profile; anything else starts with rex. */
+export const DEFAULT_AGENTS: Record<string, string[]> = {
+  minimal: ["rex"],
+  standard: ["rex", "cleo", "tess"],
+  production: ["morgan", "rex", "cleo", "tess", "cipher"],
+};
+
+const registryHost = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/;
+
+/** A default platform name from the organisation: `acme` → `acme-platform`, when that is a DNS label. */
+function defaultName(answers: Partial<InitAnswers>): string | undefined {
+  if (!answers.organization) return undefined;
+  const name = `${answers.organization.toLowerCase()}-platform`;
+  return dnsLabel.safeParse(name).success ? name : undefined;
+}
+
+export const QUESTIONS: Question[] = [
+  {
+    key: "organization",
+    flag: "--org <ORG>",
+    option: "org",
+    description: "GitHub organisation (or user) the agents work in",
+    kind: "text",
+    message: "GitHub organisation (or user) the agents work in",
+    placeholder: "acme",
+    defaultValue: () => undefined,
+    validate: zodMessage(githubLogin),
+  },
+  {
+    key: "repository",
+    flag: "--repo <REPO>",
+    option: "repo",
+    description: "repository the platform starts with (name only, no owner)",
+    kind: "text",
+    message: "Repository the platform starts with (name only)",
+    placeholder: "platform",
+    defaultValue: () => undefined,
+    validate: zodMessage(githubRepository),
+  },
+  {
+    key: "name",
+    flag: "--name <NAME>",
+    option: "name",
+    description: "platform name: a DNS label, also the Pulumi project name (default: ORG-platform)",
+    kind: "text",
+    message: "Platform name (lowercase, a DNS label)",
+    placeholder: "acme-platform",
+    defaultValue: defaultName,
+    validate: zodMessage(dnsLabel),
+  },
+  {
+    key: "profile",
+    flag: "--profile <PROFILE>",
+    option: "profile",
+    description: "installation profile: minimal, standard or production (default: minimal)",
+    kind: "select",
+    message: "Installation profile",
+    choices: (c) => c.profiles,
+    defaultValue: () => "minimal",
+    validate: (value, c) => oneOf(c.profiles.map((p) => p.value))(value),
+  },
+  {
+    key: "provider",
+    flag: "--provider <PROVIDER>",
+    option: "provider",
+    description: `cluster provider: ${CLUSTER_PROVIDERS.join(", ")} (default: kind)`,
+    kind: "select",
+    message: "Where does the platform run?",
+    choices: () => OFFERED_PROVIDERS,
+    defaultValue: () => "kind",
+    validate: oneOf(CLUSTER_PROVIDERS),
+  },
+  {
+    key: "domain",
+    flag: "--domain <DOMAIN>",
+    option: "domain",
+    description: "public domain for ingress hosts and the GitHub webhook; '' for none (default: none)",
+    kind: "text",
+    message: "Public domain for the platform (leave empty for none)",
+    placeholder: "agents.acme.example",
+    defaultValue: () => "",
+    validate: (value) => (value === "" ? undefined : zodMessage(dnsSubdomain)(value)),
+  },
+  {
+    key: "registry",
+    flag: "--registry <TYPE>",
+    option: "registry",
+    description: `container registry: ${REGISTRY_TYPES.join(", ")} (default: local)`,
+    kind: "select",
+    message: "Container registry for agent images",
+    choices: () => REGISTRY_TYPES.map((t) => ({ value: t, hint: REGISTRY_HINTS[t] })),
+    defaultValue: () => "local",
+    validate: oneOf(REGISTRY_TYPES),
+  },
+  {
+    key: "registryUrl",
+    flag: "--registry-url <HOST>",
+    option: "registryUrl",
+    description: "registry host without scheme, for registries other than local (ghcr.io, docker.io, gcr.io default)",
+    kind: "text",
+    message: "Registry host (no scheme)",
+    placeholder: "registry.acme.example",
+    when: (a) => a.registry !== undefined && a.registry !== "local",
+    defaultValue: (a) => (a.registry ? REGISTRY_DEFAULT_URLS[a.registry] : undefined),
+    validate: (value) =>
+      typeof value === "string" && registryHost.test(value)
+        ? undefined
+        : "must be a registry host such as ghcr.io or registry.acme.example:5000, without a scheme",
+  },
+  {
+    key: "agents",
+    flag: "--agents <LIST>",
+    option: "agents",
+    description: "comma-separated agents to enable (default by profile: minimal rex; standard rex,cleo,tess)",
+    kind: "multiselect",
+    message: "Agents to enable",
+    choices: (c) => c.agents,
+    defaultValue: (a) => DEFAULT_AGENTS[a.profile ?? "minimal"] ?? ["rex"],
+    validate: (value) => {
+      const list = typeof value === "string" ? [value] : value;
+      if (list.length === 0) return "name at least one agent";
+      const bad = list.find((v) => !dnsLabel.safeParse(v).success);
+      if (bad !== undefined) return `'${bad}' is not an agent name (lowercase letters, digits and '-')`;
+      if (new Set(list).size !== list.length) return "names an agent twice";
+      return undefined;
+    },
+  },
+];
+
+/** Most prompts the wizard can show: the questions plus the overwrite confirmation. */
+export const MAX_PROMPTS = QUESTIONS.length + 1;
+
+/** `--agents rex, cleo` → ["rex", "cleo"]. */
+export function splitList(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+/** Feature switches `--features` may name; those not named are written as false. */
+export const FEATURES = [
+  "monitoring",
+  "databases",
+  "mail_notifications",
+  "backup",
+  "high_availability",
+  "security",
+] as const;

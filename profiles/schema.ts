@@ -1,0 +1,127 @@
+/**
+ * Schemas of the bundled profile files (`profiles/<name>.yaml`, the PRD's `InstallationProfile`
+ * and `Component`) and of `profiles/versions.yaml` (platform releases pinning every chart).
+ * Keys are snake_case like `cto.yaml`.
+ */
+import { z } from "zod";
+import { cpuQuantity, dnsLabel, memoryQuantity } from "../config/schema.js";
+
+export const COMPONENT_CATEGORIES = [
+  "core",
+  "orchestration",
+  "monitoring",
+  "database",
+  "security",
+  "optional",
+] as const;
+
+/** Feature switches, as spelt in `cto.yaml` (`features.<name>`). */
+export const FEATURE_NAMES = [
+  "monitoring",
+  "databases",
+  "mail_notifications",
+  "backup",
+  "high_availability",
+  "security",
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+const semver = z.string().regex(/^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*$/, {
+  message: "must be a semantic version such as 7.8.0",
+});
+
+/** `5m`, `1h`, `1h30m`. */
+const duration = z.string().regex(/^([0-9]+h)?([0-9]+m)?$/, { message: "must be a duration such as 5m or 1h30m" });
+
+export const componentSchema = z.strictObject({
+  name: dnsLabel,
+  description: z.string().min(1).max(200).optional(),
+  category: z.enum(COMPONENT_CATEGORIES),
+  /** Required components are always installed; the others are switched on by `feature`. */
+  required: z.boolean(),
+  dependencies: z.array(dnsLabel).default([]),
+  install_order: z.number().int().min(0).max(1000),
+  /** The feature switch that installs this (non-required) component. */
+  feature: z.enum(FEATURE_NAMES).optional(),
+  /**
+   * Key of the plan's `namespaces` map. The role `platform` means the platform's own namespace
+   * (`platform.namespace` in cto.yaml), and then `namespace` is not given.
+   */
+  namespace_role: z
+    .string()
+    .regex(/^[a-z][A-Za-z0-9]*$/, { message: "must be a camelCase identifier such as certManager" }),
+  namespace: dnsLabel.optional(),
+});
+
+export const profileSchema = z.strictObject({
+  name: dnsLabel,
+  description: z.string().min(1).max(500),
+  components: z.array(componentSchema).min(1),
+  /** Feature defaults of the profile; `cto.yaml` may switch those in `allowed_features`. */
+  features: z.strictObject({
+    monitoring: z.boolean(),
+    databases: z.boolean(),
+    mail_notifications: z.boolean(),
+    backup: z.boolean(),
+    high_availability: z.boolean(),
+    security: z.boolean(),
+  }),
+  allowed_features: z.array(z.enum(FEATURE_NAMES)),
+  resource_requirements: z.strictObject({
+    memory_gib: z.number().int().min(1).max(4096),
+    cpu: z.number().int().min(1).max(1024),
+    disk_gib: z.number().int().min(1).max(65536),
+  }),
+  estimated_install_time: duration,
+  /** Node count and per-node size of a simulated cluster, and minikube's VM size. */
+  cluster: z.strictObject({
+    nodes: z.number().int().min(1).max(100),
+    cpu: cpuQuantity,
+    memory: memoryQuantity,
+  }),
+  /** Agent resources when `agents.<name>.resources` leaves them out. */
+  agent_defaults: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+});
+
+export const chartPinSchema = z.strictObject({
+  /**
+   * Helm repository (https://) or OCI registry (oci://). Absent for charts without a public home
+   * (cto's controller): `charts.<component>.repository` or `charts.default.repository` in cto.yaml
+   * must then supply it.
+   */
+  repository: z
+    .string()
+    .regex(/^(https?|oci):\/\/\S+$/, { message: "must be an https://, http:// or oci:// URL" })
+    .optional(),
+  chart: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "must be a chart name" }),
+  version: semver,
+});
+
+export const releaseSchema = z.strictObject({
+  description: z.string().min(1).max(500),
+  /** Kubernetes versions for clusters cto creates. */
+  cluster: z.strictObject({
+    k3s: z
+      .string()
+      .regex(/^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$/, { message: "must be a k3s version such as v1.33.1+k3s1" }),
+    kind: z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a Kubernetes version such as v1.33.1" }),
+    minikube: z
+      .string()
+      .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a Kubernetes version such as v1.33.1" }),
+  }),
+  /** Chart pinned for every component, by component name. */
+  charts: z.record(dnsLabel, chartPinSchema),
+});
+
+export const versionsSchema = z.strictObject({
+  releases: z.record(
+    z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a release number such as 0.2.0" }),
+    releaseSchema,
+  ),
+});
+
+export type ComponentSpec = z.infer<typeof componentSchema>;
+export type ProfileSpec = z.infer<typeof profileSchema>;
+export type ChartPin = z.infer<typeof chartPinSchema>;
+export type ReleaseSpec = z.infer<typeof releaseSchema>;
+export type VersionsSpec = z.infer<typeof versionsSchema>;
