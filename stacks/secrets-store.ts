@@ -1,0 +1,234 @@
+/**
+ * Named credentials kept as ENCRYPTED secret config of an environment's Pulumi stack.
+ *
+ * All secrets of an environment live in ONE secret config value, `cto:secrets` (see
+ * `program-config.ts`): a JSON object from secret name to value (`github.apps.rex.private_key`,
+ * `github.webhook_secret`, `ANTHROPIC_API_KEY`, ...), which is what the infrastructure program
+ * reads as `PlanSecrets`. It is encrypted by the stack's secrets provider (a passphrase by
+ * default), so `Pulumi.<env>.yaml` only ever holds `secure: v1:…` ciphertext. `set` and `remove`
+ * read, change and write back that object.
+ *
+ * Why values are written through stdin: the Automation API's `setConfig`/`setAllConfig` run
+ * `pulumi config set KEY --secret -- VALUE` / `config set-all --secret KEY=VALUE` (and
+ * `setAllConfigJson` passes `--json TEXT`), i.e. the value is a process argument, visible to every
+ * user of the machine in `ps` and /proc/<pid>/cmdline. The Pulumi CLI also reads the value from
+ * standard input when none is given and stdin is not a terminal (`--raw` keeps it byte for byte;
+ * pkg/cmd/pulumi/config/config.go in 3.259.0), so writes start that same CLI with the workspace's
+ * directory and environment and pipe the value in (`setSecretConfig`). Reads go through the
+ * Automation API (`getAllConfig`): values come back on stdout, never in argv.
+ *
+ * Until the lifecycle helpers (`stacks/workspace.ts`) land, the workspace is opened here: a
+ * LocalWorkspace in `ctoHome()/workspace` (where `Pulumi.<env>.yaml` lives), a file backend under
+ * `ctoHome()/state` (or `PULUMI_BACKEND_URL`), and a passphrase from `PULUMI_CONFIG_PASSPHRASE`,
+ * `PULUMI_CONFIG_PASSPHRASE_FILE`, or the 0600 file `ctoHome()/passphrase`.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import { UserError } from "../config/errors.js";
+import { CONFIG_KEYS, PROJECT_NAME } from "./program-config.js";
+
+/** Where named credentials are kept. */
+export interface SecretsStore {
+  /** The environment (= stack) name. */
+  readonly environment: string;
+  get(name: string): Promise<string | undefined>;
+  /** Several values at once; names that are not stored are absent from the result. */
+  getMany(names: string[]): Promise<Record<string, string>>;
+  set(name: string, value: string): Promise<void>;
+  setMany(values: Record<string, string>): Promise<void>;
+  /** Names only, sorted. */
+  list(): Promise<string[]>;
+  /** True when something was removed. */
+  remove(name: string): Promise<boolean>;
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,199}$/;
+
+/** Throws a `UserError` unless `name` can be a secret name. */
+export function checkSecretName(name: string): void {
+  if (!NAME_RE.test(name) || name.endsWith(".") || name.includes("..")) {
+    throw new UserError(`"${name}" is not a valid secret name`, {
+      hint: "use letters, digits, '_', '.' and '-', starting with a letter or '_' (e.g. ANTHROPIC_API_KEY or registry.password)",
+    });
+  }
+}
+
+/**
+ * Secret names cto itself manages, and which Kubernetes Secret key each feeds: names with a dot
+ * are platform secrets named in templates/platform/secrets.yaml.hbs (`github.webhook_secret`,
+ * `github.apps.<agent>.private_key`, `registry.password`, ...); names without a dot (such as
+ * `ANTHROPIC_API_KEY`) are agent API keys, delivered as keys of the `agent-api-keys` Secret.
+ */
+export function secretKind(name: string): "platform" | "agent-api-key" {
+  return name.includes(".") ? "platform" : "agent-api-key";
+}
+
+export interface PulumiStoreOptions {
+  environment: string;
+  /** cto's home (default `$CTO_HOME` or ~/.cto). */
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Opens (creating when needed) the stack of `environment` and returns its secrets store. */
+export async function openSecretsStore(options: PulumiStoreOptions): Promise<SecretsStore> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? env.CTO_HOME ?? join(homedir(), ".cto");
+  const workDir = join(home, "workspace");
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  const backendUrl = env.PULUMI_BACKEND_URL ?? `file://${join(home, "state")}`;
+  if (backendUrl.startsWith("file://"))
+    await mkdir(backendUrl.slice("file://".length), { recursive: true, mode: 0o700 });
+  const envVars: Record<string, string> = {
+    PULUMI_BACKEND_URL: backendUrl,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...(await passphraseEnv(home, env)),
+  };
+  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation/index.js");
+  const bin = findPulumiBinDir(home, env);
+  if (!bin) {
+    throw new UserError("the Pulumi CLI was not found (it keeps the environment's encrypted secrets)", {
+      hint: "run `npm run toolchain` (offline build) or install pulumi, or set CTO_PULUMI_BIN_DIR to the directory holding it",
+      exitCode: 1,
+    });
+  }
+  const pulumiCommand = await PulumiCommand.get({ root: join(bin, ".."), skipVersionCheck: true });
+  const ws = await LocalWorkspace.create({
+    workDir,
+    pulumiHome: env.PULUMI_HOME,
+    envVars,
+    pulumiCommand,
+    projectSettings: { name: PROJECT_NAME, runtime: "nodejs", backend: { url: backendUrl } },
+  });
+  const stack = options.environment;
+  const stacks = await ws.listStacks();
+  if (!stacks.some((s) => s.name === stack || s.name.endsWith(`/${stack}`))) await ws.createStack(stack);
+
+  const cliEnv = { ...env, ...envVars, ...(env.PULUMI_HOME ? { PULUMI_HOME: env.PULUMI_HOME } : {}) };
+  const readAll = async (): Promise<Record<string, string>> => {
+    const all = await ws.getAllConfig(stack);
+    const stored = all[CONFIG_KEYS.secrets];
+    if (!stored) return {};
+    const parsed = JSON.parse(stored.value) as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new UserError(`stack ${stack}: config ${CONFIG_KEYS.secrets} is not a JSON object of secrets`, {
+        hint: `inspect it with: pulumi config get ${CONFIG_KEYS.secrets} --stack ${stack} (in ${workDir})`,
+        exitCode: 1,
+      });
+    }
+    return parsed as Record<string, string>;
+  };
+  const writeAll = (secrets: Record<string, string>): Promise<void> =>
+    setSecretConfig({
+      command: pulumiCommand.command,
+      workDir,
+      env: cliEnv,
+      stack,
+      key: CONFIG_KEYS.secrets,
+      value: JSON.stringify(sortKeys(secrets)),
+    });
+
+  return {
+    environment: stack,
+    async get(name) {
+      checkSecretName(name);
+      return (await readAll())[name];
+    },
+    async getMany(names) {
+      names.forEach(checkSecretName);
+      const all = await readAll();
+      return Object.fromEntries(names.filter((n) => all[n] !== undefined).map((n) => [n, all[n] as string]));
+    },
+    async set(name, value) {
+      checkSecretName(name);
+      await writeAll({ ...(await readAll()), [name]: value });
+    },
+    async setMany(values) {
+      Object.keys(values).forEach(checkSecretName);
+      await writeAll({ ...(await readAll()), ...values });
+    },
+    async list() {
+      return Object.keys(await readAll()).sort();
+    },
+    async remove(name) {
+      checkSecretName(name);
+      const all = await readAll();
+      if (!(name in all)) return false;
+      delete all[name];
+      await writeAll(all);
+      return true;
+    },
+  };
+}
+
+/**
+ * Sets one stack config key as an encrypted secret with the value piped to the Pulumi CLI's stdin
+ * (`pulumi config set KEY --secret --raw`), never passed as an argument. `command`, `workDir` and
+ * `env` are the workspace's (`ws.pulumiCommand.command`, `ws.workDir`, its env vars).
+ */
+export async function setSecretConfig(args: {
+  command: string;
+  workDir: string;
+  env: NodeJS.ProcessEnv;
+  stack: string;
+  key: string;
+  value: string;
+}): Promise<void> {
+  const argv = ["config", "set", args.key, "--secret", "--raw", "--stack", args.stack, "--non-interactive"];
+  await runPulumi(args.command, argv, args.workDir, args.env, args.value);
+}
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Passphrase for the stack's secrets provider, as environment (never argv). */
+async function passphraseEnv(home: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return { PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return { PULUMI_CONFIG_PASSPHRASE_FILE: env.PULUMI_CONFIG_PASSPHRASE_FILE };
+  const file = join(home, "passphrase");
+  if (!existsSync(file)) {
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    await writeFile(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== "EEXIST") throw err;
+      },
+    );
+    await chmod(file, 0o600);
+  }
+  return { PULUMI_CONFIG_PASSPHRASE_FILE: file };
+}
+
+/** The directory holding the `pulumi` CLI: CTO_PULUMI_BIN_DIR, ctoHome()/bin, the toolchain cache, else PATH. */
+export function findPulumiBinDir(home: string, env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = [env.CTO_PULUMI_BIN_DIR, join(home, "bin")];
+  const cache = join(env.CTO_CACHE_DIR ?? join(env.HOME ?? homedir(), ".cache", "cto"), "toolchain");
+  if (existsSync(cache)) {
+    for (const entry of readdirSync(cache)) candidates.push(join(cache, entry, "bin"));
+  }
+  for (const dir of candidates) if (dir && existsSync(join(dir, "pulumi"))) return dir;
+  for (const dir of (env.PATH ?? "").split(delimiter)) if (dir && existsSync(join(dir, "pulumi"))) return dir;
+  return undefined;
+}
+
+/** Runs the Pulumi CLI with `input` on stdin; resolves with stdout, rejects with its stderr. */
+function runPulumi(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input = ""): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...env, PULUMI_AUTOMATION_API: "true" }, stdio: "pipe" });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`pulumi ${args.slice(0, 2).join(" ")} failed (exit ${code}): ${err.trim()}`));
+    });
+    child.stdin.end(input);
+  });
+}
