@@ -85,8 +85,8 @@ export async function gatherAnswers(
       answers[q.key] = await ask(q, options.prompter, choices, sofar, fallback);
       continue;
     }
-    if (fallback === undefined) missing.push(q);
-    else answers[q.key] = fallback;
+    if (fallback !== undefined) answers[q.key] = fallback;
+    else if (!(q.derivedFrom && answers[q.derivedFrom] === undefined)) missing.push(q);
   }
   if (missing.length > 0) {
     const list = missing.map(flagUsage).join(" ");

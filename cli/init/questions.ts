@@ -63,6 +63,8 @@ export interface Question {
   choices?: (choices: InitChoices, answers: Partial<InitAnswers>) => Choice[];
   /** Asked only when this returns true (default: always). */
   when?: (answers: Partial<InitAnswers>) => boolean;
+  /** A default derived from this answer: while it is missing, this question is not reported as missing too. */
+  derivedFrom?: AnswerKey;
   /** The answer `--yes`, CI and no-terminal runs take; undefined: the flag is required. */
   defaultValue: (answers: Partial<InitAnswers>) => string | string[] | undefined;
   /** An error message, or undefined when the value is acceptable. */
@@ -155,6 +157,7 @@ export const QUESTIONS: Question[] = [
     kind: "text",
     message: "Platform name (lowercase, a DNS label)",
     placeholder: "acme-platform",
+    derivedFrom: "organization",
     defaultValue: defaultName,
     validate: zodMessage(dnsLabel),
   },

@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { UserError } from "../../config/errors.js";
 import { configFilePath, type CommandIO } from "../context.js";
 import { buildInitDocument, type DocumentInputs } from "./document.js";
-import { Cancelled, gatherAnswers, type InitFlags, type Prompter } from "./gather.js";
+import { Cancelled, checkFlags, gatherAnswers, type InitFlags, type Prompter } from "./gather.js";
 import { FEATURES, splitList, type InitChoices } from "./questions.js";
 
 export interface InitOptions extends InitFlags {
@@ -55,19 +55,22 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
   const prompter = interactive ? io.prompter() : undefined;
   if (interactive) io.ui.intro("cto init");
   try {
+    checkFlags(options, io.choices);
     const exists = existsSync(target);
-    if (exists && !options.force) {
-      if (!prompter) {
-        throw new UserError(`${target} exists; cto init does not overwrite it`, {
-          hint: "pass --force to replace it, or -f OTHER.yaml to write another file",
-        });
-      }
+    // A person is asked about the existing file first, before answering everything else; a script
+    // hears about every missing flag first, then about the file.
+    if (exists && !options.force && prompter) {
       if (!(await prompter.confirm(`${basename(target)} exists. Replace it?`, false))) {
         io.ui.outro(`Kept ${target}; nothing written.`);
         return 0;
       }
     }
     const answers = await gatherAnswers(options, io.choices, { interactive, prompter });
+    if (exists && !options.force && !prompter) {
+      throw new UserError(`${target} exists; cto init does not overwrite it`, {
+        hint: "pass --force to replace it, or -f OTHER.yaml to write another file",
+      });
+    }
     const inputs: DocumentInputs = { ...answers, features };
     const doc = buildInitDocument(inputs);
 

@@ -1,0 +1,16 @@
+/**
+ * The commands `cto` registers, in the order `cto --help` lists them. Each module exports
+ * `register(program)` and keeps its top-level imports light (see cli/bin.ts).
+ *
+ * Register only commands that work: a command that is not built yet does not appear here.
+ */
+import type { Command } from "commander";
+import * as init from "./init.js";
+import * as profiles from "./profiles.js";
+import * as version from "./version.js";
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export const COMMAND_MODULES: CommandModule[] = [init, profiles, version];

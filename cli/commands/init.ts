@@ -1,0 +1,49 @@
+/**
+ * `cto init`: the wizard that writes a commented cto.yaml (at most 10 prompts; every prompt has a
+ * flag). The work is in cli/init/; this file declares the options and loads that code on use.
+ */
+import type { Command } from "commander";
+import { canPrompt, examples, fileOption, processIO, yesOption } from "../context.js";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("init")
+    .description("write a commented cto.yaml: a wizard (at most 10 prompts), or flags with --yes")
+    .option("--org <ORG>", "GitHub organisation (or user) the agents work in")
+    .option("--repo <REPO>", "repository the platform starts with (name only, no owner)")
+    .option("--name <NAME>", "platform name: a DNS label, also the Pulumi project name (default: ORG-platform)")
+    .option("--profile <PROFILE>", "installation profile: minimal, standard or production (default: minimal)")
+    .option("--provider <PROVIDER>", "cluster: kind, k3s, minikube, existing or simulated (default: kind)")
+    .option("--domain <DOMAIN>", "public domain for ingress hosts and the GitHub webhook; '' for none (default)")
+    .option("--registry <TYPE>", "registry: local, ghcr, ecr, gcr, acr, dockerhub or generic (default: local)")
+    .option("--registry-url <HOST>", "registry host without scheme (ghcr.io, docker.io and gcr.io are defaults)")
+    .option("--agents <LIST>", "comma-separated agents (default by profile: rex; rex,cleo,tess; …)")
+    .option("--features <LIST>", "exactly these features on, the rest off (default: the profile decides)")
+    .option("--force", "replace an existing cto.yaml without asking");
+  fileOption(cmd);
+  yesOption(cmd, "take defaults for every answer not given by a flag; never prompt");
+  examples(cmd, [
+    "cto init --yes --org acme --repo platform",
+    "cto init --yes --profile standard --org acme --repo platform --name acme-dev --provider kind --domain agents.acme.example",
+    "cto init --yes --org acme --repo platform --registry ghcr --agents rex,cleo -f staging.yaml --force",
+  ]);
+  cmd.addHelpText(
+    "after",
+    "\nWithout a terminal or with CI=true, init never prompts: it takes defaults and names the flags it still needs.\nCtrl-C exits 0 with 'Operation cancelled.' and writes nothing.\n",
+  );
+  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+    const { runInit } = await import("../init/run.js");
+    const { initChoices, validateWritten } = await import("../init/catalog.js");
+    const { clackPrompter } = await import("../init/clack.js");
+    const clack = await import("@clack/prompts");
+    const choices = await initChoices();
+    process.exitCode = await runInit(options, {
+      ...processIO(),
+      terminal: canPrompt(),
+      choices,
+      prompter: () => clackPrompter(choices),
+      ui: { intro: clack.intro, note: clack.note, outro: clack.outro, cancel: clack.cancel },
+      validate: validateWritten,
+    });
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * What `cto init` needs from the rest of cto: the choices it offers (profiles from the catalogue,
+ * agents from the agent roles) and validation of the written file with the real loader.
+ */
+import { ConfigError } from "../../config/errors.js";
+import { loadConfig } from "../../config/load.js";
+import { loadCatalog } from "../../profiles/load.js";
+import { readAgentRoles } from "../../templates/sources.js";
+import type { InitChoices } from "./questions.js";
+
+/** Profiles with their requirements as hints; agents with their roles. */
+export async function initChoices(): Promise<InitChoices> {
+  const catalog = await loadCatalog();
+  const profiles = Object.values(catalog.profiles)
+    .sort((a, b) => a.resource_requirements.memory_gib - b.resource_requirements.memory_gib)
+    .map((p) => ({
+      value: p.name,
+      hint: `${p.resource_requirements.memory_gib} GiB RAM, ${p.resource_requirements.cpu} CPU, ~${p.estimatedInstallMinutes} min`,
+    }));
+  const roles = readAgentRoles();
+  const agents = Object.entries(roles.agents).map(([name, role]) => ({
+    value: name,
+    hint: `${role}: ${roles.roles[role]?.description ?? ""}`.replace(/: $/, ""),
+  }));
+  return { profiles, agents };
+}
+
+/** Loads the file as every command will; a problem here is a bug in the generator, not the user's. */
+export async function validateWritten(file: string, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await loadConfig(file, { env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new Error(`cto init generated a cto.yaml that does not validate:\n${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
