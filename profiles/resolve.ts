@@ -1,0 +1,708 @@
+/**
+ * The resolver: config + profile + environment → one fully defaulted, validated `Plan`, plus the
+ * secret values it needs (`PlanSecrets`). Pure apart from reading GitHub App key files.
+ *
+ * Order: environment overrides are merged over the top-level document; the profile supplies
+ * feature defaults, component list, cluster sizes and agent resources; features are checked
+ * against what the profile allows and what they need (backup → bucket, HA → three nodes, …);
+ * charts come from the release in versions.yaml, then `charts.default.repository` (a mirror), then
+ * `charts.<component>`. Every problem is collected and thrown together as one `ConfigError`.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import path from "node:path";
+import { ConfigError, type ConfigIssue } from "../config/errors.js";
+import { ctoHome } from "../config/paths.js";
+import { ctoConfigSchema, dnsLabel, type CtoConfig, type EnvironmentOverrides } from "../config/schema.js";
+import { suggestion } from "../config/suggest.js";
+import type { Catalog, Profile } from "./load.js";
+import type {
+  AgentPlan,
+  ChartPlan,
+  ClusterPlan,
+  ComponentPlan,
+  FeaturePlan,
+  GitHubAppPlan,
+  Plan,
+  PlanSecrets,
+  RegistryPlan,
+} from "./plan.js";
+import { FEATURE_NAMES, type FeatureName, type ReleaseSpec } from "./schema.js";
+
+export interface ResolveOptions {
+  /** Environment (= stack) name, e.g. "dev". */
+  environment: string;
+  /** Profile to use instead of the config's (e.g. `--profile`). */
+  profile?: string;
+  /** Platform release to use instead of the config's (e.g. `--release`). */
+  release?: string;
+  /** cto's home directory (kubeconfigs go under `clusters/`). Default: `ctoHome()`. */
+  home?: string;
+  /** Directory relative key paths are resolved against: the config file's. Default: the cwd. */
+  baseDir?: string;
+  /** The config file, for messages. Default: "cto.yaml". */
+  file?: string;
+  /** For `~` in paths (HOME). Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedPlan {
+  plan: Plan;
+  secrets: PlanSecrets;
+}
+
+/** `charts.default.repository`: one mirror serving every chart (chart names and versions unchanged). */
+export const CHART_DEFAULT_KEY = "default";
+/** GitHub refuses App names longer than this. */
+export const GITHUB_APP_NAME_MAX = 34;
+/** Ports the kind cluster publishes on this machine (ingress, Argo CD, Argo Workflows, Grafana). */
+export const KIND_PORT_MAPPINGS = [80, 443, 8080, 2746, 3000];
+export const K3S_INSTALL_SCRIPT = "https://get.k3s.io";
+export const LOCAL_REGISTRY = "localhost:5000";
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+const FEATURE_KEYS: Record<FeatureName, keyof FeaturePlan> = {
+  monitoring: "monitoring",
+  databases: "databases",
+  mail_notifications: "mailNotifications",
+  backup: "backup",
+  high_availability: "highAvailability",
+  security: "security",
+};
+
+/**
+ * Resolves the plan for one environment.
+ * @throws ConfigError listing every problem (unknown environment/profile/release, features the
+ * profile does not allow or whose needs are unmet, chart overrides for unknown components, the
+ * controller chart repository missing, unreadable key files, …), each with its config path and fix.
+ */
+export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catalog: Catalog): Promise<ResolvedPlan> {
+  const file = opts.file ?? "cto.yaml";
+  const env = opts.env ?? process.env;
+  const issues: ConfigIssue[] = [];
+  const issue = (configPath: string, message: string, hint?: string) =>
+    issues.push({ file, path: configPath, message, ...(hint ? { hint } : {}) });
+  const fail = () => new ConfigError(issues);
+
+  // Environment and its overrides.
+  const environment = opts.environment;
+  const envNames = Object.keys(config.environments);
+  if (!dnsLabel.safeParse(environment).success) {
+    issue(
+      "",
+      `environment name "${environment}" is not valid`,
+      "use lowercase letters, digits and '-' (e.g. dev, staging, prod)",
+    );
+    throw fail();
+  }
+  if (envNames.length > 0 && !envNames.includes(environment)) {
+    issue(
+      "environments",
+      `environment \`${environment}\` is not defined`,
+      suggestion(environment, envNames, "defined environments"),
+    );
+    throw fail();
+  }
+  const overrides: EnvironmentOverrides = config.environments[environment] ?? {};
+  const envPath = `environments.${environment}`;
+  /** Where a value came from: the environment override when it sets it, else the top level. */
+  const from = (...segments: string[]) =>
+    valueAt(overrides, segments) !== undefined ? `${envPath}.${segments.join(".")}` : segments.join(".");
+
+  const merged = mergeOverrides(config, overrides, issues, file, envPath);
+  if (!merged) throw fail();
+
+  // Profile and release.
+  const profileName = opts.profile ?? overrides.profile ?? merged.profile;
+  const profile = catalog.profiles[profileName];
+  if (!profile) {
+    const where = opts.profile !== undefined ? "--profile" : from("profile");
+    issue(
+      where,
+      `unknown profile \`${profileName}\``,
+      suggestion(profileName, Object.keys(catalog.profiles), "profiles"),
+    );
+  }
+  const releaseName = opts.release ?? overrides.release ?? merged.release ?? catalog.latestRelease;
+  const release = catalog.releases[releaseName];
+  if (!release) {
+    const where = opts.release !== undefined ? "--release" : from("release");
+    issue(
+      where,
+      `unknown platform release \`${releaseName}\``,
+      suggestion(releaseName, Object.keys(catalog.releases), "releases"),
+    );
+  }
+  if (!profile || !release) throw fail();
+
+  const features = resolveFeatures(merged, profile, catalog, from, issue);
+  checkFeatureNeeds(merged, profile, features, from, issue);
+
+  const components = resolveComponents(merged, profile, release, catalog, features, from, issue);
+  const namespaces: Record<string, string> = { platform: merged.platform.namespace };
+  for (const c of profile.components) {
+    if (c.namespace !== undefined && components.some((p) => p.name === c.name))
+      namespaces[c.namespace_role] = c.namespace;
+  }
+
+  const agents = resolveAgents(merged, profile);
+  const github = resolveGitHub(merged, agents, issue);
+  const registry = resolveRegistry(merged, issue);
+  const cluster = resolveCluster(merged, profile, release, opts.home ?? ctoHome(env), env, opts.baseDir);
+  const secrets = await collectSecrets(merged, agents, opts.baseDir ?? process.cwd(), env, issue);
+
+  if (issues.length > 0) throw fail();
+
+  const plan: Plan = {
+    planVersion: 1,
+    configVersion: merged.version,
+    environment,
+    production: overrides.production ?? false,
+    release: releaseName,
+    profile: {
+      name: profile.name,
+      description: profile.description,
+      estimatedInstallMinutes: profile.estimatedInstallMinutes,
+      requirements: {
+        memoryGiB: profile.resource_requirements.memory_gib,
+        cpu: profile.resource_requirements.cpu,
+        diskGiB: profile.resource_requirements.disk_gib,
+      },
+    },
+    platform: compact({
+      name: merged.platform.name,
+      domain: merged.platform.domain,
+      namespace: merged.platform.namespace,
+      ingressType: merged.platform.ingress_type,
+      labels: { "app.kubernetes.io/managed-by": "cto", "app.kubernetes.io/part-of": merged.platform.name },
+    }),
+    namespaces,
+    cluster,
+    features,
+    components,
+    agents,
+    github,
+    registry,
+    ...(features.backup && merged.backup
+      ? {
+          backup: compact({
+            provider: merged.backup.provider,
+            bucket: merged.backup.bucket,
+            region: merged.backup.region,
+            endpoint: merged.backup.endpoint,
+            schedule: merged.backup.schedule,
+            ttl: merged.backup.ttl,
+          }),
+        }
+      : {}),
+    state: compact({
+      backendUrl: merged.state.backend_url,
+      secretsProvider: merged.state.secrets_provider ?? "passphrase",
+    }),
+    secretNames: Object.keys(secrets).sort(),
+  };
+  return { plan, secrets };
+}
+
+type Issue = (configPath: string, message: string, hint?: string) => void;
+type From = (...segments: string[]) => string;
+
+/** The config with `environments.<env>` merged over it (maps by key; lists and scalars replace), re-validated. */
+function mergeOverrides(
+  config: CtoConfig,
+  overrides: EnvironmentOverrides,
+  issues: ConfigIssue[],
+  file: string,
+  envPath: string,
+): CtoConfig | undefined {
+  const { production: _p, profile: _pr, release: _r, ...sections } = overrides;
+  const merged = deepMerge(structuredClone(config), sections as Record<string, unknown>);
+  const result = ctoConfigSchema.safeParse(merged);
+  if (result.success) return result.data;
+  for (const zi of result.error.issues) {
+    const segments = zi.path.map(String);
+    const inOverride = valueAt(sections, segments) !== undefined;
+    issues.push({
+      file,
+      path: (inOverride ? [envPath, ...segments] : segments).join("."),
+      message: `after merging ${envPath}: ${zi.message}`,
+    });
+  }
+  return undefined;
+}
+
+function resolveFeatures(config: CtoConfig, profile: Profile, catalog: Catalog, from: From, issue: Issue): FeaturePlan {
+  const features = {} as FeaturePlan;
+  for (const name of FEATURE_NAMES) {
+    const on = config.features[name] ?? profile.features[name];
+    features[FEATURE_KEYS[name]] = on;
+    if (on && !profile.allowed_features.includes(name)) {
+      const allowing = Object.values(catalog.profiles)
+        .filter((p) => p.allowed_features.includes(name))
+        .map((p) => p.name)
+        .sort();
+      issue(
+        from("features", name),
+        `${name} is not available in the ${profile.name} profile`,
+        allowing.length > 0
+          ? `use profile ${allowing.join(" or ")}, or set features.${name}: false`
+          : `set features.${name}: false`,
+      );
+    }
+  }
+  return features;
+}
+
+/** Features whose needs the config must meet: a bucket for backup, three nodes for HA, … */
+function checkFeatureNeeds(config: CtoConfig, profile: Profile, f: FeaturePlan, from: From, issue: Issue): void {
+  const why = (name: FeatureName) =>
+    config.features[name] === undefined ? ` (a default of the ${profile.name} profile)` : "";
+  if (f.backup) {
+    const b = config.backup;
+    if (!b?.bucket) {
+      issue(
+        from("backup", "bucket"),
+        `features.backup is on${why("backup")} but backup.bucket is not set`,
+        "set backup.bucket (with backup.region or backup.endpoint), or set features.backup: false",
+      );
+    } else if (b.provider === "s3-compatible" && !b.endpoint) {
+      issue(
+        from("backup", "endpoint"),
+        "backup.provider s3-compatible needs backup.endpoint",
+        "set backup.endpoint to the S3 API URL (e.g. https://s3.acme.example), or set backup.provider: aws",
+      );
+    } else if (b.provider === "aws" && !b.region) {
+      issue(from("backup", "region"), "backup.provider aws needs backup.region", "set backup.region, e.g. us-west-2");
+    }
+  }
+  if (f.highAvailability) {
+    const c = config.cluster;
+    const ha = `features.high_availability is on${why("high_availability")}`;
+    const off = "or set features.high_availability: false";
+    if (c.provider === "kind" || c.provider === "minikube") {
+      issue(
+        from("cluster", "provider"),
+        `${ha} but a ${c.provider} cluster runs on one machine and cannot be highly available`,
+        `use cluster.provider k3s with three servers in cluster.nodes, or existing, ${off}`,
+      );
+    } else if (c.provider === "k3s") {
+      const servers = c.nodes.filter((n) => n.role === "server").length;
+      if (servers < 3) {
+        issue(
+          from("cluster", "nodes"),
+          `${ha} but cluster.nodes has ${servers} k3s server${servers === 1 ? "" : "s"}; high availability needs at least 3`,
+          `list three hosts with role: server under cluster.nodes, ${off}`,
+        );
+      }
+    } else if (c.provider === "simulated") {
+      const nodes = c.simulated.nodes ?? profile.cluster.nodes;
+      if (nodes < 3) {
+        issue(
+          from("cluster", "simulated", "nodes"),
+          `${ha} but the simulated cluster has ${nodes} node${nodes === 1 ? "" : "s"}; high availability needs at least 3`,
+          `set cluster.simulated.nodes: 3, ${off}`,
+        );
+      }
+    }
+  }
+  if (f.mailNotifications && (!config.mail?.smtp_host || !config.mail.from)) {
+    issue(
+      config.mail?.smtp_host ? "mail.from" : "mail.smtp_host",
+      `features.mail_notifications is on${why("mail_notifications")} but mail.smtp_host and mail.from are not both set`,
+      "set mail.smtp_host and mail.from (and mail.smtp_password), or set features.mail_notifications: false",
+    );
+  }
+  if (f.security && !config.platform.domain) {
+    issue(
+      from("platform", "domain"),
+      `features.security is on${why("security")} but platform.domain is not set: certificates need a domain`,
+      "set platform.domain (e.g. agents.acme.example), or set features.security: false",
+    );
+  }
+  const tunnel = config.github.tunnel;
+  if (tunnel.provider === "smee" && !tunnel.url) {
+    issue(
+      "github.tunnel.url",
+      "github.tunnel.provider smee needs the channel URL",
+      "set github.tunnel.url to your smee.io channel",
+    );
+  }
+}
+
+function resolveComponents(
+  config: CtoConfig,
+  profile: Profile,
+  release: ReleaseSpec,
+  catalog: Catalog,
+  features: FeaturePlan,
+  from: From,
+  issue: Issue,
+): ComponentPlan[] {
+  for (const key of Object.keys(config.charts)) {
+    if (key !== CHART_DEFAULT_KEY && !catalog.componentNames.includes(key)) {
+      issue(
+        from("charts", key),
+        `unknown component \`${key}\``,
+        suggestion(key, [...catalog.componentNames, CHART_DEFAULT_KEY], "components"),
+      );
+    }
+  }
+  const mirror = config.charts[CHART_DEFAULT_KEY];
+  if (mirror && (mirror.chart !== undefined || mirror.version !== undefined)) {
+    issue(
+      from("charts", CHART_DEFAULT_KEY),
+      "charts.default may only set `repository` (a mirror serving every chart)",
+      "set chart names and versions per component under charts.<component>",
+    );
+  }
+
+  const enabled = profile.components.filter((c) => c.required || (c.feature && features[FEATURE_KEYS[c.feature]]));
+  const names = new Set(enabled.map((c) => c.name));
+  const plans: ComponentPlan[] = [];
+  for (const c of enabled) {
+    for (const dependency of c.dependencies) {
+      if (!names.has(dependency)) {
+        issue(
+          "features",
+          `component \`${c.name}\` needs \`${dependency}\`, which is switched off`,
+          "turn on the feature that installs it",
+        );
+      }
+    }
+    const pin = release.charts[c.name];
+    const override = config.charts[c.name];
+    const repository = override?.repository ?? mirror?.repository ?? pin?.repository;
+    const chart: ChartPlan | undefined =
+      pin || override?.chart
+        ? {
+            repository: repository ?? "",
+            chart: override?.chart ?? pin?.chart ?? c.name,
+            version: override?.version ?? pin?.version ?? "",
+          }
+        : undefined;
+    if (chart && !repository) {
+      issue(
+        from("charts", c.name, "repository"),
+        `the ${c.name} chart (${chart.chart}) has no public repository, and none is set`,
+        `set charts.${c.name}.repository to where you publish it (e.g. oci://registry.acme.example/charts), or charts.default.repository to a mirror`,
+      );
+    }
+    if (chart && !chart.version) {
+      issue(
+        from("charts", c.name, "version"),
+        `no version is pinned for the ${c.name} chart`,
+        `set charts.${c.name}.version`,
+      );
+    }
+    plans.push({
+      name: c.name,
+      category: c.category,
+      required: c.required,
+      dependencies: [...c.dependencies],
+      installOrder: c.install_order,
+      namespace: c.namespace ?? config.platform.namespace,
+      ...(chart ? { chart } : {}),
+    });
+  }
+  return plans.sort((a, b) => a.installOrder - b.installOrder || a.name.localeCompare(b.name));
+}
+
+function resolveAgents(config: CtoConfig, profile: Profile): AgentPlan[] {
+  return Object.entries(config.agents)
+    .filter(([, a]) => a.enabled)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, a]) =>
+      compact({
+        name,
+        githubAppId: a.github_app_id ?? config.github.apps[name]?.id,
+        cli: a.cli,
+        model: a.model,
+        resources: {
+          cpu: String(a.resources.cpu ?? profile.agent_defaults.cpu),
+          memory: a.resources.memory ?? profile.agent_defaults.memory,
+        },
+        features: { ...a.features },
+      }),
+    );
+}
+
+function resolveGitHub(config: CtoConfig, agents: AgentPlan[], issue: Issue): Plan["github"] {
+  const gh = config.github;
+  const agentNames = Object.keys(config.agents);
+  for (const name of Object.keys(gh.apps)) {
+    if (!agentNames.includes(name)) {
+      issue(
+        `github.apps.${name}`,
+        `there is no agent \`${name}\` for this GitHub App`,
+        agentNames.length > 0 ? suggestion(name, agentNames, "agents") : `add agents.${name}: { enabled: true }`,
+      );
+    }
+  }
+  const apps: GitHubAppPlan[] = [];
+  for (const agent of agents) {
+    const app = gh.apps[agent.name];
+    const agentAppId = config.agents[agent.name]?.github_app_id;
+    if (app?.id && agentAppId && app.id !== agentAppId) {
+      issue(
+        `agents.${agent.name}.github_app_id`,
+        `is ${agentAppId} but github.apps.${agent.name}.id is ${app.id}`,
+        "give the App id in one place (github.apps.<agent>.id)",
+      );
+    }
+    const appName = app?.slug ?? `${gh.organization}-${agent.name}`.toLowerCase();
+    if (appName.length > GITHUB_APP_NAME_MAX) {
+      issue(
+        `github.apps.${agent.name}.slug`,
+        `the GitHub App name "${appName}" is ${appName.length} characters; GitHub allows at most ${GITHUB_APP_NAME_MAX}`,
+        `set github.apps.${agent.name}.slug to a shorter name`,
+      );
+    }
+    apps.push(
+      compact({
+        agent: agent.name,
+        appId: app?.id ?? agentAppId,
+        clientId: app?.client_id,
+        slug: app?.slug,
+        appName,
+        privateKeyPath: app?.private_key_path,
+      }),
+    );
+  }
+  const domain = config.platform.domain;
+  const webhookUrl =
+    gh.webhook_url ??
+    (gh.tunnel.provider === "smee" ? gh.tunnel.url : undefined) ??
+    (domain && config.platform.ingress_type !== "none" ? `https://webhooks.${domain}/github` : undefined);
+  return compact({
+    organization: gh.organization,
+    repository: gh.repository,
+    baseUrl: gh.base_url,
+    webhookMode: gh.webhook_mode,
+    webhookUrl,
+    apps,
+    tunnel: compact({ provider: gh.tunnel.provider, url: gh.tunnel.url }),
+  });
+}
+
+const REGISTRY_HOSTS: Partial<Record<RegistryPlan["type"], string>> = {
+  local: LOCAL_REGISTRY,
+  ghcr: "ghcr.io",
+  dockerhub: "docker.io",
+  gcr: "gcr.io",
+};
+const REGISTRY_EXAMPLES: Partial<Record<RegistryPlan["type"], string>> = {
+  ecr: "123456789012.dkr.ecr.us-west-2.amazonaws.com",
+  acr: "acme.azurecr.io",
+  generic: "registry.acme.example",
+};
+
+function resolveRegistry(config: CtoConfig, issue: Issue): RegistryPlan {
+  const r = config.registry;
+  const url = r.url ?? REGISTRY_HOSTS[r.type];
+  if (!url) {
+    issue(
+      "registry.url",
+      `registry type ${r.type} needs registry.url`,
+      `set registry.url, e.g. ${REGISTRY_EXAMPLES[r.type]}`,
+    );
+  }
+  const owned = r.type === "ghcr" || r.type === "dockerhub";
+  return compact({
+    type: r.type,
+    url: url ?? "",
+    namespace: r.namespace ?? (owned ? config.github.organization.toLowerCase() : ""),
+    username: r.username,
+    hasCredentials: r.password !== undefined,
+  });
+}
+
+function resolveCluster(
+  config: CtoConfig,
+  profile: Profile,
+  release: ReleaseSpec,
+  home: string,
+  env: NodeJS.ProcessEnv,
+  baseDir: string | undefined,
+): ClusterPlan {
+  const c = config.cluster;
+  const name = c.name ?? config.platform.name;
+  const kubeconfigPath = path.join(home, "clusters", name, "kubeconfig");
+  switch (c.provider) {
+    case "existing":
+      return compact({
+        provider: "existing",
+        name,
+        kubeconfig: c.kubeconfig ? localPath(c.kubeconfig, baseDir ?? process.cwd(), env) : undefined,
+        context: c.context,
+      });
+    case "k3s":
+      return {
+        provider: "k3s",
+        name,
+        version: c.version ?? release.cluster.k3s,
+        installScriptUrl: c.install_script_url ?? K3S_INSTALL_SCRIPT,
+        nodes: c.nodes.map((n) =>
+          compact({ host: n.host, user: n.user, port: n.port, sshKeyPath: n.ssh_key_path, role: n.role }),
+        ),
+        kubeconfigPath,
+      };
+    case "kind": {
+      const version = c.version ?? release.cluster.kind;
+      return {
+        provider: "kind",
+        name,
+        version,
+        nodeImage: `kindest/node:${version.startsWith("v") ? version : `v${version}`}`,
+        portMappings: [...KIND_PORT_MAPPINGS],
+        kubeconfigPath,
+      };
+    }
+    case "minikube":
+      return {
+        provider: "minikube",
+        name,
+        version: c.version ?? release.cluster.minikube,
+        cpus: Math.ceil(cpuCores(c.simulated.cpu ?? profile.cluster.cpu)),
+        memoryMiB: memoryMiB(c.simulated.memory ?? profile.cluster.memory),
+        kubeconfigPath,
+      };
+    case "simulated":
+      return {
+        provider: "simulated",
+        name,
+        nodes: c.simulated.nodes ?? profile.cluster.nodes,
+        cpu: String(c.simulated.cpu ?? profile.cluster.cpu),
+        memory: c.simulated.memory ?? profile.cluster.memory,
+        kubeconfigPath,
+      };
+  }
+}
+
+/** Secret values by name; GitHub App key files are read here. */
+async function collectSecrets(
+  config: CtoConfig,
+  agents: AgentPlan[],
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  issue: Issue,
+): Promise<PlanSecrets> {
+  const secrets: PlanSecrets = {};
+  const put = (name: string, value: string | undefined) => {
+    if (value !== undefined) secrets[name] = value;
+  };
+  put("github.webhook_secret", config.github.webhook_secret);
+  put("github.tunnel.token", config.github.tunnel.token);
+  put("registry.password", config.registry.password);
+  put("mail.smtp_password", config.mail?.smtp_password);
+  for (const agent of agents) {
+    const app = config.github.apps[agent.name];
+    if (!app) continue;
+    const base = `github.apps.${agent.name}`;
+    put(`${base}.client_secret`, app.client_secret);
+    if (app.private_key !== undefined && app.private_key_path !== undefined) {
+      issue(`${base}.private_key`, "is given twice: as private_key and as private_key_path", "keep one of them");
+      continue;
+    }
+    if (app.private_key !== undefined) {
+      if (!looksLikePem(app.private_key)) issue(`${base}.private_key`, "is not a PEM private key", PEM_HINT);
+      put(`${base}.private_key`, app.private_key);
+    } else if (app.private_key_path !== undefined) {
+      const key = await readKeyFile(localPath(app.private_key_path, baseDir, env), `${base}.private_key_path`, issue);
+      put(`${base}.private_key`, key);
+    }
+  }
+  return secrets;
+}
+
+const PEM_HINT = "use the .pem file GitHub gives under the App's settings → Private keys → Generate a private key";
+
+function looksLikePem(text: string): boolean {
+  return /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(text);
+}
+
+async function readKeyFile(file: string, configPath: string, issue: Issue): Promise<string | undefined> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) {
+      issue(configPath, `${file} is not a file`, PEM_HINT);
+      return undefined;
+    }
+    if (info.size > MAX_KEY_FILE_BYTES) {
+      issue(configPath, `${file} is ${info.size} bytes; a private key file is a few KiB`, PEM_HINT);
+      return undefined;
+    }
+    const text = await readFile(file, "utf8");
+    if (!looksLikePem(text)) {
+      issue(configPath, `${file} is not a PEM private key (no BEGIN/END PRIVATE KEY lines)`, PEM_HINT);
+      return undefined;
+    }
+    return text;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    issue(
+      configPath,
+      code === "ENOENT" ? `${file} does not exist` : `cannot read ${file}: ${(error as Error).message}`,
+      code === "ENOENT"
+        ? "save the App's private key there (App settings → Private keys → Generate a private key), or fix the path"
+        : "check the file's permissions",
+    );
+    return undefined;
+  }
+}
+
+/** `~/x` → under HOME; relative → under `baseDir`. */
+function localPath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string {
+  if (p === "~" || p.startsWith("~/")) return path.join(env.HOME || homedir(), p.slice(1));
+  return path.resolve(baseDir, p);
+}
+
+function cpuCores(q: string | number): number {
+  if (typeof q === "number") return q;
+  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1 / (1024 * 1024),
+  K: 1000 / (1024 * 1024),
+  M: 1e6 / (1024 * 1024),
+  G: 1e9 / (1024 * 1024),
+  T: 1e12 / (1024 * 1024),
+  Ki: 1 / 1024,
+  Mi: 1,
+  Gi: 1024,
+  Ti: 1024 * 1024,
+};
+
+function memoryMiB(q: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?$/.exec(q);
+  return Math.round(Number(match?.[1] ?? 0) * (MEMORY_UNITS[match?.[2] ?? ""] ?? 1));
+}
+
+function valueAt(value: unknown, segments: readonly string[]): unknown {
+  let current = value;
+  for (const s of segments) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[s];
+  }
+  return current;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Merges `over` into `base` (mutating it): objects key by key, everything else replaced. */
+function deepMerge<T>(base: T, over: Record<string, unknown>): T {
+  const target = base as Record<string, unknown>;
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const existing = target[key];
+    target[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : structuredClone(value);
+  }
+  return base;
+}
+
+/** Drops keys whose value is undefined, so plans compare and serialise cleanly. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
