@@ -245,10 +245,6 @@ async function scaleNodes(inputs: SimulatedInputs): Promise<void> {
     `.allocatable.cpu=${JSON.stringify(inputs.cpu)}`,
     "--param",
     `.allocatable.memory=${JSON.stringify(inputs.memory)}`,
-    "--param",
-    `.capacity.cpu=${JSON.stringify(inputs.cpu)}`,
-    "--param",
-    `.capacity.memory=${JSON.stringify(inputs.memory)}`,
   ]);
 }
 

@@ -1,0 +1,201 @@
+/**
+ * Builds the stand-in charts (test/fixtures/charts/<dir>/) into a Helm repository directory:
+ * one `<name>-<version>.tgz` per requested version plus `index.yaml`.
+ *
+ * The stand-ins carry the real charts' names, CRD kinds and workload names with small templates;
+ * they exist for the offline demo and the tests. Real installs use the official charts.
+ *
+ * Output is deterministic: files in sorted order, fixed mtimes and ownership, fixed `created`
+ * timestamps, so the same inputs give byte-identical archives and the same digests.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tar from "tar";
+import YAML from "yaml";
+
+/** One chart version to put in the repository. */
+export interface ChartVersion {
+  /** Chart name, as in Chart.yaml and profiles/versions.yaml (e.g. "argo-cd"). */
+  chart: string;
+  version: string;
+}
+
+export interface BuiltChart extends ChartVersion {
+  file: string;
+  digest: string;
+}
+
+/** Fixed timestamp for archives and index entries (determinism). */
+const EPOCH = new Date("2026-01-01T00:00:00Z");
+
+/** The repository root (walks up from this module to cto's package.json). */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "test", "fixtures", "charts"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("cannot find test/fixtures/charts above " + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Stand-in chart sources by chart name (read from each source's Chart.yaml). */
+export async function standInSources(root = repoRoot()): Promise<Map<string, string>> {
+  const base = path.join(root, "test", "fixtures", "charts");
+  const out = new Map<string, string>();
+  for (const entry of (await readdir(base, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory() || entry.name.startsWith("_")) continue;
+    const dir = path.join(base, entry.name);
+    const meta = YAML.parse(await readFile(path.join(dir, "Chart.yaml"), "utf8")) as { name: string };
+    out.set(meta.name, dir);
+  }
+  return out;
+}
+
+/**
+ * The chart versions the tests and the demo need: every chart pinned in profiles/versions.yaml
+ * (all releases) that has a stand-in, each also at the next patch version (for upgrade tests);
+ * charts without a pin are built at their source version.
+ */
+export async function defaultChartVersions(root = repoRoot()): Promise<ChartVersion[]> {
+  const sources = await standInSources(root);
+  const pins = await pinnedCharts(root);
+  const wanted = new Map<string, Set<string>>();
+  const add = (chart: string, version: string) => {
+    if (!wanted.has(chart)) wanted.set(chart, new Set());
+    wanted.get(chart)!.add(version);
+  };
+  for (const pin of pins) {
+    if (!sources.has(pin.chart)) continue;
+    add(pin.chart, pin.version);
+    add(pin.chart, nextPatch(pin.version));
+  }
+  for (const [chart, dir] of sources) {
+    if (wanted.has(chart)) continue;
+    const meta = YAML.parse(await readFile(path.join(dir, "Chart.yaml"), "utf8")) as { version: string };
+    add(chart, meta.version);
+    add(chart, nextPatch(meta.version));
+  }
+  return [...wanted.entries()].flatMap(([chart, versions]) => [...versions].map((version) => ({ chart, version })));
+}
+
+/** `1.2.3` → `1.2.4` (a leading `v` and pre-release suffix are kept off the bump). */
+export function nextPatch(version: string): string {
+  const m = /^(v?)(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) throw new Error(`not a semantic version: ${version}`);
+  return `${m[1]}${m[2]}.${m[3]}.${Number(m[4]) + 1}`;
+}
+
+/**
+ * Every (chart, version) pinned in profiles/versions.yaml, whatever its exact layout: any mapping
+ * with string `chart` and `version` keys counts. Empty when the file does not exist yet.
+ */
+export async function pinnedCharts(root = repoRoot()): Promise<ChartVersion[]> {
+  const file = path.join(root, "profiles", "versions.yaml");
+  if (!existsSync(file)) return [];
+  const found: ChartVersion[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === "object") {
+      const o = node as Record<string, unknown>;
+      if (typeof o.chart === "string" && typeof o.version === "string")
+        found.push({ chart: o.chart, version: o.version });
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(YAML.parse(await readFile(file, "utf8")));
+  return found;
+}
+
+/**
+ * Packages the requested chart versions into `outDir` and writes its `index.yaml`.
+ * Throws when a chart has no stand-in source.
+ */
+export async function buildChartRepo(
+  outDir: string,
+  charts: ChartVersion[],
+  opts: { root?: string } = {},
+): Promise<BuiltChart[]> {
+  const root = opts.root ?? repoRoot();
+  const sources = await standInSources(root);
+  const shared = path.join(root, "test", "fixtures", "charts", "_shared");
+  await mkdir(outDir, { recursive: true });
+  const stage = await mkdtemp(path.join(os.tmpdir(), "cto-charts-"));
+  const built: BuiltChart[] = [];
+  try {
+    const sorted = [...charts].sort((a, b) => a.chart.localeCompare(b.chart) || a.version.localeCompare(b.version));
+    for (const { chart, version } of sorted) {
+      const src = sources.get(chart);
+      if (!src) throw new Error(`no stand-in chart for ${chart} (have: ${[...sources.keys()].join(", ")})`);
+      built.push(await packageChart(src, shared, chart, version, stage, outDir));
+    }
+    await writeFile(path.join(outDir, "index.yaml"), await indexYaml(built, sources));
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+  return built;
+}
+
+async function packageChart(
+  src: string,
+  shared: string,
+  chart: string,
+  version: string,
+  stage: string,
+  outDir: string,
+): Promise<BuiltChart> {
+  const dir = path.join(stage, `${chart}-${version}`, chart);
+  await cp(src, dir, { recursive: true });
+  await cp(path.join(shared, "templates"), path.join(dir, "templates"), { recursive: true });
+  const meta = YAML.parse(await readFile(path.join(dir, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+  await writeFile(path.join(dir, "Chart.yaml"), YAML.stringify({ ...meta, name: chart, version }));
+  const files = (await listFiles(dir)).map((f) => path.join(chart, f));
+  const file = `${chart}-${version}.tgz`;
+  const target = path.join(outDir, file);
+  await tar.create(
+    { file: target, gzip: { level: 9 }, cwd: path.dirname(dir), portable: true, mtime: EPOCH, noDirRecurse: true },
+    files,
+  );
+  const digest = createHash("sha256")
+    .update(await readFile(target))
+    .digest("hex");
+  return { chart, version, file, digest };
+}
+
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(path.join(dir, prefix), { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const rel = path.join(prefix, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+async function indexYaml(built: BuiltChart[], sources: Map<string, string>): Promise<string> {
+  const entries: Record<string, unknown[]> = {};
+  for (const b of built) {
+    const meta = YAML.parse(await readFile(path.join(sources.get(b.chart)!, "Chart.yaml"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    (entries[b.chart] ??= []).push({
+      apiVersion: "v2",
+      name: b.chart,
+      version: b.version,
+      appVersion: meta.appVersion,
+      description: meta.description,
+      type: "application",
+      created: EPOCH.toISOString(),
+      digest: b.digest,
+      urls: [b.file],
+    });
+  }
+  return YAML.stringify({ apiVersion: "v1", entries, generated: EPOCH.toISOString() });
+}
