@@ -1,12 +1,11 @@
 /**
  * Named credentials kept as ENCRYPTED secret config of an environment's Pulumi stack.
  *
- * All secrets of an environment live in ONE secret config value, `cto:secrets` (see
- * `program-config.ts`): a JSON object from secret name to value (`github.apps.rex.private_key`,
- * `github.webhook_secret`, `ANTHROPIC_API_KEY`, ...), which is what the infrastructure program
- * reads as `PlanSecrets`. It is encrypted by the stack's secrets provider (a passphrase by
- * default), so `Pulumi.<env>.yaml` only ever holds `secure: v1:…` ciphertext. `set` and `remove`
- * read, change and write back that object.
+ * All credentials of an environment live in ONE secret config value, `cto:credentials`: a JSON
+ * object from secret name to value (`github.apps.rex.private_key`, `github.webhook_secret`,
+ * `ANTHROPIC_API_KEY`, ...), encrypted by the stack's secrets provider (a passphrase by default),
+ * so `Pulumi.<env>.yaml` only ever holds `secure: v1:…` ciphertext. `set` and `remove` read,
+ * change and write back that object. (Why not `cto:secrets`: see `CREDENTIALS_CONFIG_KEY`.)
  *
  * Why values are written through stdin: the Automation API's `setConfig`/`setAllConfig` run
  * `pulumi config set KEY --secret -- VALUE` / `config set-all --secret KEY=VALUE` (and
@@ -17,19 +16,18 @@
  * directory and environment and pipe the value in (`setSecretConfig`). Reads go through the
  * Automation API (`getAllConfig`): values come back on stdout, never in argv.
  *
- * Until the lifecycle helpers (`stacks/workspace.ts`) land, the workspace is opened here: a
- * LocalWorkspace in `ctoHome()/workspace` (where `Pulumi.<env>.yaml` lives), a file backend under
- * `ctoHome()/state` (or `PULUMI_BACKEND_URL`), and a passphrase from `PULUMI_CONFIG_PASSPHRASE`,
- * `PULUMI_CONFIG_PASSPHRASE_FILE`, or the 0600 file `ctoHome()/passphrase`.
+ * `openSecretsStore` opens the same stack `cto up` does (stacks/workspace.ts: project
+ * `plan.platform.name`, work directory `<ctoHome>/workspaces/<project>-<hash>`, backend, passphrase);
+ * `stackSecretsStore` works on any opened stack.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { UserError } from "../config/errors.js";
-import { CONFIG_KEYS, PROJECT_NAME } from "./program-config.js";
+import { PROJECT_NAME } from "./program-config.js";
 
 /** Where named credentials are kept. */
 export interface SecretsStore {
@@ -67,74 +65,57 @@ export function secretKind(name: string): "platform" | "agent-api-key" {
   return name.includes(".") ? "platform" : "agent-api-key";
 }
 
-export interface PulumiStoreOptions {
-  environment: string;
-  /** cto's home (default `$CTO_HOME` or ~/.cto). */
-  home?: string;
-  env?: NodeJS.ProcessEnv;
+/**
+ * `cto:credentials`: the credentials stored by `cto secrets set` and `cto github apps create`, as
+ * one **secret** JSON object (name → value). Kept apart from `cto:secrets` (the plan's secrets from
+ * cto.yaml, rewritten by the lifecycle on every `cto up`), so a run never erases a GitHub App key
+ * that cannot be downloaded again. The program's secrets are `{ ...credentials, ...planSecrets }`.
+ */
+export const CREDENTIALS_CONFIG_KEY = `${PROJECT_NAME}:credentials`;
+
+/** What the store needs of an opened stack; `CtoStack` from `workspace.ts` has all of it. */
+export interface StackHandle {
+  name: string;
+  workDir: string;
+  /** Environment additions for the Pulumi CLI (backend, passphrase, PATH). */
+  engineEnv: Record<string, string>;
+  cli: { path: string };
+  workspace: { getAllConfig(stackName: string): Promise<Record<string, { value: string; secret?: boolean }>> };
 }
 
-/** Opens (creating when needed) the stack of `environment` and returns its secrets store. */
-export async function openSecretsStore(options: PulumiStoreOptions): Promise<SecretsStore> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? env.CTO_HOME ?? join(homedir(), ".cto");
-  const workDir = join(home, "workspace");
-  await mkdir(workDir, { recursive: true, mode: 0o700 });
-  const backendUrl = env.PULUMI_BACKEND_URL ?? `file://${join(home, "state")}`;
-  if (backendUrl.startsWith("file://"))
-    await mkdir(backendUrl.slice("file://".length), { recursive: true, mode: 0o700 });
-  const envVars: Record<string, string> = {
-    PULUMI_BACKEND_URL: backendUrl,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    ...(await passphraseEnv(home, env)),
-  };
-  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation/index.js");
-  const bin = findPulumiBinDir(home, env);
-  if (!bin) {
-    throw new UserError("the Pulumi CLI was not found (it keeps the environment's encrypted secrets)", {
-      hint: "run `npm run toolchain` (offline build) or install pulumi, or set CTO_PULUMI_BIN_DIR to the directory holding it",
+/** The credentials stored in a stack (empty when none). */
+export async function readStoredCredentials(stack: StackHandle): Promise<Record<string, string>> {
+  const stored = (await stack.workspace.getAllConfig(stack.name))[CREDENTIALS_CONFIG_KEY];
+  if (!stored) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored.value);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UserError(`stack ${stack.name}: config ${CREDENTIALS_CONFIG_KEY} is not a JSON object of credentials`, {
+      hint: `inspect it with: pulumi config get ${CREDENTIALS_CONFIG_KEY} --stack ${stack.name} (in ${stack.workDir})`,
       exitCode: 1,
     });
   }
-  const pulumiCommand = await PulumiCommand.get({ root: join(bin, ".."), skipVersionCheck: true });
-  const ws = await LocalWorkspace.create({
-    workDir,
-    pulumiHome: env.PULUMI_HOME,
-    envVars,
-    pulumiCommand,
-    projectSettings: { name: PROJECT_NAME, runtime: "nodejs", backend: { url: backendUrl } },
-  });
-  const stack = options.environment;
-  const stacks = await ws.listStacks();
-  if (!stacks.some((s) => s.name === stack || s.name.endsWith(`/${stack}`))) await ws.createStack(stack);
+  return parsed as Record<string, string>;
+}
 
-  const cliEnv = { ...env, ...envVars, ...(env.PULUMI_HOME ? { PULUMI_HOME: env.PULUMI_HOME } : {}) };
-  const readAll = async (): Promise<Record<string, string>> => {
-    const all = await ws.getAllConfig(stack);
-    const stored = all[CONFIG_KEYS.secrets];
-    if (!stored) return {};
-    const parsed = JSON.parse(stored.value) as unknown;
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new UserError(`stack ${stack}: config ${CONFIG_KEYS.secrets} is not a JSON object of secrets`, {
-        hint: `inspect it with: pulumi config get ${CONFIG_KEYS.secrets} --stack ${stack} (in ${workDir})`,
-        exitCode: 1,
-      });
-    }
-    return parsed as Record<string, string>;
-  };
+/** The secrets store of an opened stack. */
+export function stackSecretsStore(stack: StackHandle): SecretsStore {
+  const readAll = (): Promise<Record<string, string>> => readStoredCredentials(stack);
   const writeAll = (secrets: Record<string, string>): Promise<void> =>
     setSecretConfig({
-      command: pulumiCommand.command,
-      workDir,
-      env: cliEnv,
-      stack,
-      key: CONFIG_KEYS.secrets,
+      command: stack.cli.path,
+      workDir: stack.workDir,
+      env: { ...process.env, ...stack.engineEnv },
+      stack: stack.name,
+      key: CREDENTIALS_CONFIG_KEY,
       value: JSON.stringify(sortKeys(secrets)),
     });
-
   return {
-    environment: stack,
+    environment: stack.name,
     async get(name) {
       checkSecretName(name);
       return (await readAll())[name];
@@ -164,6 +145,78 @@ export async function openSecretsStore(options: PulumiStoreOptions): Promise<Sec
       return true;
     },
   };
+}
+
+/** What locates an environment's stack: the plan's project, environment and state settings. */
+export interface StoreTarget {
+  /** Pulumi project name (`plan.platform.name`). */
+  project: string;
+  /** Stack name (`plan.environment`). */
+  environment: string;
+  /** `plan.state.backendUrl`. */
+  backendUrl?: string;
+  /** `plan.state.secretsProvider`: "passphrase" (default) or a KMS URL. */
+  secretsProvider?: string;
+}
+
+export interface OpenStoreOptions {
+  /** cto's home (default `$CTO_HOME` or ~/.cto). */
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Opens (creating when needed) the environment's stack and returns its secrets store. The stack is
+ * the one `cto up` uses: same project, backend, work directory (`<home>/workspaces/<project>-<hash
+ * of the backend URL>`) and passphrase.
+ */
+export async function openSecretsStore(target: StoreTarget, options: OpenStoreOptions = {}): Promise<SecretsStore> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? (env.CTO_HOME ? resolve(env.CTO_HOME) : join(env.HOME || homedir(), ".cto"));
+  const backendUrl = target.backendUrl ?? (env.PULUMI_BACKEND_URL || `file://${join(home, "state")}`);
+  if (backendUrl.startsWith("file://"))
+    await mkdir(backendUrl.slice("file://".length), { recursive: true, mode: 0o700 });
+  const workDir = join(
+    home,
+    "workspaces",
+    `${target.project}-${createHash("sha256").update(backendUrl).digest("hex").slice(0, 8)}`,
+  );
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  const usesPassphrase = (target.secretsProvider ?? "passphrase") === "passphrase";
+  const engineEnv: Record<string, string> = {
+    PULUMI_BACKEND_URL: backendUrl,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...(usesPassphrase ? await passphraseEnv(home, env) : {}),
+  };
+  const bin = findPulumiBinDir(home, env);
+  if (!bin) {
+    throw new UserError("the Pulumi CLI was not found (it keeps the environment's encrypted secrets)", {
+      hint: "run `npm run toolchain` (offline build) or install pulumi, or set CTO_PULUMI_BIN_DIR to the directory holding it",
+      exitCode: 1,
+    });
+  }
+  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation/index.js");
+  const pulumiCommand = await PulumiCommand.get({ root: join(bin, ".."), skipVersionCheck: true });
+  const workspace = await LocalWorkspace.create({
+    workDir,
+    pulumiHome: env.PULUMI_HOME,
+    envVars: engineEnv,
+    pulumiCommand,
+    secretsProvider: target.secretsProvider ?? "passphrase",
+    projectSettings: { name: target.project, runtime: "nodejs", backend: { url: backendUrl } },
+  });
+  const stacks = await workspace.listStacks();
+  if (!stacks.some((s) => s.name === target.environment || s.name.endsWith(`/${target.environment}`))) {
+    await workspace.createStack(target.environment);
+  }
+  return stackSecretsStore({
+    name: target.environment,
+    workDir,
+    engineEnv: { ...engineEnv, ...(env.PULUMI_HOME ? { PULUMI_HOME: env.PULUMI_HOME } : {}) },
+    cli: { path: pulumiCommand.command },
+    workspace,
+  });
 }
 
 /**
