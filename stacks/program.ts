@@ -5,18 +5,32 @@
  * <env>` at the repository root shows exactly what `cto up` would do.
  *
  * Steps: reject setting combinations that cannot be built (`assertBuildablePlan`), render the
- * plan (`renderPlatform`: every organisation-specific value), then create the components in
- * dependency order, wiring them through outputs and explicit `dependsOn`:
+ * plan (`renderPlatform`: every organisation-specific value), then create the components,
+ * wiring them through outputs and explicit `dependsOn` (never through nesting):
  *
- *     Cluster → PlatformBase → ArgoStack
+ *     Cluster ─► PlatformBase ─► Monitoring ─► Security, Databases, Backup, ArgoStack
+ *                             ├► Registry, GitHubApps, Tunnel
+ *                             └► Controller (after ArgoStack, GitHubApps, Registry, Monitoring)
+ *
+ * Monitoring comes first among the releases because the other charts' ServiceMonitors and
+ * PodMonitors need its CRDs. Optional components are created only when the plan enables them;
+ * the plan (profile + features) decides, this function does not second-guess it.
  *
  * Component resource names are fixed role names ("cluster", "base", "argo", ...), never derived
  * from the organisation or platform name, so renaming the platform does not replace resources.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ArgoStack } from "../components/argo-stack.js";
+import { Backup } from "../components/backup.js";
 import { Cluster, type ClusterArgs } from "../components/cluster/cluster.js";
+import { Controller } from "../components/controller.js";
+import { Databases } from "../components/databases.js";
+import { GitHubApps } from "../components/github-apps.js";
+import { Monitoring } from "../components/monitoring.js";
 import { PlatformBase } from "../components/platform-base.js";
+import { Registry } from "../components/registry.js";
+import { Security } from "../components/security.js";
+import { Tunnel } from "../components/tunnel.js";
 import { assertBuildablePlan } from "../components/validate.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import { renderPlatform } from "../templates/render.js";
@@ -53,6 +67,20 @@ export interface PlatformOutputs {
   versions: Record<string, string>;
   /** Argo CD admin password (secret), when Argo CD is installed. */
   argocdAdminPassword?: pulumi.Output<string>;
+  /** Grafana admin password (secret), when monitoring is installed. */
+  grafanaAdminPassword?: pulumi.Output<string>;
+  /** GitHub webhook secret (secret): the configured one or the generated one. */
+  webhookSecret: pulumi.Output<string>;
+  /** Stack secrets the platform will read but that are not set yet, by Kubernetes Secret purpose. */
+  missingCredentials: Record<string, string[]>;
+}
+
+/**
+ * The in-cluster address the tunnel relays forward webhook deliveries to: the controller chart's
+ * Service (named after its release, `controller`) in the platform namespace.
+ */
+export function webhookTarget(plan: Plan): string {
+  return `http://controller.${plan.platform.namespace}.svc.cluster.local/github`;
 }
 
 /** Builds the whole platform for a plan; call inside a Pulumi program. */
@@ -60,23 +88,55 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
   assertBuildablePlan(plan, secrets);
   const rendered =
     options.rendered ?? renderPlatform(plan, { env: options.env ?? {}, randomStore: options.randomStore ?? {} });
+  const common = { plan, rendered };
 
   const cluster = new Cluster("cluster", { plan, ...options.cluster });
   const provider = cluster.provider;
   const base = new PlatformBase("base", { plan, provider });
-  const argo = new ArgoStack("argo", { plan, rendered, provider, base });
+  const has = (...names: string[]) => plan.components.some((c) => names.includes(c.name));
+  const monitoring = has("monitoring", "logging")
+    ? new Monitoring("monitoring", { ...common, provider, base })
+    : undefined;
+  const crds: pulumi.Resource[] = monitoring ? [monitoring] : [];
+
+  const security =
+    plan.features.security || has("cert-manager")
+      ? new Security("security", { ...common, provider, base, after: crds })
+      : undefined;
+  const databases = has("postgres-operator", "redis-operator")
+    ? new Databases("databases", { ...common, provider, base, after: crds })
+    : undefined;
+  const backup = has("backup") ? new Backup("backup", { ...common, secrets, provider, base, after: crds }) : undefined;
+  const argo = new ArgoStack("argo", { ...common, provider, base, after: crds });
+  const registry = new Registry("registry", { ...common, secrets, provider, base });
+  const githubApps = new GitHubApps("github", { ...common, secrets, provider, base });
+  const controller = new Controller("controller", {
+    ...common,
+    secrets,
+    provider,
+    base,
+    after: [argo, githubApps, registry, ...crds],
+  });
+  if (plan.github.tunnel.provider !== "none") {
+    new Tunnel("tunnel", { ...common, secrets, provider, base, target: webhookTarget(plan), after: [controller] });
+  }
 
   const versions: Record<string, string> = { platform: plan.release };
   if (cluster.version) versions[`cluster-${cluster.providerName}`] = cluster.version;
-  Object.assign(versions, argo.versions);
+  for (const component of [monitoring, security, databases, backup, argo, controller]) {
+    if (component) Object.assign(versions, component.versions);
+  }
 
   return {
     clusterEndpoint: cluster.endpoint,
     clusterProvider: cluster.providerName,
     urls: accessUrls(rendered),
     namespaces: base.namespaceNames,
-    versions,
+    versions: Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))),
     ...(argo.adminPassword ? { argocdAdminPassword: argo.adminPassword } : {}),
+    ...(monitoring?.grafanaAdminPassword ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
+    webhookSecret: githubApps.webhookSecret,
+    missingCredentials: githubApps.missingCredentials,
   };
 }
 

@@ -1,0 +1,129 @@
+/**
+ * `Tunnel` (`cto:tunnel:Tunnel`): brings GitHub's webhook deliveries into a cluster that has no
+ * public address, with the relay the config names (`github.tunnel.provider`):
+ *
+ * - `cloudflare`: `cloudflared` running a remotely managed tunnel; the token (stack secret
+ *   `github.tunnel.token`) carries the tunnel's routes, configured on Cloudflare's side.
+ * - `ngrok`: the ngrok agent forwarding to the platform's webhook service, on the reserved
+ *   address of `github.tunnel.url` when one is given; the authtoken is the same stack secret.
+ * - `smee`: the smee.io client forwarding the channel `github.tunnel.url` (no secret).
+ *
+ * The token reaches the pod from the rendered `tunnel` Secret through an environment variable,
+ * never a command-line argument. Images are arguments with pinned defaults so a mirror can
+ * serve them. `none` creates nothing.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import type { RenderedValues } from "../templates/rendered.js";
+import { platformLabels } from "./labels.js";
+import type { PlatformBase } from "./platform-base.js";
+import { createPlatformSecret, resolveSecretKeys } from "./platform-secret.js";
+
+/** Default images of the relays. */
+export const TUNNEL_IMAGES = {
+  cloudflare: "cloudflare/cloudflared:2025.11.1",
+  ngrok: "ngrok/ngrok:3.30.0-alpine",
+  smee: "node:22-alpine",
+} as const;
+
+/** smee client package the `smee` relay runs. */
+export const SMEE_CLIENT = "smee-client@2.0.4";
+
+export interface TunnelArgs {
+  plan: Plan;
+  rendered: RenderedValues;
+  secrets: PlanSecrets;
+  provider: k8s.Provider;
+  base: PlatformBase;
+  /** In-cluster URL webhook deliveries are forwarded to (ngrok and smee). */
+  target: string;
+  /** Image overrides by relay. */
+  images?: Partial<Record<keyof typeof TUNNEL_IMAGES, string>>;
+  after?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Container command, arguments and environment of a relay. */
+export function relayContainer(
+  plan: Plan,
+  target: string,
+  secretName: string | undefined,
+): { args: string[]; env: k8s.types.input.core.v1.EnvVar[] } | undefined {
+  const tokenEnv = (name: string): k8s.types.input.core.v1.EnvVar[] =>
+    secretName ? [{ name, valueFrom: { secretKeyRef: { name: secretName, key: "token" } } }] : [];
+  const url = plan.github.tunnel.url;
+  switch (plan.github.tunnel.provider) {
+    case "none":
+      return undefined;
+    case "cloudflare":
+      return { args: ["tunnel", "--no-autoupdate", "run"], env: tokenEnv("TUNNEL_TOKEN") };
+    case "ngrok":
+      return { args: ["http", ...(url ? [`--url=${url}`] : []), target], env: tokenEnv("NGROK_AUTHTOKEN") };
+    case "smee":
+      if (!url) throw new Error("github.tunnel.provider smee needs github.tunnel.url (the smee.io channel)");
+      return {
+        args: ["npx", "--yes", SMEE_CLIENT, "--url", url, "--target", target],
+        env: [{ name: "HOME", value: "/tmp" }],
+      };
+  }
+}
+
+export class Tunnel extends pulumi.ComponentResource {
+  public readonly deployment: k8s.apps.v1.Deployment | undefined;
+
+  constructor(name: string, args: TunnelArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("cto:tunnel:Tunnel", name, {}, opts);
+    const { plan, rendered } = args;
+    const relay = plan.github.tunnel.provider;
+    const namespace = args.base.namespace(plan.platform.namespace);
+    const spec = rendered.secrets.tunnel;
+    const dependsOn: pulumi.Input<pulumi.Resource>[] = [namespace, ...(args.after ?? [])];
+    if (spec) {
+      const { values } = resolveSecretKeys("tunnel", spec, args.secrets);
+      dependsOn.push(
+        createPlatformSecret(`${name}-token`, {
+          plan,
+          spec,
+          values,
+          provider: args.provider,
+          parent: this,
+          dependsOn: [args.base.namespace(spec.namespace)],
+          component: "tunnel",
+        }),
+      );
+    }
+    const container = relayContainer(plan, args.target, spec?.name);
+    if (container && relay !== "none") {
+      const labels = platformLabels(plan, "tunnel");
+      const selector = { "app.kubernetes.io/name": `cto-tunnel-${relay}` };
+      this.deployment = new k8s.apps.v1.Deployment(
+        `${name}-relay`,
+        {
+          metadata: { name: "cto-tunnel", namespace: plan.platform.namespace, labels: { ...labels, ...selector } },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: selector },
+            template: {
+              metadata: { labels: { ...labels, ...selector } },
+              spec: {
+                securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [
+                  {
+                    name: relay,
+                    image: args.images?.[relay] ?? TUNNEL_IMAGES[relay],
+                    args: container.args,
+                    env: container.env,
+                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+        { parent: this, provider: args.provider, dependsOn },
+      );
+    }
+    this.registerOutputs({});
+  }
+}

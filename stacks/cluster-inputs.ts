@@ -1,0 +1,68 @@
+/**
+ * Host-side inputs of the `Cluster` component, read here because components never read files or
+ * the environment: the kubeconfig of an `existing` cluster, SSH keys of k3s hosts, and where the
+ * simulated cluster's binaries and working directory are.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import type { ClusterArgs } from "../components/cluster/cluster.js";
+import { UserError } from "../config/errors.js";
+import { toolchainBinDir } from "../config/toolchain.js";
+import type { Plan } from "../profiles/plan.js";
+import type { ProgramRuntime } from "./program-config.js";
+
+/** Expands a leading `~/`. */
+function expandHome(file: string, env: NodeJS.ProcessEnv): string {
+  return file.startsWith("~/") ? path.join(env.HOME || homedir(), file.slice(2)) : file;
+}
+
+/** Reads the cluster's host-side inputs for a plan. Throws `UserError` for a file that is named but missing. */
+export function readClusterInputs(
+  plan: Plan,
+  runtime: ProgramRuntime = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<ClusterArgs, "plan"> {
+  const cluster = plan.cluster;
+  switch (cluster.provider) {
+    case "existing": {
+      const named = cluster.kubeconfig ? expandHome(cluster.kubeconfig, env) : undefined;
+      const candidates = named
+        ? [named]
+        : [
+            ...(env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean),
+            path.join(env.HOME || homedir(), ".kube", "config"),
+          ];
+      const file = candidates.find((f) => existsSync(f));
+      if (!file) {
+        if (named) {
+          throw new UserError(`cluster.kubeconfig: ${named} does not exist`, {
+            hint: "point cluster.kubeconfig in cto.yaml at the kubeconfig of the cluster to install into",
+          });
+        }
+        return {};
+      }
+      return { existingKubeconfig: readFileSync(file, "utf8") };
+    }
+    case "k3s": {
+      const privateKeys: Record<string, string> = {};
+      for (const node of cluster.nodes) {
+        if (!node.sshKeyPath) continue;
+        const file = expandHome(node.sshKeyPath, env);
+        if (!existsSync(file)) {
+          throw new UserError(`cluster.nodes: the SSH key ${file} of host ${node.host} does not exist`, {
+            hint: "fix ssh_key_path for that node in cto.yaml, or remove it to use your SSH agent",
+          });
+        }
+        privateKeys[node.host] = readFileSync(file, "utf8");
+      }
+      return { ssh: { privateKeys, ...(env.SSH_AUTH_SOCK ? { agentSocketPath: env.SSH_AUTH_SOCK } : {}) } };
+    }
+    case "simulated": {
+      const binDir = runtime.binDir ?? toolchainBinDir(env);
+      return { simulated: { ...(binDir ? { binDir } : {}), ...(runtime.workdir ? { workdir: runtime.workdir } : {}) } };
+    }
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Entry of `Pulumi.yaml` at the repository root: the same program `cto` runs through the
+ * Automation API, reading its inputs from the stack configuration `cto` wrote
+ * (`stacks/program-config.ts`), so `pulumi preview --stack <env>` shows what `cto up` would do.
+ *
+ * The stack outputs are this module's default export's result (Pulumi's Node.js runtime calls a
+ * default-exported function and exports what it returns).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { readClusterInputs } from "./cluster-inputs.js";
+import { buildPlatform, type PlatformOutputs } from "./program.js";
+import {
+  CONFIG_KEYS,
+  PLAN_CONFIG_KEY,
+  PROJECT_NAME,
+  RANDOM_CONFIG_KEY,
+  RUNTIME_CONFIG_KEY,
+  SECRETS_CONFIG_KEY,
+  type ProgramRuntime,
+} from "./program-config.js";
+
+/** Reads the plan, secrets, random store and runtime settings from stack config and builds. */
+export default function main(): PlatformOutputs {
+  const config = new pulumi.Config(PROJECT_NAME);
+  const plan = config.getObject<Plan>(PLAN_CONFIG_KEY);
+  if (!plan) {
+    throw new Error(
+      `stack ${pulumi.getStack()} has no ${CONFIG_KEYS.plan}: it was not created by cto. Run \`cto up --env ${pulumi.getStack()}\` first.`,
+    );
+  }
+  // Secret config arrives decrypted in the program; buildPlatform wraps every use in pulumi.secret.
+  const secrets = config.getObject<PlanSecrets>(SECRETS_CONFIG_KEY) ?? {};
+  const randomStore = config.getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
+  const runtime = config.getObject<ProgramRuntime>(RUNTIME_CONFIG_KEY) ?? {};
+  return buildPlatform(plan, secrets, {
+    randomStore,
+    env: process.env,
+    cluster: readClusterInputs(plan, runtime, process.env),
+  });
+}
