@@ -117,9 +117,10 @@ export function parseYamlLocated<S extends z.ZodType>(
     return { file, line, column, path: dotted(path) };
   };
 
-  if (options.acceptCamelCase) normaliseKeys(doc, doc.contents, schema, [], issues, at);
-  const interpolationPaths = new Set<string>();
-  if (options.env) interpolate(doc.contents, [], options.env, issues, interpolationPaths, at);
+  // Paths with a problem already reported; schema issues at or under them would only repeat it.
+  const reportedPaths = new Set<string>();
+  if (options.acceptCamelCase) normaliseKeys(doc, doc.contents, schema, [], issues, reportedPaths, at);
+  if (options.env) interpolate(doc.contents, [], options.env, issues, reportedPaths, at);
 
   let data: unknown;
   try {
@@ -146,7 +147,7 @@ export function parseYamlLocated<S extends z.ZodType>(
     // `organization`?" and drop the "organization is required" it causes.
     const suggestedPaths = new Set(mapped.flatMap((i) => (i.suggestedPath ? [i.suggestedPath] : [])));
     for (const { suggestedPath: _, ...issue } of mapped) {
-      const shadowed = [...interpolationPaths].some((p) => issue.path === p || issue.path.startsWith(`${p}.`));
+      const shadowed = [...reportedPaths].some((p) => issue.path === p || issue.path.startsWith(`${p}.`));
       const causedByTypo = issue.message.startsWith("is required") && suggestedPaths.has(issue.path);
       if (!shadowed && !causedByTypo) issues.push(issue);
     }
@@ -164,12 +165,13 @@ function normaliseKeys(
   schema: z.ZodType | undefined,
   path: Segment[],
   issues: ConfigIssue[],
+  reportedPaths: Set<string>,
   at: At,
 ): void {
   if (!schema || isAlias(node)) return;
   if (isSeq(node)) {
     node.items.forEach((item, index) =>
-      normaliseKeys(doc, item, childSchema(schema, index), [...path, index], issues, at),
+      normaliseKeys(doc, item, childSchema(schema, index), [...path, index], issues, reportedPaths, at),
     );
     return;
   }
@@ -188,13 +190,14 @@ function normaliseKeys(
             message: `\`${key}\` and \`${snake}\` are the same key (camelCase and snake_case spellings)`,
             hint: `keep only \`${snake}\``,
           });
+          reportedPaths.add(dotted([...path, key]));
           continue;
         }
         pair.key.value = snake;
         key = snake;
       }
     }
-    normaliseKeys(doc, pair.value, childSchema(schema, key), [...path, key], issues, at);
+    normaliseKeys(doc, pair.value, childSchema(schema, key), [...path, key], issues, reportedPaths, at);
   }
 }
 
@@ -204,18 +207,18 @@ function interpolate(
   path: Segment[],
   env: NodeJS.ProcessEnv,
   issues: ConfigIssue[],
-  interpolationPaths: Set<string>,
+  reportedPaths: Set<string>,
   at: At,
 ): void {
   if (isAlias(node)) return; // resolved where its anchor is
   if (isSeq(node)) {
-    node.items.forEach((item, index) => interpolate(item, [...path, index], env, issues, interpolationPaths, at));
+    node.items.forEach((item, index) => interpolate(item, [...path, index], env, issues, reportedPaths, at));
     return;
   }
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? (pair.key.value as Segment) : String(pair.key);
-      interpolate(pair.value, [...path, key], env, issues, interpolationPaths, at);
+      interpolate(pair.value, [...path, key], env, issues, reportedPaths, at);
     }
     return;
   }
@@ -223,7 +226,7 @@ function interpolate(
   const result = interpolateString(node.value, env);
   if (!result.interpolated) return;
   for (const name of result.missing) {
-    interpolationPaths.add(dotted(path));
+    reportedPaths.add(dotted(path));
     issues.push({
       ...at(path),
       message: `environment variable ${name} is not set`,
@@ -231,7 +234,7 @@ function interpolate(
     });
   }
   for (const text of result.malformed) {
-    interpolationPaths.add(dotted(path));
+    reportedPaths.add(dotted(path));
     issues.push({
       ...at(path),
       message: `\`${text}\` is not a valid reference`,
