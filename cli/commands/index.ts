@@ -6,11 +6,14 @@
  */
 import type { Command } from "commander";
 import * as init from "./init.js";
+import * as config from "./config.js";
 import * as profiles from "./profiles.js";
+import * as render from "./render.js";
+import * as doctor from "./doctor.js";
 import * as version from "./version.js";
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMAND_MODULES: CommandModule[] = [init, profiles, version];
+export const COMMAND_MODULES: CommandModule[] = [init, config, profiles, render, doctor, version];

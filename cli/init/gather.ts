@@ -81,7 +81,7 @@ export async function gatherAnswers(
       continue;
     }
     const fallback = q.defaultValue(sofar);
-    if (options.interactive && options.prompter) {
+    if (options.interactive && options.prompter && q.prompted !== false) {
       answers[q.key] = await ask(q, options.prompter, choices, sofar, fallback);
       continue;
     }

@@ -4,8 +4,8 @@
  * and a missing terminal use. One code path serves interactive and scripted runs: a question is
  * prompted only when its flag was not given.
  *
- * The PRD's success metric is at most 10 interactive prompts: 9 questions here (one of them only
- * for non-local registries) plus the overwrite confirmation when cto.yaml exists.
+ * The PRD's success metric is at most 10 interactive prompts: 9 prompted questions here (one of
+ * them only for non-local registries) plus the overwrite confirmation when cto.yaml exists.
  */
 import {
   CLUSTER_PROVIDERS,
@@ -32,6 +32,8 @@ export interface InitAnswers {
   /** Only for registries other than `local`. */
   registryUrl?: string;
   agents: string[];
+  /** Helm repository serving the controller chart (`charts.controller.repository`). */
+  chartRepo: string;
 }
 
 export type AnswerKey = keyof InitAnswers;
@@ -61,6 +63,8 @@ export interface Question {
   message: string;
   placeholder?: string;
   choices?: (choices: InitChoices, answers: Partial<InitAnswers>) => Choice[];
+  /** False: never prompted (the flag or the default answers it). Default true. */
+  prompted?: boolean;
   /** Asked only when this returns true (default: always). */
   when?: (answers: Partial<InitAnswers>) => boolean;
   /** A default derived from this answer: while it is missing, this question is not reported as missing too. */
@@ -157,6 +161,9 @@ export const QUESTIONS: Question[] = [
     kind: "text",
     message: "Platform name (lowercase, a DNS label)",
     placeholder: "acme-platform",
+    // Not prompted: the default from the organisation is nearly always right, and the PRD allows
+    // at most 10 prompts. The summary shows it; --name changes it.
+    prompted: false,
     derivedFrom: "organization",
     defaultValue: defaultName,
     validate: zodMessage(dnsLabel),
@@ -238,10 +245,24 @@ export const QUESTIONS: Question[] = [
       return undefined;
     },
   },
+  {
+    key: "chartRepo",
+    flag: "--chart-repo <URL>",
+    option: "chartRepo",
+    description: "Helm repository (https:// or oci://) serving the cto-controller chart, which has no public one",
+    kind: "text",
+    message: "Helm repository of the cto-controller chart (https:// or oci://)",
+    placeholder: "oci://registry.acme.example/charts",
+    defaultValue: () => undefined,
+    validate: (value) =>
+      typeof value === "string" && /^(https?|oci):\/\/[^\s]+$/.test(value)
+        ? undefined
+        : "must be an https://, http:// or oci:// URL such as oci://registry.acme.example/charts",
+  },
 ];
 
-/** Most prompts the wizard can show: the questions plus the overwrite confirmation. */
-export const MAX_PROMPTS = QUESTIONS.length + 1;
+/** Most prompts the wizard can show: the prompted questions plus the overwrite confirmation. */
+export const MAX_PROMPTS = QUESTIONS.filter((q) => q.prompted !== false).length + 1;
 
 /** `--agents rex, cleo` → ["rex", "cleo"]. */
 export function splitList(raw: string): string[] {

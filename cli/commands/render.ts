@@ -1,0 +1,34 @@
+/**
+ * `cto render`: writes the fully rendered configuration of one environment into a directory, for
+ * teams that commit it to a GitOps repository. The work is in cli/render/run.ts.
+ */
+import type { Command } from "commander";
+import { envOption, examples, fileOption, processIO } from "../context.js";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("render")
+    .description("write the rendered chart values and manifests of an environment to a directory (for GitOps)")
+    .option("--out <DIR>", "output directory (default: rendered/ENV)")
+    .option(
+      "--format <FORMAT>",
+      "helm-values (values files per chart) or manifests (Argo CD Applications)",
+      "helm-values",
+    )
+    .option("--secret-store <NAME>", "ClusterSecretStore the ExternalSecrets read from (--format manifests)", "cto")
+    .option("--templates <DIR>", "templates that replace bundled ones of the same name");
+  fileOption(cmd);
+  envOption(cmd);
+  examples(cmd, [
+    "cto render --env prod --out gitops/prod",
+    "cto render --env prod --out gitops/prod --format manifests --secret-store vault",
+  ]);
+  cmd.addHelpText(
+    "after",
+    "\nSecrets are written as references (Secret names, or ExternalSecrets), never as values.\nRendering twice gives byte-identical files; files an earlier render wrote and this one does not are removed.\n",
+  );
+  cmd.action(async (options: Record<string, string | undefined>) => {
+    const { runRender } = await import("../render/run.js");
+    process.exitCode = await runRender(options, processIO());
+  });
+}

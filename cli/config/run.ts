@@ -1,0 +1,58 @@
+/**
+ * The work behind `cto config validate` and `cto config show`, loaded only when they run.
+ */
+import { stringify } from "yaml";
+import { UserError } from "../../config/errors.js";
+import { loadConfig } from "../../config/load.js";
+import { redactConfig } from "../../config/redact.js";
+import { DEFAULT_ENVIRONMENT, existingConfigFile, type CommandIO } from "../context.js";
+import { loadPlan } from "../plan.js";
+
+export const OUTPUT_FORMATS = ["yaml", "json"] as const;
+
+/**
+ * Validates the file (schema: every problem at once), then resolves the plan of every environment
+ * it declares (or `dev`), so an unknown profile or release is caught too.
+ */
+export async function runValidate(options: { file?: string }, io: CommandIO): Promise<number> {
+  const file = existingConfigFile(options, io);
+  const config = await loadConfig(file, { env: io.env });
+  const environments = Object.keys(config.environments);
+  if (environments.length === 0) environments.push(DEFAULT_ENVIRONMENT);
+  for (const env of environments) await loadPlan({ file, env }, io);
+  const agents = Object.entries(config.agents)
+    .filter(([, a]) => a.enabled)
+    .map(([name]) => name);
+  io.print(`✓ ${file} is valid`);
+  io.print(
+    `  platform ${config.platform.name}, profile ${config.profile}, cluster ${config.cluster.provider}, ` +
+      `agents ${agents.length > 0 ? agents.join(", ") : "none"}, environments ${environments.join(", ")}`,
+  );
+  return 0;
+}
+
+/** Prints the config (secrets redacted) or, with `resolved`, the plan (which holds no secret values). */
+export async function runShow(
+  options: { file?: string; env?: string; resolved?: boolean; output?: string },
+  io: CommandIO,
+): Promise<number> {
+  const output = options.output ?? "yaml";
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
+    throw new UserError(`--output ${output} is not an output format`, {
+      hint: `use one of: ${OUTPUT_FORMATS.join(", ")}`,
+    });
+  }
+  if (options.env !== undefined && !options.resolved) {
+    throw new UserError("--env only applies to the resolved plan", {
+      hint: `add --resolved: cto config show --env ${options.env} --resolved`,
+    });
+  }
+  let data: unknown;
+  if (options.resolved) {
+    data = (await loadPlan({ file: options.file, env: options.env }, io)).plan;
+  } else {
+    data = redactConfig(await loadConfig(existingConfigFile(options, io), { env: io.env }));
+  }
+  io.print(output === "json" ? JSON.stringify(data, null, 2) : stringify(data, { lineWidth: 0 }).trimEnd());
+  return 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * `cto doctor`: resolves the plan, runs the prerequisite checks of stacks/preflight against this
+ * machine (and the cluster, when one is reachable), prints the ✓ / ✗ / ! table or JSON, and with
+ * `--fix` installs what cto can install itself before checking again.
+ */
+import { ctoHome } from "../../config/paths.js";
+import {
+  applyFixes,
+  realProbes,
+  renderReport,
+  runPreflight,
+  type DoctorReport,
+  type FixAction,
+} from "../../stacks/preflight/index.js";
+import { useColor, type CommandIO } from "../context.js";
+import { loadPlan, type PlanOptions } from "../plan.js";
+
+export interface DoctorOptions extends PlanOptions {
+  json?: boolean;
+  fix?: boolean;
+}
+
+/** `--json` output: the report (schemaVersion 1), plus what `--fix` did when it ran. */
+export type DoctorJson = DoctorReport & { fixes?: FixAction[] };
+
+const FIX_MARK: Record<FixAction["outcome"], string> = { installed: "✓", manual: "→", failed: "✗" };
+
+/** Runs the checks; exit code 1 when a critical check fails. */
+export async function runDoctor(
+  options: DoctorOptions,
+  io: CommandIO & { progress?: (text: string) => void },
+): Promise<number> {
+  const { plan } = await loadPlan(options, io);
+  const home = ctoHome(io.env);
+  const probes = realProbes({ env: io.env });
+  // The lifecycle keeps stacks under ctoHome()/state unless the config or PULUMI_BACKEND_URL says otherwise.
+  const backendUrl = plan.state.backendUrl ?? io.env.PULUMI_BACKEND_URL ?? `file://${home}/state`;
+  const run = (): Promise<DoctorReport> => runPreflight(plan, { probes, ctoHome: home, state: { backendUrl } });
+
+  io.progress?.(`Checking prerequisites for ${plan.platform.name}/${plan.environment} (${plan.profile.name})…`);
+  let report = await run();
+  let fixes: FixAction[] | undefined;
+  if (options.fix) {
+    fixes = await applyFixes(report, { probes, ctoHome: home });
+    if (fixes.some((f) => f.outcome === "installed")) report = await run();
+  }
+
+  if (options.json) {
+    const out: DoctorJson = fixes ? { ...report, fixes } : report;
+    io.print(JSON.stringify(out, null, 2));
+  } else {
+    if (fixes) {
+      io.print(fixes.length === 0 ? "Nothing to fix." : "Fixes:");
+      for (const f of fixes) {
+        io.print(`  ${FIX_MARK[f.outcome]}  ${f.name}: ${f.message}`);
+        if (f.instruction) io.print(`     run: ${f.instruction}`);
+      }
+      io.print("");
+    }
+    io.print(renderReport(report, { color: useColor(io.env) }));
+  }
+  return report.ok ? 0 : 1;
+}

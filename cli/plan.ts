@@ -1,0 +1,44 @@
+/**
+ * Config file → plan, the way every command that needs a plan gets one: load and validate
+ * cto.yaml, load the profile catalogue, resolve for the environment. Imported lazily by actions.
+ */
+import { dirname } from "node:path";
+import { loadConfig } from "../config/load.js";
+import type { CtoConfig } from "../config/schema.js";
+import { ctoHome } from "../config/paths.js";
+import { loadCatalog } from "../profiles/load.js";
+import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { resolvePlan } from "../profiles/resolve.js";
+import { DEFAULT_ENVIRONMENT, existingConfigFile, type CommandIO, type FileOption } from "./context.js";
+
+export interface PlanOptions extends FileOption {
+  env?: string;
+  /** Overrides the profile the config (or its environment) names. */
+  profile?: string;
+}
+
+export interface LoadedPlan {
+  file: string;
+  config: CtoConfig;
+  plan: Plan;
+  /** Secret values by name: hand them to the stack, never print them. */
+  secrets: PlanSecrets;
+}
+
+export async function loadPlan(options: PlanOptions, io: Pick<CommandIO, "cwd" | "env">): Promise<LoadedPlan> {
+  const file = existingConfigFile(options, io);
+  const config = await loadConfig(file, { env: io.env });
+  const { plan, secrets } = await resolvePlan(
+    config,
+    {
+      environment: options.env ?? DEFAULT_ENVIRONMENT,
+      profile: options.profile,
+      home: ctoHome(io.env),
+      baseDir: dirname(file),
+      file,
+      env: io.env,
+    },
+    await loadCatalog(),
+  );
+  return { file, config, plan, secrets };
+}

@@ -1,0 +1,91 @@
+/**
+ * The shell of `cto`: help that teaches, version, usage errors, and the read-only catalogue
+ * commands (profiles, version), all through the built binary.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../config/paths.js";
+import { Sandbox } from "../helpers/cli.js";
+
+const manifest = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string };
+
+describe("cto shell", function () {
+  this.timeout(30_000);
+  let box: Sandbox;
+  before(() => (box = new Sandbox()));
+  after(() => box.remove());
+
+  it("--help lists every command with a non-interactive example each", async () => {
+    const r = await box.run(["--help"]);
+    assert.equal(r.code, 0, r.stderr);
+    const commands = [...r.stdout.matchAll(/^ {2}([a-z-]+)(?: \[options\]| <[A-Z]+>)*\s/gm)]
+      .map((m) => m[1])
+      .filter((c) => c !== "help");
+    for (const c of ["init", "config", "profiles", "render", "doctor", "version"]) assert.ok(commands.includes(c), c);
+    assert.equal(commands[0], "init");
+    const examples = r.stdout.slice(r.stdout.indexOf("Examples (each runs without prompts):"));
+    for (const c of commands) assert.match(examples, new RegExp(`^ {2}\\$ cto ${c}\\b`, "m"), `no example for ${c}`);
+    assert.match(examples, /cto init --yes /);
+    assert.match(r.stdout, /Exit codes: 0 ok, 1 failure, 2 bad input or usage/);
+  });
+
+  it("with no arguments shows the help and exits 0", async () => {
+    const r = await box.run([]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: cto \[options\] \[command\]/);
+  });
+
+  it("--version prints the package version", async () => {
+    const r = await box.run(["--version"]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), manifest.version);
+  });
+
+  it("an unknown command or option is a usage error: exit 2 with a suggestion", async () => {
+    const cmd = await box.run(["doctr"]);
+    assert.equal(cmd.code, 2);
+    assert.match(cmd.stderr, /unknown command 'doctr'/);
+    assert.match(cmd.stderr, /Did you mean doctor\?/);
+    const opt = await box.run(["doctor", "--jsn"]);
+    assert.equal(opt.code, 2);
+    assert.match(opt.stderr, /unknown option '--jsn'/);
+  });
+
+  it("version shows cto, the pinned Pulumi CLI and a chart version per component and release", async () => {
+    const text = await box.run(["version"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^cto ${manifest.version.replace(/\./g, "\\.")} \\(Node\\.js `, "m"));
+    assert.match(text.stdout, /^Pulumi CLI 3\.259\.0 \(pinned\)$/m);
+    assert.match(text.stdout, /^argo-cd\s+argo-cd\s+\S+/m);
+
+    const json = await box.run(["version", "--json"]);
+    const info = JSON.parse(json.stdout);
+    assert.equal(info.cto, manifest.version);
+    assert.equal(info.pulumi.cli, "3.259.0");
+    assert.equal(info.pulumi.sdk["@pulumi/pulumi"], "3.259.0");
+    assert.ok(info.releases[info.latestRelease], "latest release listed");
+    const components = Object.keys(info.releases[info.latestRelease].charts);
+    for (const c of ["argo-cd", "argo-workflows", "argo-events", "controller"]) assert.ok(components.includes(c), c);
+  });
+
+  it("profiles list and show describe requirements, install time and components", async () => {
+    const list = await box.run(["profiles", "list"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^minimal\s+8 GiB\s+\d+\s+\d+ GiB\s+~\d+ min/m);
+    assert.match(list.stdout, /^standard\s+16 GiB/m);
+    assert.match(list.stdout, /^production\s+32 GiB/m);
+
+    const show = await box.run(["profiles", "show", "standard", "--json"]);
+    const profile = JSON.parse(show.stdout);
+    assert.equal(profile.name, "standard");
+    assert.equal(profile.requirements.memoryGiB, 16);
+    const argo = profile.components.find((c: { name: string }) => c.name === "argo-workflows");
+    assert.deepEqual(argo.dependencies, ["argo-cd"]);
+
+    const typo = await box.run(["profiles", "show", "standrd"]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^error: no profile named 'standrd'$/m);
+    assert.match(typo.stderr, /^fix: did you mean `standard`\?$/m);
+  });
+});

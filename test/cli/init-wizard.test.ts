@@ -1,0 +1,153 @@
+/**
+ * The `cto init` wizard in a real pseudo-terminal (tmux): a person answering prompts, Ctrl-C, and
+ * the overwrite confirmation. Each test checks what ends up on disk.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { CTO_BIN, Sandbox } from "../helpers/cli.js";
+import { TmuxSession, tmuxAvailable } from "../helpers/tmux.js";
+
+describe("cto init wizard (tmux pseudo-terminal)", function () {
+  this.timeout(60_000);
+  let box: Sandbox;
+  let term: TmuxSession | undefined;
+
+  before(function () {
+    // .ci/run installs tmux from Debian's packages; without it this suite cannot run at all.
+    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (see .ci/run)");
+  });
+  beforeEach(() => (box = new Sandbox("cto-wizard-")));
+  afterEach(() => {
+    term?.kill();
+    term = undefined;
+    box.remove();
+  });
+
+  function start(args: string[]): TmuxSession {
+    term = TmuxSession.start({
+      command: [process.execPath, CTO_BIN, "init", ...args],
+      cwd: box.cwd,
+      env: { ...box.env, TERM: "xterm-256color" },
+      scratch: box.root,
+    });
+    return term;
+  }
+
+  it("asks at most 10 questions, validates answers, and writes the file the answers describe", async () => {
+    const t = start([]);
+    await t.waitFor("GitHub organisation (or user) the agents work in");
+    t.type("acme org");
+    t.press("Enter");
+    await t.waitFor("must be a GitHub login");
+    t.press("BSpace", "BSpace", "BSpace", "BSpace");
+    t.press("Enter");
+
+    await t.waitFor("Repository the platform starts with");
+    t.type("platform");
+    t.press("Enter");
+
+    await t.waitFor("Installation profile");
+    t.press("Down", "Enter"); // minimal → standard
+
+    await t.waitFor("Where does the platform run?");
+    t.press("Enter"); // kind
+
+    await t.waitFor("Public domain for the platform");
+    t.type("agents.acme.example");
+    t.press("Enter");
+
+    await t.waitFor("Container registry for agent images");
+    t.press("Down", "Enter"); // local → ghcr
+
+    await t.waitFor("Registry host");
+    await t.waitFor("ghcr.io");
+    t.press("Enter");
+
+    // standard starts with rex, cleo, tess selected; accept.
+    await t.waitFor("Agents to enable");
+    t.press("Enter");
+
+    await t.waitFor("Helm repository of the cto-controller chart");
+    t.type("ftp://nope");
+    t.press("Enter");
+    await t.waitFor("must be an https://, http:// or oci:// URL");
+    for (let i = 0; i < "ftp://nope".length; i++) t.press("BSpace");
+    t.type("oci://registry.acme.example/charts");
+    t.press("Enter");
+
+    await t.waitFor(/Wrote .*cto\.yaml/);
+    assert.equal(await t.exitCode(), 0);
+
+    const doc = parse(readFileSync(join(box.cwd, "cto.yaml"), "utf8"));
+    assert.equal(doc.profile, "standard");
+    assert.deepEqual(doc.platform, { name: "acme-platform", domain: "agents.acme.example", namespace: "cto" });
+    assert.deepEqual(doc.github, { organization: "acme", repository: "platform" });
+    assert.deepEqual(doc.cluster, { provider: "kind" });
+    assert.equal(doc.registry.type, "ghcr");
+    assert.equal(doc.registry.url, "ghcr.io");
+    assert.equal(doc.registry.password, "${CTO_REGISTRY_PASSWORD}");
+    assert.deepEqual(Object.keys(doc.agents), ["rex", "cleo", "tess"]);
+    assert.deepEqual(doc.charts, { controller: { repository: "oci://registry.acme.example/charts" } });
+
+    const validate = await box.run(["config", "validate"], {
+      env: { CTO_REGISTRY_USERNAME: "acme-bot", CTO_REGISTRY_PASSWORD: "x" },
+    });
+    assert.equal(validate.code, 0, validate.stderr);
+  });
+
+  it("asks nothing that a flag answered", async () => {
+    const t = start([
+      "--org",
+      "acme",
+      "--repo",
+      "platform",
+      "--name",
+      "acme-dev",
+      "--profile",
+      "minimal",
+      "--chart-repo",
+      "https://charts.acme.example",
+    ]);
+    const first = await t.waitFor("Where does the platform run?");
+    assert.doesNotMatch(first, /GitHub organisation|Repository the platform|Installation profile/);
+    t.press("Enter");
+    await t.waitFor("Public domain for the platform");
+    t.press("Enter"); // empty: no domain
+    await t.waitFor("Container registry for agent images");
+    t.press("Enter"); // local: no registry host question
+    await t.waitFor("Agents to enable");
+    t.press("Enter");
+    const last = await t.waitFor(/Wrote .*cto\.yaml/);
+    assert.doesNotMatch(last, /Helm repository of the cto-controller chart/);
+    assert.equal(await t.exitCode(), 0);
+    const doc = parse(readFileSync(join(box.cwd, "cto.yaml"), "utf8"));
+    assert.deepEqual(doc.platform, { name: "acme-dev", namespace: "cto" });
+    assert.deepEqual(doc.registry, { type: "local" });
+    assert.deepEqual(doc.agents, { rex: { enabled: true } });
+  });
+
+  it("Ctrl-C prints 'Operation cancelled.', exits 0 and writes nothing", async () => {
+    const t = start([]);
+    await t.waitFor("GitHub organisation");
+    t.type("acme");
+    t.press("Enter");
+    await t.waitFor("Repository the platform starts with");
+    t.press("C-c");
+    await t.waitFor("Operation cancelled.");
+    assert.equal(await t.exitCode(), 0);
+    assert.equal(existsSync(join(box.cwd, "cto.yaml")), false);
+  });
+
+  it("asks before replacing an existing cto.yaml and keeps it when told no", async () => {
+    const file = join(box.cwd, "cto.yaml");
+    writeFileSync(file, "# mine\n");
+    const t = start(["--org", "acme", "--repo", "platform"]);
+    await t.waitFor("cto.yaml exists. Replace it?");
+    t.press("Enter"); // the default is No
+    await t.waitFor("nothing written");
+    assert.equal(await t.exitCode(), 0);
+    assert.equal(readFileSync(file, "utf8"), "# mine\n");
+  });
+});
