@@ -42,7 +42,7 @@ interface ProviderInputs {
  * functions into the state and runs them in the provider plugin, so `node:crypto` is imported
  * inside `create`.
  */
-const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
+export const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs): Promise<pulumi.dynamic.CreateResult> {
     const crypto = await import("node:crypto");
     const chars = inputs.alphabet;

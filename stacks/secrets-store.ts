@@ -104,9 +104,15 @@ export async function readStoredCredentials(stack: StackHandle): Promise<Record<
 
 /** The secrets store of an opened stack. */
 export function stackSecretsStore(stack: StackHandle): SecretsStore {
-  const readAll = (): Promise<Record<string, string>> => readStoredCredentials(stack);
-  const writeAll = (secrets: Record<string, string>): Promise<void> =>
-    setSecretConfig({
+  // One read per store: every Pulumi CLI call costs a process start (about a second on a busy
+  // machine), and nothing but this store writes the key while a command runs.
+  let cached: Record<string, string> | undefined;
+  const readAll = async (): Promise<Record<string, string>> => ({
+    ...(cached ??= await readStoredCredentials(stack)),
+  });
+  const writeAll = async (secrets: Record<string, string>): Promise<void> => {
+    cached = undefined;
+    await setSecretConfig({
       command: stack.cli.path,
       workDir: stack.workDir,
       env: { ...process.env, ...stack.engineEnv },
@@ -114,6 +120,8 @@ export function stackSecretsStore(stack: StackHandle): SecretsStore {
       key: CREDENTIALS_CONFIG_KEY,
       value: JSON.stringify(sortKeys(secrets)),
     });
+    cached = { ...secrets };
+  };
   return {
     environment: stack.name,
     async get(name) {

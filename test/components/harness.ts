@@ -122,10 +122,10 @@ export function stripSecrets(value: unknown): unknown {
   return value;
 }
 
-/** True when the raw input at `path` (dot-separated) is a Pulumi secret or lies inside one. */
-export function isSecretAt(raw: unknown, path: string): boolean {
+/** True when the raw input at `path` (dot-separated, or the keys) is a Pulumi secret or lies inside one. */
+export function isSecretAt(raw: unknown, path: string | string[]): boolean {
   let node: unknown = raw;
-  for (const key of path.split(".")) {
+  for (const key of Array.isArray(path) ? path : path.split(".")) {
     if (isSecretMarker(node)) return true;
     if (!node || typeof node !== "object") return false;
     node = (node as Record<string, unknown>)[key];
