@@ -1,0 +1,93 @@
+/**
+ * The npm package as a newcomer gets it: the packed tarball installed globally into an empty
+ * prefix, then `cto` run from that prefix's bin/.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { BuildResult } from "../../scripts/release/build.js";
+import { cleanEnv, releaseBuild, runProgram } from "./build-once.js";
+import { exampleSecrets } from "./standalone.test.js";
+
+describe("npm package", function () {
+  this.timeout(30 * 60_000);
+  let build: BuildResult;
+  let prefix: string;
+  let env: NodeJS.ProcessEnv;
+  let cto: string;
+  const root = mkdtempSync(path.join(tmpdir(), "cto-npm-"));
+
+  before(async () => {
+    build = await releaseBuild();
+    prefix = path.join(root, "prefix");
+    const home = path.join(root, "home");
+    mkdirSync(home);
+    // This Node's directory on PATH (npm's bin shim runs `node`), plus the usual system dirs.
+    env = cleanEnv(home, { PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter) });
+    const npmCache = process.env.npm_config_cache ?? path.join(process.env.HOME ?? "", ".npm");
+    const install = await runProgram(
+      "npm",
+      [
+        "install",
+        "--global",
+        "--prefix",
+        prefix,
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--cache",
+        npmCache,
+        build.npmTarball!,
+      ],
+      { cwd: root, env: { ...env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` }, timeoutMs: 15 * 60_000 },
+    );
+    assert.equal(install.code, 0, `npm install -g failed:\n${install.stdout}\n${install.stderr}`);
+    process.stderr.write(`      npm install --global of the tarball took ${(install.ms / 1000).toFixed(1)} s\n`);
+    cto = path.join(prefix, "bin", "cto");
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("ships the compiled CLI, profiles, templates and the example; no tests, sources or dev files", () => {
+    const entries = execFileSync("tar", ["-tzf", build.npmTarball!], { encoding: "utf8" }).split("\n").filter(Boolean);
+    for (const required of [
+      "package/package.json",
+      "package/dist/cli/bin.js",
+      "package/profiles/minimal.yaml",
+      "package/profiles/versions.yaml",
+      "package/templates/agent-roles.yaml",
+      "package/examples/cto.yaml",
+      "package/README.md",
+      "package/CHANGELOG.md",
+    ]) {
+      assert.ok(entries.includes(required), `the tarball lacks ${required}`);
+    }
+    assert.ok(entries.some((e) => e.startsWith("package/templates/") && e.endsWith(".hbs")), "templates");
+    const unwanted = entries.filter((e) =>
+      /^package\/(dist\/(test|scripts|bench)\/|test\/|scripts\/|toolchain\/|\.github\/|\.ci\/)|\.map$|(?<!\.d)\.ts$/.test(e),
+    );
+    assert.deepEqual(unwanted, [], "dev files in the npm package");
+  });
+
+  it("cto --version prints the package version", async () => {
+    const result = await runProgram(cto, ["--version"], { cwd: root, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), build.version);
+  });
+
+  it("cto profiles list shows the three profiles", async () => {
+    const result = await runProgram(cto, ["profiles", "list"], { cwd: root, env });
+    assert.equal(result.code, 0, result.stderr);
+    for (const name of ["minimal", "standard", "production"]) assert.match(result.stdout, new RegExp(`\\b${name}\\b`));
+  });
+
+  it("cto config validate accepts the example shipped in the package", async () => {
+    const example = path.join(prefix, "lib", "node_modules", "cto", "examples", "cto.yaml");
+    const result = await runProgram(cto, ["config", "validate", "-f", example], {
+      cwd: root,
+      env: { ...env, ...exampleSecrets() },
+    });
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  });
+});
