@@ -42,6 +42,12 @@ interface SimulatedInputs {
   memory: string;
   workdir: string;
   binDir?: string;
+  /**
+   * Random token chosen when the resource is first checked and kept for its life; written to
+   * `<workdir>/<name>.owner` before the cluster is created, so a directory left by this resource's
+   * own interrupted create can be cleaned up while another stack's cluster is never touched.
+   */
+  owner: string;
 }
 
 interface SimulatedOutputs extends SimulatedInputs {
@@ -250,10 +256,23 @@ async function scaleNodes(inputs: SimulatedInputs): Promise<void> {
 
 async function createCluster(inputs: SimulatedInputs): Promise<SimulatedOutputs> {
   const fs = await import("node:fs");
+  const path = await import("node:path");
   const bins = await resolveKwokBinaries(inputs.binDir);
-  // A directory under our name in our workdir is a leftover of an interrupted create: start clean.
-  if (fs.existsSync(await clusterDir(inputs))) await runKwokctl(inputs, ["delete", "cluster"], 60_000);
+  const ownerFile = path.join(inputs.workdir, `${inputs.name}.owner`);
+  if (fs.existsSync(await clusterDir(inputs))) {
+    const owner = fs.existsSync(ownerFile) ? fs.readFileSync(ownerFile, "utf8").trim() : "";
+    if (owner !== inputs.owner) {
+      throw new Error(
+        `a simulated cluster named ${inputs.name} already exists in ${inputs.workdir} and belongs to another stack ` +
+          "(or was made outside cto). Give this environment its own cluster.name, or delete that cluster with " +
+          `KWOK_WORKDIR=${inputs.workdir} kwokctl delete cluster --name ${inputs.name}`,
+      );
+    }
+    // Left over by this resource's own interrupted create: start clean.
+    await runKwokctl(inputs, ["delete", "cluster"], 60_000);
+  }
   fs.mkdirSync(inputs.workdir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(ownerFile, inputs.owner + "\n", { mode: 0o600 });
   const binaryFlags = KWOK_BINARY_FLAGS.flatMap(([name, flag]) => [flag, bins[name]!]);
   await runKwokctl(inputs, ["create", "cluster", "--wait", "2m", "--kubeconfig", "", ...binaryFlags]);
   await scaleNodes(inputs);
@@ -264,7 +283,8 @@ async function createCluster(inputs: SimulatedInputs): Promise<SimulatedOutputs>
 
 /** Node dynamic provider of {@link SimulatedCluster} (exported for tests). */
 export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<SimulatedInputs, SimulatedOutputs> = {
-  async check(_olds, news) {
+  async check(olds, news) {
+    const { randomUUID } = await import("node:crypto");
     const failures: pulumi.dynamic.CheckFailure[] = [];
     const quantity = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
     if (typeof news.name !== "string" || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(news.name))
@@ -277,7 +297,8 @@ export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<Simulated
       failures.push({ property: "memory", reason: 'must be a Kubernetes quantity such as "8Gi"' });
     if (typeof news.workdir !== "string" || !news.workdir.startsWith("/"))
       failures.push({ property: "workdir", reason: "must be an absolute directory path" });
-    return { inputs: news, failures };
+    const owner = typeof olds?.owner === "string" && olds.owner !== "" ? olds.owner : randomUUID();
+    return { inputs: { ...news, owner }, failures };
   },
 
   async diff(_id, olds, news) {
@@ -306,8 +327,9 @@ export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<Simulated
 
   async delete(_id, props) {
     const fs = await import("node:fs");
-    if (!fs.existsSync(await clusterDir(props))) return; // already gone
-    await runKwokctl(props, ["delete", "cluster"], 120_000);
+    const path = await import("node:path");
+    if (fs.existsSync(await clusterDir(props))) await runKwokctl(props, ["delete", "cluster"], 120_000);
+    fs.rmSync(path.join(props.workdir, `${props.name}.owner`), { force: true });
   },
 };
 

@@ -1,0 +1,194 @@
+/**
+ * Scenario 1: the whole lifecycle of a minimal `dev` environment on a simulated cluster, driven
+ * through the built `cto` binary (real Pulumi engine, real kube-apiserver via kwok, stand-in charts
+ * from the chart mirror). Every check reads the cluster through kubectl.
+ *
+ * init → up → (namespaces, releases, CRDs, workloads, Secrets, labels) → status → no-op up →
+ * enable a feature + bump a chart → preview shows exactly that → up → rollback → destroy.
+ */
+import { strict as assert } from "node:assert";
+import { CtoProject, establishedCrds, helmReleases, labelled, workloads } from "../helpers/cto-project.js";
+import type { Kubectl, KubeList } from "../helpers/kwok.js";
+
+const CLUSTER = "acme-dev";
+const CORE_NAMESPACES = ["argocd", "argo", "cto"];
+const CORE_RELEASES = ["argo-cd", "argo-workflows", "argo-events", "controller"];
+
+interface PreviewJson {
+  steps: { component: string; resource: string; type: string; op: string }[];
+}
+
+describe("scenario 1: minimal dev environment, full lifecycle through cto", function () {
+  this.timeout(1_800_000);
+  let p: CtoProject;
+  let k: Kubectl;
+
+  before(async () => {
+    p = await CtoProject.create();
+  });
+  after(async () => {
+    if (p) await p.cleanup();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+  });
+
+  it("cto init writes a config for a simulated cluster", async () => {
+    await p.ok(
+      "init",
+      "--yes",
+      "--provider",
+      "simulated",
+      "--profile",
+      "minimal",
+      "--org",
+      "acme",
+      "--repo",
+      "platform",
+      "--name",
+      CLUSTER,
+    );
+    await p.useMirror();
+    await p.ok("config", "validate");
+  });
+
+  it("cto up --yes installs the platform", async () => {
+    await p.ok("up", "--yes");
+    k = p.kubectl(CLUSTER);
+  });
+
+  it("the cluster has our namespaces, labelled as ours", async () => {
+    const list = await k.json<KubeList>("get", "namespaces");
+    const ours = list.items.filter((n) => n.metadata.labels?.["app.kubernetes.io/managed-by"] === "cto");
+    for (const ns of CORE_NAMESPACES)
+      assert.ok(
+        ours.some((n) => n.metadata.name === ns),
+        `namespace ${ns} labelled managed-by=cto`,
+      );
+  });
+
+  it("every core Helm release is deployed at the pinned chart version", async () => {
+    const releases = await helmReleases(k);
+    for (const r of CORE_RELEASES) assert.equal(releases.get(r)?.status, "deployed", `release ${r}`);
+    const server = await k.json<{ metadata: { labels: Record<string, string> } }>(
+      "get",
+      "-n",
+      "argocd",
+      "deployment/argo-cd-argocd-server",
+    );
+    assert.equal(server.metadata.labels["helm.sh/chart"], "argo-cd-7.8.0");
+  });
+
+  it("the charts' CRDs are established", async () => {
+    const crds = await establishedCrds(k);
+    for (const crd of [
+      "applications.argoproj.io",
+      "appprojects.argoproj.io",
+      "workflows.argoproj.io",
+      "workflowtemplates.argoproj.io",
+      "sensors.argoproj.io",
+      "eventsources.argoproj.io",
+      "coderuns.agents.platform",
+    ])
+      assert.ok(crds.has(crd), `${crd} established`);
+  });
+
+  it("every workload is available", async () => {
+    const all = await workloads(k, CORE_NAMESPACES);
+    assert.ok(all.length >= 8, JSON.stringify(all));
+    for (const w of all) assert.equal(w.ready, w.desired, `${w.ref} ready`);
+    const refs = all.map((w) => w.ref);
+    for (const ref of [
+      "argocd/deployment/argo-cd-argocd-server",
+      "argocd/statefulset/argo-cd-argocd-application-controller",
+      "argo/deployment/argo-workflows-workflow-controller",
+      "argo/deployment/argo-events-controller-manager",
+    ])
+      assert.ok(refs.includes(ref), `${ref} exists`);
+  });
+
+  it("the platform's Secrets are present in its namespace", async () => {
+    const secrets = await k.json<KubeList>("get", "secrets", "-n", "cto");
+    const ours = secrets.items.filter((s) => s.metadata.labels?.["app.kubernetes.io/managed-by"] === "cto");
+    assert.ok(ours.length > 0, `Secrets of ours in cto: ${secrets.items.map((s) => s.metadata.name).join(", ")}`);
+  });
+
+  it("cto status exits 0 and reports the components healthy", async () => {
+    const r = await p.ok("status");
+    for (const c of CORE_RELEASES) assert.match(r.stdout, new RegExp(c));
+  });
+
+  it("a second cto up changes nothing (no new Helm revision)", async () => {
+    const before = await helmReleases(k);
+    const r = await p.ok("up", "--yes");
+    assert.match(r.stdout + r.stderr, /no changes/i);
+    const after = await helmReleases(k);
+    for (const rel of CORE_RELEASES) assert.equal(after.get(rel)?.revision, before.get(rel)?.revision, rel);
+  });
+
+  it("enabling a feature and bumping one chart: cto preview shows exactly those changes", async () => {
+    await p.editConfig((doc) => {
+      doc.setIn(["features", "databases"], true);
+      doc.setIn(["charts", "argo-cd", "version"], "7.8.1");
+    });
+    const r = await p.ok("preview", "--json");
+    const report = JSON.parse(r.stdout) as PreviewJson;
+    const changed = report.steps.filter((s) => s.op !== "same");
+    const byComponent = new Set(changed.map((s) => s.component));
+    // argo-cd updated in place; the database operators (and their namespace) created; nothing else.
+    assert.ok(
+      changed.some((s) => s.component === "argo-cd" && s.op === "update"),
+      JSON.stringify(changed),
+    );
+    assert.ok(changed.filter((s) => s.op === "create").length >= 2, JSON.stringify(changed));
+    for (const c of ["argo-workflows", "argo-events", "controller"])
+      assert.ok(!byComponent.has(c), `${c} unchanged: ${JSON.stringify(changed)}`);
+    assert.ok(
+      changed.every((s) => s.op === "update" || s.op === "create"),
+      `only updates and creates: ${JSON.stringify(changed)}`,
+    );
+  });
+
+  it("cto up applies them: argo-cd at 7.8.1, database operators available", async () => {
+    await p.ok("up", "--yes");
+    const server = await k.json<{ metadata: { labels: Record<string, string> } }>(
+      "get",
+      "-n",
+      "argocd",
+      "deployment/argo-cd-argocd-server",
+    );
+    assert.equal(server.metadata.labels["helm.sh/chart"], "argo-cd-7.8.1");
+    const releases = await helmReleases(k);
+    assert.equal(releases.get("argo-cd")?.revision, 2);
+    assert.equal(releases.get("postgres-operator")?.status, "deployed");
+    assert.equal(releases.get("redis-operator")?.status, "deployed");
+  });
+
+  it("cto rollback restores the previous versions in the cluster", async () => {
+    await p.ok("rollback", "--yes");
+    const server = await k.json<{ metadata: { labels: Record<string, string> } }>(
+      "get",
+      "-n",
+      "argocd",
+      "deployment/argo-cd-argocd-server",
+    );
+    assert.equal(server.metadata.labels["helm.sh/chart"], "argo-cd-7.8.0");
+    const releases = await helmReleases(k);
+    assert.equal(releases.get("argo-cd")?.status, "deployed");
+    assert.equal(releases.has("postgres-operator"), false, "the feature's releases are gone again");
+  });
+
+  it("cto destroy --yes leaves no object of ours and none of our namespaces", async () => {
+    await p.ok("destroy", "--yes");
+    if (p.clusters().includes(CLUSTER)) {
+      // The cluster outlived the platform (cto keeps clusters it did not create): it must be empty of ours.
+      assert.deepEqual(await labelled(k, "app.kubernetes.io/managed-by=cto"), []);
+      const ns = (await k.json<KubeList>("get", "namespaces")).items.map((n) => n.metadata.name);
+      for (const n of [...CORE_NAMESPACES, "databases"]) assert.ok(!ns.includes(n), `namespace ${n} gone`);
+    } else {
+      // cto created the simulated cluster, so destroy removed it with everything in it.
+      const r = await k.run("get", "namespaces", "--request-timeout=3s");
+      assert.notEqual(r.code, 0, "the cluster's API server is gone");
+    }
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Scenario 4: a chart version the mirror does not have. `cto up` fails with the translated
+ * error naming the component and the version; the stack stays usable (not locked, status works);
+ * fixing the config and running `cto up` again succeeds.
+ */
+import { strict as assert } from "node:assert";
+import { CtoProject, helmReleases, workloads } from "../helpers/cto-project.js";
+
+const CLUSTER = "acme-fail";
+
+describe("scenario 4: a chart version missing from the mirror", function () {
+  this.timeout(1_800_000);
+  let p: CtoProject;
+
+  before(async () => {
+    p = await CtoProject.create();
+    await p.ok(
+      "init",
+      "--yes",
+      "--provider",
+      "simulated",
+      "--profile",
+      "minimal",
+      "--org",
+      "acme",
+      "--repo",
+      "platform",
+      "--name",
+      CLUSTER,
+    );
+    await p.useMirror();
+    await p.editConfig((doc) => doc.setIn(["charts", "argo-workflows", "version"], "0.99.0"));
+  });
+  after(async () => {
+    try {
+      await p?.cto(["destroy", "--yes"]);
+    } finally {
+      await p?.cleanup();
+    }
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+  });
+
+  it("cto up fails with the translated error naming the component and the version", async () => {
+    const r = await p.cto(["up", "--yes"]);
+    assert.equal(r.code, 1, `exit 1\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /argo-workflows/);
+    assert.match(r.stderr, /0\.99\.0/);
+    assert.match(r.stderr, /fix:/);
+    assert.ok(!/panic|at .*\.js:\d+/.test(r.stderr), `no stack trace:\n${r.stderr}`);
+    assert.ok(
+      p.mirror.requests.some((q) => q.path === "/index.yaml"),
+      "the mirror's index was consulted",
+    );
+  });
+
+  it("the stack is recoverable: not locked, status answers, nothing half-installed", async () => {
+    const status = await p.cto(["status"]);
+    assert.notEqual(status.code, 2, status.stderr);
+    assert.doesNotMatch(status.stderr, /locked/i);
+    // Whether the failure came at preview (the chart is fetched while checking the release) or
+    // mid-update, nothing is left half-done: no release of argo-workflows, none failed or pending.
+    if (p.clusters().includes(CLUSTER)) {
+      const releases = await helmReleases(p.kubectl(CLUSTER));
+      assert.equal(releases.has("argo-workflows"), false);
+      for (const [name, r] of releases) assert.equal(r.status, "deployed", name);
+    }
+  });
+
+  it("fixing the version and running cto up again succeeds", async () => {
+    await p.editConfig((doc) => doc.setIn(["charts", "argo-workflows", "version"], "0.45.0"));
+    await p.ok("up", "--yes");
+    const k = p.kubectl(CLUSTER);
+    const releases = await helmReleases(k);
+    for (const r of ["argo-cd", "argo-workflows", "argo-events", "controller"])
+      assert.equal(releases.get(r)?.status, "deployed", r);
+    for (const w of await workloads(k, ["argocd", "argo", "cto"])) assert.equal(w.ready, w.desired, w.ref);
+    await p.ok("status");
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * One e2e project: a sandbox (own HOME, CTO_HOME, PULUMI_HOME; CI=true, no TTY), the stand-in
+ * charts served by a chart mirror on 127.0.0.1, the built `cto` binary, and kubectl against the
+ * simulated clusters `cto` creates — read through kwok's own kubeconfig, not through our outputs.
+ */
+import { strict as assert } from "node:assert";
+import { existsSync, readdirSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import YAML from "yaml";
+import { startChartMirror, type ChartMirror } from "./chart-mirror.js";
+import { buildChartRepo, defaultChartVersions } from "./chart-repo.js";
+import { runCto, Sandbox, type CtoResult } from "./cli.js";
+import { exec, Kubectl, requireToolchain, type KubeList } from "./kwok.js";
+
+export class CtoProject {
+  readonly sandbox: Sandbox;
+  readonly env: NodeJS.ProcessEnv;
+  readonly bin: string;
+  mirror!: ChartMirror;
+  /** Every cto invocation with its result, for failure messages. */
+  readonly log: { args: string[]; result: CtoResult }[] = [];
+
+  private constructor(bin: string) {
+    this.bin = bin;
+    this.sandbox = new Sandbox("cto-e2e-");
+    this.env = {
+      ...this.sandbox.env,
+      CI: "true",
+      CTO_TOOLCHAIN_BIN: bin,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    };
+  }
+
+  /** A fresh project with its own mirror (all stand-in chart versions). */
+  static async create(): Promise<CtoProject> {
+    const project = new CtoProject(requireToolchain());
+    const repo = path.join(project.sandbox.root, "charts");
+    await buildChartRepo(repo, await defaultChartVersions());
+    project.mirror = await startChartMirror(repo);
+    return project;
+  }
+
+  get configFile(): string {
+    return path.join(this.sandbox.cwd, "cto.yaml");
+  }
+
+  get home(): string {
+    return this.env.CTO_HOME as string;
+  }
+
+  /** Runs `cto ...args` in the project directory. */
+  async cto(args: string[], timeoutMs = 600_000): Promise<CtoResult> {
+    const result = await runCto(args, { cwd: this.sandbox.cwd, env: this.env, timeoutMs });
+    this.log.push({ args, result });
+    return result;
+  }
+
+  /** Runs `cto ...args` and asserts exit code 0 (the output is in the failure message). */
+  async ok(...args: string[]): Promise<CtoResult> {
+    const r = await this.cto(args);
+    assert.equal(r.code, 0, `cto ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+    return r;
+  }
+
+  /** Edits cto.yaml through the YAML document API (comments kept). */
+  async editConfig(edit: (doc: YAML.Document) => void): Promise<void> {
+    const doc = YAML.parseDocument(await readFile(this.configFile, "utf8"));
+    edit(doc);
+    await writeFile(this.configFile, doc.toString());
+  }
+
+  /** Points every chart (and the controller's, which has no public repository) at the mirror. */
+  async useMirror(): Promise<void> {
+    await this.editConfig((doc) => {
+      doc.setIn(["charts", "default", "repository"], this.mirror.url);
+      doc.setIn(["charts", "controller", "repository"], this.mirror.url);
+    });
+  }
+
+  /** kwok's directory for a simulated cluster cto created: `<CTO_HOME>/clusters/<name>/kwok`. */
+  kwokWorkdir(cluster: string): string {
+    return path.join(this.home, "clusters", cluster, "kwok");
+  }
+
+  /** kubectl with kwok's own kubeconfig of the named simulated cluster. */
+  kubectl(cluster: string): Kubectl {
+    const file = path.join(this.kwokWorkdir(cluster), "clusters", cluster, "kubeconfig.yaml");
+    assert.ok(existsSync(file), `simulated cluster ${cluster} exists (${file})`);
+    return new Kubectl(file);
+  }
+
+  /** Names of the simulated clusters whose kwok directories exist under CTO_HOME. */
+  clusters(): string[] {
+    const root = path.join(this.home, "clusters");
+    if (!existsSync(root)) return [];
+    return readdirSync(root).filter((name) => existsSync(path.join(this.kwokWorkdir(name), "clusters", name)));
+  }
+
+  /** Stops every simulated cluster left behind, closes the mirror, removes the sandbox. */
+  async cleanup(): Promise<void> {
+    for (const name of this.clusters()) {
+      await exec(path.join(this.bin, "kwokctl"), ["--name", name, "delete", "cluster"], {
+        env: { ...process.env, KWOK_RUNTIME: "binary", KWOK_WORKDIR: this.kwokWorkdir(name) },
+        timeoutMs: 60_000,
+      });
+    }
+    await this.mirror?.close();
+    await rm(this.sandbox.root, { recursive: true, force: true });
+  }
+
+  /** The last `n` cto invocations, for a failure message. */
+  transcript(n = 3): string {
+    return this.log
+      .slice(-n)
+      .map((l) => `$ cto ${l.args.join(" ")}  (exit ${l.result.code})\n${l.result.stdout}\n${l.result.stderr}`)
+      .join("\n");
+  }
+}
+
+/** Ready/desired replicas of every Deployment and StatefulSet in the namespaces. */
+export async function workloads(
+  k: Kubectl,
+  namespaces: string[],
+): Promise<{ ref: string; desired: number; ready: number; chart?: string }[]> {
+  const out: { ref: string; desired: number; ready: number; chart?: string }[] = [];
+  for (const ns of namespaces) {
+    const list = await k.json<KubeList>("get", "deployments,statefulsets", "-n", ns);
+    for (const o of list.items) {
+      out.push({
+        ref: `${ns}/${o.kind.toLowerCase()}/${o.metadata.name}`,
+        desired: o.spec?.replicas ?? 1,
+        ready: o.status?.readyReplicas ?? 0,
+        chart: o.metadata.labels?.["helm.sh/chart"],
+      });
+    }
+  }
+  return out.sort((a, b) => a.ref.localeCompare(b.ref));
+}
+
+/** Helm releases in the cluster (from Helm's release Secrets): name → latest revision and status. */
+export async function helmReleases(
+  k: Kubectl,
+): Promise<Map<string, { namespace: string; revision: number; status: string }>> {
+  const list = await k.json<KubeList>("get", "secrets", "-A", "-l", "owner=helm");
+  const out = new Map<string, { namespace: string; revision: number; status: string }>();
+  for (const s of list.items) {
+    const name = s.metadata.labels?.name ?? "";
+    const revision = Number(s.metadata.labels?.version ?? 0);
+    const status = s.metadata.labels?.status ?? "";
+    const prev = out.get(name);
+    if (!prev || prev.revision < revision) out.set(name, { namespace: s.metadata.namespace ?? "", revision, status });
+  }
+  return out;
+}
+
+/** Names of the CRDs whose Established condition is True. */
+export async function establishedCrds(k: Kubectl): Promise<Set<string>> {
+  const list = await k.json<KubeList>("get", "crd");
+  return new Set(
+    list.items
+      .filter((c) => c.status?.conditions?.some((x) => x.type === "Established" && x.status === "True"))
+      .map((c) => c.metadata.name),
+  );
+}
+
+/** Every object of the common kinds carrying the label selector, across namespaces. */
+export async function labelled(k: Kubectl, selector: string): Promise<string[]> {
+  const kinds = "namespaces,deployments,statefulsets,services,configmaps,secrets,serviceaccounts,jobs";
+  const list = await k.json<KubeList>("get", kinds, "-A", "-l", selector);
+  return list.items.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`).sort();
+}
