@@ -56,6 +56,11 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
   if (interactive) io.ui.intro("cto init");
   try {
     checkFlags(options, io.choices);
+    if (!existsSync(dirname(target))) {
+      throw new UserError(`cannot write ${target}: the directory ${dirname(target)} does not exist`, {
+        hint: `create it first (mkdir -p ${dirname(target)}) or pass another -f FILE`,
+      });
+    }
     const exists = existsSync(target);
     // A person is asked about the existing file first, before answering everything else; a script
     // hears about every missing flag first, then about the file.

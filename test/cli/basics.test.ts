@@ -52,6 +52,15 @@ describe("cto shell", function () {
     assert.match(opt.stderr, /unknown option '--jsn'/);
   });
 
+  it("an unexpected error prints its stack and says it is a bug, exit 1", async () => {
+    // A package root without package.json is not something a user command can cause.
+    const r = await box.run(["--version"], { env: { CTO_PACKAGE_ROOT: box.root } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: Error: ENOENT/m);
+    assert.match(r.stderr, /^\s+at /m);
+    assert.match(r.stderr, /^this is a bug in cto: please report it/m);
+  });
+
   it("version shows cto, the pinned Pulumi CLI and a chart version per component and release", async () => {
     const text = await box.run(["version"]);
     assert.equal(text.code, 0, text.stderr);

@@ -114,6 +114,26 @@ describe("cto doctor and cto render", function () {
     assert.match(unknown.stderr, /environment `qa` is not defined/);
   });
 
+  it("doctor --fix --json adds what it fixed or could not fix, one entry per failed or warned check", async () => {
+    const r = await box.run(["doctor", "--fix", "--json"], { env: SECRETS });
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.schemaVersion, 1);
+    assert.ok(Array.isArray(report.fixes), "fixes missing");
+    const needing = report.checks.filter((c: { status: string }) => c.status === "fail" || c.status === "warn");
+    const fixed = new Set(
+      report.fixes.filter((f: { outcome: string }) => f.outcome === "installed").map((f: { id: string }) => f.id),
+    );
+    // Checks fixed by cto pass on the re-check; every other failure is listed as an instruction.
+    for (const c of needing) {
+      assert.ok(!fixed.has(c.id), `${c.id} was installed but still fails`);
+      const entry = report.fixes.find((f: { id: string }) => f.id === c.id);
+      assert.ok(entry, `no fix entry for ${c.id}`);
+      assert.ok(["manual", "failed"].includes(entry.outcome));
+    }
+    for (const f of report.fixes) assert.ok(["installed", "manual", "failed"].includes(f.outcome), f.outcome);
+    assert.equal(r.code, report.ok ? 0 : 1);
+  });
+
   it("render writes one file per component, byte-identical on a second run, secrets as references", async () => {
     const out = join(box.root, "gitops");
     const first = await box.run(["render", "--env", "dev", "--out", out], { env: SECRETS });

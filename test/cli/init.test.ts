@@ -152,6 +152,23 @@ describe("cto init (no terminal)", function () {
     assert.equal(parse(readFileSync(file, "utf8")).github.organization, "acme");
   });
 
+  it("refuses a -f path in a directory that does not exist, exit 2", async () => {
+    const r = await box.run([
+      "init",
+      "--yes",
+      "--org",
+      "acme",
+      "--repo",
+      "p",
+      "--chart-repo",
+      CHARTS,
+      "-f",
+      "no/such/cto.yaml",
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: cannot write .*no\/such\/cto\.yaml: the directory .*no\/such does not exist$/m);
+  });
+
   it("writes another file with -f and exactly the features given by --features", async () => {
     const r = await box.run([
       "init",
