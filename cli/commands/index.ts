@@ -10,10 +10,12 @@ import * as config from "./config.js";
 import * as profiles from "./profiles.js";
 import * as render from "./render.js";
 import * as doctor from "./doctor.js";
+import * as github from "./github.js";
+import * as secrets from "./secrets.js";
 import * as version from "./version.js";
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMAND_MODULES: CommandModule[] = [init, config, profiles, render, doctor, version];
+export const COMMAND_MODULES: CommandModule[] = [init, config, profiles, render, doctor, github, secrets, version];

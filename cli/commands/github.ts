@@ -1,0 +1,76 @@
+/**
+ * `cto github apps create | test-webhook | status`: the agents' GitHub Apps (manifest flow), a
+ * signed test delivery to the platform's webhook, and what GitHub reports. Work: cli/github/run.ts.
+ */
+import type { Command } from "commander";
+import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
+
+export function register(program: Command): void {
+  const github = program.command("github").description("GitHub Apps for the agents, webhook test and status");
+
+  const apps = github.command("apps").description("the agents' GitHub Apps");
+  const create = apps
+    .command("create")
+    .description("create a GitHub App per agent through GitHub's manifest flow (existing apps are kept)")
+    .option("--agents <LIST>", "comma-separated agents (default: every enabled agent), e.g. rex,cleo,tess")
+    .option("--org <ORG>", "organisation (or user) that owns the apps (default: github.organization)")
+    .option(
+      "--rotate-keys",
+      "for existing apps: set a new webhook secret, and store new private keys given with --key-file",
+    )
+    .option("--key-file <AGENT=PATH...>", "with --rotate-keys: a private key generated on the app's settings page")
+    .option("--no-browser", "print the local URL to open instead of opening a browser")
+    .option("--port <PORT>", "local port for GitHub's redirect (default: a free one)")
+    .option("--wait-install", "after creating, wait until each app is installed on the organisation")
+    .option("--install-timeout <SECONDS>", "how long --wait-install waits", "600");
+  fileOption(create);
+  envOption(create);
+  jsonOption(create);
+  examples(create, [
+    "cto github apps create --agents rex,cleo,tess --org acme",
+    "cto github apps create --rotate-keys --key-file rex=./acme-rex.private-key.pem",
+  ]);
+  create.addHelpText(
+    "after",
+    [
+      "",
+      "For each agent without an app, cto serves a page on 127.0.0.1 that sends the app's manifest",
+      "(name, permissions and events from templates/agent-roles.yaml, webhook URL) to GitHub; you",
+      "confirm there, GitHub redirects back with a one-time code, and cto exchanges it for the app's",
+      "id, client id and secret, webhook secret and private key, stored encrypted in the environment's",
+      "stack. Nothing secret is printed. Running it again keeps existing apps.",
+      "",
+    ].join("\n"),
+  );
+  create.action(async (options: Record<string, unknown>) => {
+    const { runAppsCreate } = await import("../github/run.js");
+    process.exitCode = await runAppsCreate(options, processIO());
+  });
+
+  const test = github
+    .command("test-webhook")
+    .description("send a signed ping delivery to the platform's webhook endpoint and report status and latency")
+    .option("--url <URL>", "endpoint (default: the configured webhook URL)")
+    .option("--app <AGENT>", "sign with this agent's app webhook secret instead of github.webhook_secret");
+  fileOption(test);
+  envOption(test);
+  jsonOption(test);
+  examples(test, ["cto github test-webhook --env dev"]);
+  test.action(async (options: Record<string, unknown>) => {
+    const { runTestWebhook } = await import("../github/run.js");
+    process.exitCode = await runTestWebhook(options, processIO());
+  });
+
+  const status = github
+    .command("status")
+    .description("the agents' apps, their installations and latest webhook deliveries")
+    .option("--deliveries <N>", "latest deliveries per app", "5");
+  fileOption(status);
+  envOption(status);
+  jsonOption(status);
+  examples(status, ["cto github status --env dev --json"]);
+  status.action(async (options: Record<string, unknown>) => {
+    const { runGithubStatus } = await import("../github/run.js");
+    process.exitCode = await runGithubStatus(options, processIO());
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * `cto secrets set | list | rm`: credentials the platform needs (model-provider API keys, ...),
+ * stored encrypted in the environment's stack. Values are read from a hidden prompt or stdin,
+ * never from the command line. Work: cli/secrets/run.ts.
+ */
+import type { Command } from "commander";
+import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
+
+export function register(program: Command): void {
+  const secrets = program
+    .command("secrets")
+    .description("store, list and remove credentials (encrypted in the environment's stack)");
+
+  const set = secrets
+    .command("set")
+    .description("store a secret; the value comes from a hidden prompt or stdin, never from the command line")
+    .argument("<NAME>", "e.g. ANTHROPIC_API_KEY, or a platform secret such as github.webhook_secret");
+  fileOption(set);
+  envOption(set);
+  examples(set, ["printenv ANTHROPIC_API_KEY | cto secrets set ANTHROPIC_API_KEY --env dev"]);
+  set.addHelpText(
+    "after",
+    "\nNames without a dot become keys of the agents' API-key Secret (cto-agent-api-keys); names with a\ndot are platform secrets (github.webhook_secret, registry.password, ...). One trailing newline\nof piped input is dropped.\n",
+  );
+  set.action(async (name: string, options: Record<string, unknown>) => {
+    const { runSecretsSet } = await import("../secrets/run.js");
+    process.exitCode = await runSecretsSet(name, options, processIO());
+  });
+
+  const list = secrets.command("list").description("names of the stored secrets (never their values)");
+  fileOption(list);
+  envOption(list);
+  jsonOption(list);
+  examples(list, ["cto secrets list --env dev"]);
+  list.action(async (options: Record<string, unknown>) => {
+    const { runSecretsList } = await import("../secrets/run.js");
+    process.exitCode = await runSecretsList(options, processIO());
+  });
+
+  const rm = secrets
+    .command("rm")
+    .description("remove stored secrets (a trailing * matches a prefix, e.g. 'github.apps.rex.*')")
+    .argument("<NAME...>");
+  fileOption(rm);
+  envOption(rm);
+  examples(rm, ["cto secrets rm ANTHROPIC_API_KEY --env dev"]);
+  rm.action(async (names: string[], options: Record<string, unknown>) => {
+    const { runSecretsRm } = await import("../secrets/run.js");
+    process.exitCode = await runSecretsRm(names, options, processIO());
+  });
+}

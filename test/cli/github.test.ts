@@ -1,0 +1,304 @@
+/**
+ * `cto github …` and `cto secrets …` through the built binary, against the fake GitHub on
+ * 127.0.0.1 and the real Pulumi CLI (stack secrets in a temporary file backend).
+ *
+ * The Pulumi CLI is reached through a wrapper that logs every argument list it is started with,
+ * so the tests can check that no secret value is ever a process argument. At the end, every
+ * output, that log, every file the runs left and every request the fake received are scanned for
+ * the secret values of the run.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findPulumiBinDir } from "../../stacks/secrets-store.js";
+import { CTO_BIN, Sandbox, type CtoResult } from "../helpers/cli.js";
+import { actAsBrowser, startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
+
+const WEBHOOK_SECRET = "whsec-platform-3f9a0c7e51d24b8e";
+const API_KEY = "sk-ant-test-0d1e2f3a4b5c6d7e8f90";
+
+/** The real pulumi, behind a wrapper in `<dir>/bin` that logs its argv to `<dir>/argv.log`. */
+function pulumiWrapper(root: string): { binDir: string; log: string } {
+  const dir = findPulumiBinDir(join(root, "no-home"), process.env);
+  if (!dir) throw new Error("the Pulumi CLI is needed: run `npm run toolchain` (or put pulumi on PATH)");
+  const real = join(dir, "pulumi");
+  const binDir = join(root, "pulumi-wrapper", "bin");
+  mkdirSync(binDir, { recursive: true });
+  const log = join(root, "pulumi-wrapper", "argv.log");
+  writeFileSync(join(binDir, "pulumi"), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(binDir, "pulumi"), 0o755);
+  writeFileSync(log, "");
+  return { binDir, log };
+}
+
+function configYaml(fake: FakeGitHub): string {
+  return [
+    'version: "0.1.0"',
+    "profile: minimal",
+    "platform:",
+    "  name: acme-platform",
+    "  namespace: cto",
+    "github:",
+    "  organization: acme",
+    "  repository: platform",
+    `  base_url: ${fake.apiUrl}`,
+    `  webhook_url: ${fake.webhookUrl}`,
+    "  webhook_mode: organization",
+    "cluster:",
+    "  provider: kind",
+    "agents:",
+    "  rex: {}",
+    "  cleo: {}",
+    "  tess: {}",
+    "charts:",
+    "  controller:",
+    "    repository: oci://registry.acme.example/charts",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Runs `cto …` and, like a person at the browser, opens every local page cto announces on stderr
+ * (`open http://127.0.0.1:PORT/`), confirming the app on the fake GitHub.
+ */
+function runWithBrowser(
+  box: Sandbox,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<CtoResult & { browsed: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CTO_BIN, ...args], { cwd: box.cwd, env: { ...box.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    let browsed = 0;
+    const seen = new Set<string>();
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      for (const m of stderr.matchAll(/open (http:\/\/127\.0\.0\.1:\d+\/)/g)) {
+        const url = m[1] as string;
+        if (seen.has(url)) continue;
+        seen.add(url);
+        browsed++;
+        actAsBrowser(url).catch((err: unknown) => (stderr += `\n[test browser] ${String(err)}\n`));
+      }
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started, browsed });
+    });
+    child.stdin.end();
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+
+describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI)", function () {
+  this.timeout(600_000);
+  let fake: FakeGitHub;
+  let box: Sandbox;
+  let wrapper: { binDir: string; log: string };
+  let env: NodeJS.ProcessEnv;
+  const outputs: string[] = [];
+  const record = <T extends CtoResult>(r: T): T => {
+    outputs.push(r.stdout, r.stderr);
+    return r;
+  };
+
+  before(async () => {
+    fake = await startFakeGitHub({ webhookSecret: WEBHOOK_SECRET });
+    box = new Sandbox("cto-github-");
+    wrapper = pulumiWrapper(box.root);
+    env = { CTO_PULUMI_BIN_DIR: wrapper.binDir, PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-a-secret-value" };
+    writeFileSync(join(box.cwd, "cto.yaml"), configYaml(fake));
+  });
+  after(async () => {
+    await fake.close();
+    box.remove();
+  });
+
+  it("creates three apps through the manifest flow and stores their credentials encrypted", async () => {
+    fake.rateLimitNext({ count: 1, status: 403, retryAfter: 1, pathPrefix: "/users/" });
+    const r = record(
+      await runWithBrowser(
+        box,
+        ["github", "apps", "create", "--agents", "rex,cleo,tess", "--org", "acme", "--no-browser"],
+        env,
+      ),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.browsed, 3);
+    assert.equal(fake.apps.length, 3);
+    for (const agent of ["rex", "cleo", "tess"]) {
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^${agent} {2}acme-${agent} {2}app \\d+ {2}created {2}not installed: http://127\\.0\\.0\\.1:\\d+/apps/acme-${agent}/installations/new$`,
+          "m",
+        ),
+      );
+    }
+    // The rate limit on the owner lookup was waited out, and said so.
+    assert.match(
+      r.stderr,
+      /GitHub secondary rate limit \(Retry-After: 1\) on GET \/users\/acme: waiting 1s before retry 1 of 5/,
+    );
+    // Permissions come from the agents' roles (templates/agent-roles.yaml): cleo reviews, tess tests.
+    assert.equal(fake.apps.find((a) => a.slug === "acme-cleo")?.permissions.checks, "write");
+    assert.deepEqual(fake.apps.find((a) => a.slug === "acme-tess")?.events, ["pull_request", "workflow_run"]);
+
+    const stackFiles = filesUnder(join(box.env.CTO_HOME as string, "workspaces")).filter((f) =>
+      /Pulumi\.dev\.yaml$/.test(f),
+    );
+    assert.equal(stackFiles.length, 1);
+    const stackConfig = readFileSync(stackFiles[0] as string, "utf8");
+    assert.match(stackConfig, /cto:credentials:\n\s+secure: v1:/);
+
+    const list = record(await box.run(["secrets", "list", "--json"], { env }));
+    assert.equal(list.code, 0, list.stderr);
+    const names = (JSON.parse(list.stdout) as { name: string }[]).map((n) => n.name);
+    for (const agent of ["rex", "cleo", "tess"]) {
+      for (const field of ["id", "client_id", "client_secret", "private_key", "slug", "webhook_secret"]) {
+        assert.ok(names.includes(`github.apps.${agent}.${field}`), `github.apps.${agent}.${field} stored`);
+      }
+    }
+  });
+
+  it("keeps the existing apps on a second run, and sees an installation", async () => {
+    fake.install("acme-rex", "acme");
+    const r = record(await runWithBrowser(box, ["github", "apps", "create", "--no-browser", "--json"], env));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.browsed, 0);
+    assert.equal(fake.apps.length, 3);
+    const out = JSON.parse(r.stdout) as { apps: { agent: string; outcome: string; installation: unknown }[] };
+    assert.deepEqual(
+      out.apps.map((a) => [a.agent, a.outcome]),
+      [
+        ["cleo", "kept"],
+        ["rex", "kept"],
+        ["tess", "kept"],
+      ],
+    );
+    assert.ok(out.apps.find((a) => a.agent === "rex")?.installation);
+  });
+
+  it("stores a secret from stdin, lists names only, and removes it", async () => {
+    const set = record(await box.run(["secrets", "set", "ANTHROPIC_API_KEY"], { env, input: `${API_KEY}\n` }));
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /stored ANTHROPIC_API_KEY \(agent API key\) encrypted in stack dev/);
+    const list = record(await box.run(["secrets", "list"], { env }));
+    assert.match(list.stdout, /^ANTHROPIC_API_KEY {2}\(agent API key\)$/m);
+    const empty = record(await box.run(["secrets", "set", "OPENAI_API_KEY"], { env, input: "" }));
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no value given for OPENAI_API_KEY; nothing stored/);
+    const argv = record(await box.run(["secrets", "set", "OPENAI_API_KEY", "sk-in-argv"], { env }));
+    assert.equal(argv.code, 2, "a value on the command line is refused");
+    const rm = record(await box.run(["secrets", "rm", "ANTHROPIC_API_KEY"], { env }));
+    assert.equal(rm.code, 0, rm.stderr);
+    const missing = record(await box.run(["secrets", "rm", "ANTHROPIC_API_KEY"], { env }));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no stored secret matches ANTHROPIC_API_KEY in stack dev; nothing removed/);
+    assert.match(missing.stderr, /fix: see the names with: cto secrets list --env dev/);
+  });
+
+  it("test-webhook sends a ping the receiver verifies, and reports a refused signature", async () => {
+    const noSecret = record(await box.run(["github", "test-webhook"], { env }));
+    assert.equal(noSecret.code, 2);
+    assert.match(noSecret.stderr, /no github\.webhook_secret in cto\.yaml or stack dev/);
+
+    record(await box.run(["secrets", "set", "github.webhook_secret"], { env, input: WEBHOOK_SECRET }));
+    const ok = record(await box.run(["github", "test-webhook", "--env", "dev"], { env }));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(
+      ok.stdout,
+      /^ping → http:\/\/127\.0\.0\.1:\d+\/hooks\/platform: 204 in [\d.]+ ms \(delivery [0-9a-f-]{36}, signed with github\.webhook_secret\)$/m,
+    );
+    const delivered = fake.received.at(-1);
+    assert.equal(delivered?.event, "ping");
+    assert.equal(delivered?.signatureValid, true);
+
+    // The app's own webhook secret is not what the platform endpoint checks: refused, exit 1, explained.
+    const refused = record(await box.run(["github", "test-webhook", "--app", "rex"], { env }));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /: 401 in /);
+    assert.match(
+      refused.stderr,
+      /refused the delivery: it checks X-Hub-Signature-256 with a different secret than github\.apps\.rex\.webhook_secret/,
+    );
+    assert.equal(fake.received.at(-1)?.signatureValid, false);
+  });
+
+  it("status shows apps, installations and the latest deliveries", async () => {
+    const r = record(await box.run(["github", "status"], { env }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^webhook: http:\/\/127\.0\.0\.1:\d+\/hooks\/platform \(organization\)$/m);
+    assert.match(r.stdout, /^rex: acme-rex \(app \d+\)/m);
+    assert.match(r.stdout, /^ {2}installations: acme \(all repositories\)$/m);
+    assert.match(r.stdout, /^cleo: acme-cleo .*\n {2}installations: none/m);
+    assert.match(r.stdout, /ping {2}401 Invalid HTTP Response/);
+  });
+
+  it("reports an expired code clearly and stores nothing for that app", async () => {
+    const other = await startFakeGitHub({ codeTtlMs: 0 });
+    const box2 = new Sandbox("cto-github-expired-");
+    try {
+      writeFileSync(join(box2.cwd, "cto.yaml"), configYaml(other));
+      const r = record(
+        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], env),
+      );
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /error: GitHub did not accept the code for acme-rex \(404 from POST \/app-manifests\/<code>\/conversions\): it expired/,
+      );
+      assert.match(
+        r.stderr,
+        /fix: the app may exist on GitHub without cto holding its key: delete it at http:\/\/127\.0\.0\.1:\d+\/organizations\/acme\/settings\/apps\/acme-rex/,
+      );
+      const list = record(await box2.run(["secrets", "list"], { env }));
+      assert.match(list.stdout, /no secrets stored in stack dev/);
+    } finally {
+      await other.close();
+      box2.remove();
+    }
+  });
+
+  it("rejects bad input with exit 2 and a fix", async () => {
+    const r = record(await box.run(["github", "apps", "create", "--agents", "rex,zed", "--no-browser"], { env }));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--agents: zed is not an enabled agent of environment dev/);
+    assert.match(r.stderr, /fix: enabled agents: (cleo, rex, tess|rex, cleo, tess)/);
+  });
+
+  it("never shows a secret value: outputs, Pulumi argv, files and requests", () => {
+    const secrets = [WEBHOOK_SECRET, API_KEY];
+    for (const app of fake.apps) {
+      secrets.push(app.clientSecret, app.webhookSecret, app.pem.split("\n")[1] as string);
+    }
+    const argvLog = readFileSync(wrapper.log, "utf8");
+    assert.match(argvLog, /config set cto:credentials --secret --raw --stack dev/, "the wrapper saw the writes");
+    const haystacks: [string, string][] = [
+      ["command output", outputs.join("\n")],
+      ["pulumi argv", argvLog],
+      ["fake GitHub request URLs", fake.requests.map((r) => r.url).join("\n")],
+    ];
+    for (const file of filesUnder(box.root)) {
+      if (statSync(file).size < 5_000_000) haystacks.push([file, readFileSync(file, "latin1")]);
+    }
+    for (const [where, text] of haystacks) {
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret value appears in ${where}`);
+    }
+  });
+});
