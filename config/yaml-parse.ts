@@ -76,22 +76,27 @@ export function parseYamlLocated<S extends z.ZodType>(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return {
-          file,
-          line,
-          column: col,
-          path: "",
-          message: `YAML syntax error: ${firstLine(error.message)}`,
-          hint:
-            error.code === "DUPLICATE_KEY"
-              ? "each key may appear once per mapping; remove or merge the duplicate"
-              : "check the indentation and quoting on this line and the one before it",
-        };
-      }),
-    );
+    // The first syntax error is the one to fix: the parser's later errors are mostly its echoes.
+    const error = doc.errors[0] as (typeof doc.errors)[number];
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const more = doc.errors.length - 1;
+    const fix =
+      error.code === "DUPLICATE_KEY"
+        ? "each key may appear once per mapping; remove or merge the duplicate"
+        : "check the indentation and quoting on this line and the one before it" +
+          (error.code === "UNEXPECTED_TOKEN" || /flow/i.test(error.message)
+            ? " (inside { } or [ ], quote values that contain { } [ ] , or ${VAR})"
+            : "");
+    throw new ConfigError([
+      {
+        file,
+        line,
+        column: col,
+        path: "",
+        message: `YAML syntax error: ${firstLine(error.message)}${more > 0 ? ` (and ${more} more after it, often caused by this one)` : ""}`,
+        hint: fix,
+      },
+    ]);
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new ConfigError([

@@ -130,13 +130,18 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
     issue(
       where,
       `unknown platform release \`${releaseName}\``,
-      suggestion(releaseName, Object.keys(catalog.releases), "releases"),
+      `use one of ${Object.keys(catalog.releases).sort().join(", ")}, or leave release unset for the newest (${catalog.latestRelease})`,
     );
   }
   if (!profile || !release) throw fail();
 
   const features = resolveFeatures(merged, profile, catalog, from, issue);
-  checkFeatureNeeds(merged, profile, features, from, issue);
+  // A feature the profile refuses is one mistake: its needs are not checked as well.
+  const allowed = { ...features };
+  for (const name of FEATURE_NAMES) {
+    if (!profile.allowed_features.includes(name)) allowed[FEATURE_KEYS[name]] = false;
+  }
+  checkFeatureNeeds(merged, profile, allowed, from, issue);
 
   const components = resolveComponents(merged, profile, release, catalog, features, from, issue);
   const namespaces: Record<string, string> = { platform: merged.platform.namespace };

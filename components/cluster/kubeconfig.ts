@@ -21,12 +21,14 @@ export function kubeconfigEndpoint(kubeconfig: string, context?: string): string
     return undefined;
   }
   const contextName = context ?? doc["current-context"];
-  const clusterName = doc.contexts?.find((c) => c.name === contextName)?.context?.cluster;
-  const cluster = clusterName
-    ? doc.clusters?.find((c) => c.name === clusterName)
-    : doc.clusters?.length === 1
-      ? doc.clusters[0]
-      : undefined;
+  let cluster: { cluster?: { server?: string } } | undefined;
+  if (contextName) {
+    const clusterName = doc.contexts?.find((c) => c.name === contextName)?.context?.cluster;
+    cluster = clusterName ? doc.clusters?.find((c) => c.name === clusterName) : undefined;
+  } else if (doc.clusters?.length === 1) {
+    // No context named anywhere: a kubeconfig with one cluster can only mean that one.
+    cluster = doc.clusters[0];
+  }
   return cluster?.cluster?.server;
 }
 

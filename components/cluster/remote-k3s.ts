@@ -89,7 +89,7 @@ export function createRemoteK3s(
         connection: connection(node),
         create: remoteK3sScript(plan, node, role, first.host),
         delete: role === "agent" ? UNINSTALL.agent : UNINSTALL.server,
-        stdin: token.value,
+        stdin: pulumi.secret(token.value),
         triggers: [plan.version, plan.installScriptUrl],
       },
       { parent, dependsOn },

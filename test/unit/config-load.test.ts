@@ -105,10 +105,13 @@ features:
     assert.deepEqual(
       nested.issues.map((i) => `${i.line}:${i.column} ${i.message}`),
       [
-        "2:9 YAML syntax error: Nested mappings are not allowed in compact mappings",
-        "2:9 YAML syntax error: Implicit keys need to be on a single line",
+        "2:9 YAML syntax error: Nested mappings are not allowed in compact mappings (and 1 more after it, often caused by this one)",
       ],
     );
+    const flow = configError(() => parseConfigText(`registry: { type: generic, password: \${PW} }\n`, "bad.yaml", {}));
+    assert.equal(flow.issues.length, 1);
+    assert.equal(flow.issues[0]?.line, 1);
+    assert.match(flow.issues[0]?.hint ?? "", /quote values that contain \{ \} \[ \] , or \$\{VAR\}/);
   });
 
   it("duplicate keys are a syntax error with a fix", () => {

@@ -1,0 +1,217 @@
+/** The Cluster component for each provider: what it runs, how secrets travel, what the provider gets. */
+import assert from "node:assert/strict";
+import type { Plan, SshNodePlan } from "../../profiles/plan.js";
+import { kindConfig } from "../../components/cluster/kind.js";
+import { kubeconfigEndpoint, pointKubeconfigAt } from "../../components/cluster/kubeconfig.js";
+import { parse } from "yaml";
+import { acme, buildUnderMocks, valueOf } from "./fixtures.js";
+import { FAKE_KUBECONFIG, find, isSecretAt, type RecordedResource } from "./harness.js";
+
+const LOCAL = "command:local:Command";
+const REMOTE = "command:remote:Command";
+const PROVIDER = "pulumi:providers:kubernetes";
+
+const node = (host: string, role: "server" | "agent"): SshNodePlan => ({ host, user: "ops", port: 22, role });
+const k3s = (nodes: SshNodePlan[]): Plan["cluster"] => ({
+  provider: "k3s",
+  name: "acme",
+  version: "v1.31.4+k3s1",
+  installScriptUrl: "https://mirror.acme.example/k3s/install.sh",
+  nodes,
+  kubeconfigPath: "/home/me/.cto/clusters/acme/kubeconfig",
+});
+const names = (recorded: RecordedResource[], type: string) =>
+  recorded
+    .filter((r) => r.type === type)
+    .map((r) => r.name)
+    .sort();
+
+describe("Cluster (mocks)", function () {
+  this.timeout(60_000);
+
+  it("existing: the provider gets the given kubeconfig (secret) and context; endpoint from it", async () => {
+    const plan = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme", context: "test" }));
+    const { recorded, outputs } = await buildUnderMocks(plan, undefined, {
+      cluster: { existingKubeconfig: FAKE_KUBECONFIG },
+    });
+    const provider = find(recorded, PROVIDER, "cluster-provider");
+    assert.equal(provider.inputs.context, "test");
+    assert.ok(isSecretAt(provider.raw, "kubeconfig"));
+    assert.equal(provider.inputs.kubeconfig, FAKE_KUBECONFIG);
+    assert.equal(await valueOf(outputs.clusterEndpoint), "https://127.0.0.1:6443");
+    assert.equal(recorded.filter((r) => r.type.startsWith("command:")).length, 0);
+  });
+
+  it("k3s on this machine: pinned version and script from the plan as environment, uninstall on delete, 0600 kubeconfig, default storage class", async () => {
+    const { recorded } = await buildUnderMocks(acme("minimal", (p) => (p.cluster = k3s([]))));
+    assert.deepEqual(names(recorded, LOCAL), ["cluster-k3s-install", "cluster-kubeconfig"]);
+    const install = find(recorded, LOCAL, "cluster-k3s-install");
+    assert.deepEqual(install.inputs.environment, {
+      K3S_INSTALL_SCRIPT_URL: "https://mirror.acme.example/k3s/install.sh",
+      K3S_VERSION: "v1.31.4+k3s1",
+      KUBECONFIG_PATH: "/home/me/.cto/clusters/acme/kubeconfig",
+    });
+    assert.match(String(install.inputs.create), /--disable traefik/);
+    assert.match(String(install.inputs.create), /install -m 0600/);
+    assert.match(String(install.inputs.delete), /k3s-uninstall\.sh/);
+    const read = find(recorded, LOCAL, "cluster-kubeconfig");
+    assert.equal(read.inputs.logging, "stderr", "the kubeconfig stays out of the engine log");
+    assert.ok(read.dependsOn.includes("cluster-k3s-install"));
+    const storage = find(recorded, "kubernetes:storage.k8s.io/v1:StorageClassPatch", "cluster-default-storage");
+    assert.equal(
+      (storage.inputs.metadata as { annotations: Record<string, string> }).annotations[
+        "storageclass.kubernetes.io/is-default-class"
+      ],
+      "true",
+    );
+    const provider = find(recorded, PROVIDER, "cluster-provider");
+    assert.ok(isSecretAt(provider.raw, "kubeconfig"));
+  });
+
+  it("k3s over SSH, HA: three servers with embedded etcd and agents; the join token travels on stdin as a secret", async () => {
+    const plan = acme("production", (p) => {
+      p.cluster = k3s([
+        node("10.0.0.1", "server"),
+        node("10.0.0.2", "server"),
+        node("10.0.0.3", "server"),
+        { ...node("10.0.0.4", "agent"), sshKeyPath: "/keys/agent" },
+      ]);
+    });
+    const { recorded } = await buildUnderMocks(plan, undefined, {
+      cluster: {
+        ssh: { privateKeys: { "10.0.0.4": "-----BEGIN OPENSSH PRIVATE KEY-----" }, agentSocketPath: "/run/ssh.sock" },
+      },
+    });
+    assert.deepEqual(names(recorded, REMOTE), [
+      "cluster-k3s-agent-10.0.0.4",
+      "cluster-k3s-server-10.0.0.1",
+      "cluster-k3s-server-10.0.0.2",
+      "cluster-k3s-server-10.0.0.3",
+      "cluster-kubeconfig",
+    ]);
+    const first = find(recorded, REMOTE, "cluster-k3s-server-10.0.0.1");
+    assert.match(String(first.inputs.create), /server --cluster-init --disable traefik/);
+    assert.ok(isSecretAt(first.raw, "stdin"), "token on stdin, secret");
+    assert.ok(!String(first.inputs.create).includes(String(first.inputs.stdin)), "token not in the script");
+    const second = find(recorded, REMOTE, "cluster-k3s-server-10.0.0.2");
+    assert.match(String(second.inputs.create), /server --server 'https:\/\/10\.0\.0\.1:6443'/);
+    assert.ok(second.dependsOn.includes("cluster-k3s-server-10.0.0.1"));
+    const agent = find(recorded, REMOTE, "cluster-k3s-agent-10.0.0.4");
+    assert.match(String(agent.inputs.create), /agent --server 'https:\/\/10\.0\.0\.1:6443'/);
+    assert.match(String(agent.inputs.delete), /k3s-agent-uninstall\.sh/);
+    assert.ok(isSecretAt(agent.raw, "connection.privateKey") || isSecretAt(agent.raw, "connection"));
+    assert.equal((first.inputs.connection as { agentSocketPath?: string }).agentSocketPath, "/run/ssh.sock");
+    find(recorded, "pulumi-nodejs:dynamic/cto:GeneratedSecret", "cluster-k3s-token");
+    const file = find(recorded, LOCAL, "cluster-kubeconfig-file");
+    assert.match(String(file.inputs.create), /umask 077/);
+  });
+
+  it("kind: the PRD's port mappings on the control plane, config on stdin, delete removes the cluster", async () => {
+    const plan = acme("minimal", (p) => {
+      p.cluster = {
+        provider: "kind",
+        name: "acme-dev",
+        version: "0.29.0",
+        nodeImage: "kindest/node:v1.33.1",
+        portMappings: [80, 443, 8080, 2746, 3000],
+        kubeconfigPath: "/home/me/.cto/clusters/acme-dev/kubeconfig",
+      };
+      p.registry = { type: "local", url: "localhost:5001", namespace: "", hasCredentials: false };
+      p.secretNames = p.secretNames.filter((n) => n !== "registry.password");
+    });
+    const { recorded, outputs } = await buildUnderMocks(plan);
+    const create = find(recorded, LOCAL, "cluster-kind");
+    const config = parse(String(create.inputs.stdin)) as {
+      nodes: { extraPortMappings: { hostPort: number; containerPort: number }[] }[];
+      containerdConfigPatches: string[];
+    };
+    assert.deepEqual(
+      config.nodes[0]!.extraPortMappings.map((m) => [m.containerPort, m.hostPort]),
+      [80, 443, 8080, 2746, 3000].map((p) => [p, p]),
+    );
+    assert.match(
+      config.containerdConfigPatches[0]!,
+      /mirrors\."localhost:5001"\]\n {2}endpoint = \["http:\/\/acme-dev-registry:5000"\]/,
+    );
+    assert.equal((create.inputs.environment as Record<string, string>).NODE_IMAGE, "kindest/node:v1.33.1");
+    assert.match(String(create.inputs.delete), /kind delete cluster --name "\$CLUSTER_NAME"/);
+    // The local registry container joins kind's network under the name containerd was given.
+    const container = find(recorded, "docker:index/container:Container", "registry-local");
+    assert.equal(container.inputs.name, "acme-dev-registry");
+    assert.deepEqual(container.inputs.networksAdvanced, [{ name: "kind" }]);
+    assert.equal((container.inputs.ports as { external: number }[])[0]!.external, 5001);
+    assert.equal(outputs.versions["cluster-kind"], "0.29.0");
+  });
+
+  it("minikube: profile, CPUs and memory from the plan", async () => {
+    const plan = acme("minimal", (p) => {
+      p.cluster = {
+        provider: "minikube",
+        name: "acme",
+        version: "1.36.0",
+        cpus: 4,
+        memoryMiB: 8192,
+        kubeconfigPath: "/k/config",
+      };
+    });
+    const { recorded } = await buildUnderMocks(plan);
+    const start = find(recorded, LOCAL, "cluster-minikube");
+    assert.deepEqual(start.inputs.environment, {
+      CLUSTER_NAME: "acme",
+      CPUS: "4",
+      MEMORY_MIB: "8192",
+      KUBECONFIG: "/k/config",
+    });
+    assert.match(String(start.inputs.delete), /minikube delete --profile/);
+  });
+
+  it("simulated: a SimulatedCluster with the plan's nodes and capacity; its kubeconfig feeds the provider", async () => {
+    const plan = acme("standard", (p) => {
+      p.cluster = {
+        provider: "simulated",
+        name: "acme-dev",
+        nodes: 3,
+        cpu: "4",
+        memory: "8Gi",
+        kubeconfigPath: "/home/me/.cto/clusters/acme-dev/kubeconfig",
+      };
+    });
+    const { recorded, outputs } = await buildUnderMocks(plan, undefined, {
+      cluster: { simulated: { binDir: "/tc/bin" } },
+    });
+    const simulated = find(recorded, "pulumi-nodejs:dynamic/cto:SimulatedCluster", "cluster-simulated");
+    assert.equal(simulated.parent, "cluster");
+    for (const [key, value] of Object.entries({
+      name: "acme-dev",
+      nodes: 3,
+      cpu: "4",
+      memory: "8Gi",
+      workdir: "/home/me/.cto/clusters/acme-dev/kwok",
+      binDir: "/tc/bin",
+    })) {
+      assert.equal(simulated.inputs[key], value, key);
+    }
+    assert.equal(recorded.filter((r) => r.type.startsWith("command:")).length, 0, "no command plugin needed");
+    assert.equal(find(recorded, PROVIDER, "cluster-provider").inputs.kubeconfig, FAKE_KUBECONFIG);
+    assert.equal(await valueOf(outputs.clusterEndpoint), "https://127.0.0.1:6443");
+  });
+
+  it("kubeconfig helpers: endpoint of a context, and a remote server's address", () => {
+    assert.equal(kubeconfigEndpoint(FAKE_KUBECONFIG), "https://127.0.0.1:6443");
+    assert.equal(kubeconfigEndpoint(FAKE_KUBECONFIG, "nope"), undefined);
+    assert.equal(kubeconfigEndpoint("{not yaml"), undefined);
+    assert.match(pointKubeconfigAt(FAKE_KUBECONFIG, "10.0.0.1"), /https:\/\/10\.0\.0\.1:6443/);
+    assert.match(pointKubeconfigAt(FAKE_KUBECONFIG, "fd00::1"), /https:\/\/\[fd00::1\]:6443/);
+    const plan = acme("minimal");
+    assert.ok(
+      kindConfig({
+        provider: "kind",
+        name: plan.cluster.name,
+        version: "0",
+        nodeImage: "x",
+        portMappings: [],
+        kubeconfigPath: "/k",
+      }).includes("ingress-ready=true"),
+    );
+  });
+});
