@@ -1,0 +1,70 @@
+/**
+ * Where the stacks' state lives.
+ *
+ * Order: the plan's `state.backendUrl` (cto.yaml `state.backend_url`), then `PULUMI_BACKEND_URL`,
+ * then the embedded default `file://<ctoHome>/state`, which needs nothing else running. Any URL
+ * Pulumi understands is accepted for teams: `s3://`, `gs://`, `azblob://` (object storage, the
+ * "diy" backend, like `file://`) or `https://` (Pulumi Cloud or a self-hosted service).
+ */
+import { mkdir } from "node:fs/promises";
+import { homedir } from "node:os";
+import path from "node:path";
+import { UserError } from "../config/errors.js";
+import { ctoHome } from "../config/paths.js";
+import type { Plan } from "../profiles/plan.js";
+
+export type BackendKind = "file" | "object-storage" | "service";
+
+export interface Backend {
+  /** The URL handed to the engine as `PULUMI_BACKEND_URL`. */
+  url: string;
+  kind: BackendKind;
+  /** Where the URL came from, for messages. */
+  source: "cto.yaml state.backend_url" | "PULUMI_BACKEND_URL" | "default";
+  /** For `file://` only: the directory (`.pulumi/` lives below it). */
+  dir?: string;
+}
+
+const SCHEMES: Record<string, BackendKind> = {
+  file: "file",
+  s3: "object-storage",
+  gs: "object-storage",
+  azblob: "object-storage",
+  https: "service",
+  http: "service",
+};
+
+/** `file://~/x` → /home/u/x; `file://rel` → absolute. Pulumi itself does not expand `~`. */
+export function fileBackendDir(url: string, home = homedir()): string {
+  const rest = decodeURIComponent(url.slice("file://".length).replace(/\?.*$/, ""));
+  const expanded = rest === "~" ? home : rest.startsWith("~/") ? path.join(home, rest.slice(2)) : rest;
+  return path.resolve(expanded === "" ? home : expanded);
+}
+
+/** The backend for a plan; throws a `UserError` for a URL Pulumi cannot use. */
+export function resolveBackend(
+  plan: Pick<Plan, "state">,
+  options: { env?: NodeJS.ProcessEnv; home?: string } = {},
+): Backend {
+  const env = options.env ?? process.env;
+  const home = env.HOME || options.home || homedir();
+  const fromPlan = plan.state.backendUrl;
+  const fromEnv = env.PULUMI_BACKEND_URL || undefined;
+  const source = fromPlan ? "cto.yaml state.backend_url" : fromEnv ? "PULUMI_BACKEND_URL" : "default";
+  const raw = fromPlan ?? fromEnv ?? `file://${path.join(ctoHome(env), "state")}`;
+  const scheme = /^([a-z0-9]+):\/\//.exec(raw)?.[1] ?? "";
+  const kind = SCHEMES[scheme];
+  if (!kind) {
+    throw new UserError(`unsupported state backend URL "${raw}" (from ${source})`, {
+      hint: "use file://DIR, s3://BUCKET, gs://BUCKET, azblob://CONTAINER or https://api.pulumi.com in state.backend_url",
+    });
+  }
+  if (kind !== "file") return { url: raw, kind, source };
+  const dir = fileBackendDir(raw, home);
+  return { url: `file://${dir}`, kind, source, dir };
+}
+
+/** Create the directory of a `file://` backend (Pulumi refuses a missing one). */
+export async function prepareBackend(backend: Backend): Promise<void> {
+  if (backend.dir) await mkdir(backend.dir, { recursive: true, mode: 0o700 });
+}

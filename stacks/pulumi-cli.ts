@@ -1,0 +1,170 @@
+/**
+ * Finding the Pulumi CLI `cto` drives, and refusing one it is not built for.
+ *
+ * Candidates, in order: `$CTO_PULUMI_BIN_DIR` (when set, the only candidate: an explicit choice is
+ * never second-guessed), `<ctoHome>/bin`, the offline toolchain's bin (`npm run toolchain`), then
+ * `PATH`. The first candidate that reports the pinned version wins. A newer 3.x is used only when
+ * no pinned one exists, and with a warning; an older one, or one that does not report a version,
+ * is refused with instructions.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { lstat, mkdir, readlink, symlink, unlink } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { UserError } from "../config/errors.js";
+import { ctoHome } from "../config/paths.js";
+import { findExecutable, toolchainBinDir } from "../config/toolchain.js";
+
+const run = promisify(execFile);
+
+/** The CLI version `cto` is built and tested against (= `@pulumi/pulumi` in package.json, toolchain/versions.env). */
+export const PINNED_PULUMI_VERSION = "3.259.0";
+
+export interface PulumiCli {
+  /** Absolute path of the `pulumi` executable. */
+  path: string;
+  /** Its directory (plugins next to it are found by the engine). */
+  binDir: string;
+  /**
+   * A directory whose `bin/` is `binDir`, as `PulumiCommand.get({ root })` expects (the Automation
+   * API runs `<root>/bin/pulumi` and puts `<root>/bin` first on the engine's PATH).
+   */
+  root: string;
+  version: string;
+  /** Where it was found. */
+  source: "CTO_PULUMI_BIN_DIR" | "cto home" | "toolchain" | "PATH";
+  /** Set when it is not the pinned version. */
+  warning?: string;
+}
+
+export interface FindCliOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Default `ctoHome(env)`. */
+  home?: string;
+}
+
+interface Candidate {
+  path: string;
+  source: PulumiCli["source"];
+}
+
+/** `v3.259.0` / `3.259.0-dev.0` → [3, 259, 0]. */
+export function parseCliVersion(text: string): [number, number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/** "pinned" (exact), "newer" (same major, later), or "incompatible". */
+export function classifyCliVersion(version: string | undefined): "pinned" | "newer" | "incompatible" {
+  const v = version ? parseCliVersion(version) : undefined;
+  const p = parseCliVersion(PINNED_PULUMI_VERSION) as [number, number, number];
+  if (!v) return "incompatible";
+  if (v[0] === p[0] && v[1] === p[1] && v[2] === p[2]) return "pinned";
+  if (v[0] !== p[0]) return "incompatible";
+  return v[1] > p[1] || (v[1] === p[1] && v[2] > p[2]) ? "newer" : "incompatible";
+}
+
+function candidates(env: NodeJS.ProcessEnv, home: string): Candidate[] {
+  if (env.CTO_PULUMI_BIN_DIR) {
+    const exe = path.join(path.resolve(env.CTO_PULUMI_BIN_DIR), "pulumi");
+    return [{ path: exe, source: "CTO_PULUMI_BIN_DIR" }];
+  }
+  const out: Candidate[] = [];
+  const add = (p: string | undefined, source: Candidate["source"]): void => {
+    if (p && !out.some((c) => c.path === p)) out.push({ path: p, source });
+  };
+  add(findExecutable("pulumi", path.join(home, "bin"), ""), "cto home");
+  const toolchain = toolchainBinDir(env);
+  if (toolchain) add(findExecutable("pulumi", toolchain, ""), "toolchain");
+  add(findExecutable("pulumi", undefined, env.PATH ?? ""), "PATH");
+  return out;
+}
+
+async function versionOf(exe: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(exe, ["version"], {
+      timeout: 20_000,
+      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How to get the pinned CLI, for error messages. */
+export function installInstructions(home: string, env: NodeJS.ProcessEnv = process.env): string {
+  const bin = path.join(home, "bin");
+  const toolchain = toolchainBinDir(env);
+  const offline = toolchain
+    ? `copy it from the offline toolchain: mkdir -p ${bin} && cp ${toolchain}/pulumi* ${bin}/  (or cto doctor --fix)`
+    : `offline: in a clone of cto, npm run toolchain builds it, then set CTO_PULUMI_BIN_DIR to the printed bin directory`;
+  return (
+    `install Pulumi CLI ${PINNED_PULUMI_VERSION} into ${bin}: ` +
+    `curl -fsSL https://get.pulumi.com | sh -s -- --version ${PINNED_PULUMI_VERSION} --install-root ${home} --no-edit-path; ` +
+    offline
+  );
+}
+
+/** The Pulumi CLI to use; throws a `UserError` with instructions when none fits. */
+export async function findPulumiCli(options: FindCliOptions = {}): Promise<PulumiCli> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? ctoHome(env);
+  const found = candidates(env, home);
+  if (found.length === 0) {
+    throw new UserError(
+      `the Pulumi CLI was not found (looked in ${path.join(home, "bin")}, the toolchain cache, PATH)`,
+      {
+        hint: installInstructions(home, env),
+        exitCode: 1,
+      },
+    );
+  }
+  const seen: { c: Candidate; version?: string }[] = [];
+  for (const c of found) {
+    const version = await versionOf(c.path);
+    seen.push({ c, version });
+    if (classifyCliVersion(version) === "pinned") return describe(c, version as string, home);
+  }
+  const newer = seen.find((s) => classifyCliVersion(s.version) === "newer");
+  if (newer) {
+    const cli = await describe(newer.c, newer.version as string, home);
+    cli.warning =
+      `using Pulumi CLI ${newer.version} at ${newer.c.path}; cto is tested with ${PINNED_PULUMI_VERSION} ` +
+      `(${installInstructions(home, env)})`;
+    return cli;
+  }
+  const list = seen.map((s) => `${s.c.path} (${s.version ?? "no version reported"})`).join(", ");
+  throw new UserError(`no compatible Pulumi CLI: found ${list}; cto needs ${PINNED_PULUMI_VERSION}`, {
+    hint: installInstructions(home, env),
+    exitCode: 1,
+  });
+}
+
+async function describe(c: Candidate, version: string, home: string): Promise<PulumiCli> {
+  const binDir = path.dirname(c.path);
+  return {
+    path: c.path,
+    binDir,
+    root: await rootFor(binDir, home),
+    version: version.replace(/^v/, ""),
+    source: c.source,
+  };
+}
+
+/** `…/x/bin` → `…/x`; any other directory gets a stable `<home>/run/cli-<hash>/bin` symlink to it. */
+async function rootFor(binDir: string, home: string): Promise<string> {
+  if (path.basename(binDir) === "bin") return path.dirname(binDir);
+  const root = path.join(home, "run", `cli-${createHash("sha256").update(binDir).digest("hex").slice(0, 12)}`);
+  const link = path.join(root, "bin");
+  await mkdir(root, { recursive: true });
+  try {
+    if ((await lstat(link)).isSymbolicLink() && (await readlink(link)) === binDir) return root;
+    await unlink(link);
+  } catch {
+    // no link yet
+  }
+  await symlink(binDir, link);
+  return root;
+}

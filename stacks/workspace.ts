@@ -1,0 +1,194 @@
+/**
+ * One Pulumi stack per environment, opened through the Automation API.
+ *
+ * - Project: named after `plan.platform.name`; stack: `plan.environment`.
+ * - Program: an inline function running `buildPlatform(plan, secrets)` (stacks/program.ts) in this
+ *   process; `lifecycle.ts` builds it after writing the stack config and passes it per operation.
+ * - State: `backend.ts`; secrets: `passphrase.ts` (or the plan's KMS URL); CLI: `pulumi-cli.ts`.
+ * - Work directory: `<ctoHome>/workspaces/<project>-<backend hash>/` keeps `Pulumi.yaml` and
+ *   `Pulumi.<stack>.yaml` (stack config, secrets encrypted, plus the passphrase salt) between runs.
+ *
+ * Plugins: the engine looks for `pulumi-resource-<name>` on PATH first. The Automation API puts the
+ * CLI's own directory first on the engine's PATH; after it we add the offline toolchain's bin (the
+ * kubernetes provider built there) and `@pulumi/pulumi`'s package directory (its
+ * `pulumi-resource-pulumi-nodejs` shim serves dynamic providers), and set NODE_PATH so that shim
+ * resolves `@pulumi/pulumi` from cto's own node_modules wherever the work directory is.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
+import { ctoHome } from "../config/paths.js";
+import { toolchainBinDir } from "../config/toolchain.js";
+import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { prepareBackend, resolveBackend, type Backend } from "./backend.js";
+import { resolvePassphrase, type PassphraseSource } from "./passphrase.js";
+import { findPulumiCli, type PulumiCli } from "./pulumi-cli.js";
+
+export interface OpenStackOptions {
+  env?: NodeJS.ProcessEnv;
+  /** `cto`'s home; default `ctoHome(env)`. */
+  home?: string;
+  /**
+   * A program for the workspace. The lifecycle passes its program per operation instead (it
+   * writes the stack config first), so this is usually left out.
+   */
+  program?: PulumiFn;
+  /** A CLI already found (saves a `pulumi version`). */
+  cli?: PulumiCli;
+  /** Create the stack when missing (true for up/preview); false selects only (status, history, destroy). */
+  create?: boolean;
+}
+
+/** An opened stack and everything about how it was opened. */
+export interface CtoStack {
+  stack: Stack;
+  workspace: LocalWorkspace;
+  project: string;
+  name: string;
+  backend: Backend;
+  cli: PulumiCli;
+  /** Undefined for a KMS secrets provider. */
+  passphrase?: PassphraseSource;
+  /** Environment the engine runs with (contains no secret value unless PULUMI_CONFIG_PASSPHRASE was set). */
+  engineEnv: Record<string, string>;
+  workDir: string;
+  home: string;
+}
+
+/** `@pulumi/pulumi`'s package directory and the node_modules holding it. */
+function pulumiPackageDirs(): { packageDir: string; nodeModules: string } {
+  const require = createRequire(import.meta.url);
+  const packageDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+  return { packageDir, nodeModules: path.dirname(path.dirname(packageDir)) };
+}
+
+/** The environment variables the engine gets (beyond the process's own). */
+export function engineEnvironment(opts: {
+  env: NodeJS.ProcessEnv;
+  backend: Backend;
+  passphrase?: PassphraseSource;
+}): Record<string, string> {
+  const { packageDir, nodeModules } = pulumiPackageDirs();
+  const toolchain = toolchainBinDir(opts.env);
+  const pathParts = [toolchain, packageDir, opts.env.PATH].filter((p): p is string => Boolean(p));
+  const nodePath = [nodeModules, opts.env.NODE_PATH].filter((p): p is string => Boolean(p));
+  return {
+    PULUMI_BACKEND_URL: opts.backend.url,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PATH: pathParts.join(path.delimiter),
+    NODE_PATH: nodePath.join(path.delimiter),
+    ...(opts.passphrase?.env ?? {}),
+  };
+}
+
+/** `<home>/workspaces/<project>-<hash of the backend URL>`: one per project and backend. */
+export function workDirFor(home: string, project: string, backend: Backend): string {
+  return path.join(
+    home,
+    "workspaces",
+    `${project}-${createHash("sha256").update(backend.url).digest("hex").slice(0, 8)}`,
+  );
+}
+
+/** Open (and by default create) the stack of `plan.environment`. */
+export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenStackOptions = {}): Promise<CtoStack> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? ctoHome(env);
+  const backend = resolveBackend(plan, { env });
+  await prepareBackend(backend);
+  const usesPassphrase = plan.state.secretsProvider === "passphrase";
+  const passphrase = usesPassphrase
+    ? await resolvePassphrase({ env, file: path.join(home, "passphrase"), create: options.create !== false })
+    : undefined;
+  const cli = options.cli ?? (await findPulumiCli({ env, home }));
+  const project = plan.platform.name;
+  const workDir = workDirFor(home, project, backend);
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  const engineEnv = engineEnvironment({ env, backend, passphrase });
+
+  const auto = await import("@pulumi/pulumi/automation/index.js");
+  const pulumiCommand = await auto.PulumiCommand.get({ root: cli.root, skipVersionCheck: true });
+  const workspace = await auto.LocalWorkspace.create({
+    workDir,
+    ...(options.program ? { program: options.program } : {}),
+    pulumiCommand,
+    envVars: engineEnv,
+    secretsProvider: plan.state.secretsProvider,
+    projectSettings: {
+      name: project,
+      runtime: "nodejs",
+      description: `cto platform ${project}`,
+      backend: { url: backend.url },
+    },
+  });
+  const stack =
+    options.create === false
+      ? await auto.Stack.select(plan.environment, workspace)
+      : await auto.Stack.createOrSelect(plan.environment, workspace);
+  return { stack, workspace, project, name: plan.environment, backend, cli, passphrase, engineEnv, workDir, home };
+}
+
+/** The stacks of the plan's project in its backend, without selecting or creating any. */
+export async function listStacksOnly(
+  plan: Plan,
+  options: Pick<OpenStackOptions, "env" | "home" | "cli"> = {},
+): Promise<import("@pulumi/pulumi/automation/index.js").StackSummary[]> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? ctoHome(env);
+  const backend = resolveBackend(plan, { env });
+  await prepareBackend(backend);
+  const passphrase =
+    plan.state.secretsProvider === "passphrase"
+      ? await resolvePassphrase({ env, file: path.join(home, "passphrase"), create: true })
+      : undefined;
+  const cli = options.cli ?? (await findPulumiCli({ env, home }));
+  const auto = await import("@pulumi/pulumi/automation/index.js");
+  const pulumiCommand = await auto.PulumiCommand.get({ root: cli.root, skipVersionCheck: true });
+  const workDir = workDirFor(home, plan.platform.name, backend);
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  const workspace = await auto.LocalWorkspace.create({
+    workDir,
+    pulumiCommand,
+    envVars: engineEnvironment({ env, backend, passphrase }),
+    projectSettings: { name: plan.platform.name, runtime: "nodejs", backend: { url: backend.url } },
+  });
+  return workspace.listStacks();
+}
+
+/**
+ * Run the stack's Pulumi CLI directly (for flags the Automation API does not expose), with the
+ * workspace's directory and engine environment. Rejects with the CLI's output on failure.
+ */
+export function runCli(
+  cs: Pick<CtoStack, "cli" | "workDir" | "engineEnv">,
+  args: string[],
+  onOutput: (text: string) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cs.cli.path, [...args, "--non-interactive"], {
+      cwd: cs.workDir,
+      env: { ...process.env, ...cs.engineEnv, PATH: `${cs.cli.binDir}${path.delimiter}${cs.engineEnv.PATH ?? ""}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let all = "";
+    const take = (d: Buffer): void => {
+      const text = d.toString();
+      all += text;
+      onOutput(text);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    const abort = (): void => void child.kill("SIGINT");
+    signal?.addEventListener("abort", abort, { once: true });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      signal?.removeEventListener("abort", abort);
+      if (code === 0) resolve(all);
+      else reject(new Error(`pulumi ${args[0]} failed (exit ${code}):\n${all.trim()}`));
+    });
+  });
+}
