@@ -21,12 +21,7 @@ const rows: { agents: number; seconds: number; peakMiB: number; all: { seconds: 
 for (const agents of sizes) {
   const p = await CtoProject.create();
   try {
-    const init = ["init", "--yes", "--provider", "simulated", "--profile", "standard"];
-    check(
-      "init",
-      await measureCto([...init, "--org", "acme", "--repo", "platform", "--name", "bench-scale"], p.sandbox.cwd, p.env),
-    );
-    await p.useMirror();
+    await p.init("standard", "bench-scale");
     await p.editConfig((doc) => {
       doc.delete("agents");
       for (let i = 1; i <= agents; i++) {

@@ -20,12 +20,7 @@ const results: { up: number; noopUp: number; destroy: number; upPeakMiB: number 
 for (let i = 0; i < runs; i++) {
   const p = await CtoProject.create();
   try {
-    const init = ["init", "--yes", "--provider", "simulated", "--profile", "minimal"];
-    check(
-      "init",
-      await measureCto([...init, "--org", "acme", "--repo", "platform", "--name", `bench-${i}`], p.sandbox.cwd, p.env),
-    );
-    await p.useMirror();
+    await p.init("minimal", `bench-${i}`);
     const up = check("up", await measureCto(["up", "--yes"], p.sandbox.cwd, p.env));
     const noop = check("no-op up", await measureCto(["up", "--yes"], p.sandbox.cwd, p.env));
     const destroy = check("destroy", await measureCto(["destroy", "--yes"], p.sandbox.cwd, p.env));

@@ -16,21 +16,7 @@ describe("scenario 2: standard on 3 nodes, then production with high availabilit
 
   before(async () => {
     p = await CtoProject.create();
-    await p.ok(
-      "init",
-      "--yes",
-      "--provider",
-      "simulated",
-      "--profile",
-      "standard",
-      "--org",
-      "acme",
-      "--repo",
-      "platform",
-      "--name",
-      CLUSTER,
-    );
-    await p.useMirror();
+    await p.init("standard", CLUSTER);
     await p.editConfig((doc) => doc.setIn(["cluster", "simulated", "nodes"], 3));
   });
   after(async () => {

@@ -13,21 +13,7 @@ describe("scenario 3: dev and staging side by side", function () {
 
   before(async () => {
     p = await CtoProject.create();
-    await p.ok(
-      "init",
-      "--yes",
-      "--provider",
-      "simulated",
-      "--profile",
-      "minimal",
-      "--org",
-      "acme",
-      "--repo",
-      "platform",
-      "--name",
-      "acme",
-    );
-    await p.useMirror();
+    await p.init("minimal", "acme");
     // Each environment gets its own simulated cluster.
     await p.editConfig((doc) => {
       doc.setIn(["environments", "dev", "cluster", "name"], "acme-dev");

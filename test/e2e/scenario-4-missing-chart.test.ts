@@ -14,21 +14,7 @@ describe("scenario 4: a chart version missing from the mirror", function () {
 
   before(async () => {
     p = await CtoProject.create();
-    await p.ok(
-      "init",
-      "--yes",
-      "--provider",
-      "simulated",
-      "--profile",
-      "minimal",
-      "--org",
-      "acme",
-      "--repo",
-      "platform",
-      "--name",
-      CLUSTER,
-    );
-    await p.useMirror();
+    await p.init("minimal", CLUSTER);
     await p.editConfig((doc) => doc.setIn(["charts", "argo-workflows", "version"], "0.99.0"));
   });
   after(async () => {

@@ -64,6 +64,18 @@ export class CtoProject {
     return r;
   }
 
+  /**
+   * `cto init --yes` for a simulated cluster with the given profile and platform name, the
+   * controller chart from the mirror, then every other chart pointed at the mirror too.
+   */
+  async init(profile: string, name: string): Promise<void> {
+    await this.ok(
+      ...["init", "--yes", "--provider", "simulated", "--profile", profile],
+      ...["--org", "acme", "--repo", "platform", "--name", name, "--chart-repo", this.mirror.url],
+    );
+    await this.useMirror();
+  }
+
   /** Edits cto.yaml through the YAML document API (comments kept). */
   async editConfig(edit: (doc: YAML.Document) => void): Promise<void> {
     const doc = YAML.parseDocument(await readFile(this.configFile, "utf8"));
