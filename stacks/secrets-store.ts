@@ -102,6 +102,34 @@ export async function readStoredCredentials(stack: StackHandle): Promise<Record<
   return parsed as Record<string, string>;
 }
 
+/** The Kubernetes Secret purpose whose keys are the agents' API keys (templates/platform/secrets.yaml.hbs). */
+export const AGENT_API_KEYS_PURPOSE = "agent-api-keys";
+
+/**
+ * Stored credentials under the names the infrastructure program reads: platform secrets (names
+ * with a dot) as they are; agent API keys (`ANTHROPIC_API_KEY`) as `agent-api-keys.ANTHROPIC_API_KEY`,
+ * which the open-keyed `agent-api-keys` Secret collects.
+ */
+export function credentialsAsPlanSecrets(stored: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(stored).map(([name, value]) => [
+      secretKind(name) === "agent-api-key" ? `${AGENT_API_KEYS_PURPOSE}.${name}` : name,
+      value,
+    ]),
+  );
+}
+
+/**
+ * The secrets a run of the program gets: the stored credentials, overlaid with the plan's own
+ * secrets (cto.yaml and its `${VAR}`s win over what `cto secrets set` stored).
+ */
+export async function withStoredCredentials(
+  stack: StackHandle,
+  planSecrets: Record<string, string>,
+): Promise<Record<string, string>> {
+  return { ...credentialsAsPlanSecrets(await readStoredCredentials(stack)), ...planSecrets };
+}
+
 /** The secrets store of an opened stack. */
 export function stackSecretsStore(stack: StackHandle): SecretsStore {
   // One read per store: every Pulumi CLI call costs a process start (about a second on a busy
