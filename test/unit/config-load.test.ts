@@ -173,6 +173,18 @@ features:
     assert.deepEqual(config.features, { mail_notifications: true, high_availability: false });
   });
 
+  it("accepts camelCase inside environment overrides too", () => {
+    const config = parseConfigText(
+      `${VALID}environments:\n  prod:\n    platform: { ingressType: traefik }\n    github: { webhookMode: organization }\n`,
+      "c.yaml",
+      {},
+    );
+    assert.deepEqual(config.environments.prod, {
+      platform: { ingress_type: "traefik" },
+      github: { webhook_mode: "organization" },
+    });
+  });
+
   it("does not rename user-chosen names (agent feature flags)", () => {
     const config = parseConfigText(
       `${VALID}agents:\n  rex:\n    features:\n      kubernetesTesting: true\n`,
