@@ -84,7 +84,7 @@ export async function runManifestFlow(options: ManifestFlowOptions): Promise<Man
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (req.method === "GET" && url.pathname === "/") {
-      const manifest = { ...options.manifest, redirect_url: redirectUrl };
+      const manifest = manifestToPost(options.manifest, redirectUrl);
       const action = newAppUrl(options.webUrl, options.owner, state);
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
       res.end(formPage(appName, action, JSON.stringify(manifest)));
@@ -180,6 +180,17 @@ async function convert(options: ManifestFlowOptions, code: string): Promise<Mani
     }
     throw err;
   }
+}
+
+/**
+ * The manifest as posted: with our callback as `redirect_url`, and without `hook_attributes` when
+ * there is no webhook URL yet (GitHub's form requires a URL whenever the attribute is present).
+ */
+export function manifestToPost(manifest: GitHubAppManifest, redirectUrl: string): Record<string, unknown> {
+  const { hook_attributes, ...rest } = manifest;
+  return hook_attributes.url === ""
+    ? { ...rest, redirect_url: redirectUrl }
+    : { ...rest, hook_attributes, redirect_url: redirectUrl };
 }
 
 function sameState(got: string, expected: string): boolean {

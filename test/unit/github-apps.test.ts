@@ -3,7 +3,7 @@ import { UserError } from "../../config/errors.js";
 import { GitHubApi } from "../../stacks/github/api.js";
 import { createAgentApps, detectOwner } from "../../stacks/github/apps.js";
 import { readAppCredentials } from "../../stacks/github/credentials.js";
-import { runManifestFlow } from "../../stacks/github/manifest-flow.js";
+import { manifestToPost, runManifestFlow } from "../../stacks/github/manifest-flow.js";
 import { githubStatus, renderStatus } from "../../stacks/github/status.js";
 import { newAppUrl } from "../../stacks/github/urls.js";
 import { sendPing, signatureFor } from "../../stacks/github/webhook-ping.js";
@@ -329,5 +329,28 @@ describe("github webhook ping", function () {
     assert.equal(result.status, 401);
     assert.equal(result.ok, false);
     assert.equal(fake.received[0]?.signatureValid, false);
+  });
+});
+
+describe("github manifest as posted", () => {
+  const base: GitHubAppManifest = {
+    name: "acme-rex",
+    url: "https://github.com/acme",
+    public: false,
+    hook_attributes: { url: "https://hooks.acme.example/github", active: true },
+    default_permissions: { metadata: "read" },
+    default_events: ["issue_comment"],
+  };
+  it("points redirect_url at the local callback and keeps the webhook", () => {
+    const posted = manifestToPost(base, "http://127.0.0.1:5000/callback");
+    assert.equal(posted.redirect_url, "http://127.0.0.1:5000/callback");
+    assert.deepEqual(posted.hook_attributes, base.hook_attributes);
+  });
+  it("leaves hook_attributes out without a webhook URL", () => {
+    const posted = manifestToPost(
+      { ...base, hook_attributes: { url: "", active: false }, default_events: [] },
+      "http://x/cb",
+    );
+    assert.equal("hook_attributes" in posted, false);
   });
 });
