@@ -10,6 +10,16 @@ import * as config from "./config.js";
 import * as profiles from "./profiles.js";
 import * as render from "./render.js";
 import * as doctor from "./doctor.js";
+import * as preview from "./preview.js";
+import * as up from "./up.js";
+import * as status from "./status.js";
+import * as upgrade from "./upgrade.js";
+import * as rollback from "./rollback.js";
+import * as refresh from "./refresh.js";
+import * as destroy from "./destroy.js";
+import * as stacks from "./stacks.js";
+import * as history from "./history.js";
+import * as cancel from "./cancel.js";
 import * as github from "./github.js";
 import * as secrets from "./secrets.js";
 import * as version from "./version.js";
@@ -18,4 +28,23 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMAND_MODULES: CommandModule[] = [init, config, profiles, render, doctor, github, secrets, version];
+export const COMMAND_MODULES: CommandModule[] = [
+  init,
+  config,
+  profiles,
+  render,
+  doctor,
+  preview,
+  up,
+  status,
+  upgrade,
+  rollback,
+  refresh,
+  destroy,
+  stacks,
+  history,
+  cancel,
+  github,
+  secrets,
+  version,
+];

@@ -251,7 +251,7 @@ describe("stack lifecycle on the real engine (local resources)", function () {
     assert.equal(held.length, 1);
     assert.equal(held[0]?.alive, false, "the holder is known to be gone");
     await assert.rejects(up(s.plan, s.secrets, s.opts()), (err: unknown) => {
-      assert.ok(err instanceof LifecycleError);
+      assert.ok(err instanceof LifecycleError, String((err as Error)?.stack ?? err));
       assert.equal(err.explanation?.kind, "lock-held");
       assert.match(err.message, /no longer running/);
       return true;

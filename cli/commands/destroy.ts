@@ -1,0 +1,22 @@
+/**
+ * `cto destroy`: delete everything an environment manages. The stack and its history stay. A
+ * production environment asks for its name to be typed (`--confirm NAME` without a terminal).
+ */
+import type { Command } from "commander";
+import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("destroy")
+    .description("delete everything in an environment (asks first; production asks for its name)")
+    .option("--confirm <NAME>", "the environment's name, required to destroy production without a terminal");
+  fileOption(cmd);
+  envOption(cmd);
+  jsonOption(cmd, "print events as JSON lines");
+  yesOption(cmd, "destroy without asking (required without a terminal)");
+  examples(cmd, ["cto destroy --env dev --yes", "cto destroy --env prod --yes --confirm prod"]);
+  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+    const { runDestroy, processLifecycleIO } = await import("../lifecycle/run.js");
+    process.exitCode = await runDestroy(options, processLifecycleIO());
+  });
+}

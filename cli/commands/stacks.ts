@@ -1,0 +1,14 @@
+/** `cto stacks`: the environments of this platform with their last update and resource counts. */
+import type { Command } from "commander";
+import { examples, fileOption, jsonOption } from "../context.js";
+
+export function register(program: Command): void {
+  const cmd = program.command("stacks").description("list environments: last update, resource count");
+  fileOption(cmd);
+  jsonOption(cmd);
+  examples(cmd, ["cto stacks", "cto stacks --json"]);
+  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+    const { runStacks, processLifecycleIO } = await import("../lifecycle/run.js");
+    process.exitCode = await runStacks(options, processLifecycleIO());
+  });
+}

@@ -1,0 +1,17 @@
+/** `cto status`: outputs, last update, locks, and each component's live health; exit 1 when unhealthy. */
+import type { Command } from "commander";
+import { envOption, examples, fileOption, jsonOption } from "../context.js";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("status")
+    .description("show an environment's outputs, last update and component health (exit 1 when unhealthy)");
+  fileOption(cmd);
+  envOption(cmd);
+  jsonOption(cmd);
+  examples(cmd, ["cto status", "cto status --env prod --json"]);
+  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+    const { runStatus, processLifecycleIO } = await import("../lifecycle/run.js");
+    process.exitCode = await runStatus(options, processLifecycleIO());
+  });
+}
