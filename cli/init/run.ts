@@ -99,7 +99,7 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
       "cto doctor",
       ...(unset.length > 0 ? [`set ${unset.join(", ")} in the environment before cto up`] : []),
     ];
-    const summary = `${answers.profile} profile, ${answers.provider} cluster, agents ${answers.agents.join(", ")}`;
+    const summary = `platform ${answers.name}, ${answers.profile} profile, ${answers.provider} cluster, agents ${answers.agents.join(", ")}`;
     if (interactive) {
       io.ui.note(next.join("\n"), "Next");
       io.ui.outro(`Wrote ${target} (${summary}).`);

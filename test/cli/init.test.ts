@@ -35,7 +35,7 @@ describe("cto init (no terminal)", function () {
     ]);
     assert.equal(r.code, 0, r.stderr);
     const file = join(box.cwd, "cto.yaml");
-    assert.match(r.stdout, /Wrote .*cto\.yaml \(minimal profile, kind cluster, agents rex\)/);
+    assert.match(r.stdout, /Wrote .*cto\.yaml \(platform acme-dev, minimal profile, kind cluster, agents rex\)/);
     const text = readFileSync(file, "utf8");
     assert.match(text, /^# cto\.yaml: what `cto` installs/m);
     assert.match(text, /^# Installation profile: minimal/m);
