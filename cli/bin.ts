@@ -48,10 +48,9 @@ function buildProgram(): Command {
 /** Prints an error for people and returns the exit code. */
 function reportError(err: unknown, stderr: (text: string) => void): number {
   if (err instanceof CommanderError) {
-    // Commander has printed its message (or the help/version) already.
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
-    if (err.code === "commander.help") return 0;
-    return 2;
+    // Commander has printed its message (or the help/version) already. A non-zero code means a
+    // usage error, including a command group run without its subcommand (help on stderr).
+    return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof UserError) {
     stderr(`error: ${err.message}\n`);

@@ -47,6 +47,9 @@ describe("cto shell", function () {
     assert.equal(cmd.code, 2);
     assert.match(cmd.stderr, /unknown command 'doctr'/);
     assert.match(cmd.stderr, /Did you mean doctor\?/);
+    const group = await box.run(["config"]);
+    assert.equal(group.code, 2);
+    assert.match(group.stderr, /^Usage: cto config \[options\] \[command\]/m);
     const opt = await box.run(["doctor", "--jsn"]);
     assert.equal(opt.code, 2);
     assert.match(opt.stderr, /unknown option '--jsn'/);
