@@ -21,12 +21,8 @@
  * `stackSecretsStore` works on any opened stack.
  */
 import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
 import { UserError } from "../config/errors.js";
+import type { Plan } from "../profiles/plan.js";
 import { PROJECT_NAME } from "./program-config.js";
 
 /** Where named credentials are kept. */
@@ -183,18 +179,6 @@ export function stackSecretsStore(stack: StackHandle): SecretsStore {
   };
 }
 
-/** What locates an environment's stack: the plan's project, environment and state settings. */
-export interface StoreTarget {
-  /** Pulumi project name (`plan.platform.name`). */
-  project: string;
-  /** Stack name (`plan.environment`). */
-  environment: string;
-  /** `plan.state.backendUrl`. */
-  backendUrl?: string;
-  /** `plan.state.secretsProvider`: "passphrase" (default) or a KMS URL. */
-  secretsProvider?: string;
-}
-
 export interface OpenStoreOptions {
   /** cto's home (default `$CTO_HOME` or ~/.cto). */
   home?: string;
@@ -202,57 +186,14 @@ export interface OpenStoreOptions {
 }
 
 /**
- * Opens (creating when needed) the environment's stack and returns its secrets store. The stack is
- * the one `cto up` uses: same project, backend, work directory (`<home>/workspaces/<project>-<hash
- * of the backend URL>`) and passphrase.
+ * Opens (creating when needed) the environment's stack through `openStack` — the same project,
+ * backend, work directory, passphrase and Pulumi CLI as `cto up` — and returns its secrets store.
+ * No program runs: the stack is only used for its config.
  */
-export async function openSecretsStore(target: StoreTarget, options: OpenStoreOptions = {}): Promise<SecretsStore> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? (env.CTO_HOME ? resolve(env.CTO_HOME) : join(env.HOME || homedir(), ".cto"));
-  const backendUrl = target.backendUrl ?? (env.PULUMI_BACKEND_URL || `file://${join(home, "state")}`);
-  if (backendUrl.startsWith("file://"))
-    await mkdir(backendUrl.slice("file://".length), { recursive: true, mode: 0o700 });
-  const workDir = join(
-    home,
-    "workspaces",
-    `${target.project}-${createHash("sha256").update(backendUrl).digest("hex").slice(0, 8)}`,
-  );
-  await mkdir(workDir, { recursive: true, mode: 0o700 });
-  const usesPassphrase = (target.secretsProvider ?? "passphrase") === "passphrase";
-  const engineEnv: Record<string, string> = {
-    PULUMI_BACKEND_URL: backendUrl,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    ...(usesPassphrase ? await passphraseEnv(home, env) : {}),
-  };
-  const bin = findPulumiBinDir(home, env);
-  if (!bin) {
-    throw new UserError("the Pulumi CLI was not found (it keeps the environment's encrypted secrets)", {
-      hint: "run `npm run toolchain` (offline build) or install pulumi, or set CTO_PULUMI_BIN_DIR to the directory holding it",
-      exitCode: 1,
-    });
-  }
-  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation/index.js");
-  const pulumiCommand = await PulumiCommand.get({ root: join(bin, ".."), skipVersionCheck: true });
-  const workspace = await LocalWorkspace.create({
-    workDir,
-    pulumiHome: env.PULUMI_HOME,
-    envVars: engineEnv,
-    pulumiCommand,
-    secretsProvider: target.secretsProvider ?? "passphrase",
-    projectSettings: { name: target.project, runtime: "nodejs", backend: { url: backendUrl } },
-  });
-  const stacks = await workspace.listStacks();
-  if (!stacks.some((s) => s.name === target.environment || s.name.endsWith(`/${target.environment}`))) {
-    await workspace.createStack(target.environment);
-  }
-  return stackSecretsStore({
-    name: target.environment,
-    workDir,
-    engineEnv: { ...engineEnv, ...(env.PULUMI_HOME ? { PULUMI_HOME: env.PULUMI_HOME } : {}) },
-    cli: { path: pulumiCommand.command },
-    workspace,
-  });
+export async function openSecretsStore(plan: Plan, options: OpenStoreOptions = {}): Promise<SecretsStore> {
+  const { openStack } = await import("./workspace.js");
+  const stack = await openStack(plan, {}, { env: options.env, home: options.home, create: true });
+  return stackSecretsStore(stack);
 }
 
 /**
@@ -274,35 +215,6 @@ export async function setSecretConfig(args: {
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** Passphrase for the stack's secrets provider, as environment (never argv). */
-async function passphraseEnv(home: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return { PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
-  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return { PULUMI_CONFIG_PASSPHRASE_FILE: env.PULUMI_CONFIG_PASSPHRASE_FILE };
-  const file = join(home, "passphrase");
-  if (!existsSync(file)) {
-    await mkdir(home, { recursive: true, mode: 0o700 });
-    await writeFile(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" }).catch(
-      (err: NodeJS.ErrnoException) => {
-        if (err.code !== "EEXIST") throw err;
-      },
-    );
-    await chmod(file, 0o600);
-  }
-  return { PULUMI_CONFIG_PASSPHRASE_FILE: file };
-}
-
-/** The directory holding the `pulumi` CLI: CTO_PULUMI_BIN_DIR, ctoHome()/bin, the toolchain cache, else PATH. */
-export function findPulumiBinDir(home: string, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = [env.CTO_PULUMI_BIN_DIR, join(home, "bin")];
-  const cache = join(env.CTO_CACHE_DIR ?? join(env.HOME ?? homedir(), ".cache", "cto"), "toolchain");
-  if (existsSync(cache)) {
-    for (const entry of readdirSync(cache)) candidates.push(join(cache, entry, "bin"));
-  }
-  for (const dir of candidates) if (dir && existsSync(join(dir, "pulumi"))) return dir;
-  for (const dir of (env.PATH ?? "").split(delimiter)) if (dir && existsSync(join(dir, "pulumi"))) return dir;
-  return undefined;
 }
 
 /** Runs the Pulumi CLI with `input` on stdin; resolves with stdout, rejects with its stderr. */

@@ -15,15 +15,7 @@ interface StoreOptions {
 
 /** The secrets store of a plan's environment (opening creates the stack when it is new). */
 export function openStoreFor(plan: Plan, io: Pick<CommandIO, "env">): Promise<SecretsStore> {
-  return openSecretsStore(
-    {
-      project: plan.platform.name,
-      environment: plan.environment,
-      backendUrl: plan.state.backendUrl,
-      secretsProvider: plan.state.secretsProvider,
-    },
-    { env: io.env },
-  );
+  return openSecretsStore(plan, { env: io.env });
 }
 
 /** The plan the options name, and its environment's secrets store. */

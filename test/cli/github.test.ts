@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findPulumiBinDir } from "../../stacks/secrets-store.js";
+import { findPulumiCli } from "../../stacks/pulumi-cli.js";
 import { CTO_BIN, Sandbox, type CtoResult } from "../helpers/cli.js";
 import { actAsBrowser, startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
 
@@ -19,10 +19,8 @@ const WEBHOOK_SECRET = "whsec-platform-3f9a0c7e51d24b8e";
 const API_KEY = "sk-ant-test-0d1e2f3a4b5c6d7e8f90";
 
 /** The real pulumi, behind a wrapper in `<dir>/bin` that logs its argv to `<dir>/argv.log`. */
-function pulumiWrapper(root: string): { binDir: string; log: string } {
-  const dir = findPulumiBinDir(join(root, "no-home"), process.env);
-  if (!dir) throw new Error("the Pulumi CLI is needed: run `npm run toolchain` (or put pulumi on PATH)");
-  const real = join(dir, "pulumi");
+async function pulumiWrapper(root: string): Promise<{ binDir: string; log: string }> {
+  const real = (await findPulumiCli({ env: process.env, home: join(root, "no-home") })).path;
   const binDir = join(root, "pulumi-wrapper", "bin");
   mkdirSync(binDir, { recursive: true });
   const log = join(root, "pulumi-wrapper", "argv.log");
@@ -120,7 +118,7 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
   before(async () => {
     fake = await startFakeGitHub({ webhookSecret: WEBHOOK_SECRET });
     box = new Sandbox("cto-github-");
-    wrapper = pulumiWrapper(box.root);
+    wrapper = await pulumiWrapper(box.root);
     env = { CTO_PULUMI_BIN_DIR: wrapper.binDir, PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-a-secret-value" };
     writeFileSync(join(box.cwd, "cto.yaml"), configYaml(fake));
   });
