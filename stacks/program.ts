@@ -77,10 +77,16 @@ export interface PlatformOutputs {
 
 /**
  * The in-cluster address the tunnel relays forward webhook deliveries to: the controller chart's
- * Service (named after its release, `controller`) in the platform namespace.
+ * Service, named by Helm's usual full-name rule (`<release>-<chart>`, or the release name when it
+ * already contains the chart name), on port 80, at the path of the public webhook URL.
  */
 export function webhookTarget(plan: Plan): string {
-  return `http://controller.${plan.platform.namespace}.svc.cluster.local/github`;
+  const controller = plan.components.find((c) => c.name === "controller");
+  const chart = controller?.chart?.chart ?? "controller";
+  const service = "controller".includes(chart) ? "controller" : `controller-${chart}`;
+  const namespace = controller?.namespace ?? plan.platform.namespace;
+  const pathname = plan.github.webhookUrl ? new URL(plan.github.webhookUrl).pathname : "/";
+  return `http://${service}.${namespace}.svc.cluster.local${pathname}`;
 }
 
 /** Builds the whole platform for a plan; call inside a Pulumi program. */

@@ -20,6 +20,9 @@ type K3sPlan = Extract<ClusterPlan, { provider: "k3s" }>;
 export const LOCAL_K3S_INSTALL = [
   "set -eu",
   'curl -sfL "$K3S_INSTALL_SCRIPT_URL" | INSTALL_K3S_VERSION="$K3S_VERSION" sh -s - server --disable traefik --write-kubeconfig-mode 0600',
+  // k3s creates its local-path StorageClass shortly after the API answers; the default-class
+  // patch in Cluster needs it to exist.
+  "for _ in $(seq 90); do sudo k3s kubectl get storageclass local-path >/dev/null 2>&1 && break; sleep 2; done",
   'mkdir -p "$(dirname "$KUBECONFIG_PATH")"',
   'sudo install -m 0600 -o "$(id -u)" -g "$(id -g)" /etc/rancher/k3s/k3s.yaml "$KUBECONFIG_PATH"',
 ].join("\n");

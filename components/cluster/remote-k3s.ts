@@ -51,6 +51,10 @@ export function remoteK3sScript(
     "IFS= read -r K3S_TOKEN",
     "export K3S_TOKEN",
     `curl -sfL ${q(plan.installScriptUrl)} | INSTALL_K3S_VERSION=${q(plan.version)} sh -s - ${flags}`,
+    // The first server waits for its local-path StorageClass, which Cluster patches to default.
+    ...(role === "init"
+      ? ["for _ in $(seq 90); do sudo k3s kubectl get storageclass local-path >/dev/null 2>&1 && break; sleep 2; done"]
+      : []),
   ].join("\n");
 }
 

@@ -85,7 +85,7 @@ describe("component parts", function () {
     assert.deepEqual(container.args, [
       "http",
       "--url=https://acme-hooks.ngrok.app",
-      "http://controller.cto.svc.cluster.local/github",
+      "http://controller-cto-controller.cto.svc.cluster.local/github",
     ]);
     assert.deepEqual(container.env, [
       { name: "NGROK_AUTHTOKEN", valueFrom: { secretKeyRef: { name: "cto-tunnel", key: "token" } } },
