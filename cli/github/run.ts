@@ -17,6 +17,7 @@ import {
   runManifestFlow,
   sendPing,
   appSecretName,
+  tunnelSummary,
   type AppResult,
 } from "../../stacks/github/index.js";
 import { renderPlatform } from "../../templates/index.js";
@@ -286,17 +287,13 @@ export async function runGithubStatus(
     plan.agents.map((a) => a.name),
     { deliveries: count },
   );
-  const webhook = {
-    url: plan.github.webhookUrl ?? null,
-    mode: plan.github.webhookMode,
-    tunnel: plan.github.tunnel.provider,
-  };
+  const tunnel = tunnelSummary(plan);
+  const webhook = { url: plan.github.webhookUrl ?? null, mode: plan.github.webhookMode, tunnel };
   if (options.json) {
     io.print(JSON.stringify({ environment: plan.environment, webhook, apps: statuses }, null, 2));
   } else {
-    io.print(
-      `webhook: ${webhook.url ?? "none configured"} (${webhook.mode}${webhook.tunnel !== "none" ? `, tunnel ${webhook.tunnel}` : ""})`,
-    );
+    io.print(`webhook: ${webhook.url ?? "none configured"} (${webhook.mode})`);
+    if (tunnel.provider !== "none") io.print(`tunnel: ${tunnel.text}`);
     for (const line of renderStatus(statuses)) io.print(line);
   }
   return statuses.some((s) => s.state === "refused") ? 1 : 0;

@@ -19,5 +19,6 @@ export {
 } from "./manifest-flow.js";
 export { rateLimitWait, formatWait, type RetryDecision } from "./rate-limit.js";
 export { githubStatus, renderStatus, type AgentAppStatus } from "./status.js";
+export { tunnelSummary, type TunnelSummary } from "./tunnel-status.js";
 export { appSettingsUrl, githubWebUrl, installUrl, newAppUrl, slugFromName, type AppOwner } from "./urls.js";
 export { sendPing, signatureFor, type PingResult } from "./webhook-ping.js";

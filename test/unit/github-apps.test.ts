@@ -10,6 +10,8 @@ import { sendPing, signatureFor } from "../../stacks/github/webhook-ping.js";
 import { renderPlatform } from "../../templates/index.js";
 import type { GitHubAppManifest } from "../../templates/rendered.js";
 import { acmePlan } from "../golden/acme-plans.js";
+import type { Plan } from "../../profiles/plan.js";
+import { tunnelSummary } from "../../stacks/github/tunnel-status.js";
 import { actAsBrowser, startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
 import { MemorySecretsStore } from "../fakes/memory-secrets.js";
 
@@ -352,5 +354,28 @@ describe("github manifest as posted", () => {
       "http://x/cb",
     );
     assert.equal("hook_attributes" in posted, false);
+  });
+});
+
+describe("github tunnel summary", () => {
+  const plan = (tunnel: Plan["github"]["tunnel"], webhookUrl?: string): Pick<Plan, "github"> => ({
+    github: { ...acmePlan("minimal").github, tunnel, webhookUrl },
+  });
+  it("names the public address for each relay, or what to configure", () => {
+    assert.equal(
+      tunnelSummary(plan({ provider: "smee", url: "https://smee.io/abc" })).publicUrl,
+      "https://smee.io/abc",
+    );
+    assert.match(tunnelSummary(plan({ provider: "smee" })).text, /set github\.tunnel\.url/);
+    assert.equal(
+      tunnelSummary(plan({ provider: "ngrok", url: "https://acme.ngrok.app" })).text,
+      "ngrok tunnel: GitHub delivers to https://acme.ngrok.app",
+    );
+    assert.match(tunnelSummary(plan({ provider: "ngrok" })).text, /reserve one and set github\.tunnel\.url/);
+    assert.match(
+      tunnelSummary(plan({ provider: "cloudflare" }, "https://hooks.acme.example/github")).text,
+      /Cloudflare tunnel: GitHub delivers to https:\/\/hooks\.acme\.example\/github/,
+    );
+    assert.equal(tunnelSummary(plan({ provider: "none" })).text, "no tunnel and no public webhook URL");
   });
 });
