@@ -2,7 +2,7 @@
  * The work behind `cto config validate` and `cto config show`, loaded only when they run.
  */
 import { stringify } from "yaml";
-import { UserError } from "../../config/errors.js";
+import { ConfigError, UserError, type ConfigIssue } from "../../config/errors.js";
 import { loadConfig } from "../../config/load.js";
 import { redactConfig } from "../../config/redact.js";
 import { DEFAULT_ENVIRONMENT, existingConfigFile, type CommandIO } from "../context.js";
@@ -19,7 +19,7 @@ export async function runValidate(options: { file?: string }, io: CommandIO): Pr
   const config = await loadConfig(file, { env: io.env });
   const environments = Object.keys(config.environments);
   if (environments.length === 0) environments.push(DEFAULT_ENVIRONMENT);
-  for (const env of environments) await loadPlan({ file, env }, io);
+  await resolveEveryEnvironment(file, environments, io);
   const agents = Object.entries(config.agents)
     .filter(([, a]) => a.enabled)
     .map(([name]) => name);
@@ -29,6 +29,36 @@ export async function runValidate(options: { file?: string }, io: CommandIO): Pr
       `agents ${agents.length > 0 ? agents.join(", ") : "none"}, environments ${environments.join(", ")}`,
   );
   return 0;
+}
+
+/**
+ * Resolves each environment's plan and reports the problems of all of them together, each naming
+ * the environments it occurs in (one problem shared by every environment is listed once).
+ */
+async function resolveEveryEnvironment(file: string, environments: string[], io: CommandIO): Promise<void> {
+  const found = new Map<string, { issue: ConfigIssue; environments: string[] }>();
+  for (const env of environments) {
+    try {
+      await loadPlan({ file, env }, io);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const issue of err.issues) {
+        const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message, issue.hint]);
+        const entry = found.get(key) ?? { issue, environments: [] };
+        entry.environments.push(env);
+        found.set(key, entry);
+      }
+    }
+  }
+  if (found.size === 0) return;
+  throw new ConfigError(
+    [...found.values()].map(({ issue, environments: envs }) =>
+      // A problem located inside environments.<env> names its environment already.
+      envs.length === 1 && issue.path.startsWith(`environments.${envs[0]}`)
+        ? issue
+        : { ...issue, message: `${issue.message} (environment${envs.length === 1 ? "" : "s"} ${envs.join(", ")})` },
+    ),
+  );
 }
 
 /** Prints the config (secrets redacted) or, with `resolved`, the plan (which holds no secret values). */

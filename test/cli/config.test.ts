@@ -78,6 +78,20 @@ describe("cto config", function () {
     assert.match(r.stdout, /environments dev, prod/);
   });
 
+  it("validate resolves every environment and names the ones each problem is in", async () => {
+    // The top-level profile is wrong for dev and staging (prod sets its own); qa has its own mistake.
+    const broken = GOOD.replace("profile: minimal\n", "profile: huge\n").replace(
+      "environments:\n",
+      "environments:\n  staging: {}\n  qa:\n    profile: tiny\n",
+    );
+    writeFileSync(join(box.cwd, "cto.yaml"), broken);
+    const r = await box.run(["config", "validate"], { env: SECRETS });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: 2 problems found:$/m);
+    assert.match(r.stderr, /cto\.yaml profile: unknown profile `huge` \(environments staging, dev\)$/m);
+    assert.match(r.stderr, /environments\.qa\.profile: unknown profile `tiny`$/m);
+  });
+
   it("validate names an unset variable and its config path, exit 2", async () => {
     writeFileSync(join(box.cwd, "cto.yaml"), GOOD);
     const r = await box.run(["config", "validate"], { env: { ACME_WEBHOOK_SECRET: SECRETS.ACME_WEBHOOK_SECRET } });
