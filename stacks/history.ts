@@ -185,10 +185,19 @@ export function rollbackTarget(records: HistoryRecord[], to?: number): HistoryRe
   }
   const latest = records[records.length - 1];
   const succeeded = records.filter((r) => r.status === "succeeded");
-  const candidates = latest?.status === "succeeded" ? succeeded.slice(0, -1) : succeeded;
-  const target = candidates[candidates.length - 1];
+  let target: HistoryRecord | undefined;
+  if (latest?.status === "succeeded") {
+    // The newest earlier update that applied a different plan (repeats of the current one are skipped).
+    const current = JSON.stringify(latest.plan);
+    target = succeeded
+      .slice(0, -1)
+      .reverse()
+      .find((r) => JSON.stringify(r.plan) !== current);
+  } else {
+    target = succeeded[succeeded.length - 1];
+  }
   if (!target) {
-    throw new UserError("there is no earlier successful update to roll back to", {
+    throw new UserError("there is no earlier successful update with a different plan to roll back to", {
       hint: "cto history lists the updates of this environment",
     });
   }
