@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): every tier, on a fresh machine.
 # Gets Node >= 22 if the machine's is older, installs dependencies when the lock file changed,
-# builds, then runs the tiers in order from fastest to slowest.
+# builds, then runs the tiers in order from fastest to slowest. The drills tier (test/drills) runs
+# last, through scripts/drills.sh, which prints the reliability table made from the suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node.sh
@@ -11,10 +12,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run build
 
-tiers=(unit components cli)
+tiers=(unit components cli drills)
 for tier in "${tiers[@]}"; do
   if compgen -G "dist/test/$tier/*.test.js" >/dev/null || compgen -G "dist/test/$tier/**/*.test.js" >/dev/null; then
     echo "== test/$tier"
-    npx mocha "dist/test/$tier/**/*.test.js"
+    if [ "$tier" = drills ]; then
+      bash scripts/drills.sh dist
+    else
+      npx mocha "dist/test/$tier/**/*.test.js"
+    fi
   fi
 done
