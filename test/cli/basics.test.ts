@@ -11,7 +11,7 @@ import { Sandbox } from "../helpers/cli.js";
 const manifest = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string };
 
 describe("cto shell", function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let box: Sandbox;
   before(() => (box = new Sandbox()));
   after(() => box.remove());

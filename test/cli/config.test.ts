@@ -51,7 +51,7 @@ registry:
 const SECRETS = { ACME_WEBHOOK_SECRET: "whsec-0123456789abcdef", ACME_REGISTRY_PASSWORD: "hunter2-registry-pass" };
 
 describe("cto config", function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let box: Sandbox;
   beforeEach(() => (box = new Sandbox()));
   afterEach(() => box.remove());

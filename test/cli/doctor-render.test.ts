@@ -45,7 +45,7 @@ function files(dir: string): string[] {
 }
 
 describe("cto doctor and cto render", function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let box: Sandbox;
   beforeEach(() => {
     box = new Sandbox();

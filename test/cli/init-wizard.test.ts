@@ -10,7 +10,7 @@ import { CTO_BIN, Sandbox } from "../helpers/cli.js";
 import { TmuxSession, tmuxAvailable } from "../helpers/tmux.js";
 
 describe("cto init wizard (tmux pseudo-terminal)", function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let box: Sandbox;
   let term: TmuxSession | undefined;
 

@@ -11,7 +11,7 @@ import { Sandbox } from "../helpers/cli.js";
 const CHARTS = "oci://registry.acme.example/charts";
 
 describe("cto init (no terminal)", function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let box: Sandbox;
   beforeEach(() => (box = new Sandbox()));
   afterEach(() => box.remove());

@@ -89,7 +89,7 @@ export class TmuxSession {
   }
 
   /** Waits until the screen matches; the error shows the screen it last saw. */
-  async waitFor(pattern: RegExp | string, timeoutMs = 10_000): Promise<string> {
+  async waitFor(pattern: RegExp | string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
@@ -101,7 +101,7 @@ export class TmuxSession {
   }
 
   /** Waits for the program to exit and returns its exit code. */
-  async exitCode(timeoutMs = 10_000): Promise<number> {
+  async exitCode(timeoutMs = 20_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (existsSync(this.rcFile)) {
