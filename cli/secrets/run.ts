@@ -31,6 +31,10 @@ export async function storeForOptions(
 export async function runSecretsSet(name: string, options: StoreOptions, io: CommandIO): Promise<number> {
   checkSecretName(name);
   const value = await readSecretValue(name, io);
+  if (value === undefined) {
+    io.print("Operation cancelled.");
+    return 0;
+  }
   const { store } = await storeForOptions(options, io);
   await store.set(name, value);
   const kind = secretKind(name) === "agent-api-key" ? "agent API key" : "platform secret";
@@ -86,9 +90,9 @@ export async function runSecretsRm(names: string[], options: StoreOptions, io: C
 
 /**
  * The value: from a hidden prompt on a terminal, else all of stdin (one trailing newline dropped).
- * Never from argv.
+ * Never from argv. Undefined when the user cancels the prompt.
  */
-async function readSecretValue(name: string, io: Pick<CommandIO, "env">): Promise<string> {
+async function readSecretValue(name: string, io: Pick<CommandIO, "env">): Promise<string | undefined> {
   let value: string;
   if (process.stdin.isTTY) {
     if (!canPrompt(io.env)) {
@@ -98,7 +102,7 @@ async function readSecretValue(name: string, io: Pick<CommandIO, "env">): Promis
     }
     const { password, isCancel } = await import("@clack/prompts");
     const answer = await password({ message: `Value of ${name} (hidden)`, mask: "•" });
-    if (isCancel(answer)) throw new UserError("Operation cancelled.", { exitCode: 0 });
+    if (isCancel(answer)) return undefined;
     value = answer ?? "";
   } else {
     const chunks: Buffer[] = [];

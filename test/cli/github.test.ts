@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import { join } from "node:path";
 import { findPulumiCli } from "../../stacks/pulumi-cli.js";
 import { CTO_BIN, Sandbox, type CtoResult } from "../helpers/cli.js";
+import { TmuxSession, tmuxAvailable } from "../helpers/tmux.js";
 import { actAsBrowser, startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
 
 const WEBHOOK_SECRET = "whsec-platform-3f9a0c7e51d24b8e";
@@ -298,5 +299,63 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     for (const [where, text] of haystacks) {
       for (const secret of secrets) assert.ok(!text.includes(secret), `a secret value appears in ${where}`);
     }
+  });
+});
+
+describe("cto secrets set on a terminal (tmux): the value is typed at a hidden prompt", function () {
+  this.timeout(300_000);
+  let box: Sandbox;
+  let fake: FakeGitHub;
+  let term: TmuxSession | undefined;
+  let env: NodeJS.ProcessEnv;
+
+  before(async function () {
+    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (see .ci/run)");
+    fake = await startFakeGitHub();
+    box = new Sandbox("cto-secrets-tty-");
+    const cli = await findPulumiCli({ env: process.env, home: join(box.root, "no-home") });
+    env = { CTO_PULUMI_BIN_DIR: cli.binDir, PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-a-secret-value" };
+    writeFileSync(join(box.cwd, "cto.yaml"), configYaml(fake));
+  });
+  afterEach(() => {
+    term?.kill();
+    term = undefined;
+  });
+  after(async () => {
+    await fake.close();
+    box.remove();
+  });
+
+  const start = (args: string[]): TmuxSession =>
+    (term = TmuxSession.start({
+      command: [process.execPath, CTO_BIN, ...args],
+      cwd: box.cwd,
+      env: { ...box.env, ...env, TERM: "xterm-256color" },
+      scratch: box.root,
+    }));
+
+  it("never echoes the value and stores it", async () => {
+    const t = start(["secrets", "set", "OPENAI_API_KEY"]);
+    await t.waitFor("Value of OPENAI_API_KEY (hidden)", 60_000);
+    t.type(API_KEY);
+    const screen = await t.waitFor("••••");
+    assert.ok(!screen.includes(API_KEY), "the typed value is on the screen");
+    t.press("Enter");
+    await t.waitFor("stored OPENAI_API_KEY (agent API key) encrypted in stack dev", 120_000);
+    assert.equal(await t.exitCode(), 0);
+    assert.ok(!t.screen().includes(API_KEY));
+    const list = await box.run(["secrets", "list"], { env });
+    assert.match(list.stdout, /^OPENAI_API_KEY {2}\(agent API key\)$/m);
+  });
+
+  it("Ctrl-C cancels without storing anything", async () => {
+    const t = start(["secrets", "set", "GEMINI_API_KEY"]);
+    await t.waitFor("Value of GEMINI_API_KEY (hidden)", 60_000);
+    t.type("abc");
+    t.press("C-c");
+    await t.waitFor("Operation cancelled.");
+    assert.equal(await t.exitCode(), 0);
+    const list = await box.run(["secrets", "list"], { env });
+    assert.doesNotMatch(list.stdout, /GEMINI_API_KEY/);
   });
 });
