@@ -26,6 +26,7 @@ import { platformLabels } from "../labels.js";
 import { localRegistryContainerName, registryHost } from "../registry.js";
 import { createKind } from "./kind.js";
 import { kubeconfigEndpoint } from "./kubeconfig.js";
+import { KubeconfigFile } from "./kubeconfig-file.js";
 import { createLocalK3s } from "./local-k3s.js";
 import { createMinikube } from "./minikube.js";
 import { createRemoteK3s, type SshAccess } from "./remote-k3s.js";
@@ -162,7 +163,10 @@ export function provisionCluster(name: string, args: ClusterArgs, parent: pulumi
         },
         { parent },
       );
-      return { kubeconfig: pulumi.secret(simulated.kubeconfig), hasKubeconfig: true, version: "" };
+      const kubeconfig = pulumi.secret(simulated.kubeconfig);
+      // cto status and kubectl find the cluster at the plan's kubeconfigPath, as for other providers.
+      new KubeconfigFile(`${name}-kubeconfig-file`, { path: cluster.kubeconfigPath, content: kubeconfig }, { parent });
+      return { kubeconfig, hasKubeconfig: true, version: "" };
     }
   }
 }

@@ -9,13 +9,14 @@
  * Each node's `delete` runs k3s' uninstall script for its role, and joins depend on the first
  * server, so a destroy removes agents and joining servers before the first server.
  * The kubeconfig is read from the first server (a secret output), pointed at that server's
- * address, and written locally to the plan's `kubeconfigPath` with mode 0600.
+ * address, and written locally to the plan's `kubeconfigPath` with mode 0600 (`KubeconfigFile`).
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPlan, SshNodePlan } from "../../profiles/plan.js";
 import { GeneratedSecret } from "../generated-secret.js";
 import { pointKubeconfigAt } from "./kubeconfig.js";
+import { KubeconfigFile } from "./kubeconfig-file.js";
 
 type K3sPlan = Extract<ClusterPlan, { provider: "k3s" }>;
 
@@ -115,16 +116,9 @@ export function createRemoteK3s(
     { parent, dependsOn: [init], additionalSecretOutputs: ["stdout"] },
   );
   const kubeconfig = pulumi.secret(read.stdout.apply((text) => pointKubeconfigAt(text, first.host)));
-  new command.local.Command(
+  new KubeconfigFile(
     `${name}-kubeconfig-file`,
-    {
-      create: 'umask 077; mkdir -p "$(dirname "$KUBECONFIG_PATH")"; cat > "$KUBECONFIG_PATH"',
-      delete: 'rm -f "$KUBECONFIG_PATH"',
-      environment: { KUBECONFIG_PATH: plan.kubeconfigPath },
-      stdin: kubeconfig,
-      logging: "stderr",
-      triggers: [read.id],
-    },
+    { path: plan.kubeconfigPath, content: kubeconfig },
     { parent, dependsOn: [read] },
   );
   return { nodes, token, kubeconfig };

@@ -102,8 +102,9 @@ describe("Cluster (mocks)", function () {
     assert.ok(isSecretAt(agent.raw, "connection.privateKey") || isSecretAt(agent.raw, "connection"));
     assert.equal((first.inputs.connection as { agentSocketPath?: string }).agentSocketPath, "/run/ssh.sock");
     find(recorded, "pulumi-nodejs:dynamic/cto:GeneratedSecret", "cluster-k3s-token");
-    const file = find(recorded, LOCAL, "cluster-kubeconfig-file");
-    assert.match(String(file.inputs.create), /umask 077/);
+    const file = find(recorded, "pulumi-nodejs:dynamic/cto:KubeconfigFile", "cluster-kubeconfig-file");
+    assert.equal(file.inputs.path, "/home/me/.cto/clusters/acme/kubeconfig");
+    assert.ok(isSecretAt(file.raw, "content"));
   });
 
   it("kind: the PRD's port mappings on the control plane, config on stdin, delete removes the cluster", async () => {
@@ -192,6 +193,10 @@ describe("Cluster (mocks)", function () {
       assert.equal(simulated.inputs[key], value, key);
     }
     assert.equal(recorded.filter((r) => r.type.startsWith("command:")).length, 0, "no command plugin needed");
+    const file = find(recorded, "pulumi-nodejs:dynamic/cto:KubeconfigFile", "cluster-kubeconfig-file");
+    assert.equal(file.inputs.path, "/home/me/.cto/clusters/acme-dev/kubeconfig");
+    assert.equal(file.inputs.content, FAKE_KUBECONFIG);
+    assert.ok(isSecretAt(file.raw, "content"));
     assert.equal(find(recorded, PROVIDER, "cluster-provider").inputs.kubeconfig, FAKE_KUBECONFIG);
     assert.equal(await valueOf(outputs.clusterEndpoint), "https://127.0.0.1:6443");
   });

@@ -1,7 +1,11 @@
 /** Smaller parts: the generated-secret provider, the stable bcrypt hash, chart sources, registry and tunnel. */
 import assert from "node:assert/strict";
 import bcrypt from "bcryptjs";
+import { mkdtempSync, readFileSync, statSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { chartSource } from "../../components/chart-release.js";
+import { kubeconfigFileProvider } from "../../components/cluster/kubeconfig-file.js";
 import { ALPHANUMERIC, generatedSecretProvider } from "../../components/generated-secret.js";
 import { stableBcrypt } from "../../components/password-hash.js";
 import { dockerConfigJson, registryHost, registryPort } from "../../components/registry.js";
@@ -23,6 +27,21 @@ describe("component parts", function () {
     assert.equal(same.changes, false, "an unchanged secret is never regenerated");
     const longer = await generatedSecretProvider.diff!(a.id, a.outs, { length: 48, alphabet: ALPHANUMERIC });
     assert.deepEqual([longer.changes, longer.replaces], [true, ["length"]]);
+  });
+
+  it("KubeconfigFile's provider writes the file 0600 in a 0700 directory, rewrites it, removes it", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "cto-kubeconfig-")), "clusters", "acme", "kubeconfig");
+    const created = await kubeconfigFileProvider.create({ path: file, content: "first" });
+    assert.equal(readFileSync(file, "utf8"), "first");
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
+    const diff = await kubeconfigFileProvider.diff!(created.id, created.outs!, { path: file, content: "second" });
+    assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+    await kubeconfigFileProvider.update!(created.id, created.outs!, { path: file, content: "second" });
+    assert.equal(readFileSync(file, "utf8"), "second");
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    await kubeconfigFileProvider.delete!(created.id, { path: file, content: "second" });
+    assert.equal(existsSync(file), false);
   });
 
   it("stableBcrypt: a valid bcrypt hash of the password, the same on every run", () => {
