@@ -1,6 +1,6 @@
 /**
  * Lays out one platform's archive directory and packs it: `cto-<version>-<os>-<arch>/` holding the
- * executable, `package.json`, `profiles/`, `templates/`, `examples/`, `lib/node_modules/`, README,
+ * executable, `package.json`, `profiles/`, `templates/`, `examples/`, `node_modules/`, README,
  * CHANGELOG; `.tar.gz` for Linux and macOS, `.zip` for Windows.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -53,8 +53,8 @@ export interface StageInput {
   manifest: Record<string, unknown>;
   target: Target;
   exe: string;
-  /** Directory holding `node_modules/` with the runtime modules (linked as `lib/`, packed as files). */
-  libDir: string;
+  /** Directory holding `node_modules/` with the runtime modules (linked, packed as files). */
+  runtimeDir: string;
   stageRoot: string;
 }
 
@@ -66,8 +66,8 @@ export function stageArchive(input: StageInput): string {
   copyPackageData(input.root, dir);
   writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(runtimeManifest(input.manifest), null, 2)}\n`);
   cpSync(input.exe, path.join(dir, input.target.exe));
-  // One copy of lib/ serves every platform (no native code); the archivers follow the link.
-  symlinkSync(path.resolve(input.libDir), path.join(dir, "lib"));
+  // One copy serves every platform (no native code); the archivers follow the link.
+  symlinkSync(path.resolve(input.runtimeDir, "node_modules"), path.join(dir, "node_modules"));
   return dir;
 }
 
@@ -81,7 +81,7 @@ export function packArchive(stagedDir: string, target: Target, outDir: string): 
     if (!hasCommand("zip")) throw new Error("the `zip` command is needed for the Windows archive (apt-get install zip)");
     run("zip", ["-q", "-r", "-X", out, path.basename(stagedDir)], { cwd: parent });
   } else {
-    // -h: store what the lib/ link points to, not the link.
+    // -h: store what the node_modules link points to, not the link.
     run("tar", ["-czhf", out, "-C", parent, path.basename(stagedDir)]);
   }
   return out;

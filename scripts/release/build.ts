@@ -103,11 +103,11 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
   for (const warning of bundle.warnings) log(`[release]   esbuild warning: ${warning}`);
   log(`[release]   ${path.relative(root, bundle.file)}: ${(bundle.bytes / 1024).toFixed(0)} KiB`);
 
-  const libDir = path.join(work, "lib");
+  const runtimeDir = path.join(work, "runtime");
   await timed(log, `runtime modules for ${externals.join(", ")}`, () => {
     const closure = runtimeClosure(root, externals);
-    copyRuntimeModules(root, closure, libDir);
-    log(`[release]   ${closure.length} packages in lib/node_modules`);
+    copyRuntimeModules(root, closure, runtimeDir);
+    log(`[release]   ${closure.length} packages in node_modules`);
   });
 
   const blobs = new Map<string, string>();
@@ -127,7 +127,7 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
       log(`[release]   WARNING: ${target.id} is not code-signed (no codesign here); macOS needs "codesign --sign - --force cto" or a build on macOS`);
     }
     const file = await timed(log, `archive ${archiveName(version, target)}`, () => {
-      const staged = stageArchive({ root, manifest, target, exe: exe.exe, libDir, stageRoot: path.join(work, "stage") });
+      const staged = stageArchive({ root, manifest, target, exe: exe.exe, runtimeDir, stageRoot: path.join(work, "stage") });
       return packArchive(staged, target, outDir);
     });
     result.archives.push({ target, file, signed: exe.signed });

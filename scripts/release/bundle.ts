@@ -6,7 +6,7 @@
  * What is not bundled: the `@pulumi/*` SDKs. The Pulumi engine talks to the program over gRPC and
  * launches `pulumi-resource-pulumi-nodejs` (dynamic providers), which loads `@pulumi/pulumi` from
  * disk with a real `node`; the SDKs also read their own `package.json` and locate plugins relative
- * to their files. They ship as plain files in the archive's `lib/node_modules/`, and the bundle
+ * to their files. They ship as plain files in the archive's `node_modules/`, and the bundle
  * loads them from there (see BANNER).
  */
 import { readFile } from "node:fs/promises";
@@ -14,7 +14,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 
-/** Packages left out of the bundle and shipped in `lib/node_modules/` instead. */
+/** Packages left out of the bundle and shipped in the archive's `node_modules/` instead. */
 export function externalPackages(dependencies: Record<string, string>): string[] {
   return Object.keys(dependencies)
     .filter((name) => name.startsWith("@pulumi/"))
@@ -23,11 +23,12 @@ export function externalPackages(dependencies: Record<string, string>): string[]
 
 /**
  * Runs before the bundled code. In the embedded script `require` loads built-ins only, so it is
- * replaced by a `require` rooted at `<executable dir>/lib/`, which finds `lib/node_modules/`.
+ * replaced by a `require` rooted at the executable's directory, which finds `node_modules/` there.
+ * (cto's own `createRequire(import.meta.url)` calls find it too: see importMetaUrlPlugin.)
  * `__ctoModuleUrl` stands in for `import.meta.url` (see importMetaUrlPlugin).
  */
 export const BANNER = [
-  "require = require('node:module').createRequire(require('node:path').join(require('node:path').dirname(process.execPath), 'lib', 'cto.cjs'));",
+  "require = require('node:module').createRequire(require('node:path').join(require('node:path').dirname(process.execPath), 'cto.cjs'));",
   "function __ctoModuleUrl(rel) {",
   "  const root = process.env.CTO_PACKAGE_ROOT || require('node:path').dirname(process.execPath);",
   "  return require('node:url').pathToFileURL(require('node:path').join(root, 'dist', rel)).href;",

@@ -93,7 +93,7 @@ export function renderFormula(input: FormulaInput): string {
     '  depends_on "kubernetes-cli"',
     "",
     "  def install",
-    "    # The executable finds profiles/, templates/ and lib/node_modules/ next to itself.",
+    "    # The executable finds profiles/, templates/ and node_modules/ next to itself.",
     '    libexec.install Dir["*"]',
     '    bin.install_symlink libexec/"cto"',
     "  end",

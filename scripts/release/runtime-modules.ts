@@ -1,5 +1,5 @@
 /**
- * The packages the standalone executable loads from disk (`lib/node_modules/`): the external SDKs
+ * The packages the standalone executable loads from disk (`node_modules/` beside it): the external SDKs
  * and everything they depend on at run time, found by Node's own resolution from the project's
  * installed `node_modules`. Peer and dev dependencies are not followed (`@pulumi/pulumi`'s optional
  * peers `typescript`/`ts-node` serve TypeScript programs, which cto does not run).
@@ -64,7 +64,7 @@ export function isRuntimeFile(file: string): boolean {
   return !/\.(?:[cm]?ts|map)$/.test(file);
 }
 
-/** Copies the closure into `dest` (`…/lib`), keeping the nesting (`dest/node_modules/...`). */
+/** Copies the closure into `dest` (`…/runtime`), keeping the nesting (`dest/node_modules/...`). */
 export function copyRuntimeModules(root: string, packageDirs: string[], dest: string): void {
   for (const rel of packageDirs) {
     // Nested node_modules are copied with their parent; skip the parent's nested copies here so a

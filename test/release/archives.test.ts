@@ -4,14 +4,14 @@
  * match the files.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { openSync, readFileSync, readSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sha256File, parseChecksums } from "../../scripts/release/checksums.js";
 import { SEA_FUSE } from "../../scripts/release/sea.js";
 import type { BuildResult } from "../../scripts/release/build.js";
-import { releaseBuild } from "./build-once.js";
+import { releaseBuild, TEST_BASE_URL } from "./build-once.js";
 
 /** The file names inside an archive (tar.gz via tar, zip via unzip). */
 function listArchive(file: string): string[] {
@@ -19,6 +19,11 @@ function listArchive(file: string): string[] {
     ? execFileSync("unzip", ["-Z1", file], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })
     : execFileSync("tar", ["-tzf", file], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   return out.split("\n").filter(Boolean);
+}
+
+/** True when `name --version` can be started. */
+function hasProgram(name: string): boolean {
+  return !spawnSync(name, ["--version"], { stdio: "ignore" }).error;
 }
 
 /** Reads `length` bytes at `offset`. */
@@ -80,12 +85,13 @@ describe("release archives", function () {
     const files = [build.npmTarball!, ...build.archives.map((a) => a.file)];
     assert.deepEqual([...sums.keys()].sort(), files.map((f) => path.basename(f)).sort());
     for (const file of files) assert.equal(sums.get(path.basename(file)), await sha256File(file), file);
-    // The format `sha256sum -c` reads, checked by sha256sum itself where it exists (GNU coreutils).
-    const check = execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: path.dirname(build.checksums), encoding: "utf8" });
+    // The format `sha256sum -c` reads, checked by the system's own tool (shasum on macOS).
+    const [tool, ...args] = hasProgram("sha256sum") ? ["sha256sum", "-c"] : ["shasum", "-a", "256", "-c"];
+    const check = execFileSync(tool!, [...args, "SHA256SUMS"], { cwd: path.dirname(build.checksums), encoding: "utf8" });
     assert.equal(check.trim().split("\n").filter((l) => l.endsWith(": OK")).length, files.length);
   });
 
-  it("each archive holds the executable, package.json, profiles, templates, examples and lib/node_modules", () => {
+  it("each archive holds the executable, package.json, profiles, templates, examples and node_modules", () => {
     for (const { target, file } of build.archives) {
       const top = `cto-${build.version}-${target.id}/`;
       const entries = new Set(listArchive(file).map((e) => e.replace(/\/$/, "")));
@@ -99,17 +105,17 @@ describe("release archives", function () {
         "profiles/production.yaml",
         "profiles/versions.yaml",
         "templates/agent-roles.yaml",
-        "lib/node_modules/@pulumi/pulumi/package.json",
-        "lib/node_modules/@pulumi/kubernetes/package.json",
+        "node_modules/@pulumi/pulumi/package.json",
+        "node_modules/@pulumi/kubernetes/package.json",
       ]) {
         assert.ok(entries.has(top + required), `${path.basename(file)} lacks ${required}`);
       }
-      const outside = [...entries].filter((e) => !e.startsWith(top));
+      const outside = [...entries].filter((e) => !e.startsWith(top) && e !== top.slice(0, -1));
       assert.deepEqual(outside, [], "everything sits under one top-level directory");
       assert.ok([...entries].some((e) => e.startsWith(`${top}examples/`) && e.endsWith(".yaml")), "an example config");
       assert.ok([...entries].some((e) => e.startsWith(`${top}templates/`) && e.endsWith(".hbs")), "templates");
-      const sources = [...entries].filter((e) => !e.startsWith(`${top}lib/`) && /\.ts$|\/test\//.test(e));
-      assert.deepEqual(sources, [], "no TypeScript sources or tests outside lib/");
+      const sources = [...entries].filter((e) => !e.startsWith(`${top}node_modules/`) && /\.ts$|\/test\//.test(e));
+      assert.deepEqual(sources, [], "no TypeScript sources or tests outside node_modules/");
     }
   });
 
@@ -126,5 +132,24 @@ describe("release archives", function () {
       const text = readFileSync(exe).toString("latin1");
       assert.ok(text.includes(`${SEA_FUSE}:1`), `${target.id}: the SEA fuse is not set`);
     }
+  });
+
+  it("Formula/cto.rb downloads each macOS/Linux archive from the release URL with its SHA256SUMS checksum", () => {
+    assert.ok(build.formula, "no formula was written");
+    const rb = readFileSync(build.formula, "utf8");
+    const sums = parseChecksums(readFileSync(build.checksums, "utf8"));
+    const pairs = [...rb.matchAll(/url "([^"]+)"\s+sha256 "([0-9a-f]{64})"/g)].map((m) => [m[1], m[2]]);
+    const expected = build.archives
+      .filter((a) => a.target.os !== "win")
+      .map((a) => [`${TEST_BASE_URL}/${path.basename(a.file)}`, sums.get(path.basename(a.file))]);
+    assert.deepEqual(pairs.sort(), expected.sort());
+    assert.match(rb, /depends_on "kubernetes-cli"/);
+    assert.match(rb, /test do[\s\S]*cto --version/);
+  });
+
+  it("Formula/cto.rb is valid Ruby (ruby -c)", () => {
+    assert.ok(hasProgram("ruby"), "ruby is needed for this check (apt-get install ruby)");
+    const out = execFileSync("ruby", ["-c", build.formula!], { encoding: "utf8" });
+    assert.match(out, /Syntax OK/);
   });
 });

@@ -4,19 +4,30 @@
  * temporary directory, with a formula base URL of the example organisation.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { packageRoot } from "../../config/paths.js";
+import { archiveName } from "../../scripts/release/archive.js";
 import { buildRelease, type BuildResult } from "../../scripts/release/build.js";
+import { allTargets } from "../../scripts/release/targets.js";
 
 /** The download prefix the formula under test must use. */
 export const TEST_BASE_URL = "https://downloads.acme.example/cto/releases";
 
 let pending: Promise<BuildResult> | undefined;
 
-/** The shared release build (started by the first caller). */
+/**
+ * The shared release build (started by the first caller). For iterating on these tests only,
+ * `CTO_RELEASE_TEST_REUSE=<dir>` reuses a finished build in `<dir>` (made with
+ * CTO_RELEASE_BASE_URL set to TEST_BASE_URL) instead of building; CI never sets it.
+ */
 export function releaseBuild(): Promise<BuildResult> {
+  const reuse = process.env.CTO_RELEASE_TEST_REUSE;
+  if (reuse) {
+    pending ??= Promise.resolve(existingBuild(packageRoot(), path.resolve(reuse)));
+    return pending;
+  }
   pending ??= buildRelease({
     root: packageRoot(),
     outDir: mkdtempSync(path.join(tmpdir(), "cto-release-test-")),
@@ -26,6 +37,27 @@ export function releaseBuild(): Promise<BuildResult> {
     log: (line) => void process.stderr.write(`      ${line}\n`),
   });
   return pending;
+}
+
+/** The BuildResult of a finished build in `dir`; every file must be there. */
+function existingBuild(root: string, dir: string): BuildResult {
+  const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+  const need = (file: string): string => {
+    if (!existsSync(file)) throw new Error(`CTO_RELEASE_TEST_REUSE: ${file} is missing`);
+    return file;
+  };
+  return {
+    version,
+    npmTarball: need(path.join(dir, `cto-${version}.tgz`)),
+    archives: allTargets(root).map((target) => ({
+      target,
+      file: need(path.join(dir, archiveName(version, target))),
+      signed: target.os === "darwin" ? "unsigned" : "not-needed",
+    })),
+    checksums: need(path.join(dir, "SHA256SUMS")),
+    formula: need(path.join(dir, "Formula", "cto.rb")),
+    baseUrlSource: "env",
+  };
 }
 
 export interface RunResult {
