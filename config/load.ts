@@ -55,9 +55,34 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
 
 /** Validates `cto.yaml` text; `file` is only used in messages. Synchronous, for tests and `cto init`. */
 export function parseConfigText(text: string, file: string, opts: LoadConfigOptions = {}): CtoConfig {
-  return parseYamlWithSchema(text, file, ctoConfigSchema, {
-    env: opts.env ?? process.env,
-    acceptCamelCase: true,
-    kind: "a cto.yaml",
-  });
+  try {
+    return parseYamlWithSchema(text, file, ctoConfigSchema, {
+      env: opts.env ?? process.env,
+      acceptCamelCase: true,
+      kind: "a cto.yaml",
+    });
+  } catch (error) {
+    throw error instanceof ConfigError ? explainStackOverflow(error) : error;
+  }
+}
+
+/**
+ * The YAML parser recurses once per nesting level and reports running out of stack (a few
+ * hundred indentation levels or thousands of brackets, well within the size limit) as a syntax
+ * error reading "Maximum call stack size exceeded": say what it means instead.
+ * (Found by the hostile-input drill, test/drills/corpus/huge-nesting.yaml.)
+ */
+function explainStackOverflow(error: ConfigError): ConfigError {
+  if (!error.issues.some((i) => i.message.includes("Maximum call stack size exceeded"))) return error;
+  return new ConfigError(
+    error.issues.map((issue) =>
+      issue.message.includes("Maximum call stack size exceeded")
+        ? {
+            ...issue,
+            message: "is nested too deeply to read (lists or mappings inside one another, hundreds of levels deep)",
+            hint: "a cto.yaml nests a few levels; check that this is the file you meant",
+          }
+        : issue,
+    ),
+  );
 }
