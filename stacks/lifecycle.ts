@@ -193,6 +193,32 @@ async function openLog(home: string, cs: { project: string; name: string }, op: 
   return [await open(file, "a", 0o600), file];
 }
 
+/** `openStack`, with engine failures (no such stack, wrong passphrase, …) explained. */
+async function openExplained(
+  plan: Plan,
+  secrets: PlanSecrets,
+  options: Parameters<typeof openStack>[2],
+): Promise<CtoStack> {
+  try {
+    return await openStack(plan, secrets, options);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const text = (err as Error)?.message ?? String(err);
+    if (/no stack named/.test(text)) {
+      throw new UserError(`environment ${plan.environment} has no stack yet: nothing is installed there`, {
+        hint: `cto up --env ${plan.environment} creates it (cto stacks lists the existing ones)`,
+        exitCode: 1,
+        cause: err,
+      });
+    }
+    const explanation = explainEngineError(text, { environment: plan.environment, plan });
+    if (explanation) {
+      throw new LifecycleError(explanation.message, { hint: explanation.fix, explanation, cause: err });
+    }
+    throw err;
+  }
+}
+
 async function startRun(
   plan: Plan,
   secrets: PlanSecrets,
@@ -203,7 +229,7 @@ async function startRun(
 ): Promise<Run> {
   const env = options.env ?? process.env;
   const home = options.home ?? ctoHome(env);
-  const cs = await openStack(plan, secrets, { env, home, cli: options.cli, create });
+  const cs = await openExplained(plan, secrets, { env, home, cli: options.cli, create });
   const [log, logFile] = await openLog(home, cs, op);
   await log.write(
     `# cto ${op} ${cs.project}/${cs.name} at ${new Date().toISOString()}\n# pulumi ${cs.cli.version} (${cs.cli.path}), backend ${cs.backend.url}\n`,
@@ -600,7 +626,7 @@ export interface StackStatus {
 export async function status(plan: Plan, secrets: PlanSecrets, options: LifecycleOptions = {}): Promise<StackStatus> {
   const env = options.env ?? process.env;
   const home = options.home ?? ctoHome(env);
-  const cs = await openStack(plan, secrets, { env, home, program: noProgram, cli: options.cli, create: false });
+  const cs = await openExplained(plan, secrets, { env, home, program: noProgram, cli: options.cli, create: false });
   const [outputs, [last], summaries, locks] = await Promise.all([
     cs.stack.outputs(),
     cs.stack.history(1),
@@ -761,7 +787,7 @@ export async function cancel(
 ): Promise<{ removed: LockInfo[]; message: string }> {
   const env = options.env ?? process.env;
   const home = options.home ?? ctoHome(env);
-  const cs = await openStack(plan, secrets, { env, home, program: noProgram, cli: options.cli, create: false });
+  const cs = await openExplained(plan, secrets, { env, home, program: noProgram, cli: options.cli, create: false });
   const held = await listLocks(cs.backend, cs.project, cs.name);
   if (cs.backend.kind === "file" && held.length === 0) {
     return { removed: [], message: `stack ${plan.environment} is not locked` };

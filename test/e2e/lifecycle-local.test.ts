@@ -230,6 +230,29 @@ describe("stack lifecycle on the real engine (local resources)", function () {
     assert.equal(done.changes.create, s.plan.components.length + 2);
   });
 
+  it("an interrupt (abort) cancels gracefully: cancelled error, no lock left, next up converges", async () => {
+    const s = sandbox(bin);
+    sandboxes.push(s);
+    const controller = new AbortController();
+    const running = up(s.plan, s.secrets, { ...s.opts(3000), signal: controller.signal });
+    for (let i = 0; i < 1200 && readdirSync(s.files).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    await assert.rejects(running, (err: unknown) => {
+      assert.ok(err instanceof LifecycleError, String(err));
+      assert.equal(err.cancelled, true);
+      assert.equal(err.exitCode, 130);
+      assert.match(err.hint ?? "", /cto refresh --env/);
+      return true;
+    });
+    assert.deepEqual(await locks(s.plan, { env: s.env }), [], "a graceful cancel releases the lock");
+    const hist = await history(s.plan, { env: s.env });
+    assert.equal(hist[hist.length - 1]?.status, "cancelled");
+    const converged = await up(s.plan, s.secrets, s.opts());
+    assert.equal(converged.history?.status, "succeeded");
+    assert.equal(readdirSync(s.files).length, s.plan.components.length + 1);
+    await destroy(s.plan, s.secrets, s.opts());
+  });
+
   it("SIGKILL mid-up: the stale lock is named and cleared on request, then up converges with nothing orphaned", async () => {
     const s = sandbox(bin);
     sandboxes.push(s);
