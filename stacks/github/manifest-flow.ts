@@ -62,8 +62,11 @@ export async function runManifestFlow(options: ManifestFlowOptions): Promise<Man
   const appName = options.manifest.name;
   let settle: { resolve: (c: ManifestConversion) => void; reject: (e: unknown) => void } | undefined;
   const done = new Promise<ManifestConversion>((resolve, reject) => (settle = { resolve, reject }));
+  // It may settle before it is awaited (a callback during openBrowser): not an unhandled rejection.
+  done.catch(() => undefined);
   let finished = false;
   let redirectUrl = "";
+  let port = 0;
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -83,6 +86,13 @@ export async function runManifestFlow(options: ManifestFlowOptions): Promise<Man
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // Only pages addressed to this server by loopback name: a web page that rebinds its own
+    // hostname to 127.0.0.1 (DNS rebinding) could otherwise read the state from the form.
+    const host = (req.headers.host ?? "").toLowerCase();
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      page(res, 421, "Refused", "This server only answers requests for 127.0.0.1.");
+      return;
+    }
     if (req.method === "GET" && url.pathname === "/") {
       const manifest = manifestToPost(options.manifest, redirectUrl);
       const action = newAppUrl(options.webUrl, options.owner, state);
@@ -106,6 +116,20 @@ export async function runManifestFlow(options: ManifestFlowOptions): Promise<Man
       }
       try {
         const app = await convert(options, code);
+        const ownerLogin = app.owner?.login ?? "";
+        if (ownerLogin.toLowerCase() !== options.owner.login.toLowerCase()) {
+          page(res, 409, "Wrong owner", "The app GitHub returned does not belong to the expected account.");
+          finish(
+            new UserError(
+              `GitHub returned app ${app.slug} owned by ${ownerLogin || "an unknown account"}, not ${options.owner.login}; its credentials were not stored`,
+              {
+                hint: `create the app from the page cto opens, under ${options.owner.login}; delete ${app.slug} if you do not know it`,
+                exitCode: 1,
+              },
+            ),
+          );
+          return;
+        }
         page(res, 200, `Created ${app.name}`, "The app is registered. You can close this tab and return to cto.");
         finish(app, true);
       } catch (err) {
@@ -126,7 +150,7 @@ export async function runManifestFlow(options: ManifestFlowOptions): Promise<Man
       exitCode: 1,
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const local = `http://127.0.0.1:${port}/`;
   redirectUrl = `http://127.0.0.1:${port}/callback`;
 

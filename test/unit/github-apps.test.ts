@@ -379,3 +379,71 @@ describe("github tunnel summary", () => {
     assert.equal(tunnelSummary(plan({ provider: "none" })).text, "no tunnel and no public webhook URL");
   });
 });
+
+describe("github manifest flow: the local server's defences", function () {
+  this.timeout(30_000);
+  let fake: FakeGitHub;
+  beforeEach(async () => (fake = await startFakeGitHub({ accounts: { acme: "Organization", evil: "Organization" } })));
+  afterEach(async () => fake.close());
+
+  it("answers only requests addressed to 127.0.0.1 (DNS rebinding)", async () => {
+    let local = "";
+    const api = new GitHubApi({ baseUrl: fake.apiUrl });
+    const flow = runManifestFlow({
+      api,
+      webUrl: fake.url,
+      owner: { kind: "organization", login: "acme" },
+      manifest: manifests(fake).rex as GitHubAppManifest,
+      say: (m) => (local ||= m.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/)?.[1] ?? ""),
+      timeoutMs: 20_000,
+    });
+    while (!local) await new Promise((r) => setTimeout(r, 10));
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(local, { headers: { Host: "attacker.example:80" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(status, 421);
+    await actAsBrowser(local);
+    assert.equal((await flow).slug, "acme-rex");
+  });
+
+  it("refuses an app that belongs to another account and stores nothing", async () => {
+    let local = "";
+    const api = new GitHubApi({ baseUrl: fake.apiUrl });
+    const flow = runManifestFlow({
+      api,
+      webUrl: fake.url,
+      owner: { kind: "organization", login: "acme" },
+      manifest: manifests(fake).rex as GitHubAppManifest,
+      say: (m) => (local ||= m.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/)?.[1] ?? ""),
+    });
+    const outcome = flow.then(
+      () => new Error("the flow accepted the foreign app"),
+      (err: unknown) => err as Error,
+    );
+    while (!local) await new Promise((r) => setTimeout(r, 10));
+    // Someone registers their own app elsewhere and replays this run's state with their code.
+    const page = await (await fetch(local)).text();
+    const state =
+      new URL(page.match(/action="([^"]+)"/)?.[1]?.replace(/&#38;/g, "&") ?? "").searchParams.get("state") ?? "";
+    const posted = await fetch(`${fake.url}/organizations/evil/settings/apps/new?state=x`, {
+      method: "POST",
+      body: new URLSearchParams({
+        manifest: JSON.stringify({ name: "evil-app", url: "https://x", redirect_url: `${local}callback` }),
+      }),
+      redirect: "manual",
+    });
+    const code = new URL(posted.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    const callback = await fetch(`${local}callback?code=${code}&state=${encodeURIComponent(state)}`);
+    assert.equal(callback.status, 409);
+    assert.match(
+      (await outcome).message,
+      /GitHub returned app evil-app owned by evil, not acme; its credentials were not stored/,
+    );
+  });
+});
