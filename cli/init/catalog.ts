@@ -4,7 +4,9 @@
  */
 import { ConfigError } from "../../config/errors.js";
 import { loadConfig } from "../../config/load.js";
+import { dirname } from "node:path";
 import { loadCatalog } from "../../profiles/load.js";
+import { resolvePlan } from "../../profiles/resolve.js";
 import { readAgentRoles } from "../../templates/sources.js";
 import type { InitChoices } from "./questions.js";
 
@@ -25,14 +27,25 @@ export async function initChoices(): Promise<InitChoices> {
   return { profiles, agents };
 }
 
-/** Loads the file as every command will; a problem here is a bug in the generator, not the user's. */
-export async function validateWritten(file: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Loads the file as every command will (a problem here is a bug in the generator, not the
+ * user's), then resolves the plan of its `dev` environment and returns what still stops it.
+ */
+export async function validateWritten(file: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  let config;
   try {
-    await loadConfig(file, { env });
+    config = await loadConfig(file, { env });
   } catch (err) {
     if (err instanceof ConfigError) {
       throw new Error(`cto init generated a cto.yaml that does not validate:\n${err.message}`, { cause: err });
     }
     throw err;
+  }
+  try {
+    await resolvePlan(config, { environment: "dev", baseDir: dirname(file), file, env }, await loadCatalog());
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.issues.map((i) => `${i.path}: ${i.message}${i.hint ? `; fix: ${i.hint}` : ""}`);
   }
 }

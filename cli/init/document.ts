@@ -123,14 +123,25 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
     " One Pulumi stack per environment; each may override profile, platform, cluster, features, agents.",
   );
   mapOf(root, "environments").comment = [" prod:", "   production: true", "   profile: production"].join("\n");
+  const trailing: string[] = [];
   if (content.features === undefined) {
-    doc.comment = [
+    trailing.push(
       " Features follow the profile; to override, add for example:",
       " features:",
       "   monitoring: true",
       "   databases: false",
-    ].join("\n");
+    );
   }
+  if (a.profile === "production") {
+    trailing.push(
+      " The production profile backs up to object storage and runs highly available (k3s with three",
+      " servers under cluster.nodes, or an existing cluster). For example:",
+      " backup:",
+      "   bucket: acme-backups",
+      "   endpoint: https://s3.acme.example",
+    );
+  }
+  if (trailing.length > 0) doc.comment = trailing.join("\n");
   return { text: doc.toString({ lineWidth: 0 }), envRefs };
 }
 

@@ -31,8 +31,12 @@ export interface InitIO extends CommandIO {
     outro(text: string): void;
     cancel(text: string): void;
   };
-  /** Validates the written file: loadConfig with the given environment. */
-  validate: (file: string, env: NodeJS.ProcessEnv) => Promise<void>;
+  /**
+   * Validates the written file with loadConfig (a failure is a bug in the generator) and returns
+   * what still stops its plan from resolving (e.g. the production profile's backup bucket), one
+   * line per problem: answers the wizard does not ask for, which the user adds before `cto up`.
+   */
+  validate: (file: string, env: NodeJS.ProcessEnv) => Promise<string[]>;
 }
 
 function parseFeatures(raw: string | undefined): string[] | undefined {
@@ -84,8 +88,9 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
     const placeholders = Object.fromEntries(doc.envRefs.filter((v) => !io.env[v]).map((v) => [v, "placeholder"]));
     const temp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
     writeFileSync(temp, doc.text, { mode: 0o644 });
+    let needed: string[];
     try {
-      await io.validate(temp, { ...io.env, ...placeholders });
+      needed = await io.validate(temp, { ...io.env, ...placeholders });
       if (exists) renameSync(temp, target);
       else linkSync(temp, target); // fails rather than replace a file created meanwhile
     } finally {
@@ -94,6 +99,7 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
 
     const unset = Object.keys(placeholders);
     const next = [
+      ...needed.map((n) => `before cto up, fix ${n}`),
       "cto config validate",
       "cto config show --resolved",
       "cto doctor",
@@ -105,7 +111,8 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
       io.ui.outro(`Wrote ${target} (${summary}).`);
     } else {
       io.print(`Wrote ${target} (${summary}).`);
-      io.print(`Next: ${next.join("; ")}`);
+      io.print("Next:");
+      for (const step of next) io.print(`  ${step}`);
     }
     return 0;
   } catch (err) {

@@ -152,6 +152,31 @@ describe("cto init (no terminal)", function () {
     assert.equal(parse(readFileSync(file, "utf8")).github.organization, "acme");
   });
 
+  it("says what the production profile still needs that the wizard does not ask, and config validate agrees", async () => {
+    const r = await box.run([
+      "init",
+      "--yes",
+      "--profile",
+      "production",
+      "--org",
+      "acme",
+      "--repo",
+      "p",
+      "--chart-repo",
+      CHARTS,
+      "--provider",
+      "existing",
+      "--domain",
+      "agents.acme.example",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}before cto up, fix backup\.bucket: .*; fix: set backup\.bucket/m);
+    assert.match(readFileSync(join(box.cwd, "cto.yaml"), "utf8"), /^# backup:\n# {3}bucket: acme-backups$/m);
+    const validate = await box.run(["config", "validate"]);
+    assert.equal(validate.code, 2);
+    assert.match(validate.stderr, /backup\.bucket/);
+  });
+
   it("refuses a -f path in a directory that does not exist, exit 2", async () => {
     const r = await box.run([
       "init",

@@ -52,7 +52,10 @@ describe("cto init wizard model", () => {
       choices: CHOICES,
       prompter: () => prompter,
       ui: { intro: () => {}, note: () => {}, outro: (t) => ui.push(t), cancel: (t) => ui.push(t) },
-      validate: async (file) => void validated.push(readFileSync(file, "utf8")),
+      validate: async (file) => {
+        validated.push(readFileSync(file, "utf8"));
+        return [];
+      },
     };
   }
 
