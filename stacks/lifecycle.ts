@@ -10,7 +10,7 @@
  *   (`engine-errors.ts`) when the failure is a known one, always naming the log file;
  * - can be cancelled through `signal` (the engine is asked to stop gracefully; see `interrupts.ts`).
  */
-import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
+import { access, mkdir, open, readdir, readFile, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { EngineEvent, OpMap, OpType, PulumiFn, UpdateSummary } from "@pulumi/pulumi/automation/index.js";
@@ -270,7 +270,21 @@ async function prepareProgram(
     digestKey: cs.passphrase ? await passphraseValue(cs.passphrase) : undefined,
     setAllConfig: (config: Record<string, { value: string; secret?: boolean }>) => cs.stack.setAllConfig(config),
   };
-  const runtime = options.runtime ?? {};
+  // githubWebhooks: a ProgramRuntime field the components helper is adding; typed loosely until it lands.
+  const runtime: ProgramRuntime & { githubWebhooks?: boolean } = { ...(options.runtime ?? {}) };
+  if (runtime.githubWebhooks === undefined && !options.programFor) {
+    runtime.githubWebhooks = await githubWebhooksDefault(cs, plan, env);
+    if (!runtime.githubWebhooks && plan.github.webhookUrl) {
+      options.onProgress?.({
+        kind: "diagnostic",
+        severity: "warning",
+        message:
+          `the GitHub webhook (${plan.github.webhookUrl}) is not managed by cto here: the pulumi-resource-github ` +
+          `plugin is not installed (offline). Create the webhook on GitHub by hand, or install the plugin ` +
+          `(pulumi plugin install resource github) and set CTO_GITHUB_WEBHOOKS=true`,
+      });
+    }
+  }
   await writePlanConfig(target, plan, secrets, runtime);
   if (options.programFor) return options.programFor(plan, secrets);
 
@@ -290,11 +304,34 @@ async function prepareProgram(
     await setSecretConfigFromStdin(target, CONFIG_KEYS.random, JSON.stringify(randomStore));
   }
   const cluster = readClusterInputs(plan, runtime, env);
-  return async () =>
-    buildPlatform(plan, secrets, { rendered, randomStore, env: templateEnv, cluster }) as unknown as Record<
-      string,
-      unknown
-    >;
+  const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
+  return async () => buildPlatform(plan, secrets, buildOptions) as unknown as Record<string, unknown>;
+}
+
+/**
+ * Whether the program manages the GitHub webhook (it needs the GitHub provider plugin):
+ * `CTO_GITHUB_WEBHOOKS=true|false` decides; otherwise yes when the plugin is on the engine's PATH
+ * or in PULUMI_HOME, or when the engine may download it (not disabled, and not the offline
+ * simulated cluster).
+ */
+async function githubWebhooksDefault(cs: CtoStack, plan: Plan, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const forced = env.CTO_GITHUB_WEBHOOKS?.toLowerCase();
+  if (forced === "true" || forced === "1") return true;
+  if (forced === "false" || forced === "0") return false;
+  const dirs = [cs.cli.binDir, ...(cs.engineEnv.PATH ?? "").split(path.delimiter)].filter(Boolean);
+  for (const dir of dirs) {
+    if (
+      await access(path.join(dir, "pulumi-resource-github")).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  }
+  const plugins = path.join(env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi"), "plugins");
+  const installed = await readdir(plugins).catch(() => [] as string[]);
+  if (installed.some((d) => d.startsWith("resource-github-"))) return true;
+  return env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION !== "true" && plan.cluster.provider !== "simulated";
 }
 
 /** The stack's `cto:random` (decrypted by the CLI, read from its stdout), or {} when unset. */
