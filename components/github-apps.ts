@@ -6,7 +6,7 @@
  * - The webhook, through `@pulumi/github`, at the platform's webhook URL: an organisation webhook
  *   (`github.webhook_mode: organization`) or a webhook on `github.repository` (`repository`),
  *   subscribed to the events the agents' Apps use. Without a webhook URL (no domain, no tunnel
- *   URL) no webhook is created. The GitHub provider is explicit, bound to the configured owner
+ *   URL), or with `manageWebhook: false`, no webhook is created. The GitHub provider is explicit, bound to the configured owner
  *   and API base URL (GitHub Enterprise Server works the same); its token is the stack secret
  *   `github.token` when given, else the provider's own `GITHUB_TOKEN`.
  * - The Kubernetes Secrets the platform reads: the webhook secret and one Secret per agent's App
@@ -49,6 +49,13 @@ export interface GitHubAppsArgs {
   secrets: PlanSecrets;
   provider: k8s.Provider;
   base: PlatformBase;
+  /**
+   * Manage the webhook on GitHub. Turn off where the GitHub provider plugin is not available
+   * (offline installs, the simulated demo) or GitHub is not reachable; the Kubernetes Secrets
+   * are delivered either way.
+   * @default true
+   */
+  manageWebhook?: boolean;
 }
 
 export class GitHubApps extends pulumi.ComponentResource {
@@ -102,7 +109,9 @@ export class GitHubApps extends pulumi.ComponentResource {
     }
 
     const url = plan.github.webhookUrl;
-    if (url) {
+    if (url && args.manageWebhook === false) {
+      pulumi.log.info(`the GitHub webhook for ${url} is not managed by this stack (webhooks turned off)`, this);
+    } else if (url) {
       const githubProvider = new github.Provider(
         `${name}-github`,
         {

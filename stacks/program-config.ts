@@ -42,4 +42,9 @@ export interface ProgramRuntime {
   binDir?: string;
   /** Working directory for the `simulated` cluster (kwokctl's KWOK_WORKDIR). */
   workdir?: string;
+  /**
+   * Manage the GitHub webhook through `@pulumi/github` (default true). Set false where its plugin
+   * cannot be installed (offline machines, the simulated demo) or no GitHub token is available.
+   */
+  githubWebhooks?: boolean;
 }

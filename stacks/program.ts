@@ -46,6 +46,11 @@ export interface BuildOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Host-specific inputs of the cluster: existing kubeconfig content, SSH access, kwok paths. */
   cluster?: Omit<ClusterArgs, "plan">;
+  /**
+   * Manage the GitHub webhook (needs the GitHub provider plugin and a token).
+   * @default true
+   */
+  githubWebhooks?: boolean;
 }
 
 /** Web addresses of the platform; null where no domain or ingress makes one. */
@@ -115,7 +120,13 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
   const backup = has("backup") ? new Backup("backup", { ...common, secrets, provider, base, after: crds }) : undefined;
   const argo = new ArgoStack("argo", { ...common, provider, base, after: crds });
   const registry = new Registry("registry", { ...common, secrets, provider, base });
-  const githubApps = new GitHubApps("github", { ...common, secrets, provider, base });
+  const githubApps = new GitHubApps("github", {
+    ...common,
+    secrets,
+    provider,
+    base,
+    manageWebhook: options.githubWebhooks ?? true,
+  });
   const controller = new Controller("controller", {
     ...common,
     secrets,

@@ -37,5 +37,6 @@ export default function main(): PlatformOutputs {
     randomStore,
     env: process.env,
     cluster: readClusterInputs(plan, runtime, process.env),
+    githubWebhooks: runtime.githubWebhooks ?? true,
   });
 }

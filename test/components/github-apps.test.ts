@@ -61,6 +61,16 @@ describe("GitHubApps (mocks)", function () {
     find(recorded, SECRET, "github-github-app-rex");
   });
 
+  it("webhooks turned off (no GitHub plugin offline): no webhook, no GitHub provider, Secrets still delivered", async () => {
+    const plan = acme("minimal");
+    const { recorded } = await buildUnderMocks(plan, undefined, { githubWebhooks: false });
+    assert.equal(
+      recorded.filter((r) => r.type.startsWith("github:") || r.type === "pulumi:providers:github").length,
+      0,
+    );
+    find(recorded, SECRET, "github-github-webhook");
+  });
+
   it("App credentials: ids from the plan, key from stack secrets, missing ones reported", async () => {
     const plan = acme("standard", (p) => {
       p.github.apps = p.github.apps.map((a) =>
