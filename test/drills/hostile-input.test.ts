@@ -125,7 +125,7 @@ function drill(command: "validate" | "up"): void {
     });
 
     after(function () {
-      metrics.set("cases", corpus.length);
+      metrics.set("cases", this.test?.parent?.tests.length ?? 0);
       metrics.write();
       if (root) rmSync(root, { recursive: true, force: true });
     });

@@ -1,0 +1,404 @@
+/**
+ * Drills on the real engine and a real API server (kwok), through the built `cto` binary:
+ *
+ * - interrupted-runs: `cto up` SIGKILLed (with its engine: the whole process group, as a crash
+ *   does) at points chosen from its own JSON events — after the first resource, mid Helm release,
+ *   just before the end — then `cto up` again converges (clearing the dead holder's lock with
+ *   `cto cancel --yes` when it names one), nothing orphaned, nothing pending. Same for destroy.
+ *   SIGINT (Ctrl-C, to the foreground process group) leaves state a plain `cto up` recovers from.
+ * - concurrent-runs: two `cto up` on one stack: one proceeds, the other is refused naming the
+ *   lock holder; dev and staging at once both succeed.
+ * - idempotency: after every successful up, another up reports zero changes.
+ * - teardown: on a cluster cto did not create (provider `existing`), after `cto destroy` nothing
+ *   labelled as ours and none of the charts' cluster-scoped objects (CRDs, cluster roles,
+ *   webhooks) remain.
+ */
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { CTO_BIN, runCto, type CtoResult } from "../helpers/cli.js";
+import { CtoProject, helmReleases } from "../helpers/cto-project.js";
+import { eventually, startKwokCluster, type Kubectl, type KubeList, type KwokCluster } from "../helpers/kwok.js";
+import { DrillMetrics } from "./measure.js";
+
+const OURS = "app.kubernetes.io/managed-by=cto";
+
+interface EngineEvent {
+  kind: string;
+  index?: number;
+  total?: number;
+  type?: string;
+  op?: string;
+  changes?: Record<string, number>;
+  message?: string;
+}
+
+/** Zero changes: every op count other than `same` is 0. */
+function changed(changes: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(changes ?? {}).filter(([op, n]) => op !== "same" && n > 0));
+}
+
+function resultOf(r: CtoResult): EngineEvent | undefined {
+  const lines = r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as EngineEvent);
+  return lines.find((e) => e.kind === "result");
+}
+
+/**
+ * Starts `cto ...args --json` in its own process group and sends `signal` to the group when
+ * `when(event)` first holds. Resolves with the exit and what was seen.
+ */
+function interruptAt(
+  p: CtoProject,
+  args: string[],
+  when: (e: EngineEvent, seen: EngineEvent[]) => boolean,
+  signal: NodeJS.Signals,
+  delayMs = 0,
+): Promise<{
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  fired: boolean;
+  seen: EngineEvent[];
+  stderr: string;
+}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CTO_BIN, ...args], {
+      cwd: p.sandbox.cwd,
+      env: p.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const seen: EngineEvent[] = [];
+    let buffer = "";
+    let stderr = "";
+    let fired = false;
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      buffer += d;
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith("{")) continue;
+        const e = JSON.parse(line) as EngineEvent;
+        seen.push(e);
+        if (!fired && when(e, seen)) {
+          fired = true;
+          setTimeout(() => {
+            try {
+              process.kill(-(child.pid as number), signal);
+            } catch {
+              // already gone
+            }
+          }, delayMs);
+        }
+      }
+    });
+    const timer = setTimeout(() => process.kill(-(child.pid as number), "SIGKILL"), 900_000);
+    child.on("error", reject);
+    child.on("close", (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig, fired, seen, stderr });
+    });
+  });
+}
+
+/** The Pulumi state file of a stack in the file backend under CTO_HOME/state. */
+function stackState(
+  p: CtoProject,
+  stack: string,
+): {
+  resources: { type: string; outputs?: Record<string, unknown> }[];
+  pending: unknown[];
+} {
+  const root = path.join(p.home, "state", ".pulumi", "stacks");
+  for (const project of existsSync(root) ? readdirSync(root) : []) {
+    const file = path.join(root, project, `${stack}.json`);
+    if (!existsSync(file)) continue;
+    const state = JSON.parse(readFileSync(file, "utf8")) as {
+      checkpoint?: {
+        latest?: { resources?: { type: string; outputs?: Record<string, unknown> }[]; pending_operations?: unknown[] };
+      };
+    };
+    return {
+      resources: state.checkpoint?.latest?.resources ?? [],
+      pending: state.checkpoint?.latest?.pending_operations ?? [],
+    };
+  }
+  throw new Error(`no state file for stack ${stack} under ${root}`);
+}
+
+/** Every object labelled as ours, of every listable kind, namespaced and cluster-scoped. */
+async function ourObjects(k: Kubectl, selector = OURS): Promise<{ ref: string; release?: string }[]> {
+  const kinds = (await k.ok("api-resources", "--verbs=list", "-o", "name"))
+    .split("\n")
+    .map((s) => s.trim())
+    .filter((s) => s !== "" && !s.startsWith("events") && s !== "componentstatuses");
+  const list = await k.json<KubeList>("get", kinds.join(","), "-A", "-l", selector);
+  return list.items.map((o) => ({
+    ref: `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`,
+    release: o.metadata.annotations?.["meta.helm.sh/release-name"]
+      ? `${o.metadata.annotations["meta.helm.sh/release-namespace"] ?? ""}/${o.metadata.annotations["meta.helm.sh/release-name"]}`
+      : undefined,
+  }));
+}
+
+/** Objects of ours in the cluster that neither the state nor a Helm release in the state accounts for. */
+async function orphans(p: CtoProject, k: Kubectl, stack: string): Promise<string[]> {
+  const state = stackState(p, stack);
+  const direct = new Set<string>();
+  const releases = new Set<string>();
+  for (const r of state.resources) {
+    const meta = r.outputs?.metadata as { name?: string; namespace?: string } | undefined;
+    const kind = r.type.split(":").pop()?.split("/").pop() ?? "";
+    if (r.type.includes("helm.sh/v3:Release")) {
+      const status = r.outputs?.status as { name?: string; namespace?: string } | undefined;
+      releases.add(`${status?.namespace ?? r.outputs?.namespace ?? ""}/${status?.name ?? r.outputs?.name ?? ""}`);
+    } else if (meta?.name) direct.add(`${kind}/${meta.namespace ?? ""}/${meta.name}`);
+  }
+  return (await ourObjects(k))
+    .filter((o) => !direct.has(o.ref) && !(o.release !== undefined && releases.has(o.release)))
+    .map((o) => o.ref);
+}
+
+/** `cto up --yes --json` once more: must report zero changes. */
+async function assertNoChanges(p: CtoProject, env = "dev"): Promise<void> {
+  const r = await p.ok("up", "--yes", "--json", "--env", env);
+  const result = resultOf(r);
+  assert.ok(result, `a result event from cto up --json\n${r.stdout.slice(-2000)}`);
+  assert.deepEqual(changed(result.changes), {}, `the no-op up changed something: ${JSON.stringify(result.changes)}`);
+}
+
+/** `cto up` after a crash: clears a dead holder's lock with `cto cancel --yes` if up names one. */
+async function recoverUp(p: CtoProject, metrics: DrillMetrics): Promise<CtoResult> {
+  let r = await p.cto(["up", "--yes", "--json"]);
+  if (r.code !== 0 && /lock/i.test(r.stdout + r.stderr)) {
+    assert.match(r.stdout + r.stderr, new RegExp(os.hostname()), "the refusal names the lock holder's host");
+    metrics.max("cancels_needed", 1);
+    await p.ok("cancel", "--yes");
+    r = await p.cto(["up", "--yes", "--json"]);
+  }
+  assert.equal(r.code, 0, `cto up after the interruption exited ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr}`);
+  return r;
+}
+
+async function assertConverged(p: CtoProject, cluster: string): Promise<void> {
+  const k = p.kubectl(cluster);
+  assert.deepEqual(stackState(p, "dev").pending, [], "no pending operations in the state");
+  const releases = await helmReleases(k);
+  for (const [name, r] of releases) assert.equal(r.status, "deployed", `Helm release ${name} is ${r.status}`);
+  assert.deepEqual(await orphans(p, k, "dev"), [], "every object of ours is accounted for by the state");
+  await assertNoChanges(p);
+}
+
+const isHelmRelease = (e: EngineEvent) => (e.type ?? "").includes("helm.sh/v3:Release");
+
+describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destroy, then recovery", function () {
+  this.timeout(3_600_000);
+  const metrics = new DrillMetrics("interrupted-runs");
+  const cluster = `drill-int-${randomBytes(3).toString("hex")}`;
+  let p: CtoProject;
+
+  before(async function () {
+    p = await CtoProject.create();
+    await p.init("minimal", cluster);
+  });
+  after(async function () {
+    metrics.set("cases", this.test?.parent?.tests.length ?? 0);
+    metrics.write();
+    if (p) await p.cleanup();
+  });
+
+  const killPoints: { name: string; when: (e: EngineEvent, seen: EngineEvent[]) => boolean; delayMs?: number }[] = [
+    { name: "after the first resource", when: (e) => e.kind === "done" },
+    { name: "mid Helm release", when: (e) => e.kind === "start" && isHelmRelease(e), delayMs: 1500 },
+    {
+      name: "just before the end",
+      when: (e) => e.kind === "done" && e.index !== undefined && e.total !== undefined && e.index >= e.total - 1,
+    },
+  ];
+
+  for (const point of killPoints) {
+    it(`SIGKILL ${point.name}: cto up again converges, nothing orphaned or pending, then no changes`, async function () {
+      // Start each point from nothing, so every point interrupts a real install.
+      if (p.clusters().includes(cluster)) await p.ok("destroy", "--yes");
+      const killed = await interruptAt(p, ["up", "--yes", "--json"], point.when, "SIGKILL", point.delayMs);
+      assert.ok(killed.fired, `the kill point was reached\n${killed.stderr.slice(-2000)}`);
+      assert.equal(killed.signal, "SIGKILL");
+      await recoverUp(p, metrics);
+      await assertConverged(p, cluster);
+    });
+  }
+
+  it("SIGINT mid Helm release: cto stops, and a plain cto up recovers without cancel", async function () {
+    if (p.clusters().includes(cluster)) await p.ok("destroy", "--yes");
+    const started = Date.now();
+    const interrupted = await interruptAt(
+      p,
+      ["up", "--yes", "--json"],
+      (e) => e.kind === "start" && isHelmRelease(e),
+      "SIGINT",
+      1500,
+    );
+    metrics.max("sigint_exit_seconds", Math.round((Date.now() - started) / 1000));
+    assert.ok(interrupted.fired);
+    assert.notEqual(interrupted.code, 0, "an interrupted up does not report success");
+    const r = await p.cto(["up", "--yes", "--json"]);
+    assert.equal(r.code, 0, `cto up after Ctrl-C exited ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr}`);
+    await assertConverged(p, cluster);
+  });
+
+  it("SIGKILL during cto destroy: destroy again removes everything", async function () {
+    if (!p.clusters().includes(cluster)) await p.ok("up", "--yes");
+    const killed = await interruptAt(
+      p,
+      ["destroy", "--yes", "--json"],
+      (e) => e.kind === "done" && e.op === "delete",
+      "SIGKILL",
+    );
+    assert.ok(killed.fired, `destroy deleted something before the kill\n${killed.stderr.slice(-2000)}`);
+    let r = await p.cto(["destroy", "--yes"]);
+    if (r.code !== 0 && /lock/i.test(r.stdout + r.stderr)) {
+      await p.ok("cancel", "--yes");
+      r = await p.cto(["destroy", "--yes"]);
+    }
+    assert.equal(r.code, 0, `destroy after the interruption exited ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr}`);
+    assert.deepEqual(p.clusters(), [], "the simulated cluster is gone");
+    assert.deepEqual(
+      stackState(p, "dev").resources.filter((x) => !x.type.startsWith("pulumi:")),
+      [],
+    );
+  });
+});
+
+describe("drill concurrent-runs: two cto up on one stack, and two environments at once", function () {
+  this.timeout(3_600_000);
+  const metrics = new DrillMetrics("concurrent-runs");
+  const cluster = `drill-con-${randomBytes(3).toString("hex")}`;
+  let p: CtoProject;
+
+  before(async function () {
+    p = await CtoProject.create();
+    await p.init("minimal", cluster);
+    await p.editConfig((doc) => {
+      doc.setIn(["environments", "dev"], doc.createNode({}));
+      doc.setIn(["environments", "staging", "cluster", "name"], `${cluster}-stg`);
+    });
+  });
+  after(async function () {
+    metrics.set("cases", this.test?.parent?.tests.length ?? 0);
+    metrics.write();
+    if (p) await p.cleanup();
+  });
+
+  it("the second cto up on the same stack is refused naming the lock holder; the first completes", async function () {
+    let second: CtoResult | undefined;
+    const first = runCto(["up", "--yes", "--env", "dev"], { cwd: p.sandbox.cwd, env: p.env, timeoutMs: 900_000 });
+    // Start the second run once the first holds the stack's lock (a lock file in the file backend).
+    const locks = path.join(p.home, "state", ".pulumi", "locks");
+    for (let i = 0; i < 6000 && !second; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (existsSync(locks) && readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json"))) {
+        second = await runCto(["up", "--yes", "--env", "dev"], { cwd: p.sandbox.cwd, env: p.env, timeoutMs: 900_000 });
+      }
+    }
+    const done = await first;
+    assert.ok(second, "the first up took the lock");
+    assert.equal(done.code, 0, `the first up completes\n${done.stderr.slice(-2000)}`);
+    metrics.set("second_run_exit", second.code ?? -1);
+    assert.equal(second.code, 1, `the second up is refused\n${second.stdout}\n${second.stderr}`);
+    const text = second.stdout + second.stderr;
+    assert.match(text, /lock/i);
+    assert.match(text, new RegExp(`${os.userInfo().username}@${os.hostname()}`), "names who holds the lock");
+    assert.match(text, /pid \d+/, "names the holder's process");
+    await assertNoChanges(p, "dev");
+  });
+
+  it("dev and staging run at once without interfering, each idempotent afterwards", async function () {
+    const [dev, staging] = await Promise.all([
+      p.cto(["up", "--yes", "--env", "dev"]),
+      p.cto(["up", "--yes", "--env", "staging"]),
+    ]);
+    assert.equal(dev.code, 0, `dev\n${dev.stderr}`);
+    assert.equal(staging.code, 0, `staging\n${staging.stderr}`);
+    assert.deepEqual(p.clusters().sort(), [cluster, `${cluster}-stg`].sort());
+    await assertNoChanges(p, "dev");
+    await assertNoChanges(p, "staging");
+    const [d1, d2] = await Promise.all([
+      p.cto(["destroy", "--yes", "--env", "dev"]),
+      p.cto(["destroy", "--yes", "--env", "staging"]),
+    ]);
+    assert.equal(d1.code, 0, d1.stderr);
+    assert.equal(d2.code, 0, d2.stderr);
+  });
+});
+
+describe("drill teardown: after cto destroy nothing of ours remains on a cluster cto did not create", function () {
+  this.timeout(3_600_000);
+  const metrics = new DrillMetrics("teardown");
+  let p: CtoProject;
+  let kwok: KwokCluster;
+  let baseline: { crds: string[]; clusterRoles: string[]; webhooks: string[]; namespaces: string[] };
+
+  const clusterScoped = async (k: Kubectl) => {
+    const names = async (kind: string) =>
+      (await k.json<KubeList>("get", kind)).items.map((o) => o.metadata.name).sort();
+    return {
+      crds: await names("customresourcedefinitions"),
+      clusterRoles: [...(await names("clusterroles")), ...(await names("clusterrolebindings"))].sort(),
+      webhooks: [
+        ...(await names("mutatingwebhookconfigurations")),
+        ...(await names("validatingwebhookconfigurations")),
+      ].sort(),
+      namespaces: await names("namespaces"),
+    };
+  };
+
+  before(async function () {
+    p = await CtoProject.create();
+    kwok = await startKwokCluster({ nodes: 2 });
+    baseline = await clusterScoped(kwok.kubectl);
+    await p.init("minimal", `drill-td-${randomBytes(3).toString("hex")}`);
+    await p.editConfig((doc) => {
+      doc.setIn(["cluster"], doc.createNode({ provider: "existing", kubeconfig: kwok.kubeconfig }));
+    });
+  });
+  after(async function () {
+    metrics.set("cases", this.test?.parent?.tests.length ?? 0);
+    metrics.write();
+    if (p) await p.cleanup();
+    if (kwok) await kwok.destroy();
+  });
+
+  it("cto up installs, and a second up reports no changes", async function () {
+    await p.ok("up", "--yes");
+    const installed = await ourObjects(kwok.kubectl);
+    metrics.set("objects_installed", installed.length);
+    assert.ok(installed.length > 10, `objects labelled as ours: ${installed.length}`);
+    assert.deepEqual(await orphans(p, kwok.kubectl, "dev"), []);
+    await assertNoChanges(p);
+  });
+
+  it("cto destroy leaves nothing labelled as ours and the cluster-scoped objects as they were before", async function () {
+    await p.ok("destroy", "--yes");
+    assert.deepEqual(
+      (await ourObjects(kwok.kubectl)).map((o) => o.ref),
+      [],
+    );
+    // Namespaces take a moment to finish terminating.
+    const after = await eventually(
+      () => clusterScoped(kwok.kubectl),
+      (now) => now.namespaces.join() === baseline.namespaces.join(),
+      120_000,
+    );
+    assert.deepEqual(after.crds, baseline.crds, "CRDs");
+    assert.deepEqual(after.clusterRoles, baseline.clusterRoles, "cluster roles and bindings");
+    assert.deepEqual(after.webhooks, baseline.webhooks, "admission webhooks");
+    assert.deepEqual(after.namespaces, baseline.namespaces, "namespaces");
+  });
+});
