@@ -7,18 +7,27 @@
  *   npm run build && node dist/bench/startup.js [runs=21]
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { median } from "./measure.js";
 
 const CTO = fileURLToPath(new URL("../cli/bin.js", import.meta.url));
 const runs = Number(process.argv[2] ?? 21);
+const GNU_TIME = "/usr/bin/time";
 
-function time(args: string[]): number {
+/** Wall time, and CPU time (user + sys, from GNU time when present: far less sensitive to load). */
+function time(args: string[]): { wall: number; cpu?: number } {
+  const useTime = existsSync(GNU_TIME);
+  const cmd = useTime ? GNU_TIME : process.execPath;
+  const argv = useTime ? ["-f", "%U %S", process.execPath, ...args] : args;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const r = spawnSync(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr.toString()}`);
-  return ms;
+  if (!useTime) return { wall };
+  const [user, sys] = r.stderr.toString().trim().split("\n").pop()!.split(" ").map(Number);
+  return { wall, cpu: ((user ?? 0) + (sys ?? 0)) * 1000 };
 }
 
 const cases: Record<string, string[]> = {
@@ -26,13 +35,24 @@ const cases: Record<string, string[]> = {
   "cto --version": [CTO, "--version"],
   "cto --help": [CTO, "--help"],
 };
-const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+const wall: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (const args of Object.values(cases)) time(args); // warm the file cache
-for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(cases)) samples[name]!.push(time(args));
+for (let i = 0; i < runs; i++) {
+  for (const [name, args] of Object.entries(cases)) {
+    const t = time(args);
+    wall[name]!.push(t.wall);
+    if (t.cpu !== undefined) cpu[name]!.push(t.cpu);
+  }
+}
 
-const base = median(samples["node -e ''"]!);
-console.log(`node ${process.version}, ${runs} runs each, medians:`);
-for (const [name, values] of Object.entries(samples)) {
-  const m = median(values);
-  console.log(`  ${name.padEnd(14)} ${m.toFixed(0).padStart(5)} ms   ${(m / base).toFixed(2)}× node -e ''`);
+const baseWall = median(wall["node -e ''"]!);
+const baseCpu = cpu["node -e ''"]!.length > 0 ? median(cpu["node -e ''"]!) : undefined;
+console.log(`node ${process.version}, ${runs} runs each, load average ${os.loadavg()[0]!.toFixed(1)}, medians:`);
+for (const name of Object.keys(cases)) {
+  const w = median(wall[name]!);
+  const c = cpu[name]!.length > 0 ? median(cpu[name]!) : undefined;
+  const cpuText =
+    c !== undefined && baseCpu ? `   cpu ${c.toFixed(0).padStart(4)} ms ${(c / baseCpu).toFixed(2)}×` : "";
+  console.log(`  ${name.padEnd(14)} wall ${w.toFixed(0).padStart(5)} ms ${(w / baseWall).toFixed(2)}×${cpuText}`);
 }
