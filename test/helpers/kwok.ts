@@ -4,7 +4,7 @@
  * it, and an isolated Pulumi environment (file backend, PULUMI_HOME, passphrase).
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { requireBinaries, SIMULATED_CLUSTER_BINARIES, toolchainBinDir } from "../../config/toolchain.js";
@@ -193,6 +193,7 @@ export async function pulumiEnv(bin = requireToolchain()): Promise<{
   cleanup(): Promise<void>;
 }> {
   const root = await mkdtemp(path.join(os.tmpdir(), "cto-pulumi-"));
+  await mkdir(path.join(root, "backend")); // the file backend does not create its directory
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
