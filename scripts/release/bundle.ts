@@ -10,7 +10,7 @@
  * loads them from there (see BANNER).
  */
 import { readFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
+import { builtinModules, isBuiltin } from "node:module";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 
@@ -58,8 +58,9 @@ function importMetaUrlPlugin(root: string): Plugin {
 /**
  * Externals and Node built-ins are reached through a one-line CommonJS shim, so every
  * `import … from "node:fs"`, `import x from "@pulumi/pulumi"` and `await import("@pulumi/…")`
- * becomes a call of the banner's `require`. The output then has no `import` statement or `import()`
- * left, which the embedded script could not run, and can be wrapped in an async function (WRAPPER).
+ * becomes a call of the banner's `require`. The output then has no `import` statement left, which
+ * the embedded script could not run, and can be wrapped in an async function (WRAPPER). The one
+ * `import()` left is that of built-ins, which the embedded script can run (see below).
  */
 function requireShimPlugin(externals: string[]): Plugin {
   const names = [...externals, ...builtinModules.filter((m) => !m.startsWith("_"))];
@@ -68,12 +69,15 @@ function requireShimPlugin(externals: string[]): Plugin {
   return {
     name: "cto-require-shim",
     setup(b) {
-      // The shim's own `require` stays a real (external) require.
-      b.onResolve({ filter: pattern }, (args) =>
-        args.namespace === "cto-require"
-          ? { path: args.path, external: true }
-          : { path: args.path, namespace: "cto-require" },
-      );
+      b.onResolve({ filter: pattern }, (args) => {
+        // The shim's own `require` stays a real (external) require.
+        if (args.namespace === "cto-require") return { path: args.path, external: true };
+        // `await import("node:crypto")` stays as written: the executable can import built-ins, and
+        // Pulumi serializes dynamic-provider functions from their source text, so such a function
+        // must not capture bundler helpers (components load built-ins this way on purpose).
+        if (args.kind === "dynamic-import" && isBuiltin(args.path)) return { path: args.path, external: true };
+        return { path: args.path, namespace: "cto-require" };
+      });
       b.onLoad({ filter: /.*/, namespace: "cto-require" }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
         loader: "js",
