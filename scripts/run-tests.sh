@@ -23,7 +23,9 @@ tiers=("$@")
 ((${#tiers[@]})) || tiers=(unit components cli e2e release drills)
 for tier in "${tiers[@]}"; do
   if compgen -G "dist/test/$tier/*.test.js" >/dev/null || compgen -G "dist/test/$tier/**/*.test.js" >/dev/null; then
-    if [ "$tier" = e2e ] && [ -z "${CTO_TOOLCHAIN_BIN:-}" ]; then
+    # cli (secrets/github commands store encrypted stack config), e2e and drills run the real
+    # Pulumi CLI and API server from the offline toolchain.
+    if [[ " cli e2e drills " == *" $tier "* ]] && [ -z "${CTO_TOOLCHAIN_BIN:-}" ]; then
       t=$(date +%s)
       CTO_TOOLCHAIN_BIN=$(bash scripts/toolchain.sh | tail -1)
       export CTO_TOOLCHAIN_BIN
