@@ -10,9 +10,8 @@
 # Versions: PULUMI_VERSION matches @pulumi/pulumi in package.json; KUBECTL_VERSION matches the
 # Kubernetes version the project tests against (toolchain/). Bump them together with those.
 
-ARG BASE_IMAGE=debian:bookworm-20251229-slim
-
-FROM ${BASE_IMAGE} AS tools
+# Base image: a dated Debian tag (Docker Hub keeps those fixed); the same in all three stages.
+FROM debian:bookworm-20251229-slim AS tools
 ARG TARGETARCH
 ARG PULUMI_VERSION=3.259.0
 ARG KUBECTL_VERSION=1.36.1
@@ -38,7 +37,7 @@ RUN curl -fsSLO "https://dl.k8s.io/release/v${KUBECTL_VERSION}/bin/linux/${TARGE
     && echo "$(cat kubectl.sha256)  kubectl" | sha256sum -c - \
     && install -m 0755 kubectl /usr/local/bin/kubectl
 
-FROM ${BASE_IMAGE} AS cto
+FROM debian:bookworm-20251229-slim AS cto
 ARG TARGETARCH
 COPY release/ /tmp/release/
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -49,7 +48,7 @@ RUN case "${TARGETARCH}" in amd64) arch=x64 ;; arm64) arch=arm64 ;; *) echo "uns
     && mkdir -p /opt/cto \
     && tar -xzf "${archive}" -C /opt/cto --strip-components=1
 
-FROM ${BASE_IMAGE}
+FROM debian:bookworm-20251229-slim
 LABEL org.opencontainers.image.title="cto" \
       org.opencontainers.image.description="Installer for the CTO multi-agent development platform" \
       org.opencontainers.image.licenses="Apache-2.0"
