@@ -62,17 +62,20 @@ for (const [name, drill] of [...drills.entries()].sort(([a], [b]) => a.localeCom
   const reported = drill.tests.filter((t) => !isHook(t)).length;
   const cases = Math.max(reported, Number(metrics[name]?.cases ?? 0));
   const notRunCount = count("not run") + (cases - reported);
+  const hookFailure = drill.tests.find((t) => isHook(t) && t.state === "failed");
+  const failedCount = drill.tests.filter((t) => !isHook(t) && t.state === "failed").length;
   const figures = Object.entries(metrics[name] ?? {})
     .filter(([key]) => key !== "not_run" && key !== "cases")
     .map(([key, value]) => `${key.replace(/_/g, " ")}: ${value}`)
     .join("; ");
-  const notRun = metrics[name]?.not_run;
+  const notRun =
+    metrics[name]?.not_run ?? (hookFailure ? `setup failed: ${hookFailure.error.slice(0, 160)}` : undefined);
   const fixed = drill.tests.flatMap((t) => {
     const m = FIXED.exec(t.title);
     return m && t.state === "passed" ? [m[1]] : [];
   });
   lines.push(
-    `| ${name} | ${escape(drill.what)} | ${cases} | ${count("passed")} | ${count("failed")} | ` +
+    `| ${name} | ${escape(drill.what)} | ${cases} | ${count("passed")} | ${failedCount} | ` +
       `${notRunCount}${notRun ? ` (${escape(notRun)})` : ""} | ${escape(figures || "–")} | ` +
       `${escape(fixed.length > 0 ? fixed.join("; ") : "–")} |`,
   );
