@@ -78,7 +78,8 @@ export function packArchive(stagedDir: string, target: Target, outDir: string): 
   rmSync(out, { force: true });
   const parent = path.dirname(stagedDir);
   if (target.archiveFormat === "zip") {
-    if (!hasCommand("zip")) throw new Error("the `zip` command is needed for the Windows archive (apt-get install zip)");
+    if (!hasCommand("zip"))
+      throw new Error("the `zip` command is needed for the Windows archive (apt-get install zip)");
     run("zip", ["-q", "-r", "-X", out, path.basename(stagedDir)], { cwd: parent });
   } else {
     // -h: store what the node_modules link points to, not the link.

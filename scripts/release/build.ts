@@ -124,10 +124,19 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
     });
     if (target.nodeVersionReason) log(`[release]   ${target.nodeVersionReason}`);
     if (exe.signed === "unsigned") {
-      log(`[release]   WARNING: ${target.id} is not code-signed (no codesign here); macOS needs "codesign --sign - --force cto" or a build on macOS`);
+      log(
+        `[release]   WARNING: ${target.id} is not code-signed (no codesign here); macOS needs "codesign --sign - --force cto" or a build on macOS`,
+      );
     }
     const file = await timed(log, `archive ${archiveName(version, target)}`, () => {
-      const staged = stageArchive({ root, manifest, target, exe: exe.exe, runtimeDir, stageRoot: path.join(work, "stage") });
+      const staged = stageArchive({
+        root,
+        manifest,
+        target,
+        exe: exe.exe,
+        runtimeDir,
+        stageRoot: path.join(work, "stage"),
+      });
       return packArchive(staged, target, outDir);
     });
     result.archives.push({ target, file, signed: exe.signed });
@@ -152,7 +161,8 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
     const formula = renderFormula({
       version,
       description: FORMULA_DESCRIPTION,
-      homepage: manifest.homepage ?? (base.source === "local" ? base.url : base.url.replace(/\/releases\/download\/.*$/, "")),
+      homepage:
+        manifest.homepage ?? (base.source === "local" ? base.url : base.url.replace(/\/releases\/download\/.*$/, "")),
       license: manifest.license ?? "Apache-2.0",
       baseUrl: base.url,
       archives: brewArchives,
@@ -161,7 +171,9 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
     mkdirSync(path.dirname(result.formula), { recursive: true });
     writeFileSync(result.formula, formula);
     if (base.source === "local") {
-      log(`[release] Formula/cto.rb points at ${base.url} (set CTO_RELEASE_BASE_URL or package.json "repository" to publish)`);
+      log(
+        `[release] Formula/cto.rb points at ${base.url} (set CTO_RELEASE_BASE_URL or package.json "repository" to publish)`,
+      );
     }
   } else {
     log("[release] Formula/cto.rb skipped: it needs all four macOS/Linux archives");

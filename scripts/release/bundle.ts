@@ -49,7 +49,10 @@ function importMetaUrlPlugin(root: string): Plugin {
         const source = await readFile(args.path, "utf8");
         if (!source.includes("import.meta.url")) return undefined;
         const rel = path.relative(root, args.path).split(path.sep).join("/").replace(/\.ts$/, ".js");
-        return { contents: source.replaceAll("import.meta.url", `__ctoModuleUrl(${JSON.stringify(rel)})`), loader: "ts" };
+        return {
+          contents: source.replaceAll("import.meta.url", `__ctoModuleUrl(${JSON.stringify(rel)})`),
+          loader: "ts",
+        };
       });
     },
   };
@@ -93,7 +96,8 @@ function requireShimPlugin(externals: string[]): Plugin {
  */
 export const WRAPPER = {
   before: "(async () => {",
-  after: "})().catch((err) => { process.stderr.write(`error: ${err && err.stack ? err.stack : err}\\n`); process.exitCode = 1; });",
+  after:
+    "})().catch((err) => { process.stderr.write(`error: ${err && err.stack ? err.stack : err}\\n`); process.exitCode = 1; });",
 };
 
 export interface BundleResult {

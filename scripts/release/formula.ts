@@ -27,7 +27,8 @@ export interface FormulaInput {
 export function githubRepository(repository: unknown): string | undefined {
   const url = typeof repository === "string" ? repository : (repository as { url?: unknown } | undefined)?.url;
   if (typeof url !== "string") return undefined;
-  const match = /^(?:github:)?([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(url) ??
+  const match =
+    /^(?:github:)?([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(url) ??
     /github\.com[/:]([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url);
   return match?.[1];
 }

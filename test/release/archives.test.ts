@@ -87,8 +87,17 @@ describe("release archives", function () {
     for (const file of files) assert.equal(sums.get(path.basename(file)), await sha256File(file), file);
     // The format `sha256sum -c` reads, checked by the system's own tool (shasum on macOS).
     const [tool, ...args] = hasProgram("sha256sum") ? ["sha256sum", "-c"] : ["shasum", "-a", "256", "-c"];
-    const check = execFileSync(tool!, [...args, "SHA256SUMS"], { cwd: path.dirname(build.checksums), encoding: "utf8" });
-    assert.equal(check.trim().split("\n").filter((l) => l.endsWith(": OK")).length, files.length);
+    const check = execFileSync(tool!, [...args, "SHA256SUMS"], {
+      cwd: path.dirname(build.checksums),
+      encoding: "utf8",
+    });
+    assert.equal(
+      check
+        .trim()
+        .split("\n")
+        .filter((l) => l.endsWith(": OK")).length,
+      files.length,
+    );
   });
 
   it("each archive holds the executable, package.json, profiles, templates, examples and node_modules", () => {
@@ -112,8 +121,14 @@ describe("release archives", function () {
       }
       const outside = [...entries].filter((e) => !e.startsWith(top) && e !== top.slice(0, -1));
       assert.deepEqual(outside, [], "everything sits under one top-level directory");
-      assert.ok([...entries].some((e) => e.startsWith(`${top}examples/`) && e.endsWith(".yaml")), "an example config");
-      assert.ok([...entries].some((e) => e.startsWith(`${top}templates/`) && e.endsWith(".hbs")), "templates");
+      assert.ok(
+        [...entries].some((e) => e.startsWith(`${top}examples/`) && e.endsWith(".yaml")),
+        "an example config",
+      );
+      assert.ok(
+        [...entries].some((e) => e.startsWith(`${top}templates/`) && e.endsWith(".hbs")),
+        "templates",
+      );
       const sources = [...entries].filter((e) => !e.startsWith(`${top}node_modules/`) && /\.ts$|\/test\//.test(e));
       assert.deepEqual(sources, [], "no TypeScript sources or tests outside node_modules/");
     }

@@ -56,9 +56,14 @@ describe("npm package", function () {
     ]) {
       assert.ok(entries.includes(required), `the tarball lacks ${required}`);
     }
-    assert.ok(entries.some((e) => e.startsWith("package/templates/") && e.endsWith(".hbs")), "templates");
+    assert.ok(
+      entries.some((e) => e.startsWith("package/templates/") && e.endsWith(".hbs")),
+      "templates",
+    );
     const unwanted = entries.filter((e) =>
-      /^package\/(dist\/(test|scripts|bench)\/|test\/|scripts\/|toolchain\/|\.github\/|\.ci\/)|\.map$|(?<!\.d)\.ts$/.test(e),
+      /^package\/(dist\/(test|scripts|bench)\/|test\/|scripts\/|toolchain\/|\.github\/|\.ci\/)|\.map$|(?<!\.d)\.ts$/.test(
+        e,
+      ),
     );
     assert.deepEqual(unwanted, [], "dev files in the npm package");
   });

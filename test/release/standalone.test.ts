@@ -33,7 +33,10 @@ describe(`standalone executable (${host ?? "no target for this machine"})`, func
   const root = mkdtempSync(path.join(tmpdir(), "cto-standalone-"));
 
   before(async function () {
-    assert.ok(host && !host.startsWith("win"), `cto ships no tar.gz executable for ${process.platform}-${process.arch}`);
+    assert.ok(
+      host && !host.startsWith("win"),
+      `cto ships no tar.gz executable for ${process.platform}-${process.arch}`,
+    );
     build = await releaseBuild();
     const archive = build.archives.find((a) => a.target.id === host);
     assert.ok(archive, `no ${host} archive`);
