@@ -10,7 +10,7 @@
  *   (`engine-errors.ts`) when the failure is a known one, always naming the log file;
  * - can be cancelled through `signal` (the engine is asked to stop gracefully; see `interrupts.ts`).
  */
-import { access, mkdir, open, readdir, readFile, type FileHandle } from "node:fs/promises";
+import { access, mkdir, open, readdir, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { EngineEvent, OpMap, OpType, PulumiFn, UpdateSummary } from "@pulumi/pulumi/automation/index.js";
@@ -39,7 +39,7 @@ import {
   type ResourceRow,
 } from "./progress.js";
 import type { PulumiCli } from "./pulumi-cli.js";
-import { CONFIG_KEYS, type ProgramRuntime } from "./program-config.js";
+import { CONFIG_KEYS, PROJECT_NAME, RANDOM_CONFIG_KEY, type ProgramRuntime } from "./program-config.js";
 import { setSecretConfigFromStdin, writePlanConfig } from "./secrets-config.js";
 import { openStack, runCli, type CtoStack } from "./workspace.js";
 
@@ -180,6 +180,8 @@ interface Run {
   model: ProgressModel;
   onEvent: (e: EngineEvent) => void;
   onOutput: (s: string) => void;
+  /** Set by the program's preparation: what to save once the engine is done (success or not). */
+  afterRun?: () => Promise<void>;
 }
 
 /** Warnings every offline run prints that say nothing to a user. */
@@ -249,8 +251,8 @@ async function startRun(
  * Write the stack config (plan, secrets, random store, runtime) and return the program to run.
  *
  * The platform program renders the plan first (`renderPlatform`), which fills the template random
- * store (e.g. an installation id); values it generated are saved as secret config `cto:random`
- * before the update so every later run renders the same ones. Cluster inputs (kubeconfig, SSH
+ * store (e.g. an installation id) from the stored `cto:random`; values the render adds are saved
+ * back (secret config) when the run ends, so every later run renders the same ones. Cluster inputs (kubeconfig, SSH
  * keys, kwok paths) are read here, in `stacks/`, as `stacks/pulumi-main.ts` does for plain
  * `pulumi preview`.
  */
@@ -288,24 +290,31 @@ async function prepareProgram(
   await writePlanConfig(target, plan, secrets, runtime);
   if (options.programFor) return options.programFor(plan, secrets);
 
-  const [{ buildPlatform }, { readClusterInputs }, { renderPlatform }] = await Promise.all([
+  const [{ buildPlatform }, { readClusterInputs }, { renderPlatform }, pulumi] = await Promise.all([
     import("./program.js"),
     import("./cluster-inputs.js"),
     import("../templates/render.js"),
+    import("@pulumi/pulumi"),
   ]);
-  const stored = await readRandomStore(cs);
-  const randomStore = { ...stored };
   const templateEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
     string,
     string
   >;
-  const rendered = renderPlatform(plan, { env: templateEnv, randomStore });
-  if (JSON.stringify(randomStore) !== JSON.stringify(stored)) {
-    await setSecretConfigFromStdin(target, CONFIG_KEYS.random, JSON.stringify(randomStore));
-  }
   const cluster = readClusterInputs(plan, runtime, env);
-  const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
-  return async () => buildPlatform(plan, secrets, buildOptions) as unknown as Record<string, unknown>;
+  // The random store is read inside the program, where the engine hands over the decrypted config
+  // (reading it here would cost a CLI process); values the render adds are saved after the run.
+  run.afterRun = async () => {
+    if (generated) await setSecretConfigFromStdin(target, CONFIG_KEYS.random, JSON.stringify(generated));
+  };
+  let generated: Record<string, string> | undefined;
+  return async () => {
+    const stored = new pulumi.Config(PROJECT_NAME).getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
+    const randomStore = { ...stored };
+    const rendered = renderPlatform(plan, { env: templateEnv, randomStore });
+    if (JSON.stringify(randomStore) !== JSON.stringify(stored)) generated = randomStore;
+    const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
+    return buildPlatform(plan, secrets, buildOptions) as unknown as Record<string, unknown>;
+  };
 }
 
 /**
@@ -332,15 +341,6 @@ async function githubWebhooksDefault(cs: CtoStack, plan: Plan, env: NodeJS.Proce
   const installed = await readdir(plugins).catch(() => [] as string[]);
   if (installed.some((d) => d.startsWith("resource-github-"))) return true;
   return env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION !== "true" && plan.cluster.provider !== "simulated";
-}
-
-/** The stack's `cto:random` (decrypted by the CLI, read from its stdout), or {} when unset. */
-async function readRandomStore(cs: CtoStack): Promise<Record<string, string>> {
-  const file = path.join(cs.workDir, `Pulumi.${cs.name}.yaml`);
-  const text = await readFile(file, "utf8").catch(() => "");
-  if (!text.includes(CONFIG_KEYS.random)) return {};
-  const value = await cs.stack.getConfig(CONFIG_KEYS.random);
-  return JSON.parse(value.value) as Record<string, string>;
 }
 
 /** Turn an engine failure into a `LifecycleError`. */
@@ -398,7 +398,11 @@ function firstErrorLine(text: string): string {
 }
 
 async function finishRun(run: Run): Promise<void> {
-  await run.log.close().catch(() => undefined);
+  try {
+    await run.afterRun?.();
+  } finally {
+    await run.log.close().catch(() => undefined);
+  }
 }
 
 /** Stack outputs with secret values masked. */

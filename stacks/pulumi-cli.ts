@@ -9,7 +9,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readlink, symlink, unlink } from "node:fs/promises";
+import { lstat, mkdir, readFile, readlink, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../config/errors.js";
@@ -81,7 +81,31 @@ function candidates(env: NodeJS.ProcessEnv, home: string): Candidate[] {
   return out;
 }
 
-async function versionOf(exe: string): Promise<string | undefined> {
+/**
+ * `pulumi version` costs a process start of a 100+ MB binary (0.5 s of CPU here), so the answer
+ * is cached in `<home>/run/pulumi-versions.json`, keyed by the executable's path, size and mtime.
+ */
+async function versionOf(exe: string, home: string): Promise<string | undefined> {
+  const cacheFile = path.join(home, "run", "pulumi-versions.json");
+  let key: string | undefined;
+  let cache: Record<string, string> = {};
+  try {
+    const st = await stat(exe);
+    key = `${exe}:${st.size}:${st.mtimeMs}`;
+    cache = JSON.parse(await readFile(cacheFile, "utf8")) as Record<string, string>;
+    if (cache[key]) return cache[key];
+  } catch {
+    // no cache yet, or no such file (then the run below fails too)
+  }
+  const version = await runVersion(exe);
+  if (version && key) {
+    await mkdir(path.dirname(cacheFile), { recursive: true });
+    await writeFile(cacheFile, JSON.stringify({ ...cache, [key]: version }));
+  }
+  return version;
+}
+
+async function runVersion(exe: string): Promise<string | undefined> {
   try {
     const { stdout } = await run(exe, ["version"], {
       timeout: 20_000,
@@ -123,7 +147,7 @@ export async function findPulumiCli(options: FindCliOptions = {}): Promise<Pulum
   }
   const seen: { c: Candidate; version?: string }[] = [];
   for (const c of found) {
-    const version = await versionOf(c.path);
+    const version = await versionOf(c.path, home);
     seen.push({ c, version });
     if (classifyCliVersion(version) === "pinned") return describe(c, version as string, home);
   }

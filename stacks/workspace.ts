@@ -16,10 +16,10 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { access, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
+import type { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
 import { ctoHome } from "../config/paths.js";
 import { toolchainBinDir } from "../config/toolchain.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
@@ -84,6 +84,44 @@ export function engineEnvironment(opts: {
   };
 }
 
+type Automation = typeof import("@pulumi/pulumi/automation/index.js");
+
+/**
+ * The Automation API's handle on the CLI, built from what `findPulumiCli` already checked.
+ * `PulumiCommand.get` would run `pulumi version` once more (0.5 s of CPU per command here); its
+ * constructor takes the same two values.
+ */
+function pulumiCommandFor(auto: Automation, cli: PulumiCli): PulumiCommand {
+  const semver = createRequire(require_resolve("@pulumi/pulumi/package.json"))("semver") as {
+    parse(v: string): unknown;
+  };
+  const Ctor = auto.PulumiCommand as unknown as new (command: string, version: unknown) => PulumiCommand;
+  return new Ctor(path.join(cli.root, "bin", "pulumi"), semver.parse(cli.version));
+}
+
+function require_resolve(id: string): string {
+  return createRequire(import.meta.url).resolve(id);
+}
+
+/** For a file backend, whether the stack exists (its checkpoint file); undefined: cannot tell cheaply. */
+async function stackExists(backend: Backend, project: string, stack: string): Promise<boolean> {
+  if (!backend.dir) return false;
+  return access(path.join(backend.dir, ".pulumi", "stacks", project, `${stack}.json`)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A `Stack` for a stack known to exist, without `pulumi stack select` (another process start):
+ * every Stack operation passes `--stack <name>` itself, so selecting adds nothing.
+ */
+function existingStack(auto: Automation, name: string, workspace: LocalWorkspace): Stack {
+  const stack = Object.create(auto.Stack.prototype) as Stack & { ready: Promise<void> };
+  Object.assign(stack, { name, workspace, ready: Promise.resolve() });
+  return stack;
+}
+
 /** `<home>/workspaces/<project>-<hash of the backend URL>`: one per project and backend. */
 export function workDirFor(home: string, project: string, backend: Backend): string {
   return path.join(
@@ -110,7 +148,7 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
   const engineEnv = engineEnvironment({ env, backend, passphrase });
 
   const auto = await import("@pulumi/pulumi/automation/index.js");
-  const pulumiCommand = await auto.PulumiCommand.get({ root: cli.root, skipVersionCheck: true });
+  const pulumiCommand = pulumiCommandFor(auto, cli);
   const workspace = await auto.LocalWorkspace.create({
     workDir,
     ...(options.program ? { program: options.program } : {}),
@@ -124,8 +162,9 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
       backend: { url: backend.url },
     },
   });
-  const stack =
-    options.create === false
+  const stack = (await stackExists(backend, project, plan.environment))
+    ? existingStack(auto, plan.environment, workspace)
+    : options.create === false
       ? await auto.Stack.select(plan.environment, workspace)
       : await auto.Stack.createOrSelect(plan.environment, workspace);
   return { stack, workspace, project, name: plan.environment, backend, cli, passphrase, engineEnv, workDir, home };
@@ -146,7 +185,7 @@ export async function listStacksOnly(
       : undefined;
   const cli = options.cli ?? (await findPulumiCli({ env, home }));
   const auto = await import("@pulumi/pulumi/automation/index.js");
-  const pulumiCommand = await auto.PulumiCommand.get({ root: cli.root, skipVersionCheck: true });
+  const pulumiCommand = pulumiCommandFor(auto, cli);
   const workDir = workDirFor(home, plan.platform.name, backend);
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   const workspace = await auto.LocalWorkspace.create({
