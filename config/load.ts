@@ -55,6 +55,8 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
 
 /** Validates `cto.yaml` text; `file` is only used in messages. Synchronous, for tests and `cto init`. */
 export function parseConfigText(text: string, file: string, opts: LoadConfigOptions = {}): CtoConfig {
+  const deep = tooDeep(text);
+  if (deep) throw new ConfigError([{ file, line: deep.line, column: deep.column, path: "", ...NESTED_TOO_DEEPLY }]);
   try {
     return parseYamlWithSchema(text, file, ctoConfigSchema, {
       env: opts.env ?? process.env,
@@ -64,6 +66,41 @@ export function parseConfigText(text: string, file: string, opts: LoadConfigOpti
   } catch (error) {
     throw error instanceof ConfigError ? explainStackOverflow(error) : error;
   }
+}
+
+const NESTED_TOO_DEEPLY = {
+  message: "is nested too deeply to read (lists or mappings inside one another, hundreds of levels deep)",
+  hint: "a cto.yaml nests a few levels; check that this is the file you meant",
+};
+
+/** Flow brackets open at once / indentation columns beyond which a file is refused before parsing. */
+const MAX_FLOW_DEPTH = 256;
+const MAX_INDENT = 512;
+
+/**
+ * A cheap scan for absurd nesting, so such a file is refused in milliseconds rather than after the
+ * parser has recursed until it runs out of stack (seconds). Quotes are not tracked (a bracket in a
+ * string counts too); real configs are far below both limits. Whatever slips past is still caught
+ * by `explainStackOverflow`.
+ */
+function tooDeep(text: string): { line: number; column: number } | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") {
+      line++;
+      lineStart = i + 1;
+      const indent = /^[ \t-]*/.exec(text.slice(lineStart, lineStart + MAX_INDENT + 1))?.[0].length ?? 0;
+      if (indent > MAX_INDENT) return { line, column: indent };
+    } else if (c === "[" || c === "{") {
+      if (++depth > MAX_FLOW_DEPTH) return { line, column: i - lineStart + 1 };
+    } else if ((c === "]" || c === "}") && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -76,13 +113,7 @@ function explainStackOverflow(error: ConfigError): ConfigError {
   if (!error.issues.some((i) => i.message.includes("Maximum call stack size exceeded"))) return error;
   return new ConfigError(
     error.issues.map((issue) =>
-      issue.message.includes("Maximum call stack size exceeded")
-        ? {
-            ...issue,
-            message: "is nested too deeply to read (lists or mappings inside one another, hundreds of levels deep)",
-            hint: "a cto.yaml nests a few levels; check that this is the file you meant",
-          }
-        : issue,
+      issue.message.includes("Maximum call stack size exceeded") ? { ...issue, ...NESTED_TOO_DEEPLY } : issue,
     ),
   );
 }
