@@ -41,12 +41,11 @@ export function exec(
  * The toolchain's bin directory, or a failure that says how to build it. e2e tests need it; they
  * fail (not skip) without it, because the real engine and API server are what they test.
  */
-export function requireToolchain(): string {
+export function requireToolchain(
+  binaries: readonly string[] = [...SIMULATED_CLUSTER_BINARIES, "pulumi", "pulumi-resource-kubernetes"],
+): string {
   const bin = toolchainBinDir();
-  requireBinaries([...SIMULATED_CLUSTER_BINARIES, "pulumi", "pulumi-resource-kubernetes"], {
-    binDir: bin,
-    purpose: "the e2e tests",
-  });
+  requireBinaries(binaries, { binDir: bin, purpose: "the e2e tests" });
   return bin!;
 }
 
