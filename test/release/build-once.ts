@@ -4,7 +4,7 @@
  * temporary directory, with a formula base URL of the example organisation.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { packageRoot } from "../../config/paths.js";
@@ -28,9 +28,13 @@ export function releaseBuild(): Promise<BuildResult> {
     pending ??= Promise.resolve(existingBuild(packageRoot(), path.resolve(reuse)));
     return pending;
   }
-  pending ??= buildRelease({
+  if (pending) return pending;
+  const outDir = mkdtempSync(path.join(tmpdir(), "cto-release-test-"));
+  // About 250 MB of archives: removed when the test process ends.
+  process.once("exit", () => rmSync(outDir, { recursive: true, force: true }));
+  pending = buildRelease({
     root: packageRoot(),
-    outDir: mkdtempSync(path.join(tmpdir(), "cto-release-test-")),
+    outDir,
     targetIds: [],
     skipNpm: false,
     env: { ...process.env, CTO_RELEASE_BASE_URL: TEST_BASE_URL },

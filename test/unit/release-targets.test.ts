@@ -57,7 +57,7 @@ describe("release: checksums and runtime files", () => {
     );
   });
 
-  it("leaves type declarations, TypeScript and source maps out of lib/node_modules", () => {
+  it("leaves type declarations, TypeScript and source maps out of the archive's node_modules", () => {
     for (const f of ["a/index.d.ts", "a/x.d.mts", "a/index.js.map", "a/src/x.ts"])
       assert.equal(isRuntimeFile(f), false, f);
     for (const f of ["a/index.js", "a/package.json", "a/LICENSE", "a/proto/x.proto", "a/x.mjs", "a/x.cjs"]) {
