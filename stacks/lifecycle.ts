@@ -425,14 +425,12 @@ export async function preview(
   const run = await startRun(plan, secrets, "preview", options, true);
   const steps: PlannedStep[] = [];
   const details: PreviewReport["details"] = new Map();
-  const parents = new Map<string, string>();
   const categories = new Map(plan.components.map((c) => [c.name, c.category]));
   const onEvent = (e: EngineEvent): void => {
+    run.onEvent(e); // first: the model learns the resource's parent, used for its component
     const pre = e.resourcePreEvent;
     if (pre?.planning) {
       const m = pre.metadata;
-      const parent = m.new?.parent ?? m.old?.parent;
-      if (parent) parents.set(m.urn, parent);
       if (m.op === "same" || m.op === "read" || isDefaultProvider(m.urn)) return;
       const component = run.model.componentOf(m.urn);
       const type = m.type || parseUrn(m.urn).type;
@@ -451,7 +449,6 @@ export async function preview(
         stateful: isStatefulChange(type, m.op, categories.get(component)),
       });
     }
-    run.onEvent(e);
   };
   try {
     const program = await prepareProgram(run, plan, secrets, options);

@@ -64,7 +64,7 @@ export function kindLabel(type: string): string {
   if (/^kubernetes:helm\.sh\/v\d+:Release$/.test(type)) return "helm release";
   if (/^kubernetes:helm\.sh\/v\d+:Chart$/.test(type)) return "helm chart";
   if (type.startsWith("kubernetes:yaml")) return "manifests";
-  const last = type.split(":").pop() ?? type;
+  const last = (type.split(":").pop() ?? type).replace(/GitHub/g, "Github");
   return last
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
@@ -174,21 +174,25 @@ export class ProgressModel {
     this.t0 = this.now();
   }
 
-  /** Which component a resource belongs to: the nearest ancestor (or itself) named after a plan component. */
+  /**
+   * Which component a resource belongs to: the plan component whose name appears in the resource's
+   * own name (`argo-argo-cd` → argo-cd), else in an ancestor's, else the top-most `cto:` component
+   * above it (`github`, `base`), else its own name.
+   */
   componentOf(urn: string): string {
+    const chain: { name: string; type: string }[] = [];
     const seen = new Set<string>();
-    let cur: string | undefined = urn;
-    let topCto: string | undefined;
-    while (cur && !seen.has(cur)) {
+    for (let cur: string | undefined = urn; cur && !seen.has(cur); cur = this.parents.get(cur)) {
       seen.add(cur);
-      const { name, type } = parseUrn(cur);
-      const k = key(name);
-      const hit = this.components.find((c) => k.startsWith(key(c)));
-      if (hit) return hit;
-      if (type.startsWith("cto:")) topCto = name;
-      cur = this.parents.get(cur);
+      chain.push(parseUrn(cur));
     }
-    return topCto ?? parseUrn(urn).name;
+    for (const { name } of chain) {
+      const k = key(name);
+      const hit = this.components.find((c) => k.includes(key(c)));
+      if (hit) return hit;
+    }
+    const ctoAncestors = chain.filter((c) => c.type.startsWith("cto:"));
+    return ctoAncestors[ctoAncestors.length - 1]?.name ?? chain[0]?.name ?? urn;
   }
 
   private rowFor(meta: StepEventMetadata): ResourceRow {
