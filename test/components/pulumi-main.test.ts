@@ -1,0 +1,103 @@
+/** The Pulumi.yaml entry reads the plan, secrets, random store and runtime from stack config. */
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { UserError } from "../../config/errors.js";
+import { readClusterInputs } from "../../stacks/cluster-inputs.js";
+import { CONFIG_KEYS } from "../../stacks/program-config.js";
+import main from "../../stacks/pulumi-main.js";
+import { acme, acmeSecrets } from "./fixtures.js";
+import { find, recordResources, settle } from "./harness.js";
+
+describe("stacks/pulumi-main (mocks)", function () {
+  this.timeout(60_000);
+
+  it("builds from cto:plan, cto:secrets, cto:random and cto:runtime", async () => {
+    const plan = acme("minimal", (p) => {
+      p.cluster = {
+        provider: "simulated",
+        name: "acme-dev",
+        nodes: 2,
+        cpu: "4",
+        memory: "8Gi",
+        kubeconfigPath: "/h/.cto/clusters/acme-dev/kubeconfig",
+      };
+    });
+    const recorded = await recordResources();
+    pulumi.runtime.setAllConfig(
+      {
+        [CONFIG_KEYS.plan]: JSON.stringify(plan),
+        [CONFIG_KEYS.secrets]: JSON.stringify(acmeSecrets(plan)),
+        [CONFIG_KEYS.random]: JSON.stringify({ "installation-id": "fixedfixedfi" }),
+        [CONFIG_KEYS.runtime]: JSON.stringify({ binDir: "/tc/bin", workdir: "/w/kwok", githubWebhooks: false }),
+      },
+      [CONFIG_KEYS.secrets, CONFIG_KEYS.random],
+    );
+    const outputs = main();
+    await settle();
+    assert.equal(outputs.clusterProvider, "simulated");
+    const simulated = find(recorded, "pulumi-nodejs:dynamic/cto:SimulatedCluster", "cluster-simulated");
+    assert.equal(simulated.inputs.binDir, "/tc/bin");
+    assert.equal(simulated.inputs.workdir, "/w/kwok");
+    assert.equal(recorded.filter((r) => r.type.startsWith("github:")).length, 0, "githubWebhooks: false honoured");
+    const config = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-config");
+    assert.match(JSON.stringify(config.inputs.data), /fixedfixedfi/, "the stored random store is used");
+    pulumi.runtime.setAllConfig({});
+  });
+
+  it("a stack without cto:plan fails with a message naming the key", async () => {
+    await recordResources();
+    pulumi.runtime.setAllConfig({});
+    assert.throws(() => main(), /has no cto:plan: it was not created by cto/);
+    await settle();
+  });
+});
+
+describe("stacks/cluster-inputs", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cto-inputs-"));
+  const kubeconfig = path.join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
+
+  it("existing: reads the named kubeconfig; a missing named file is a UserError naming cluster.kubeconfig", () => {
+    const plan = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme", kubeconfig }));
+    assert.deepEqual(readClusterInputs(plan, {}, { HOME: dir }), {
+      existingKubeconfig: "apiVersion: v1\nkind: Config\n",
+    });
+    const missing = acme(
+      "minimal",
+      (p) => (p.cluster = { provider: "existing", name: "acme", kubeconfig: "/nope/config" }),
+    );
+    assert.throws(
+      () => readClusterInputs(missing, {}, { HOME: dir }),
+      (e: unknown) => e instanceof UserError && /cluster\.kubeconfig/.test(e.message),
+    );
+    const fallback = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme" }));
+    assert.deepEqual(
+      readClusterInputs(fallback, {}, { HOME: dir, KUBECONFIG: kubeconfig }).existingKubeconfig,
+      "apiVersion: v1\nkind: Config\n",
+    );
+  });
+
+  it("k3s over SSH: key files by host, the agent socket from SSH_AUTH_SOCK", () => {
+    const key = path.join(dir, "id");
+    writeFileSync(key, "KEY");
+    const plan = acme("standard", (p) => {
+      p.cluster = {
+        provider: "k3s",
+        name: "acme",
+        version: "v1.31.4+k3s1",
+        installScriptUrl: "https://get.k3s.io",
+        nodes: [
+          { host: "10.0.0.1", user: "ops", port: 22, role: "server", sshKeyPath: key },
+          { host: "10.0.0.2", user: "ops", port: 22, role: "agent" },
+        ],
+        kubeconfigPath: "/k",
+      };
+    });
+    assert.deepEqual(readClusterInputs(plan, {}, { HOME: dir, SSH_AUTH_SOCK: "/run/agent" }), {
+      ssh: { privateKeys: { "10.0.0.1": "KEY" }, agentSocketPath: "/run/agent" },
+    });
+  });
+});
