@@ -379,8 +379,11 @@ export function describe(value: unknown, secret = false): string {
   if (value === null) return "an empty value";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
+  // A secret of the wrong type (a numeric password) is still a secret: name the type only.
+  if (secret) return typeof value === "string" ? `a value of ${value.length} characters` : `a ${typeof value}`;
   if (typeof value === "string") {
-    if (secret) return `a value of ${value.length} characters`;
+    // Key material pasted into the wrong field (e.g. a PEM into private_key_path) is never echoed.
+    if (/-----BEGIN|\n/.test(value)) return `a multi-line value of ${value.length} characters (not shown)`;
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return JSON.stringify(shown);
   }
