@@ -41,6 +41,7 @@ import {
 import type { PulumiCli } from "./pulumi-cli.js";
 import { CONFIG_KEYS, PROJECT_NAME, RANDOM_CONFIG_KEY, type ProgramRuntime } from "./program-config.js";
 import { setSecretConfigFromStdin, writePlanConfig } from "./secrets-config.js";
+import { withStoredCredentials } from "./secrets-store.js";
 import { openStack, runCli, type CtoStack } from "./workspace.js";
 
 export interface LifecycleOptions {
@@ -307,13 +308,16 @@ async function prepareProgram(
     if (generated) await setSecretConfigFromStdin(target, CONFIG_KEYS.random, JSON.stringify(generated));
   };
   let generated: Record<string, string> | undefined;
+  // Credentials stored by `cto secrets set` / `cto github apps create` (cto:credentials) reach the
+  // program here; cto.yaml's own secrets win. They are not copied into cto:secrets.
+  const programSecrets = await withStoredCredentials(cs, secrets);
   return async () => {
     const stored = new pulumi.Config(PROJECT_NAME).getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
     const randomStore = { ...stored };
     const rendered = renderPlatform(plan, { env: templateEnv, randomStore });
     if (JSON.stringify(randomStore) !== JSON.stringify(stored)) generated = randomStore;
     const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
-    return buildPlatform(plan, secrets, buildOptions) as unknown as Record<string, unknown>;
+    return buildPlatform(plan, programSecrets, buildOptions) as unknown as Record<string, unknown>;
   };
 }
 
