@@ -25,6 +25,9 @@ export const MAX_YAML_BYTES = 1024 * 1024;
  */
 export const MAX_ALIAS_COUNT = 100;
 
+/** Schema problems located and reported per file; the rest are counted. */
+export const MAX_REPORTED_ISSUES = 50;
+
 export interface ParseYamlOptions {
   /** Environment for `${VAR}` interpolation; interpolation is off when absent. */
   env?: NodeJS.ProcessEnv;
@@ -131,6 +134,18 @@ export function parseYamlLocated<S extends z.ZodType>(
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const unresolved = error instanceof ReferenceError ? /^Unresolved alias.*: (.+)$/.exec(error.message) : null;
+    if (unresolved) {
+      issues.push({
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: `YAML alias \`*${unresolved[1]}\` refers to no anchor \`&${unresolved[1]}\` defined before it`,
+        hint: `define \`&${unresolved[1]}\` earlier in the file, or write the value out`,
+      });
+      throw new ConfigError(issues);
+    }
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
       issues.push({
         file,
@@ -147,7 +162,10 @@ export function parseYamlLocated<S extends z.ZodType>(
 
   const result = schema.safeParse(data);
   if (!result.success) {
-    const mapped = result.error.issues.flatMap((issue) => mapIssue(issue, schema, data, at));
+    // Locating an issue costs a walk of the document: a file with thousands of mistakes would take
+    // minutes and print megabytes, so only the first MAX_REPORTED_ISSUES are located and shown.
+    const raw = result.error.issues;
+    const mapped = raw.slice(0, MAX_REPORTED_ISSUES).flatMap((issue) => mapIssue(issue, schema, data, at));
     // A misspelt required key is one mistake: keep "unknown key `organisation`, did you mean
     // `organization`?" and drop the "organization is required" it causes.
     const suggestedPaths = new Set(mapped.flatMap((i) => (i.suggestedPath ? [i.suggestedPath] : [])));
@@ -157,7 +175,19 @@ export function parseYamlLocated<S extends z.ZodType>(
       if (!shadowed && !causedByTypo) issues.push(issue);
     }
   }
-  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+  if (issues.length > 0) {
+    const sorted = sortIssues(issues);
+    const more = result.success ? 0 : result.error.issues.length - MAX_REPORTED_ISSUES;
+    if (more > 0) {
+      sorted.push({
+        file,
+        path: "",
+        message: `and ${more} more problem${more === 1 ? "" : "s"} not shown`,
+        hint: "fix the ones above and validate again",
+      });
+    }
+    throw new ConfigError(sorted);
+  }
   return { value: result.data as z.infer<S>, at };
 }
 
