@@ -71,46 +71,23 @@ export function kindLabel(type: string): string {
     .toLowerCase();
 }
 
+/** Which resource a step is about: shared by its start, done and failed events. */
+export interface StepIdentity {
+  index: number;
+  total: number;
+  urn: string;
+  component: string;
+  resource: string;
+  type: string;
+  label: string;
+  op: OpType;
+}
+
 /** One thing the model wants shown, in order. Carries no property values (they may hold secrets). */
 export type ProgressEvent =
-  | {
-      kind: "start";
-      index: number;
-      total: number;
-      urn: string;
-      component: string;
-      resource: string;
-      type: string;
-      label: string;
-      op: OpType;
-      verb: string;
-    }
-  | {
-      kind: "done";
-      index: number;
-      total: number;
-      urn: string;
-      component: string;
-      resource: string;
-      type: string;
-      label: string;
-      op: OpType;
-      verb: string;
-      seconds: number;
-    }
-  | {
-      kind: "failed";
-      index: number;
-      total: number;
-      urn: string;
-      component: string;
-      resource: string;
-      type: string;
-      label: string;
-      op: OpType;
-      seconds: number;
-      message: string;
-    }
+  | ({ kind: "start"; verb: string } & StepIdentity)
+  | ({ kind: "done"; verb: string; seconds: number } & StepIdentity)
+  | ({ kind: "failed"; seconds: number; message: string } & StepIdentity)
   | { kind: "diagnostic"; severity: "warning" | "error"; urn?: string; component?: string; message: string }
   | { kind: "summary"; changes: OpMap; seconds: number };
 

@@ -227,6 +227,12 @@ function renderResult(report: UpdateReport): string[] {
   return lines;
 }
 
+/** A finished operation: one JSON document with `--json`, else the change table. */
+function printResult(report: UpdateReport, io: LifecycleIO, json: boolean): void {
+  if (json) io.out(jsonResult(report));
+  else for (const line of renderResult(report)) io.out(line);
+}
+
 function jsonResult(report: UpdateReport): string {
   return JSON.stringify({
     kind: "result",
@@ -339,8 +345,7 @@ async function previewConfirmApply(
       total: report.total,
       refresh: options.refresh,
     });
-    if (json) io.out(jsonResult(result));
-    else for (const line of renderResult(result)) io.out(line);
+    printResult(result, io, json);
     return 0;
   } catch (err) {
     return reportFailure(err, io, json);
@@ -463,8 +468,7 @@ export async function runRefresh(options: LifecycleCommandOptions, io: Lifecycle
   const { opts, dispose } = lifecycleOptions(io, plan.environment, json);
   try {
     const result = await lifecycle.refresh(plan, secrets, { ...opts, clearPending: options.clearPending });
-    if (json) io.out(jsonResult(result));
-    else for (const line of renderResult(result)) io.out(line);
+    printResult(result, io, json);
     return 0;
   } catch (err) {
     return reportFailure(err, io, json);
@@ -504,8 +508,7 @@ export async function runDestroy(options: LifecycleCommandOptions, io: Lifecycle
       return cancelled(io);
     }
     const result = await lifecycle.destroy(plan, secrets, opts);
-    if (json) io.out(jsonResult(result));
-    else for (const line of renderResult(result)) io.out(line);
+    printResult(result, io, json);
     return 0;
   } catch (err) {
     return reportFailure(err, io, json);

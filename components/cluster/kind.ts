@@ -10,6 +10,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { ClusterPlan } from "../../profiles/plan.js";
+import { readLocalKubeconfig } from "./read-kubeconfig.js";
 
 type KindPlan = Extract<ClusterPlan, { provider: "kind" }>;
 
@@ -76,15 +77,5 @@ export function createKind(
     },
     { parent },
   );
-  const read = new command.local.Command(
-    `${name}-kubeconfig`,
-    {
-      create: 'cat "$KUBECONFIG_PATH"',
-      environment: { KUBECONFIG_PATH: plan.kubeconfigPath },
-      logging: "stderr",
-      triggers: [create.id],
-    },
-    { parent, dependsOn: [create], additionalSecretOutputs: ["stdout"] },
-  );
-  return { create, kubeconfig: pulumi.secret(read.stdout) };
+  return { create, kubeconfig: readLocalKubeconfig(name, plan.kubeconfigPath, create, parent) };
 }

@@ -13,6 +13,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPlan } from "../../profiles/plan.js";
+import { readLocalKubeconfig } from "./read-kubeconfig.js";
 
 type K3sPlan = Extract<ClusterPlan, { provider: "k3s" }>;
 
@@ -56,15 +57,5 @@ export function createLocalK3s(
     },
     { parent },
   );
-  const read = new command.local.Command(
-    `${name}-kubeconfig`,
-    {
-      create: 'cat "$KUBECONFIG_PATH"',
-      environment: { KUBECONFIG_PATH: plan.kubeconfigPath },
-      logging: "stderr",
-      triggers: [install.id],
-    },
-    { parent, dependsOn: [install], additionalSecretOutputs: ["stdout"] },
-  );
-  return { install, kubeconfig: pulumi.secret(read.stdout) };
+  return { install, kubeconfig: readLocalKubeconfig(name, plan.kubeconfigPath, install, parent) };
 }
