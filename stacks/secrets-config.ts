@@ -96,9 +96,16 @@ export async function writePlanConfig(
   return { wrotePlain: Object.keys(plain).length > 0, wroteSecrets };
 }
 
-/** `pulumi config set KEY --secret` with the value on stdin (never in argv). */
-export function setSecretConfigFromStdin(target: ConfigTarget, key: string, value: string): Promise<void> {
-  const args = ["config", "set", key, "--secret", "--stack", target.name, "--non-interactive"];
+/**
+ * `pulumi config set KEY --secret --raw` with the value on stdin (never in argv: the Automation
+ * API's setConfig passes values as arguments). `--raw` stores the value byte for byte.
+ */
+export function setSecretConfigFromStdin(
+  target: Pick<ConfigTarget, "name" | "workDir" | "cliPath" | "engineEnv">,
+  key: string,
+  value: string,
+): Promise<void> {
+  const args = ["config", "set", key, "--secret", "--raw", "--stack", target.name, "--non-interactive"];
   return new Promise((resolve, reject) => {
     const child = spawn(target.cliPath, args, {
       cwd: target.workDir,

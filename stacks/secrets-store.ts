@@ -13,17 +13,17 @@
  * user of the machine in `ps` and /proc/<pid>/cmdline. The Pulumi CLI also reads the value from
  * standard input when none is given and stdin is not a terminal (`--raw` keeps it byte for byte;
  * pkg/cmd/pulumi/config/config.go in 3.259.0), so writes start that same CLI with the workspace's
- * directory and environment and pipe the value in (`setSecretConfig`). Reads go through the
+ * directory and environment and pipe the value in (`setSecretConfigFromStdin`). Reads go through the
  * Automation API (`getAllConfig`): values come back on stdout, never in argv.
  *
  * `openSecretsStore` opens the same stack `cto up` does (stacks/workspace.ts: project
  * `plan.platform.name`, work directory `<ctoHome>/workspaces/<project>-<hash>`, backend, passphrase);
  * `stackSecretsStore` works on any opened stack.
  */
-import { spawn } from "node:child_process";
 import { UserError } from "../config/errors.js";
 import type { Plan } from "../profiles/plan.js";
 import { PROJECT_NAME } from "./program-config.js";
+import { setSecretConfigFromStdin } from "./secrets-config.js";
 
 /** Where named credentials are kept. */
 export interface SecretsStore {
@@ -136,14 +136,11 @@ export function stackSecretsStore(stack: StackHandle): SecretsStore {
   });
   const writeAll = async (secrets: Record<string, string>): Promise<void> => {
     cached = undefined;
-    await setSecretConfig({
-      command: stack.cli.path,
-      workDir: stack.workDir,
-      env: { ...process.env, ...stack.engineEnv },
-      stack: stack.name,
-      key: CREDENTIALS_CONFIG_KEY,
-      value: JSON.stringify(sortKeys(secrets)),
-    });
+    await setSecretConfigFromStdin(
+      { name: stack.name, workDir: stack.workDir, cliPath: stack.cli.path, engineEnv: stack.engineEnv },
+      CREDENTIALS_CONFIG_KEY,
+      JSON.stringify(sortKeys(secrets)),
+    );
     cached = { ...secrets };
   };
   return {
@@ -196,40 +193,6 @@ export async function openSecretsStore(plan: Plan, options: OpenStoreOptions = {
   return stackSecretsStore(stack);
 }
 
-/**
- * Sets one stack config key as an encrypted secret with the value piped to the Pulumi CLI's stdin
- * (`pulumi config set KEY --secret --raw`), never passed as an argument. `command`, `workDir` and
- * `env` are the workspace's (`ws.pulumiCommand.command`, `ws.workDir`, its env vars).
- */
-export async function setSecretConfig(args: {
-  command: string;
-  workDir: string;
-  env: NodeJS.ProcessEnv;
-  stack: string;
-  key: string;
-  value: string;
-}): Promise<void> {
-  const argv = ["config", "set", args.key, "--secret", "--raw", "--stack", args.stack, "--non-interactive"];
-  await runPulumi(args.command, argv, args.workDir, args.env, args.value);
-}
-
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** Runs the Pulumi CLI with `input` on stdin; resolves with stdout, rejects with its stderr. */
-function runPulumi(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input = ""): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...env, PULUMI_AUTOMATION_API: "true" }, stdio: "pipe" });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(out);
-      else reject(new Error(`pulumi ${args.slice(0, 2).join(" ")} failed (exit ${code}): ${err.trim()}`));
-    });
-    child.stdin.end(input);
-  });
 }
