@@ -3,8 +3,9 @@
  * secret values it needs (`PlanSecrets`). Pure apart from reading GitHub App key files.
  *
  * Order: environment overrides are merged over the top-level document; the profile supplies
- * feature defaults, component list, cluster sizes and agent resources; features are checked
- * against what the profile allows and what they need (backup → bucket, HA → three nodes, …);
+ * feature defaults, component list, cluster sizes (simulated nodes grown to fit what the plan
+ * requests, `node-size.ts`) and agent resources; features are checked against what the profile
+ * allows and what they need (backup → bucket, HA → three nodes, …);
  * charts come from the release in versions.yaml, then `charts.default.repository` (a mirror), then
  * `charts.<component>`. Every problem is collected and thrown together as one `ConfigError`.
  */
@@ -16,6 +17,7 @@ import { ctoHome } from "../config/paths.js";
 import { ctoConfigSchema, dnsLabel, type CtoConfig, type EnvironmentOverrides } from "../config/schema.js";
 import { suggestion } from "../config/suggest.js";
 import type { Catalog, Profile } from "./load.js";
+import { defaultSimulatedNodeSize } from "./node-size.js";
 import type {
   AgentPlan,
   ChartPlan,
@@ -27,6 +29,8 @@ import type {
   PlanSecrets,
   RegistryPlan,
 } from "./plan.js";
+import { parseCpu, parseMemory } from "./quantity.js";
+import type { PlanDemand } from "./requests.js";
 import { FEATURE_NAMES, type FeatureName, type ReleaseSpec } from "./schema.js";
 
 export interface ResolveOptions {
@@ -153,7 +157,8 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
   const agents = resolveAgents(merged, profile);
   const github = resolveGitHub(merged, agents, issue);
   const registry = resolveRegistry(merged, issue);
-  const cluster = resolveCluster(merged, profile, release, opts.home ?? ctoHome(env), env, opts.baseDir);
+  const demand: PlanDemand = { components, agents, features };
+  const cluster = resolveCluster(merged, profile, release, demand, opts.home ?? ctoHome(env), env, opts.baseDir);
   const secrets = await collectSecrets(merged, agents, opts.baseDir ?? process.cwd(), env, issue);
 
   if (issues.length > 0) throw fail();
@@ -525,6 +530,7 @@ function resolveCluster(
   config: CtoConfig,
   profile: Profile,
   release: ReleaseSpec,
+  demand: PlanDemand,
   home: string,
   env: NodeJS.ProcessEnv,
   baseDir: string | undefined,
@@ -567,19 +573,27 @@ function resolveCluster(
         provider: "minikube",
         name,
         version: c.version ?? release.cluster.minikube,
-        cpus: Math.ceil(cpuCores(c.simulated.cpu ?? profile.cluster.cpu)),
-        memoryMiB: memoryMiB(c.simulated.memory ?? profile.cluster.memory),
+        cpus: Math.ceil(parseCpu(c.simulated.cpu ?? profile.cluster.cpu)),
+        memoryMiB: Math.round(parseMemory(c.simulated.memory ?? profile.cluster.memory) / 2 ** 20),
         kubeconfigPath,
       };
-    case "simulated":
+    case "simulated": {
+      // Sizes left unset are fitted to what the plan requests, so the default passes `cto doctor`;
+      // sizes set in cto.yaml are kept as given (doctor refuses them when they are too small).
+      const nodes = c.simulated.nodes ?? profile.cluster.nodes;
+      const fitted = defaultSimulatedNodeSize(demand, nodes, {
+        cpu: String(profile.cluster.cpu),
+        memory: profile.cluster.memory,
+      });
       return {
         provider: "simulated",
         name,
-        nodes: c.simulated.nodes ?? profile.cluster.nodes,
-        cpu: String(c.simulated.cpu ?? profile.cluster.cpu),
-        memory: c.simulated.memory ?? profile.cluster.memory,
+        nodes,
+        cpu: c.simulated.cpu !== undefined ? String(c.simulated.cpu) : fitted.cpu,
+        memory: c.simulated.memory ?? fitted.memory,
         kubeconfigPath,
       };
+    }
   }
 }
 
@@ -659,28 +673,6 @@ async function readKeyFile(file: string, configPath: string, issue: Issue): Prom
 function localPath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string {
   if (p === "~" || p.startsWith("~/")) return path.join(env.HOME || homedir(), p.slice(1));
   return path.resolve(baseDir, p);
-}
-
-function cpuCores(q: string | number): number {
-  if (typeof q === "number") return q;
-  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
-}
-
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1 / (1024 * 1024),
-  K: 1000 / (1024 * 1024),
-  M: 1e6 / (1024 * 1024),
-  G: 1e9 / (1024 * 1024),
-  T: 1e12 / (1024 * 1024),
-  Ki: 1 / 1024,
-  Mi: 1,
-  Gi: 1024,
-  Ti: 1024 * 1024,
-};
-
-function memoryMiB(q: string): number {
-  const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?$/.exec(q);
-  return Math.round(Number(match?.[1] ?? 0) * (MEMORY_UNITS[match?.[2] ?? ""] ?? 1));
 }
 
 function valueAt(value: unknown, segments: readonly string[]): unknown {

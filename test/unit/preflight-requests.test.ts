@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { formatCpu, formatGiB, parseCpu, parseMemory } from "../../stacks/preflight/quantity.js";
-import { COMPONENT_REQUESTS, DEFAULT_REQUEST, planRequests } from "../../stacks/preflight/requests.js";
+import { formatCpu, formatGiB, parseCpu, parseMemory } from "../../profiles/quantity.js";
+import { COMPONENT_REQUESTS, DEFAULT_REQUEST, planRequests } from "../../profiles/requests.js";
 import { GiB, makePlan } from "./preflight-fixtures.js";
 
 describe("preflight: the plan's requests", () => {

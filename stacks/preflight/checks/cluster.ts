@@ -15,8 +15,8 @@ import path from "node:path";
 import type { Plan } from "../../../profiles/plan.js";
 import { Kubectl, type KubeError } from "../../diagnose/kubectl.js";
 import type { Check, CheckContext, CheckOutcome } from "../types.js";
-import { formatCpu, formatGiB, parseCpu, parseMemory } from "../quantity.js";
-import { planRequests } from "../requests.js";
+import { formatCpu, formatGiB, parseCpu, parseMemory } from "../../../profiles/quantity.js";
+import { planRequests } from "../../../profiles/requests.js";
 import { compareVersions, KUBERNETES_MAX_TESTED_MINOR, KUBERNETES_MIN, versionString } from "../versions.js";
 import { expandHome, fail, isRemoteK3s, memo, ok, skip, warn } from "./common.js";
 

@@ -8,7 +8,7 @@
 import path from "node:path";
 import type { Plan } from "../../../profiles/plan.js";
 import type { Check, CheckContext, CheckOutcome } from "../types.js";
-import { formatGiB, GiB } from "../quantity.js";
+import { formatGiB, GiB } from "../../../profiles/quantity.js";
 import { fail, isLocalCluster, ok, warn } from "./common.js";
 
 /**

@@ -1,7 +1,8 @@
 /**
  * How much CPU and memory a plan asks the cluster for: the sum of per-component request
  * estimates plus the agents' own resources. `cto doctor` and `cto up` compare this with the
- * nodes' allocatable capacity and refuse a plan the cluster cannot hold.
+ * nodes' allocatable capacity and refuse a plan the cluster cannot hold; the resolver sizes a
+ * simulated cluster's nodes from the same sum (`node-size.ts`), so its defaults always pass.
  *
  * The estimates are the resource *requests* (what the scheduler reserves) of each component's
  * pods as installed by `cto`, rounded up. Where a chart sets no requests of its own, the figure is
@@ -9,7 +10,7 @@
  * at least schedule everything. Keep this table in step with the components: a unit test fails
  * when a bundled profile names a component that has no entry here.
  */
-import type { ComponentPlan, Plan } from "../../profiles/plan.js";
+import type { ComponentPlan, FeaturePlan, Plan } from "./plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 
 export interface RequestEstimate {
@@ -132,8 +133,11 @@ export interface PlanRequests {
   unestimated: string[];
 }
 
+/** The parts of a plan that decide what it requests: available to the resolver before the plan is whole. */
+export type PlanDemand = Pick<Plan, "components" | "agents"> & { features: Pick<FeaturePlan, "highAvailability"> };
+
 /** Sums what the plan's enabled components and its agents request from the cluster. */
-export function planRequests(plan: Plan): PlanRequests {
+export function planRequests(plan: PlanDemand): PlanRequests {
   const lines: RequestLine[] = [];
   const unestimated: string[] = [];
   const ha = plan.features.highAvailability;
