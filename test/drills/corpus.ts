@@ -106,6 +106,11 @@ export function prepareCase(c: CorpusCase, workDir: string): PreparedCase {
       writeFileSync(file, `${text}agents:\n${agents}`);
       break;
     }
+    case "many-agents-one-duplicate-20000": {
+      const agents = Array.from({ length: 20_000 }, (_, i) => `  agent-${i}: {}\n`).join("");
+      writeFileSync(file, `${text}agents:\n${agents}  agent-12345: {}\n`);
+      break;
+    }
     case "long-key-900k":
       writeFileSync(file, `${text}${"k".repeat(900_000)}: 1\n`);
       break;
