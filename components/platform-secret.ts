@@ -70,7 +70,9 @@ export function createPlatformSecret(name: string, args: PlatformSecretArgs): k8
         labels: platformLabels(args.plan, args.component),
       },
       type: args.spec.type,
-      stringData,
+      // An empty stringData is not stored by the API server, so the provider would see a diff
+      // (and replace the Secret) on every update: leave it out until a key has a value.
+      stringData: Object.keys(stringData).length > 0 ? stringData : undefined,
     },
     { parent: args.parent, provider: args.provider, dependsOn: args.dependsOn },
   );

@@ -10,6 +10,7 @@ import { lookup } from "node:dns/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { toolchainBinDir } from "../../config/toolchain.js";
 import { runCommand, type CommandRunner } from "../diagnose/run.js";
 
 export interface MemInfo {
@@ -96,15 +97,9 @@ export function realProbes(options: RealProbeOptions = {}): Probes {
       }
     },
     systemdRunning: () => exists("/run/systemd/system"),
-    toolchainBinDir: async () => {
-      const cache = env.CTO_TOOLCHAIN_CACHE ?? path.join(home, ".cache", "cto", "toolchain");
-      try {
-        const dir = (await fs.readFile(path.join(cache, "current"), "utf8")).trim();
-        return dir !== "" && (await exists(dir)) ? dir : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    // The same lookup the lifecycle uses ($CTO_TOOLCHAIN_BIN, then the cache's `current`), so
+    // doctor never disagrees with what `cto up` will run.
+    toolchainBinDir: async () => toolchainBinDir({ ...env, HOME: options.home ?? env.HOME }),
     platform: process.platform,
     uid: typeof process.getuid === "function" ? process.getuid() : undefined,
     nodeVersion: process.versions.node,

@@ -111,4 +111,15 @@ describe("GitHubApps (mocks)", function () {
     assert.deepEqual(keys.inputs.stringData, { ANTHROPIC_API_KEY: "sk-ant", OPENAI_API_KEY: "sk-oai" });
     assert.ok(isSecretAt(keys.raw, ["stringData", "ANTHROPIC_API_KEY"]));
   });
+
+  it("a Secret with no value yet carries no stringData (an empty one would be replaced on every up)", async () => {
+    const plan = acme("minimal");
+    const secrets = acmeSecrets(plan);
+    for (const name of Object.keys(secrets)) if (name.startsWith("agent-api-keys.")) delete secrets[name];
+    const { recorded } = await buildUnderMocks(plan, secrets);
+    const keys = find(recorded, SECRET, "controller-agent-api-keys");
+    assert.equal(keys.inputs.stringData, undefined);
+    const webhook = find(recorded, SECRET, "github-github-webhook");
+    assert.deepEqual(Object.keys(webhook.inputs.stringData as object), ["secret"]);
+  });
 });
