@@ -12,7 +12,8 @@
  * - `kind`, `minikube` — local commands (`kind.ts`, `minikube.ts`).
  * - `simulated` — a kwok cluster (real API server, simulated nodes) through the Node dynamic
  *   resource `SimulatedCluster` (`simulated.ts`), the only provisioner that runs without the
- *   `command` plugin.
+ *   `command` plugin. It gets a default StorageClass `standard` (no provisioner: simulated nodes
+ *   run no volumes).
  *
  * The cluster is never created by a Helm release or anything else that needs the cluster itself:
  * every command-based provisioner ends by reading the kubeconfig back as a secret, and the
@@ -30,7 +31,7 @@ import { KubeconfigFile } from "./kubeconfig-file.js";
 import { createLocalK3s } from "./local-k3s.js";
 import { createMinikube } from "./minikube.js";
 import { createRemoteK3s, type SshAccess } from "./remote-k3s.js";
-import { SimulatedCluster } from "./simulated.js";
+import { SimulatedCluster, SimulatedKubeconfig } from "./simulated.js";
 
 export interface ClusterArgs {
   /** The plan: `cluster` says what to provision, `platform.labels` label what we create. */
@@ -99,6 +100,24 @@ export class Cluster extends pulumi.ComponentResource {
       );
     }
 
+    if (cluster.provider === "simulated") {
+      // A simulated cluster has no volume provisioner, but the checks and charts expect a default
+      // StorageClass as on any real cluster. Claims against it stay Pending (no pod runs anyway).
+      new k8s.storage.v1.StorageClass(
+        `${name}-default-storage`,
+        {
+          metadata: {
+            name: "standard",
+            annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+            labels: platformLabels(args.plan, "cluster"),
+          },
+          provisioner: "kubernetes.io/no-provisioner",
+          volumeBindingMode: "WaitForFirstConsumer",
+        },
+        { parent: this, provider: this.provider },
+      );
+    }
+
     this.registerOutputs({
       kubeconfig: this.kubeconfig,
       endpoint: this.endpoint,
@@ -151,6 +170,7 @@ export function provisionCluster(name: string, args: ClusterArgs, parent: pulumi
         version: cluster.version,
       };
     case "simulated": {
+      const workdir = args.simulated?.workdir ?? path.posix.join(path.posix.dirname(cluster.kubeconfigPath), "kwok");
       const simulated = new SimulatedCluster(
         `${name}-simulated`,
         {
@@ -158,12 +178,18 @@ export function provisionCluster(name: string, args: ClusterArgs, parent: pulumi
           nodes: cluster.nodes,
           cpu: cluster.cpu,
           memory: cluster.memory,
-          workdir: args.simulated?.workdir ?? path.posix.join(path.posix.dirname(cluster.kubeconfigPath), "kwok"),
+          workdir,
           binDir: args.simulated?.binDir,
         },
         { parent },
       );
-      const kubeconfig = pulumi.secret(simulated.kubeconfig);
+      // Read separately so that resizing the cluster does not preview as a new provider.
+      const access = new SimulatedKubeconfig(
+        `${name}-simulated-kubeconfig`,
+        { name: cluster.name, workdir, cluster: simulated.id },
+        { parent },
+      );
+      const kubeconfig = pulumi.secret(access.kubeconfig);
       // cto status and kubectl find the cluster at the plan's kubeconfigPath, as for other providers.
       new KubeconfigFile(`${name}-kubeconfig-file`, { path: cluster.kubeconfigPath, content: kubeconfig }, { parent });
       return { kubeconfig, hasKubeconfig: true, version: "" };

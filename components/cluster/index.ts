@@ -6,4 +6,4 @@ export { KubeconfigFile, type KubeconfigFileArgs } from "./kubeconfig-file.js";
 export { createLocalK3s } from "./local-k3s.js";
 export { createMinikube } from "./minikube.js";
 export { createRemoteK3s, remoteK3sScript, type SshAccess } from "./remote-k3s.js";
-export { SimulatedCluster, type SimulatedClusterArgs } from "./simulated.js";
+export { SimulatedCluster, SimulatedKubeconfig, type SimulatedClusterArgs } from "./simulated.js";

@@ -129,7 +129,7 @@ async function runKwokctl(inputs: SimulatedInputs, args: string[], timeoutMs = 1
 }
 
 /** `<workdir>/clusters/<name>`: kwokctl's directory for the cluster. */
-async function clusterDir(inputs: SimulatedInputs): Promise<string> {
+async function clusterDir(inputs: Pick<SimulatedInputs, "workdir" | "name">): Promise<string> {
   const path = await import("node:path");
   return path.join(inputs.workdir, "clusters", inputs.name);
 }
@@ -138,7 +138,9 @@ async function clusterDir(inputs: SimulatedInputs): Promise<string> {
  * kwok's kubeconfig with every certificate/key file inlined as `*-data`, so the result works
  * from any process; also returns the server URL.
  */
-async function loadKubeconfig(inputs: SimulatedInputs): Promise<{ kubeconfig: string; endpoint: string }> {
+async function loadKubeconfig(
+  inputs: Pick<SimulatedInputs, "workdir" | "name">,
+): Promise<{ kubeconfig: string; endpoint: string }> {
   const fs = await import("node:fs/promises");
   const path = await import("node:path");
   const file = path.join(await clusterDir(inputs), "kubeconfig.yaml");
@@ -307,6 +309,10 @@ export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<Simulated
     return {
       changes: replaces.length + changes.length > 0,
       replaces: [...replaces],
+      // Resizing or scaling in place keeps the cluster, so its kubeconfig and endpoint stay known
+      // in the preview; otherwise they would read as unknown and the kubernetes provider built
+      // from them (and everything it manages) would be previewed as replaced.
+      ...(replaces.length === 0 ? { stables: ["kubeconfig", "endpoint", "name", "workdir", "owner"] } : {}),
       // Same name and directory: the old cluster must be gone before the new one is created.
       deleteBeforeReplace: true,
     };
@@ -363,6 +369,66 @@ export class SimulatedCluster extends pulumi.dynamic.Resource {
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
       "cto",
       "SimulatedCluster",
+    );
+  }
+}
+
+/** Inputs of a {@link SimulatedKubeconfig}. */
+export interface SimulatedKubeconfigArgs {
+  /** The cluster's name and kwok work directory, as given to its {@link SimulatedCluster}. */
+  name: pulumi.Input<string>;
+  workdir: pulumi.Input<string>;
+  /** The {@link SimulatedCluster}'s id: a new cluster (new id) is read again. */
+  cluster: pulumi.Input<string>;
+}
+
+interface KubeconfigReadInputs {
+  name: string;
+  workdir: string;
+  cluster: string;
+}
+
+/** Node dynamic provider of {@link SimulatedKubeconfig} (exported for tests). */
+export const simulatedKubeconfigProvider: pulumi.dynamic.ResourceProvider<
+  KubeconfigReadInputs,
+  KubeconfigReadInputs & { kubeconfig: string; endpoint: string }
+> = {
+  async diff(_id, olds, news) {
+    const changed = (["name", "workdir", "cluster"] as const).some((k) => olds[k] !== news[k]);
+    return { changes: changed, replaces: [] };
+  },
+  async create(inputs) {
+    return {
+      id: `${inputs.workdir}#${inputs.name}#kubeconfig`,
+      outs: { ...inputs, ...(await loadKubeconfig(inputs)) },
+    };
+  },
+  async update(_id, _olds, news) {
+    return { outs: { ...news, ...(await loadKubeconfig(news)) } };
+  },
+};
+
+/**
+ * The kubeconfig of a {@link SimulatedCluster}, read from kwok's directory. A resource of its own
+ * because its inputs do not change when the cluster is resized or rescaled: the engine previews
+ * an update of a dynamic resource with all its outputs unknown, and a kubernetes provider built
+ * from an unknown kubeconfig is previewed as replaced — with everything it manages. Read from
+ * here, the kubeconfig stays known (and the provider unchanged) unless the cluster itself is new.
+ */
+export class SimulatedKubeconfig extends pulumi.dynamic.Resource {
+  /** Self-contained kubeconfig for the cluster (certificates inlined). Secret. */
+  declare readonly kubeconfig: pulumi.Output<string>;
+  /** API server URL, `https://127.0.0.1:<port>`. */
+  declare readonly endpoint: pulumi.Output<string>;
+
+  constructor(name: string, args: SimulatedKubeconfigArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(
+      simulatedKubeconfigProvider,
+      name,
+      { ...args, kubeconfig: undefined, endpoint: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+      "cto",
+      "SimulatedKubeconfig",
     );
   }
 }

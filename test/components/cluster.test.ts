@@ -192,6 +192,16 @@ describe("Cluster (mocks)", function () {
     })) {
       assert.equal(simulated.inputs[key], value, key);
     }
+    // The kubeconfig is read by its own resource, bound to the cluster's id only: resizing the
+    // cluster leaves its inputs (and so the provider) unchanged.
+    const access = find(recorded, "pulumi-nodejs:dynamic/cto:SimulatedKubeconfig", "cluster-simulated-kubeconfig");
+    assert.deepEqual(
+      Object.keys(access.inputs)
+        .filter((k) => !k.startsWith("__") && access.inputs[k] !== undefined)
+        .sort(),
+      ["cluster", "name", "workdir"],
+    );
+    assert.equal(access.inputs.workdir, "/home/me/.cto/clusters/acme-dev/kwok");
     assert.equal(recorded.filter((r) => r.type.startsWith("command:")).length, 0, "no command plugin needed");
     const file = find(recorded, "pulumi-nodejs:dynamic/cto:KubeconfigFile", "cluster-kubeconfig-file");
     assert.equal(file.inputs.path, "/home/me/.cto/clusters/acme-dev/kubeconfig");
@@ -199,6 +209,14 @@ describe("Cluster (mocks)", function () {
     assert.ok(isSecretAt(file.raw, "content"));
     assert.equal(find(recorded, PROVIDER, "cluster-provider").inputs.kubeconfig, FAKE_KUBECONFIG);
     assert.equal(await valueOf(outputs.clusterEndpoint), "https://127.0.0.1:6443");
+    const storage = find(recorded, "kubernetes:storage.k8s.io/v1:StorageClass", "cluster-default-storage");
+    assert.equal(storage.provider, "cluster-provider");
+    assert.equal(
+      (storage.inputs.metadata as { annotations: Record<string, string> }).annotations[
+        "storageclass.kubernetes.io/is-default-class"
+      ],
+      "true",
+    );
   });
 
   it("kubeconfig helpers: endpoint of a context, and a remote server's address", () => {

@@ -49,7 +49,7 @@ export async function recordResources(): Promise<RecordedResource[]> {
         const state: Record<string, unknown> = { ...args.inputs };
         delete state.__provider;
         if (args.type === "pulumi-nodejs:dynamic/cto:GeneratedSecret") state.value = `generated-${args.name}`;
-        if (args.type === "pulumi-nodejs:dynamic/cto:SimulatedCluster") state.kubeconfig = FAKE_KUBECONFIG;
+        if (args.type === "pulumi-nodejs:dynamic/cto:SimulatedKubeconfig") state.kubeconfig = FAKE_KUBECONFIG;
         if (args.type.startsWith("command:") && /kubeconfig$/.test(args.name)) state.stdout = FAKE_KUBECONFIG;
         return { id: args.custom ? `${args.name}-id` : undefined, state };
       },

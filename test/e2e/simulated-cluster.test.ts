@@ -9,8 +9,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
-import { SimulatedCluster } from "../../components/cluster/simulated.js";
+import { SimulatedCluster, SimulatedKubeconfig } from "../../components/cluster/simulated.js";
 import { repoRoot } from "../helpers/chart-repo.js";
 import { exec, Kubectl, KubeList, pulumiEnv, requireToolchain } from "../helpers/kwok.js";
 
@@ -47,6 +48,15 @@ describe("SimulatedCluster (kwok) under the real Pulumi engine", function () {
             workdir: path.join(work, "kwok"),
             binDir: bin,
           });
+          // A provider built from the cluster's kubeconfig and one object through it, as the
+          // platform does: resizing the cluster must leave both untouched.
+          const access = new SimulatedKubeconfig("access", {
+            name: clusterName,
+            workdir: path.join(work, "kwok"),
+            cluster: cluster.id,
+          });
+          const provider = new k8s.Provider("k8s", { kubeconfig: access.kubeconfig });
+          new k8s.core.v1.ConfigMap("marker", { metadata: { name: "marker" }, data: { a: "b" } }, { provider });
           return { endpoint: cluster.endpoint, kubeconfig: cluster.kubeconfig };
         },
       },
@@ -108,11 +118,16 @@ describe("SimulatedCluster (kwok) under the real Pulumi engine", function () {
 
   it("an unchanged program is a no-op", async () => {
     const preview = await stack.preview();
-    assert.deepEqual(preview.changeSummary, { same: 2 });
+    assert.deepEqual(preview.changeSummary, { same: 5 });
+  });
+
+  it("a resize previews as one in-place update: the provider and what it manages stay the same", async () => {
+    desired = { nodes: 3, cpu: "4", memory: "8Gi" };
+    const preview = await stack.preview();
+    assert.deepEqual(preview.changeSummary, { same: 4, update: 1 });
   });
 
   it("rescales nodes and capacity in place (same API server, workloads kept)", async () => {
-    desired = { nodes: 3, cpu: "4", memory: "8Gi" };
     const up = await stack.up();
     assert.equal(up.summary.resourceChanges?.update, 1, JSON.stringify(up.summary.resourceChanges));
     assert.equal(String((await stack.outputs()).endpoint?.value), endpoint);
