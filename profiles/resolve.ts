@@ -3,8 +3,8 @@
  * secret values it needs (`PlanSecrets`). Pure apart from reading GitHub App key files.
  *
  * Order: environment overrides are merged over the top-level document; the profile supplies
- * feature defaults, component list, cluster sizes (simulated nodes grown to fit what the plan
- * requests, `node-size.ts`) and agent resources; features are checked against what the profile
+ * feature defaults, component list, cluster sizes (simulated nodes grown to fit what the profile
+ * can request with every allowed feature on, `node-size.ts`) and agent resources; features are checked against what the profile
  * allows and what they need (backup → bucket, HA → three nodes, …);
  * charts come from the release in versions.yaml, then `charts.default.repository` (a mirror), then
  * `charts.<component>`. Every problem is collected and thrown together as one `ConfigError`.
@@ -157,7 +157,15 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
   const agents = resolveAgents(merged, profile);
   const github = resolveGitHub(merged, agents, issue);
   const registry = resolveRegistry(merged, issue);
-  const demand: PlanDemand = { components, agents, features };
+  // Simulated nodes are sized for all the profile allows (every allowed feature on), so switching
+  // a feature on later neither resizes the cluster nor needs a bigger one than the default.
+  const capacityFeatures = { ...features };
+  for (const name of profile.allowed_features) capacityFeatures[FEATURE_KEYS[name]] = true;
+  const demand: PlanDemand = {
+    components: resolveComponents(merged, profile, release, catalog, capacityFeatures, from, () => undefined),
+    agents,
+    features: capacityFeatures,
+  };
   const cluster = resolveCluster(merged, profile, release, demand, opts.home ?? ctoHome(env), env, opts.baseDir);
   const secrets = await collectSecrets(merged, agents, opts.baseDir ?? process.cwd(), env, issue);
 

@@ -206,6 +206,21 @@ ${agents}cluster:
     assert.equal((await capacity(plan)).status, "ok");
   });
 
+  it("switching on every feature a profile allows keeps the default node size, and it still fits", async () => {
+    for (const profile of ["minimal", "standard", "production"]) {
+      const agents = AGENT_SETS["the example's agents"] ?? "";
+      const base = await resolve(config(profile, agents, "{}"));
+      const on = catalog.profiles[profile]?.allowed_features.map((f) => `  ${f}: true\n`).join("") ?? "";
+      const mail = "mail: { smtp_host: smtp.acme.example, from: cto@acme.example }\n";
+      const all = await resolve(config(profile, agents, "{}") + mail + `features:\n${on}`);
+      assert.ok(base.cluster.provider === "simulated" && all.cluster.provider === "simulated");
+      assert.ok(all.components.length > base.components.length || profile === "production", profile);
+      assert.deepEqual([all.cluster.cpu, all.cluster.memory], [base.cluster.cpu, base.cluster.memory], profile);
+      const r = await capacity(all);
+      assert.equal(r.status, "ok", `${profile} with every feature: ${r.reason}`);
+    }
+  });
+
   it("examples/cto.yaml: its simulated environments pass the capacity check with default sizes", async () => {
     const example = await loadConfig(path.join(packageRoot(), "examples", "cto.yaml"), { env: {} });
     for (const environment of ["dev", "staging"]) {
