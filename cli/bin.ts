@@ -1,81 +1,35 @@
 #!/usr/bin/env node
 /**
- * The `cto` executable: registers the command modules listed in `commands/index.ts` and turns
- * errors into exit codes. Command modules import their heavy dependencies (Pulumi SDK, stacks/*)
- * inside their actions, so `cto --help` loads only commander and this file's neighbours.
+ * The `cto` executable. It does only what has to happen before the rest of the CLI loads, and
+ * keeps `cto --help` / `cto --version` close to a bare `node` start (see bench/README.md):
  *
- * Exit codes: 0 ok, 1 failure, 2 bad input or usage (nothing changed), 130 interrupted.
+ * - `cto --version` (or `-V`) alone prints the version without loading commander and the command
+ *   modules; the output is the same as commander's version option.
+ * - Everything else turns on Node's compile cache (`compile-cache.ts`) and then imports the
+ *   program (`main.ts`), so that it, commander and whatever a command loads later come from the
+ *   cache. Modules imported statically here are compiled before the cache is on: keep them few.
  */
-import { Command, CommanderError } from "commander";
-import { UserError } from "../config/errors.js";
-import { COMMAND_MODULES } from "./commands/index.js";
-import { ctoVersion, examplesOf } from "./context.js";
+import { ctoHome } from "../config/paths.js";
+import { enableCtoCompileCache } from "./compile-cache.js";
+import { ctoVersion } from "./context.js";
 
-function buildProgram(): Command {
-  const program = new Command("cto")
-    .description("Install and operate the CTO multi-agent development platform, one Pulumi stack per environment.")
-    .version(ctoVersion(), "-V, --version", "print cto's version")
-    .helpOption("-h, --help", "show help for cto or a command (cto COMMAND --help)")
-    .showSuggestionAfterError(true)
-    .exitOverride();
-  program.configureHelp({ sortSubcommands: false });
-  for (const module of COMMAND_MODULES) module.register(program);
-  // Every subcommand throws CommanderError instead of calling process.exit, so main() decides.
-  const inherit = (cmd: Command): void => {
-    for (const sub of cmd.commands) {
-      sub.exitOverride();
-      inherit(sub);
-    }
-  };
-  inherit(program);
-  const lines = program.commands.flatMap((c) => examplesOf(c));
-  program.addHelpText(
-    "after",
-    [
-      "",
-      "Examples (each runs without prompts):",
-      ...lines.map((l) => `  $ ${l}`),
-      "",
-      "Common options: -f FILE (default $CTO_CONFIG or ./cto.yaml), --env ENV (default dev), --json, --yes.",
-      "With CI=true or without a terminal, cto never prompts.",
-      "Exit codes: 0 ok, 1 failure, 2 bad input or usage (nothing changed), 130 interrupted.",
-      "",
-    ].join("\n"),
-  );
-  return program;
+/** True for exactly `cto --version` or `cto -V`. */
+function asksOnlyForVersion(argv: string[]): boolean {
+  return argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V");
 }
 
-/** Prints an error for people and returns the exit code. */
-function reportError(err: unknown, stderr: (text: string) => void): number {
-  if (err instanceof CommanderError) {
-    // Commander has printed its message (or the help/version) already. A non-zero code means a
-    // usage error, including a command group run without its subcommand (help on stderr).
-    return err.exitCode === 0 ? 0 : 2;
-  }
-  if (err instanceof UserError) {
-    stderr(`error: ${err.message}\n`);
-    if (err.hint) stderr(`fix: ${err.hint}\n`);
-    return err.exitCode;
-  }
-  const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
-  stderr(`error: ${text}\n`);
-  stderr("this is a bug in cto: please report it with the command you ran and the output above\n");
-  return 1;
-}
-
-async function main(argv: string[]): Promise<number> {
-  const stderr = (text: string): void => void process.stderr.write(text);
-  try {
-    const program = buildProgram();
-    if (argv.length <= 2) {
-      program.outputHelp();
+async function run(argv: string[]): Promise<number> {
+  if (asksOnlyForVersion(argv)) {
+    try {
+      process.stdout.write(`${ctoVersion()}\n`);
       return 0;
+    } catch {
+      // A broken install (no package.json): the full program reports it, as it does for any command.
     }
-    await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (err) {
-    return reportError(err, stderr);
   }
+  enableCtoCompileCache(ctoHome());
+  const { main } = await import("./main.js");
+  return main(argv);
 }
 
-process.exitCode = await main(process.argv);
+process.exitCode = await run(process.argv);
