@@ -10,7 +10,7 @@
  *   (`engine-errors.ts`) when the failure is a known one, always naming the log file;
  * - can be cancelled through `signal` (the engine is asked to stop gracefully; see `interrupts.ts`).
  */
-import { access, mkdir, open, readdir, type FileHandle } from "node:fs/promises";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { EngineEvent, OpMap, OpType, PulumiFn, UpdateSummary } from "@pulumi/pulumi/automation/index.js";
@@ -18,6 +18,7 @@ import { UserError } from "../config/errors.js";
 import { ctoHome } from "../config/paths.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import { explainEngineError, type EngineErrorExplanation } from "./engine-errors.js";
+import { githubWebhooksManaged } from "./github/webhooks-managed.js";
 import {
   historyDir,
   readHistory,
@@ -276,7 +277,10 @@ async function prepareProgram(
   // githubWebhooks: a ProgramRuntime field the components helper is adding; typed loosely until it lands.
   const runtime: ProgramRuntime & { githubWebhooks?: boolean } = { ...(options.runtime ?? {}) };
   if (runtime.githubWebhooks === undefined && !options.programFor) {
-    runtime.githubWebhooks = await githubWebhooksDefault(cs, plan, env);
+    runtime.githubWebhooks = await githubWebhooksManaged(plan, env, [
+      cs.cli.binDir,
+      ...(cs.engineEnv.PATH ?? "").split(path.delimiter),
+    ]);
     if (!runtime.githubWebhooks && plan.github.webhookUrl) {
       options.onProgress?.({
         kind: "diagnostic",
@@ -319,32 +323,6 @@ async function prepareProgram(
     const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
     return buildPlatform(plan, programSecrets, buildOptions) as unknown as Record<string, unknown>;
   };
-}
-
-/**
- * Whether the program manages the GitHub webhook (it needs the GitHub provider plugin):
- * `CTO_GITHUB_WEBHOOKS=true|false` decides; otherwise yes when the plugin is on the engine's PATH
- * or in PULUMI_HOME, or when the engine may download it (not disabled, and not the offline
- * simulated cluster).
- */
-async function githubWebhooksDefault(cs: CtoStack, plan: Plan, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const forced = env.CTO_GITHUB_WEBHOOKS?.toLowerCase();
-  if (forced === "true" || forced === "1") return true;
-  if (forced === "false" || forced === "0") return false;
-  const dirs = [cs.cli.binDir, ...(cs.engineEnv.PATH ?? "").split(path.delimiter)].filter(Boolean);
-  for (const dir of dirs) {
-    if (
-      await access(path.join(dir, "pulumi-resource-github")).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  }
-  const plugins = path.join(env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi"), "plugins");
-  const installed = await readdir(plugins).catch(() => [] as string[]);
-  if (installed.some((d) => d.startsWith("resource-github-"))) return true;
-  return env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION !== "true" && plan.cluster.provider !== "simulated";
 }
 
 /** Turn an engine failure into a `LifecycleError`. */

@@ -38,6 +38,12 @@ describe("preflight: GitHub token and DNS", () => {
     assert.deepEqual([soft.status, soft.critical], ["warn", false]);
   });
 
+  it("no token and a webhook URL, but no github plugin here: a warning, since cto up will not register it", async () => {
+    const r = await runCheck(githubTokenCheck, withWebhook, fakeProbes(), { githubWebhooksManaged: false });
+    assert.deepEqual([r.status, r.critical], ["warn", false]);
+    assert.match(r.reason, /does not manage the webhook on this machine/);
+  });
+
   it("sends the token only in the Authorization header and never reports it", async () => {
     const seen: Record<string, string>[] = [];
     const r = await runCheck(githubTokenCheck, withWebhook, github(200, "repo, read:org", seen));

@@ -9,7 +9,8 @@
  * Fine-grained and GitHub App tokens carry no such header; their permissions cannot be listed, so
  * the check warns and says which permission to grant.
  *
- * The token is critical only when `cto up` will register a webhook (a webhook URL is known).
+ * The token is critical only when `cto up` will register a webhook: a webhook URL is known and
+ * the github plugin is available (`githubWebhooksManaged`).
  */
 import type { Plan } from "../../../profiles/plan.js";
 import type { Check, CheckContext, CheckOutcome } from "../types.js";
@@ -44,7 +45,8 @@ export const githubTokenCheck: Check = {
   appliesTo: () => true,
   async run(ctx) {
     const { plan } = ctx;
-    const critical = plan.github.webhookUrl !== undefined;
+    const managed = plan.github.webhookUrl !== undefined && ctx.githubWebhooksManaged !== false;
+    const critical = managed;
     const out = (o: CheckOutcome): CheckOutcome => (o.status === "ok" ? o : { ...o, critical: o.critical ?? critical });
     const scopes = requiredScopes(plan.github.webhookMode);
     const target =
@@ -54,9 +56,11 @@ export const githubTokenCheck: Check = {
     const create = `export GITHUB_TOKEN=<token>; create one with ${scopes[0]} at ${tokenUrl(plan)}`;
     const found = githubToken(ctx);
     if (!found) {
-      const why = critical
+      const why = managed
         ? `cto up registers the ${plan.github.webhookMode} webhook on ${target}`
-        : "no webhook URL is configured yet, so nothing needs it now";
+        : plan.github.webhookUrl !== undefined
+          ? "cto up does not manage the webhook on this machine (no github plugin), so nothing needs it now"
+          : "no webhook URL is configured yet, so nothing needs it now";
       return out(
         critical ? fail(`GITHUB_TOKEN is not set; ${why}`, create) : warn(`GITHUB_TOKEN is not set; ${why}`, create),
       );
