@@ -57,6 +57,8 @@ describe("scenario 2: standard on 3 nodes, then production with high availabilit
   it("production: up with high availability runs the HA replica counts", async () => {
     await p.editConfig((doc) => {
       doc.set("profile", "production");
+      // Production turns on the security components, whose certificates need a domain.
+      doc.setIn(["platform", "domain"], "acme.example");
       doc.setIn(["features", "high_availability"], true);
       doc.setIn(["backup", "provider"], "s3-compatible");
       doc.setIn(["backup", "bucket"], "acme-backups");
