@@ -81,6 +81,10 @@ export class Cluster extends pulumi.ComponentResource {
         ...(provisioned.hasKubeconfig ? { kubeconfig: this.kubeconfig } : {}),
         ...(provisioned.context ? { context: provisioned.context } : {}),
         enableServerSideApply: true,
+        // Our ConfigMaps have fixed names that running pods read (the controller's cto-config.json):
+        // a change updates them in place, as kubectl apply would, instead of the provider's default
+        // of deleting and recreating them.
+        enableConfigMapMutable: true,
       },
       { parent: this },
     );

@@ -207,7 +207,9 @@ describe("Cluster (mocks)", function () {
     assert.equal(file.inputs.path, "/home/me/.cto/clusters/acme-dev/kubeconfig");
     assert.equal(file.inputs.content, FAKE_KUBECONFIG);
     assert.ok(isSecretAt(file.raw, "content"));
-    assert.equal(find(recorded, PROVIDER, "cluster-provider").inputs.kubeconfig, FAKE_KUBECONFIG);
+    const provider = find(recorded, PROVIDER, "cluster-provider");
+    assert.equal(provider.inputs.kubeconfig, FAKE_KUBECONFIG);
+    assert.equal(String(provider.inputs.enableConfigMapMutable), "true");
     assert.equal(await valueOf(outputs.clusterEndpoint), "https://127.0.0.1:6443");
     const storage = find(recorded, "kubernetes:storage.k8s.io/v1:StorageClass", "cluster-default-storage");
     assert.equal(storage.provider, "cluster-provider");
