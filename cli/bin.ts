@@ -18,7 +18,18 @@ function asksOnlyForVersion(argv: string[]): boolean {
   return argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V");
 }
 
+/** Oldest Node.js cto runs on (package.json `engines`). */
+const MIN_NODE: [number, number] = [22, 12];
+
 async function run(argv: string[]): Promise<number> {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    process.stderr.write(
+      `error: cto needs Node.js ${MIN_NODE.join(".")} or newer; this is ${process.versions.node}\n` +
+        "fix: install Node.js 22 or newer (e.g. npx -y node@22 …, nvm install 22, or your package manager)\n",
+    );
+    return 1;
+  }
   if (asksOnlyForVersion(argv)) {
     try {
       process.stdout.write(`${ctoVersion()}\n`);

@@ -5,7 +5,9 @@
  * cannot be used, cto runs exactly as without it and says nothing.
  */
 import { mkdirSync } from "node:fs";
-import { constants, enableCompileCache } from "node:module";
+// A namespace import: on a Node without the compile cache API (older than cto supports), a named
+// import would fail at load time, before bin.ts can say which Node version is needed.
+import * as nodeModule from "node:module";
 import path from "node:path";
 
 /** Where cto keeps the cache: inside cto's per-user directory (mode 0700), not a shared temp dir. */
@@ -33,6 +35,8 @@ export interface CompileCacheOutcome {
  */
 export function enableCtoCompileCache(ctoHome: string): CompileCacheOutcome {
   try {
+    const { constants, enableCompileCache } = nodeModule;
+    if (typeof enableCompileCache !== "function") return { enabled: false, reason: "this Node has no compile cache" };
     mkdirSync(ctoHome, { recursive: true, mode: 0o700 });
     const result = enableCompileCache(compileCacheDir(ctoHome));
     const enabled =
