@@ -336,6 +336,17 @@ export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<Simulated
     const path = await import("node:path");
     if (fs.existsSync(await clusterDir(props))) await runKwokctl(props, ["delete", "cluster"], 120_000);
     fs.rmSync(path.join(props.workdir, `${props.name}.owner`), { force: true });
+    // kwokctl leaves its (now empty) directories behind; remove them, and cto's per-cluster
+    // directory (`<ctoHome>/clusters/<name>`, the workdir's parent) once nothing else is in it.
+    const dirs = [path.join(props.workdir, "clusters"), props.workdir];
+    if (path.basename(path.dirname(props.workdir)) === props.name) dirs.push(path.dirname(props.workdir));
+    for (const dir of dirs) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break; // not empty (or already gone): leave it and its parents alone
+      }
+    }
   },
 };
 

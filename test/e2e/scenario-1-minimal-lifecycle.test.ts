@@ -7,6 +7,8 @@
  * enable a feature + bump a chart → preview shows exactly that → up → rollback → destroy.
  */
 import { strict as assert } from "node:assert";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { nextPatch } from "../helpers/chart-repo.js";
 import { CtoProject, establishedCrds, helmReleases, labelled, workloads } from "../helpers/cto-project.js";
 import type { Kubectl, KubeList } from "../helpers/kwok.js";
@@ -174,6 +176,12 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
       // cto created the simulated cluster, so destroy removed it with everything in it.
       const r = await k.run("get", "namespaces", "--request-timeout=3s");
       assert.notEqual(r.code, 0, "the cluster's API server is gone");
+      // ... and nothing of it is left on disk (kwok's directories, the kubeconfig cto wrote).
+      const dir = path.join(p.home, "clusters", CLUSTER);
+      assert.ok(
+        !existsSync(dir),
+        `${dir} removed: ${existsSync(dir) ? readdirSync(dir, { recursive: true }).join(", ") : ""}`,
+      );
     }
   });
 });

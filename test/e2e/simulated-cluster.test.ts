@@ -144,6 +144,7 @@ describe("SimulatedCluster (kwok) under the real Pulumi engine", function () {
     const res = await stack.destroy();
     assert.equal(res.summary.result, "succeeded");
     assert.equal(existsSync(kubeconfigDir), false);
+    assert.equal(existsSync(path.join(work, "kwok")), false, "kwok's emptied work directory is removed too");
     const k = new Kubectl(path.join(work, "kubeconfig.yaml"));
     const r = await k.run("get", "nodes", "--request-timeout=3s");
     assert.notEqual(r.code, 0, "the API server is gone");
