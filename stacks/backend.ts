@@ -5,8 +5,15 @@
  * then the embedded default `file://<ctoHome>/state`, which needs nothing else running. Any URL
  * Pulumi understands is accepted for teams: `s3://`, `gs://`, `azblob://` (object storage, the
  * "diy" backend, like `file://`) or `https://` (Pulumi Cloud or a self-hosted service).
+ *
+ * A `file://` backend is handed to the engine with `?metadata=skip`. The storage library behind it
+ * writes each state file atomically (temporary file, then rename), but it also keeps a JSON
+ * "sidecar" (`dev.json.attrs`) per file, written in place on every checkpoint; a run killed while
+ * writing one left it empty, and every later command failed with "failed to load checkpoint: EOF"
+ * (found by the interrupted-runs drill). Nothing reads those attributes back, so they are no longer
+ * written, and an empty one left by an older run is removed before the engine starts.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { UserError } from "../config/errors.js";
@@ -16,7 +23,7 @@ import type { Plan } from "../profiles/plan.js";
 export type BackendKind = "file" | "object-storage" | "service";
 
 export interface Backend {
-  /** The URL handed to the engine as `PULUMI_BACKEND_URL`. */
+  /** The backend's URL: what the user sees, and what identifies it (workspace directories). */
   url: string;
   kind: BackendKind;
   /** Where the URL came from, for messages. */
@@ -64,7 +71,33 @@ export function resolveBackend(
   return { url: `file://${dir}`, kind, source, dir };
 }
 
-/** Create the directory of a `file://` backend (Pulumi refuses a missing one). */
+/** The URL handed to the engine as `PULUMI_BACKEND_URL` (a `file://` one without metadata sidecars). */
+export function engineBackendUrl(backend: Backend): string {
+  return backend.kind === "file" ? `${backend.url}?metadata=skip` : backend.url;
+}
+
+/**
+ * Create the directory of a `file://` backend (Pulumi refuses a missing one) and remove the empty
+ * metadata sidecars a killed run can leave next to state and lock files (see the file comment).
+ */
 export async function prepareBackend(backend: Backend): Promise<void> {
-  if (backend.dir) await mkdir(backend.dir, { recursive: true, mode: 0o700 });
+  if (!backend.dir) return;
+  await mkdir(backend.dir, { recursive: true, mode: 0o700 });
+  await removeEmptySidecars(path.join(backend.dir, ".pulumi", "stacks"));
+  await removeEmptySidecars(path.join(backend.dir, ".pulumi", "locks"));
+}
+
+/** Removes every empty `*.attrs` file under `dir` (missing directories are fine). */
+export async function removeEmptySidecars(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const entry of entries.filter((e) => e.endsWith(".attrs"))) {
+    const file = path.join(dir, entry);
+    const info = await stat(file).catch(() => undefined);
+    if (info?.isFile() && info.size === 0) {
+      await rm(file, { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
 }

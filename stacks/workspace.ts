@@ -23,7 +23,7 @@ import type { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pul
 import { ctoHome } from "../config/paths.js";
 import { toolchainBinDir } from "../config/toolchain.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
-import { prepareBackend, resolveBackend, type Backend } from "./backend.js";
+import { engineBackendUrl, prepareBackend, resolveBackend, type Backend } from "./backend.js";
 import { resolvePassphrase, type PassphraseSource } from "./passphrase.js";
 import { findPulumiCli, type PulumiCli } from "./pulumi-cli.js";
 
@@ -76,7 +76,7 @@ export function engineEnvironment(opts: {
   const pathParts = [toolchain, packageDir, opts.env.PATH].filter((p): p is string => Boolean(p));
   const nodePath = [nodeModules, opts.env.NODE_PATH].filter((p): p is string => Boolean(p));
   return {
-    PULUMI_BACKEND_URL: opts.backend.url,
+    PULUMI_BACKEND_URL: engineBackendUrl(opts.backend),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PATH: pathParts.join(path.delimiter),
     NODE_PATH: nodePath.join(path.delimiter),
@@ -159,7 +159,7 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
       name: project,
       runtime: "nodejs",
       description: `cto platform ${project}`,
-      backend: { url: backend.url },
+      backend: { url: engineBackendUrl(backend) },
     },
   });
   const stack = (await stackExists(backend, project, plan.environment))
@@ -192,7 +192,7 @@ export async function listStacksOnly(
     workDir,
     pulumiCommand,
     envVars: engineEnvironment({ env, backend, passphrase }),
-    projectSettings: { name: plan.platform.name, runtime: "nodejs", backend: { url: backend.url } },
+    projectSettings: { name: plan.platform.name, runtime: "nodejs", backend: { url: engineBackendUrl(backend) } },
   });
   return workspace.listStacks();
 }
