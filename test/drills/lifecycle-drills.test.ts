@@ -21,7 +21,14 @@ import os from "node:os";
 import path from "node:path";
 import { CTO_BIN, runCto, type CtoResult } from "../helpers/cli.js";
 import { CtoProject, helmReleases } from "../helpers/cto-project.js";
-import { eventually, startKwokCluster, type Kubectl, type KubeList, type KwokCluster } from "../helpers/kwok.js";
+import {
+  eventually,
+  startKwokCluster,
+  type Kubectl,
+  type KubeList,
+  type KubeObject,
+  type KwokCluster,
+} from "../helpers/kwok.js";
 import { DrillMetrics } from "./measure.js";
 
 const OURS = "app.kubernetes.io/managed-by=cto";
@@ -133,22 +140,54 @@ function stackState(
   throw new Error(`no state file for stack ${stack} under ${root}`);
 }
 
+interface OwnerRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+interface OurObject {
+  ref: string;
+  uid: string;
+  namespace?: string;
+  /** ownerReferences: objects a controller made (Pods of a ReplicaSet of a Deployment) name their owner. */
+  owners: OwnerRef[];
+  release?: string;
+}
+
+type Meta = { uid?: string; namespace?: string; ownerReferences?: OwnerRef[] };
+
+function describeObject(o: KubeObject): OurObject {
+  const meta = o.metadata as KubeObject["metadata"] & Meta;
+  const annotations = o.metadata.annotations ?? {};
+  return {
+    ref: `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`,
+    uid: meta.uid ?? "",
+    namespace: o.metadata.namespace,
+    owners: meta.ownerReferences ?? [],
+    release: annotations["meta.helm.sh/release-name"]
+      ? `${annotations["meta.helm.sh/release-namespace"] ?? ""}/${annotations["meta.helm.sh/release-name"]}`
+      : undefined,
+  };
+}
+
 /** Every object labelled as ours, of every listable kind, namespaced and cluster-scoped. */
-async function ourObjects(k: Kubectl, selector = OURS): Promise<{ ref: string; release?: string }[]> {
+async function ourObjects(k: Kubectl, selector = OURS): Promise<OurObject[]> {
   const kinds = (await k.ok("api-resources", "--verbs=list", "-o", "name"))
     .split("\n")
     .map((s) => s.trim())
     .filter((s) => s !== "" && !s.startsWith("events") && s !== "componentstatuses");
   const list = await k.json<KubeList>("get", kinds.join(","), "-A", "-l", selector);
-  return list.items.map((o) => ({
-    ref: `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`,
-    release: o.metadata.annotations?.["meta.helm.sh/release-name"]
-      ? `${o.metadata.annotations["meta.helm.sh/release-namespace"] ?? ""}/${o.metadata.annotations["meta.helm.sh/release-name"]}`
-      : undefined,
-  }));
+  return list.items.map(describeObject);
 }
 
-/** Objects of ours in the cluster that neither the state nor a Helm release in the state accounts for. */
+/**
+ * Objects of ours in the cluster that neither the state nor a Helm release in the state accounts
+ * for. An object a controller made (it names an owner) is accounted for by its owner, looked up
+ * in the cluster whether or not it carries our label: the garbage collector removes it with its
+ * owner. One whose owner is gone is left to the garbage collector for up to a minute, then counts.
+ */
 async function orphans(p: CtoProject, k: Kubectl, stack: string): Promise<string[]> {
   const state = stackState(p, stack);
   const direct = new Set<string>();
@@ -161,9 +200,28 @@ async function orphans(p: CtoProject, k: Kubectl, stack: string): Promise<string
       releases.add(`${status?.namespace ?? r.outputs?.namespace ?? ""}/${status?.name ?? r.outputs?.name ?? ""}`);
     } else if (meta?.name) direct.add(`${kind}/${meta.namespace ?? ""}/${meta.name}`);
   }
-  return (await ourObjects(k))
-    .filter((o) => !direct.has(o.ref) && !(o.release !== undefined && releases.has(o.release)))
-    .map((o) => o.ref);
+  const owner = async (o: OurObject, ref: OwnerRef): Promise<OurObject | undefined> => {
+    const group = ref.apiVersion.includes("/") ? `.${ref.apiVersion.split("/")[0]}` : "";
+    const r = await k.run("get", `${ref.kind.toLowerCase()}${group}`, ref.name, "-n", o.namespace ?? "", "-o", "json");
+    if (r.code !== 0) return undefined;
+    const found = describeObject(JSON.parse(r.stdout) as KubeObject);
+    return found.uid === ref.uid ? found : undefined;
+  };
+  const accounted = async (o: OurObject, depth = 0): Promise<boolean> => {
+    if (direct.has(o.ref) || (o.release !== undefined && releases.has(o.release))) return true;
+    if (depth >= 5 || o.owners.length === 0) return false;
+    for (const ref of o.owners) {
+      const parent = await owner(o, ref);
+      if (!parent || !(await accounted(parent, depth + 1))) return false;
+    }
+    return true;
+  };
+  const unaccounted = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const o of await ourObjects(k)) if (!(await accounted(o))) out.push(o.ref);
+    return out;
+  };
+  return eventually(unaccounted, (left) => left.length === 0, 60_000, 5_000);
 }
 
 /** `cto up --yes --json` once more: must report zero changes. */
