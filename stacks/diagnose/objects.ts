@@ -93,11 +93,23 @@ export function readiness(kind: string, obj: KubeObject): { ready: boolean; stat
   const cond = (type: string): Condition | undefined => s.conditions?.find((c) => c.type === type);
   const wanted = obj.spec?.replicas ?? 1;
   switch (kind) {
-    case "Deployment":
+    case "Deployment": {
+      // As `kubectl rollout status` judges it: the controller has seen the latest spec, every pod
+      // runs it, no old pod is left and all are available. A rollout whose new pod cannot start
+      // keeps the old pod available, so "available" alone would call it healthy.
+      const generation = (obj.metadata as { generation?: number }).generation;
+      const observed = generation === undefined || num(s.observedGeneration) >= generation;
+      const updated = num(s.updatedReplicas);
+      const rolledOut = observed && updated >= wanted && num(s.replicas) <= updated;
+      const available = num(s.availableReplicas) >= wanted && num(s.unavailableReplicas) === 0;
+      const state = `${num(s.availableReplicas)}/${wanted} available`;
       return {
-        ready: num(s.availableReplicas) >= wanted && num(s.updatedReplicas) >= wanted,
-        state: `${num(s.availableReplicas)}/${wanted} available`,
+        ready: rolledOut && available,
+        state: rolledOut
+          ? state
+          : `${state}, rollout stuck or in progress (${updated} of ${num(s.replicas)} pods updated)`,
       };
+    }
     case "StatefulSet":
     case "ReplicaSet":
       return { ready: num(s.readyReplicas) >= wanted, state: `${num(s.readyReplicas)}/${wanted} ready` };

@@ -29,6 +29,7 @@ const deployment = {
   spec: { replicas: 1, selector: { matchLabels: { "app.kubernetes.io/name": "argocd-server" } } },
   status: {
     replicas: 1,
+    updatedReplicas: 1,
     unavailableReplicas: 1,
     conditions: [
       {
