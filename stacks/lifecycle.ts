@@ -28,6 +28,7 @@ import {
   type HistoryOperation,
   type HistoryRecord,
 } from "./history.js";
+import { deletePlatformCrds, type CrdCleanup } from "./crds.js";
 import { describeLocks, listLocks, type LockInfo } from "./lock.js";
 import { passphraseValue } from "./passphrase.js";
 import {
@@ -150,6 +151,8 @@ export interface UpdateReport {
   logFile: string;
   history?: HistoryRecord;
   warnings: string[];
+  /** destroy: the CRDs of the platform's charts it deleted (Helm keeps them on uninstall), or why not. */
+  crds?: CrdCleanup;
 }
 
 const DESTRUCTIVE_OPS = new Set<OpType>(["replace", "delete", "delete-replaced", "create-replacement"]);
@@ -588,7 +591,11 @@ async function refreshClearingPending(run: Run, signal?: AbortSignal): Promise<U
 }
 
 /** Delete everything the stack manages. The stack itself (and its history) is kept. */
-export async function destroy(plan: Plan, secrets: PlanSecrets, options: LifecycleOptions = {}): Promise<UpdateReport> {
+export async function destroy(
+  plan: Plan,
+  secrets: PlanSecrets,
+  options: LifecycleOptions & { keepCrds?: boolean } = {},
+): Promise<UpdateReport> {
   const run = await startRun(plan, secrets, "destroy", options, false);
   try {
     const result = await run.cs.stack.destroy({
@@ -597,6 +604,9 @@ export async function destroy(plan: Plan, secrets: PlanSecrets, options: Lifecyc
       onError: run.onOutput,
       signal: options.signal,
     });
+    // Helm keeps the charts' CRDs on uninstall; destroy leaves nothing of ours unless asked to.
+    const crds = options.keepCrds ? { deleted: [] } : await deletePlatformCrds(plan, options.env ?? process.env);
+    if (crds.deleted.length > 0) await run.log.write(`# deleted CRDs: ${crds.deleted.join(" ")}\n`);
     return {
       environment: plan.environment,
       operation: "destroy",
@@ -606,6 +616,7 @@ export async function destroy(plan: Plan, secrets: PlanSecrets, options: Lifecyc
       outputs: {},
       logFile: run.logFile,
       warnings: run.model.warnings,
+      crds,
     };
   } catch (err) {
     throw await failure(run, "destroy", err, plan, cancelledBy(options));

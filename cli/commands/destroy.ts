@@ -9,7 +9,8 @@ export function register(program: Command): void {
   const cmd = program
     .command("destroy")
     .description("delete everything in an environment (asks first; production asks for its name)")
-    .option("--confirm <NAME>", "the environment's name, required to destroy production without a terminal");
+    .option("--confirm <NAME>", "the environment's name, required to destroy production without a terminal")
+    .option("--keep-crds", "keep the CRDs the platform's charts installed (and with them every custom resource)");
   fileOption(cmd);
   envOption(cmd);
   jsonOption(cmd, "print events as JSON lines");

@@ -41,6 +41,7 @@ export interface LifecycleCommandOptions {
   to?: string;
   force?: boolean;
   confirm?: string;
+  keepCrds?: boolean;
 }
 
 export interface LifecycleIO {
@@ -241,6 +242,7 @@ function jsonResult(report: UpdateReport): string {
     changes: report.changes,
     seconds: report.seconds,
     outputs: report.outputs,
+    ...(report.crds ? { crdsDeleted: report.crds.deleted, crdsError: report.crds.error } : {}),
     update: report.history?.n,
     logFile: report.logFile,
     resources: report.rows.map((r) => ({
@@ -509,8 +511,13 @@ export async function runDestroy(options: LifecycleCommandOptions, io: Lifecycle
     } else if (!options.yes && !(await confirm(`Delete everything in ${env}?`))) {
       return cancelled(io);
     }
-    const result = await lifecycle.destroy(plan, secrets, opts);
+    const result = await lifecycle.destroy(plan, secrets, { ...opts, keepCrds: Boolean(options.keepCrds) });
     printResult(result, io, json);
+    const crds = result.crds;
+    if (crds?.error) io.err(`warning: the CRDs of the platform's charts were not deleted: ${crds.error}`);
+    if (!json && crds && crds.deleted.length > 0) {
+      io.out(`Deleted the ${crds.deleted.length} CRDs of the platform's charts (--keep-crds keeps them).`);
+    }
     return 0;
   } catch (err) {
     return reportFailure(err, io, json);
