@@ -159,7 +159,7 @@ export const ENGINE_ERROR_RULES: Rule[] = [
     explain(m, _t, ctx) {
       return {
         message: `an earlier run was interrupted and left ${m[1] ?? "some"} operation(s) pending`,
-        fix: `cto refresh${envFlag(ctx)} --clear-pending   (reads the cluster, drops the pending operations), then cto up${envFlag(ctx)}`,
+        fix: `cto refresh${envFlag(ctx)} --clear-pending   (reads the cluster and settles the pending operations), then cto up${envFlag(ctx)}`,
       };
     },
   },

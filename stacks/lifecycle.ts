@@ -29,7 +29,11 @@ import {
   type HistoryRecord,
 } from "./history.js";
 import { deletePlatformCrds, type CrdCleanup } from "./crds.js";
+import { Kubectl } from "./diagnose/kubectl.js";
 import { describeLocks, listLocks, type LockInfo } from "./lock.js";
+import { stopOrphanedPlugins } from "./orphaned-plugins.js";
+import { clusterKubeconfig } from "./kube-target.js";
+import { pendingReleases, releaseRecordsDeleteArgs, readPendingOperations, refreshArgs } from "./pending.js";
 import { passphraseValue } from "./passphrase.js";
 import {
   isDefaultProvider,
@@ -328,6 +332,63 @@ async function prepareProgram(
   };
 }
 
+/**
+ * Resolves what a killed run left pending (see `pending.ts`) before this run's engine starts:
+ * stops the plugin processes it left running (`orphaned-plugins.ts`), removes the Helm records of
+ * the releases it left unfinished, then clears its pending creates with a refresh. Skipped while
+ * anyone holds the stack's lock: the engine then refuses the run and names the holder (`cto cancel`
+ * clears a dead one); `cto refresh --clear-pending` (`mode` "refresh") runs its refresh anyway, for
+ * the engine to refuse. Before a destroy, a release whose creation was interrupted is left whole
+ * (nothing of it is in the state, so destroy cannot remove it) and named, with how to remove it.
+ */
+async function resolvePendingOperations(
+  run: Run,
+  plan: Plan,
+  options: LifecycleOptions,
+  mode: "up" | "destroy" | "refresh",
+): Promise<void> {
+  // First, so that nothing a dead run started goes on changing the cluster while this one looks.
+  const stopped = await stopOrphanedPlugins(run.cs.workDir).catch(() => []);
+  if (stopped.length > 0) {
+    await run.log.write(
+      `# stopped plugin processes a killed run left running: ${stopped.map((p) => `${p.pid} ${p.cmdline}`).join("; ")}\n`,
+    );
+  }
+  const ops = await readPendingOperations(run.cs);
+  if (ops.length === 0 && mode !== "refresh") return;
+  const held = await listLocks(run.cs.backend, run.cs.project, run.cs.name).catch(() => []);
+  if (held.length > 0) {
+    if (mode === "refresh") await runCli(run.cs, refreshArgs(run.cs.name, ops), run.onOutput, options.signal);
+    return;
+  }
+  const warn = (message: string): void => options.onProgress?.({ kind: "diagnostic", severity: "warning", message });
+  if (ops.length > 0) {
+    warn(
+      `an earlier run of ${plan.environment} was interrupted with ${ops.length} operation(s) unfinished; ` +
+        `reading the cluster to finish them`,
+    );
+  }
+  const releases = pendingReleases(ops);
+  const kubectl = new Kubectl(clusterKubeconfig(plan, options.env ?? process.env), { requestTimeoutSeconds: 30 });
+  for (const release of releases) {
+    if (release.created && mode === "destroy") {
+      warn(
+        `Helm release ${release.namespace}/${release.name} was being installed when a run was killed and is not in ` +
+          `the state, so destroy does not remove it: helm uninstall ${release.name} -n ${release.namespace}`,
+      );
+      continue;
+    }
+    const result = await kubectl.text(releaseRecordsDeleteArgs(release));
+    const outcome = result.ok ? result.value.trim() || "no record" : result.error.message;
+    const what = release.created ? "creation" : "update";
+    await run.log.write(`# unfinished Helm release ${release.namespace}/${release.name} (${what}): ${outcome}\n`);
+    if (!result.ok) {
+      warn(`could not clear the unfinished Helm release ${release.namespace}/${release.name}: ${result.error.message}`);
+    }
+  }
+  await runCli(run.cs, refreshArgs(run.cs.name, ops), run.onOutput, options.signal);
+}
+
 /** Turn an engine failure into a `LifecycleError`. */
 async function failure(run: Run, op: string, err: unknown, plan: Plan, cancelled: boolean): Promise<LifecycleError> {
   const text = [(err as Error)?.message ?? String(err), ...run.model.errors].join("\n");
@@ -343,7 +404,7 @@ async function failure(run: Run, op: string, err: unknown, plan: Plan, cancelled
     if (held.length > 0 && held.every((l) => l.alive === false)) {
       explanation.fix =
         `the update that took the lock died; clear it with cto cancel --env ${plan.environment}, ` +
-        `then cto refresh --env ${plan.environment} --clear-pending and cto up --env ${plan.environment}`;
+        `then cto up --env ${plan.environment} (it finishes what the interrupted run left pending)`;
     }
   }
   const rows = run.model.rowsInOrder();
@@ -494,6 +555,7 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
     host: os.hostname(),
   });
   try {
+    await resolvePendingOperations(run, plan, options, "up");
     const program = await prepareProgram(run, plan, secrets, options);
     const result = await run.cs.stack.up({
       program,
@@ -548,10 +610,8 @@ export async function refresh(
 ): Promise<UpdateReport> {
   const run = await startRun(plan, secrets, "refresh", options, false);
   try {
-    // `clearPendingCreates` is not in the Automation API's RefreshOptions of this SDK; the CLI flag is
-    // `--clear-pending-creates`, passed the way the Automation API passes its own flags.
     const result = options.clearPending
-      ? await refreshClearingPending(run, options.signal)
+      ? await refreshResolvingPending(run, plan, options)
       : (
           await run.cs.stack.refresh({
             onEvent: run.onEvent,
@@ -578,13 +638,12 @@ export async function refresh(
 }
 
 /**
- * `pulumi refresh --clear-pending-creates` (the Automation API has no option for it), run with the
- * workspace's CLI, directory and environment; output to the log. Pending creates are dropped from
- * the state: the refresh cannot read resources whose creation never reported an id.
+ * A refresh that also resolves what an interrupted run left pending, as `cto up` does first (see
+ * `pending.ts`): the Automation API has no option for pending creates, so the CLI runs it with the
+ * workspace's directory and environment; output goes to the log.
  */
-async function refreshClearingPending(run: Run, signal?: AbortSignal): Promise<UpdateSummary> {
-  const args = ["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--stack", run.cs.name];
-  await runCli(run.cs, args, run.onOutput, signal);
+async function refreshResolvingPending(run: Run, plan: Plan, options: LifecycleOptions): Promise<UpdateSummary> {
+  await resolvePendingOperations(run, plan, options, "refresh");
   const [latest] = await run.cs.stack.history(1);
   if (!latest) throw new Error("refresh finished but the stack has no history entry");
   return latest;
@@ -598,6 +657,7 @@ export async function destroy(
 ): Promise<UpdateReport> {
   const run = await startRun(plan, secrets, "destroy", options, false);
   try {
+    await resolvePendingOperations(run, plan, options, "destroy");
     const result = await run.cs.stack.destroy({
       onEvent: run.onEvent,
       onOutput: run.onOutput,

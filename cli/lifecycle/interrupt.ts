@@ -34,7 +34,7 @@ export function handleInterrupts(opts: {
       return;
     }
     opts.say(
-      `\nstopped at once: resources being changed may be left half-done. Run cto refresh --env ${opts.environment} --clear-pending, then cto up --env ${opts.environment}`,
+      `\nstopped at once: resources being changed may be left half-done. Run cto up --env ${opts.environment}: it finishes what this run left pending`,
     );
     process.exit(130);
   };

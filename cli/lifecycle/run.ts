@@ -666,7 +666,7 @@ export async function runCancel(options: LifecycleCommandOptions, io: LifecycleI
   if (options.json) io.out(JSON.stringify({ environment: plan.environment, locked: false, removed: result.removed }));
   else {
     io.out(result.message);
-    io.out(`Next: cto refresh --env ${plan.environment} --clear-pending, then cto up --env ${plan.environment}`);
+    io.out(`Next: cto up --env ${plan.environment} (it finishes what the interrupted run left pending)`);
   }
   return 0;
 }
