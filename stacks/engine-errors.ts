@@ -15,6 +15,7 @@ export type EngineErrorKind =
   | "pending-operations"
   | "cluster-unreachable"
   | "chart-not-found"
+  | "chart-repo-unreachable"
   | "crd-missing"
   | "plugin-missing"
   | "stack-not-found";
@@ -193,6 +194,25 @@ export const ENGINE_ERROR_RULES: Rule[] = [
           `check that the chart repository is reachable and still serves that version ` +
           `(helm search repo ${chart.replace(/^.*\//, "")} --versions); pick another platform release with ` +
           `cto upgrade --to <release>, or fix the pin in profiles/versions.yaml`,
+      };
+    },
+  },
+  {
+    // Before cluster-unreachable: Helm's "connection refused" to the chart repository names a URL
+    // too, and was reported as "the Kubernetes cluster at <the repository> did not answer".
+    kind: "chart-repo-unreachable",
+    test: /looks like "([^"]+)" is not a valid chart repository or cannot be reached/,
+    explain(m, text, ctx) {
+      const chart = /property chart value \{([^}]+)\}/.exec(text)?.[1];
+      const component = chart ? componentForChart(chart, ctx) : undefined;
+      return {
+        message: `${component ? `component ${component}: ` : ""}the chart repository ${m[1]} cannot be reached${
+          chart ? ` (chart ${chart})` : ""
+        }`,
+        fix:
+          `check that ${m[1]}/index.yaml answers (a mirror must be running), or point ` +
+          `charts.${component ?? "<component>"}.repository / charts.default.repository in cto.yaml at a reachable ` +
+          `repository, then run cto up${envFlag(ctx)} again`,
       };
     },
   },
