@@ -6,16 +6,32 @@
  *   npm run build && CTO_TOOLCHAIN_BIN=$(bash scripts/toolchain.sh | tail -1) \
  *     node dist/bench/simulated-lifecycle.js [runs=3]
  *
- * Prints a table and writes the raw figures to bench/results/simulated-lifecycle.json.
+ * Prints a table and writes the raw figures (with the load average around every command) to
+ * bench/results/simulated-lifecycle.json.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { repoRoot } from "../test/helpers/chart-repo.js";
 import { CtoProject } from "../test/helpers/cto-project.js";
-import { check, measureCto, median } from "./measure.js";
+import { check, machine, measureCto, median, previewLine, type Measured } from "./measure.js";
 
 const runs = Number(process.argv[2] ?? 3);
-const results: { up: number; noopUp: number; destroy: number; upPeakMiB: number }[] = [];
+
+interface Step {
+  seconds: number;
+  cpuSeconds?: number;
+  peakMiB: number;
+  treePeakMiB: number;
+  load: { start: number; end: number };
+}
+const step = (m: Measured): Step => ({
+  cpuSeconds: m.cpuSeconds,
+  seconds: m.seconds,
+  peakMiB: m.peakMiB,
+  treePeakMiB: m.treePeakMiB,
+  load: m.load,
+});
+const results: { up: Step; noopUp: Step; destroy: Step; upPreview: string }[] = [];
 
 for (let i = 0; i < runs; i++) {
   const p = await CtoProject.create();
@@ -23,32 +39,50 @@ for (let i = 0; i < runs; i++) {
     await p.init("minimal", `bench-${i}`);
     const up = check("up", await measureCto(["up", "--yes"], p.sandbox.cwd, p.env));
     const noop = check("no-op up", await measureCto(["up", "--yes"], p.sandbox.cwd, p.env));
+    // A second `cto up` that changed something would not be the no-op this benchmark times.
+    if (!/^No changes: /m.test(noop.stdout)) throw new Error(`the second cto up was not a no-op:\n${noop.stdout}`);
     const destroy = check("destroy", await measureCto(["destroy", "--yes"], p.sandbox.cwd, p.env));
-    results.push({ up: up.seconds, noopUp: noop.seconds, destroy: destroy.seconds, upPeakMiB: up.peakMiB });
+    if (p.clusters().length > 0) throw new Error(`cto destroy left simulated clusters: ${p.clusters().join(", ")}`);
+    results.push({ up: step(up), noopUp: step(noop), destroy: step(destroy), upPreview: previewLine(up.stdout) });
     console.log(
-      `run ${i + 1}/${runs}: up ${up.seconds.toFixed(1)}s, no-op up ${noop.seconds.toFixed(1)}s, destroy ${destroy.seconds.toFixed(1)}s`,
+      `run ${i + 1}/${runs}: up ${up.seconds.toFixed(1)}s (load ${up.load.start.toFixed(1)}), ` +
+        `no-op up ${noop.seconds.toFixed(1)}s (load ${noop.load.start.toFixed(1)}), ` +
+        `destroy ${destroy.seconds.toFixed(1)}s (load ${destroy.load.start.toFixed(1)}); ${previewLine(up.stdout)}`,
     );
   } finally {
     await p.cleanup();
   }
 }
 
+type Key = "up" | "noopUp" | "destroy";
+const keys: Key[] = ["up", "noopUp", "destroy"];
+const medianOf = (pick: (s: Step) => number | undefined) =>
+  Object.fromEntries(
+    keys.map((k) => {
+      const values = results.map((r) => pick(r[k])).filter((v): v is number => v !== undefined);
+      return [k, values.length > 0 ? median(values) : undefined];
+    }),
+  ) as Record<Key, number | undefined>;
+const loads = results.flatMap((r) => keys.flatMap((k) => [r[k].load.start, r[k].load.end]));
 const summary = {
   runs,
-  medianSeconds: {
-    up: median(results.map((r) => r.up)),
-    noopUp: median(results.map((r) => r.noopUp)),
-    destroy: median(results.map((r) => r.destroy)),
-  },
-  medianUpPeakMiB: median(results.map((r) => r.upPeakMiB)),
+  medianSeconds: medianOf((s) => s.seconds),
+  medianCpuSeconds: medianOf((s) => s.cpuSeconds),
+  medianPeakMiB: medianOf((s) => s.peakMiB),
+  medianTreePeakMiB: medianOf((s) => s.treePeakMiB),
+  loadRange: [Math.min(...loads), Math.max(...loads)],
   results,
-  machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+  machine: machine(),
 };
+const row = (what: string, key: Key) =>
+  `  ${what.padEnd(24)} wall ${summary.medianSeconds[key]!.toFixed(1).padStart(5)} s  ` +
+  `cpu ${(summary.medianCpuSeconds[key]?.toFixed(1) ?? "-").padStart(5)} s  ` +
+  `cto ${String(summary.medianPeakMiB[key]).padStart(4)} MiB  tree ${String(summary.medianTreePeakMiB[key]).padStart(4)} MiB`;
 console.log(
-  `\nminimal profile, simulated cluster, median of ${runs}:\n` +
-    `  cto up (fresh cluster)  ${summary.medianSeconds.up.toFixed(1)} s\n` +
-    `  cto up (no changes)     ${summary.medianSeconds.noopUp.toFixed(1)} s\n` +
-    `  cto destroy             ${summary.medianSeconds.destroy.toFixed(1)} s`,
+  `\nminimal profile, simulated cluster, median of ${runs} (1-min load ${summary.loadRange.map((l) => l.toFixed(1)).join("–")}):\n` +
+    [row("cto up (fresh cluster)", "up"), row("cto up (no changes)", "noopUp"), row("cto destroy", "destroy")].join(
+      "\n",
+    ),
 );
 const out = path.join(repoRoot(), "bench", "results");
 await mkdir(out, { recursive: true });
