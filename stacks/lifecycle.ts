@@ -281,8 +281,7 @@ async function prepareProgram(
     digestKey: cs.passphrase ? await passphraseValue(cs.passphrase) : undefined,
     setAllConfig: (config: Record<string, { value: string; secret?: boolean }>) => cs.stack.setAllConfig(config),
   };
-  // githubWebhooks: a ProgramRuntime field the components helper is adding; typed loosely until it lands.
-  const runtime: ProgramRuntime & { githubWebhooks?: boolean } = { ...(options.runtime ?? {}) };
+  const runtime: ProgramRuntime = { ...(options.runtime ?? {}) };
   if (runtime.githubWebhooks === undefined && !options.programFor) {
     runtime.githubWebhooks = await githubWebhooksManaged(plan, env, [
       cs.cli.binDir,

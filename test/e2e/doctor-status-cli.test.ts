@@ -17,15 +17,9 @@ describe("cto doctor / up / status on a simulated cluster: too small, and a stuc
     p = await CtoProject.create();
     await p.init("minimal", CLUSTER);
   });
-  after(async () => {
-    try {
-      await p?.cto(["destroy", "--yes"]);
-    } finally {
-      await p?.cleanup();
-    }
-  });
+  after(() => p?.teardown());
   afterEach(function () {
-    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+    p?.reportIfFailed(this);
   });
 
   it("nodes too small for the profile: doctor and up refuse with the shortfall; nothing is created", async () => {

@@ -46,7 +46,7 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
     if (p) await p.cleanup();
   });
   afterEach(function () {
-    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+    p?.reportIfFailed(this);
   });
 
   it("cto init writes a config for a simulated cluster", async () => {

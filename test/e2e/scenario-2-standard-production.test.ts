@@ -19,15 +19,9 @@ describe("scenario 2: standard on 3 nodes, then production with high availabilit
     await p.init("standard", CLUSTER);
     await p.editConfig((doc) => doc.setIn(["cluster", "simulated", "nodes"], 3));
   });
-  after(async () => {
-    try {
-      await p?.cto(["destroy", "--yes"]);
-    } finally {
-      await p?.cleanup();
-    }
-  });
+  after(() => p?.teardown());
   afterEach(function () {
-    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+    p?.reportIfFailed(this);
   });
 
   it("standard: up on a 3-node cluster installs monitoring, logging and the database operators", async () => {

@@ -20,16 +20,9 @@ describe("scenario 3: dev and staging side by side", function () {
       doc.setIn(["environments", "staging", "cluster", "name"], "acme-staging");
     });
   });
-  after(async () => {
-    try {
-      await p?.cto(["destroy", "--yes", "--env", "staging"]);
-      await p?.cto(["destroy", "--yes", "--env", "dev"]);
-    } finally {
-      await p?.cleanup();
-    }
-  });
+  after(() => p?.teardown("staging", "dev"));
   afterEach(function () {
-    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+    p?.reportIfFailed(this);
   });
 
   it("both environments come up, each in its own cluster", async () => {

@@ -17,15 +17,9 @@ describe("scenario 4: a chart version missing from the mirror", function () {
     await p.init("minimal", CLUSTER);
     await p.editConfig((doc) => doc.setIn(["charts", "argo-workflows", "version"], "0.99.0"));
   });
-  after(async () => {
-    try {
-      await p?.cto(["destroy", "--yes"]);
-    } finally {
-      await p?.cleanup();
-    }
-  });
+  after(() => p?.teardown());
   afterEach(function () {
-    if (this.currentTest?.state === "failed" && p) console.error(p.transcript());
+    p?.reportIfFailed(this);
   });
 
   it("cto up fails with the translated error naming the component and the version", async () => {

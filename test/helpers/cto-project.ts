@@ -122,6 +122,24 @@ export class CtoProject {
     await rm(this.sandbox.root, { recursive: true, force: true });
   }
 
+  /**
+   * `after` hook of a scenario: `cto destroy --yes` for each environment (default: the config's
+   * default one), whatever the outcome, then `cleanup()`.
+   */
+  async teardown(...environments: string[]): Promise<void> {
+    try {
+      const targets = environments.length > 0 ? environments.map((e) => ["--env", e]) : [[]];
+      for (const target of targets) await this.cto(["destroy", "--yes", ...target]);
+    } finally {
+      await this.cleanup();
+    }
+  }
+
+  /** `afterEach` hook: prints the last cto invocations when the test that just ran failed. */
+  reportIfFailed(context: Mocha.Context): void {
+    if (context.currentTest?.state === "failed") console.error(this.transcript());
+  }
+
   /** The last `n` cto invocations, for a failure message. */
   transcript(n = 3): string {
     return this.log
