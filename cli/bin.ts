@@ -5,11 +5,14 @@
  *
  * - `cto --version` (or `-V`) alone prints the version without loading commander and the command
  *   modules; the output is the same as commander's version option.
+ * - A reader that closes the pipe early (`cto --help | head -1`) ends cto's output quietly, not with
+ *   an EPIPE stack trace (`closed-output.ts`).
  * - Everything else turns on Node's compile cache (`compile-cache.ts`) and then imports the
  *   program (`main.ts`), so that it, commander and whatever a command loads later come from the
  *   cache. Modules imported statically here are compiled before the cache is on: keep them few.
  */
 import { ctoHome } from "../config/paths.js";
+import { tolerateClosedPipes } from "./closed-output.js";
 import { enableCtoCompileCache } from "./compile-cache.js";
 import { ctoVersion } from "./context.js";
 
@@ -43,4 +46,5 @@ async function run(argv: string[]): Promise<number> {
   return main(argv);
 }
 
+tolerateClosedPipes();
 process.exitCode = await run(process.argv);
