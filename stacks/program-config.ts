@@ -23,6 +23,12 @@ export const SECRETS_CONFIG_KEY = "secrets";
 export const RANDOM_CONFIG_KEY = "random";
 
 /**
+ * `cto:credentials` — credentials stored by `cto secrets set` / `cto github apps create` (name →
+ * value) as JSON, stored as **secret** config; see `stacks/secrets-store.ts`.
+ */
+export const CREDENTIALS_CONFIG_KEY = "credentials";
+
+/**
  * `cto:runtime` — host-specific settings that are not part of the plan, as JSON (plain config).
  * See `ProgramRuntime`.
  */
@@ -34,6 +40,7 @@ export const CONFIG_KEYS = {
   secrets: `${PROJECT_NAME}:${SECRETS_CONFIG_KEY}`,
   random: `${PROJECT_NAME}:${RANDOM_CONFIG_KEY}`,
   runtime: `${PROJECT_NAME}:${RUNTIME_CONFIG_KEY}`,
+  credentials: `${PROJECT_NAME}:${CREDENTIALS_CONFIG_KEY}`,
 } as const;
 
 /** Settings of the machine that runs the program (`cto:runtime`); every field is optional. */

@@ -12,6 +12,7 @@ import { readClusterInputs } from "./cluster-inputs.js";
 import { buildPlatform, type PlatformOutputs } from "./program.js";
 import {
   CONFIG_KEYS,
+  CREDENTIALS_CONFIG_KEY,
   PLAN_CONFIG_KEY,
   PROJECT_NAME,
   RANDOM_CONFIG_KEY,
@@ -19,6 +20,7 @@ import {
   SECRETS_CONFIG_KEY,
   type ProgramRuntime,
 } from "./program-config.js";
+import { programSecrets } from "./secrets-store.js";
 
 /** Reads the plan, secrets, random store and runtime settings from stack config and builds. */
 export default function main(): PlatformOutputs {
@@ -30,7 +32,9 @@ export default function main(): PlatformOutputs {
     );
   }
   // Secret config arrives decrypted in the program; buildPlatform wraps every use in pulumi.secret.
-  const secrets = config.getObject<PlanSecrets>(SECRETS_CONFIG_KEY) ?? {};
+  // Stored credentials (cto secrets set) join the plan's secrets as they do for cto itself.
+  const planSecrets = config.getObject<PlanSecrets>(SECRETS_CONFIG_KEY) ?? {};
+  const secrets = programSecrets(config.get(CREDENTIALS_CONFIG_KEY), planSecrets, pulumi.getStack());
   const randomStore = config.getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
   const runtime = config.getObject<ProgramRuntime>(RUNTIME_CONFIG_KEY) ?? {};
   return buildPlatform(plan, secrets, {

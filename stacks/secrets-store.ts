@@ -13,8 +13,9 @@
  * user of the machine in `ps` and /proc/<pid>/cmdline. The Pulumi CLI also reads the value from
  * standard input when none is given and stdin is not a terminal (`--raw` keeps it byte for byte;
  * pkg/cmd/pulumi/config/config.go in 3.259.0), so writes start that same CLI with the workspace's
- * directory and environment and pipe the value in (`setSecretConfigFromStdin`). Reads go through the
- * Automation API (`getAllConfig`): values come back on stdout, never in argv.
+ * directory and environment and pipe the value in (`setSecretConfigFromStdin`). The store reads through
+ * the Automation API (`getAllConfig`): values come back on stdout, never in argv. The program reads
+ * them from the decrypted config the engine hands it (`programSecrets`), which costs no CLI process.
  *
  * `openSecretsStore` opens the same stack `cto up` does (stacks/workspace.ts: project
  * `plan.platform.name`, work directory `<ctoHome>/workspaces/<project>-<hash>`, backend, passphrase);
@@ -22,7 +23,7 @@
  */
 import { UserError } from "../config/errors.js";
 import type { Plan } from "../profiles/plan.js";
-import { PROJECT_NAME } from "./program-config.js";
+import { CONFIG_KEYS } from "./program-config.js";
 import { setSecretConfigFromStdin } from "./secrets-config.js";
 
 /** Where named credentials are kept. */
@@ -67,7 +68,7 @@ export function secretKind(name: string): "platform" | "agent-api-key" {
  * cto.yaml, rewritten by the lifecycle on every `cto up`), so a run never erases a GitHub App key
  * that cannot be downloaded again. The program's secrets are `{ ...credentials, ...planSecrets }`.
  */
-export const CREDENTIALS_CONFIG_KEY = `${PROJECT_NAME}:credentials`;
+export const CREDENTIALS_CONFIG_KEY = CONFIG_KEYS.credentials;
 
 /** What the store needs of an opened stack; `CtoStack` from `workspace.ts` has all of it. */
 export interface StackHandle {
@@ -82,16 +83,25 @@ export interface StackHandle {
 /** The credentials stored in a stack (empty when none). */
 export async function readStoredCredentials(stack: StackHandle): Promise<Record<string, string>> {
   const stored = (await stack.workspace.getAllConfig(stack.name))[CREDENTIALS_CONFIG_KEY];
-  if (!stored) return {};
+  return parseStoredCredentials(stored?.value, stack.name, stack.workDir);
+}
+
+/** The stored `cto:credentials` value (plaintext JSON) as a name → value object; empty when unset. */
+export function parseStoredCredentials(
+  value: string | undefined,
+  stackName: string,
+  workDir?: string,
+): Record<string, string> {
+  if (value === undefined) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(stored.value);
+    parsed = JSON.parse(value);
   } catch {
     parsed = undefined;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`stack ${stack.name}: config ${CREDENTIALS_CONFIG_KEY} is not a JSON object of credentials`, {
-      hint: `inspect it with: pulumi config get ${CREDENTIALS_CONFIG_KEY} --stack ${stack.name} (in ${stack.workDir})`,
+    throw new UserError(`stack ${stackName}: config ${CREDENTIALS_CONFIG_KEY} is not a JSON object of credentials`, {
+      hint: `inspect it with: pulumi config get ${CREDENTIALS_CONFIG_KEY} --stack ${stackName}${workDir ? ` (in ${workDir})` : ""}`,
       exitCode: 1,
     });
   }
@@ -117,13 +127,16 @@ export function credentialsAsPlanSecrets(stored: Record<string, string>): Record
 
 /**
  * The secrets a run of the program gets: the stored credentials, overlaid with the plan's own
- * secrets (cto.yaml and its `${VAR}`s win over what `cto secrets set` stored).
+ * secrets (cto.yaml and its `${VAR}`s win over what `cto secrets set` stored). Called inside the
+ * program with `cto:credentials` as the engine passed it (decrypted), by the lifecycle's inline
+ * program and by `pulumi-main.ts` alike.
  */
-export async function withStoredCredentials(
-  stack: StackHandle,
+export function programSecrets(
+  storedCredentials: string | undefined,
   planSecrets: Record<string, string>,
-): Promise<Record<string, string>> {
-  return { ...credentialsAsPlanSecrets(await readStoredCredentials(stack)), ...planSecrets };
+  stackName: string,
+): Record<string, string> {
+  return { ...credentialsAsPlanSecrets(parseStoredCredentials(storedCredentials, stackName)), ...planSecrets };
 }
 
 /** The secrets store of an opened stack. */

@@ -3,9 +3,9 @@ import {
   checkSecretName,
   credentialsAsPlanSecrets,
   CREDENTIALS_CONFIG_KEY,
+  programSecrets,
   secretKind,
   stackSecretsStore,
-  withStoredCredentials,
   type StackHandle,
 } from "../../stacks/secrets-store.js";
 
@@ -40,16 +40,18 @@ describe("secrets store: names and what the program receives", () => {
       "agent-api-keys.ANTHROPIC_API_KEY": "a",
       "github.apps.rex.id": "7",
     });
-    const stack = memoryStack({
-      [CREDENTIALS_CONFIG_KEY]: {
-        value: JSON.stringify({ ANTHROPIC_API_KEY: "stored", "github.webhook_secret": "stored-hook" }),
-        secret: true,
-      },
-    });
-    assert.deepEqual(await withStoredCredentials(stack, { "github.webhook_secret": "from-config" }), {
+    const stored = JSON.stringify({ ANTHROPIC_API_KEY: "stored", "github.webhook_secret": "stored-hook" });
+    assert.deepEqual(programSecrets(stored, { "github.webhook_secret": "from-config" }, "dev"), {
       "agent-api-keys.ANTHROPIC_API_KEY": "stored",
       "github.webhook_secret": "from-config",
     });
+    assert.deepEqual(programSecrets(undefined, { "github.webhook_secret": "from-config" }, "dev"), {
+      "github.webhook_secret": "from-config",
+    });
+    assert.throws(
+      () => programSecrets("not json", {}, "dev"),
+      /stack dev: config cto:credentials is not a JSON object/,
+    );
   });
 
   it("reads stored credentials, and reports a corrupted value by its config key", async () => {
