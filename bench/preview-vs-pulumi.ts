@@ -5,36 +5,94 @@
  *
  * Needs an environment cto has already applied (`cto up`), and the toolchain:
  *
- *   npm run build && node dist/bench/preview-vs-pulumi.js DIR [ENV=dev] [RUNS=5]
+ *   npm run build && node dist/bench/preview-vs-pulumi.js DIR [ENV=dev] [RUNS=7]
  *
  * DIR holds the cto.yaml; CTO_HOME, PULUMI_BACKEND_URL etc. are taken from the environment as cto
  * would. The bare run uses a directory of its own whose Pulumi.yaml points at pulumi-main.js and
- * whose Pulumi.<env>.yaml is cto's (symlinked), with the same backend, passphrase and PATH.
+ * whose Pulumi.<env>.yaml is cto's (symlinked), with the same backend URL (as the engine gets it
+ * from cto), passphrase and PATH.
+ *
+ * Each run records wall time, CPU time (user + sys of the command and every process it waited
+ * for, from GNU time: far less sensitive to other load than wall time) and the 1-minute load
+ * average around it. Rounds alternate which command goes first, so a drift in the machine's load
+ * falls on both alike. Both must report the same number of unchanged/changed resources. Raw figures
+ * go to bench/results/preview-vs-pulumi.json (or $CTO_BENCH_RESULTS).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ctoHome } from "../config/paths.js";
-import { resolveBackend } from "../stacks/backend.js";
+import { engineBackendUrl, resolveBackend } from "../stacks/backend.js";
 import { resolvePassphrase } from "../stacks/passphrase.js";
 import { findPulumiCli } from "../stacks/pulumi-cli.js";
 import { engineEnvironment, workDirFor } from "../stacks/workspace.js";
-import { median } from "./measure.js";
+import { repoRoot } from "../test/helpers/chart-repo.js";
+import { machine, median } from "./measure.js";
 
 const CTO = fileURLToPath(new URL("../cli/bin.js", import.meta.url));
 const MAIN = fileURLToPath(new URL("../stacks/pulumi-main.js", import.meta.url));
-const [dir = ".", environment = "dev", runsArg = "5"] = process.argv.slice(2);
+const [dir = ".", environment = "dev", runsArg = "7"] = process.argv.slice(2);
 const runs = Number(runsArg);
 const cwd = path.resolve(dir);
 
-function timed(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): number {
+const GNU_TIME = "/usr/bin/time";
+
+interface Sample {
+  seconds: number;
+  /** User + system CPU seconds of the command and the processes it waited for (GNU time). */
+  cpuSeconds?: number;
+  load: { start: number; end: number };
+  /** What the preview reported, normalised ("26 unchanged", "1 to update, 25 unchanged"). */
+  result: string;
+}
+
+function timed(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+  result: (stdout: string) => string,
+): Sample {
+  const useTime = existsSync(GNU_TIME);
+  const timeDir = mkdtempSync(path.join(os.tmpdir(), "cto-bench-time-"));
+  const timeFile = path.join(timeDir, "time");
+  const [exe, ...argv] = useTime ? [GNU_TIME, "-f", "%U %S", "-o", timeFile, cmd, ...args] : [cmd, ...args];
+  const loadStart = os.loadavg()[0]!;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const r = spawnSync(exe!, argv, {
+    ...opts,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 << 20,
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const load = { start: loadStart, end: os.loadavg()[0]! };
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return s;
+  let cpuSeconds: number | undefined;
+  if (useTime) {
+    const [user, sys] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    cpuSeconds = (user ?? 0) + (sys ?? 0);
+  }
+  rmSync(timeDir, { recursive: true, force: true });
+  return { seconds, cpuSeconds, load, result: result(r.stdout) };
+}
+
+/** cto: "Preview of dev: no changes (26 unchanged)" / "Preview of dev: 1 to update, 25 unchanged". */
+function ctoResult(stdout: string): string {
+  const line = /^Preview of [^:]+: (.*)$/m.exec(stdout)?.[1] ?? "(no preview line)";
+  return line.replace(/^no changes \((.*)\)$/, "$1");
+}
+
+/** pulumi: the lines under "Resources:" ("    +-1 to replace", "    25 unchanged"). */
+function pulumiResult(stdout: string): string {
+  const block = stdout.split(/^Resources:$/m)[1] ?? "";
+  const lines = block
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^[-+~]*\d+ /.test(l))
+    .map((l) => l.replace(/^[-+~]+/, ""));
+  return lines.length > 0 ? lines.join(", ") : "(no Resources block)";
 }
 
 // The project name is the platform name: read it from the resolved plan.
@@ -54,7 +112,7 @@ const workDir = workDirFor(home, plan.platform.name, backend);
 const bare = mkdtempSync(path.join(os.tmpdir(), "cto-bench-bare-"));
 writeFileSync(
   path.join(bare, "Pulumi.yaml"),
-  `name: ${plan.platform.name}\nruntime: nodejs\nmain: ${path.relative(bare, MAIN)}\nbackend:\n  url: ${backend.url}\n`,
+  `name: ${plan.platform.name}\nruntime: nodejs\nmain: ${path.relative(bare, MAIN)}\nbackend:\n  url: ${engineBackendUrl(backend)}\n`,
 );
 symlinkSync(path.join(workDir, `Pulumi.${environment}.yaml`), path.join(bare, `Pulumi.${environment}.yaml`));
 const engineEnv = engineEnvironment({ env, backend, passphrase });
@@ -64,19 +122,95 @@ const bareEnv = {
   PATH: `${cli.binDir}${path.delimiter}${engineEnv.PATH}`,
 };
 
-const samples = { cto: [] as number[], pulumi: [] as number[] };
-const ctoRun = () => timed(process.execPath, [CTO, "preview", "--env", environment], { cwd, env });
-const pulumiRun = () =>
-  timed(cli.path, ["preview", "--stack", environment, "--non-interactive"], { cwd: bare, env: bareEnv });
-ctoRun();
-pulumiRun(); // warm caches
+// CTO_BENCH_BASELINE: another build's cli/bin.js (e.g. of the commit before a change), timed in
+// the same rounds as "cto (baseline)" for a before/after comparison under the same load.
+const baseline = process.env.CTO_BENCH_BASELINE;
+const commands: { name: string; run: () => Sample }[] = [
+  {
+    name: "cto preview",
+    run: () => timed(process.execPath, [CTO, "preview", "--env", environment], { cwd, env }, ctoResult),
+  },
+  {
+    name: "pulumi preview",
+    run: () =>
+      timed(
+        cli.path,
+        ["preview", "--stack", environment, "--non-interactive"],
+        { cwd: bare, env: bareEnv },
+        pulumiResult,
+      ),
+  },
+  ...(baseline
+    ? [
+        {
+          name: "cto (baseline)",
+          run: () => timed(process.execPath, [baseline, "preview", "--env", environment], { cwd, env }, ctoResult),
+        },
+      ]
+    : []),
+];
+// The first run of each fills caches (compile cache, page cache) and is not counted.
+const warm = Object.fromEntries(commands.map((c) => [c.name, c.run()]));
+const samples: Record<string, Sample[]> = Object.fromEntries(commands.map((c) => [c.name, []]));
 for (let i = 0; i < runs; i++) {
-  samples.cto.push(ctoRun());
-  samples.pulumi.push(pulumiRun());
+  // Each round starts with the next command, so no command always runs right after another.
+  for (let k = 0; k < commands.length; k++) {
+    const c = commands[(i + k) % commands.length]!;
+    samples[c.name]!.push(c.run());
+  }
 }
-const c = median(samples.cto);
-const p = median(samples.pulumi);
-console.log(`preview of ${plan.platform.name}/${environment}, ${runs} runs each, medians:`);
-console.log(`  cto preview     ${c.toFixed(2)} s`);
-console.log(`  pulumi preview  ${p.toFixed(2)} s`);
-console.log(`  ratio           ${(c / p).toFixed(2)} (target ≤ 1.10)`);
+rmSync(bare, { recursive: true, force: true });
+
+const all = [...Object.values(samples).flat(), ...Object.values(warm)];
+const results = new Set(all.map((s) => s.result.replace(/ to (create|update|replace|delete)/g, " $1")));
+if (results.size !== 1) {
+  throw new Error(`cto and pulumi previewed different changes: ${[...all.map((s) => s.result)].join(" | ")}`);
+}
+const summary = (list: Sample[]) => ({
+  seconds: median(list.map((s) => s.seconds)),
+  cpuSeconds: list.every((s) => s.cpuSeconds !== undefined) ? median(list.map((s) => s.cpuSeconds!)) : undefined,
+});
+const medians = Object.fromEntries(commands.map((c) => [c.name, summary(samples[c.name]!)]));
+const c = medians["cto preview"]!;
+const p = medians["pulumi preview"]!;
+const loads = all.flatMap((s) => [s.load.start, s.load.end]);
+const loadRange = [Math.min(...loads), Math.max(...loads)];
+const fmt = (n?: number) => (n === undefined ? "n/a" : `${n.toFixed(2)} s`);
+const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ? "n/a" : (a / b).toFixed(2));
+console.log(`preview of ${plan.platform.name}/${environment} (${all[0]!.result}), ${runs} runs each, medians:`);
+console.log(`                  wall      CPU       wall and CPU ratio to pulumi`);
+for (const [name, m] of Object.entries(medians)) {
+  console.log(
+    `  ${name.padEnd(15)} ${fmt(m.seconds)}   ${fmt(m.cpuSeconds)}   ${ratio(m.seconds, p.seconds)}  ${ratio(m.cpuSeconds, p.cpuSeconds)}`,
+  );
+}
+console.log(`  target: cto preview ≤ 1.10 × pulumi preview`);
+console.log(`  load average    ${loadRange.map((l) => l.toFixed(2)).join(" – ")}`);
+
+const resultsFile =
+  process.env.CTO_BENCH_RESULTS ?? path.join(repoRoot(), "bench", "results", "preview-vs-pulumi.json");
+mkdirSync(path.dirname(resultsFile), { recursive: true });
+writeFileSync(
+  resultsFile,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: machine(),
+      stack: `${plan.platform.name}/${environment}`,
+      preview: all[0]!.result,
+      runs,
+      baseline,
+      medians,
+      ratio: {
+        wall: c.seconds / p.seconds,
+        cpu: c.cpuSeconds && p.cpuSeconds ? c.cpuSeconds / p.cpuSeconds : undefined,
+      },
+      loadRange,
+      warm,
+      samples,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`  raw figures     ${resultsFile}`);
