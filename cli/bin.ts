@@ -5,6 +5,9 @@
  *
  * - `cto --version` (or `-V`) alone prints the version without loading commander and the command
  *   modules; the output is the same as commander's version option.
+ * - `cto --help`, `cto -h`, `cto` alone and `cto COMMAND… --help` print the text the build recorded
+ *   from the real program (`help-cache.ts`) when nothing it came from has changed and the help width
+ *   matches; otherwise the program renders it, as for any command.
  * - A reader that closes the pipe early (`cto --help | head -1`) ends cto's output quietly, not with
  *   an EPIPE stack trace (`closed-output.ts`).
  * - Everything else turns on Node's compile cache (`compile-cache.ts`) and then imports the
@@ -12,7 +15,7 @@
  *   cache. Modules imported statically here are compiled before the cache is on: keep them few.
  */
 import { ctoHome } from "../config/paths.js";
-import { tolerateClosedPipes } from "./closed-output.js";
+import { tolerateClosedPipe } from "./closed-output.js";
 import { enableCtoCompileCache } from "./compile-cache.js";
 import { ctoVersion } from "./context.js";
 
@@ -21,12 +24,24 @@ function asksOnlyForVersion(argv: string[]): boolean {
   return argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V");
 }
 
+/** True for `cto`, `cto -h`/`--help` and `cto NAME… -h`/`--help`: requests the build may have recorded. */
+function mayBeRecordedHelp(argv: string[]): boolean {
+  const args = argv.slice(2);
+  if (args.length === 0) return true;
+  const last = args[args.length - 1];
+  return (last === "--help" || last === "-h") && args.slice(0, -1).every((a) => /^[a-z][a-z0-9-]*$/.test(a));
+}
+
 /** Oldest Node.js cto runs on (package.json `engines`). */
 const MIN_NODE: [number, number] = [22, 12];
 
 async function run(argv: string[]): Promise<number> {
+  // stderr only where it may be written: creating process.stderr costs the fast paths below time
+  // (a pipe loads node:net) and they never write to it.
+  tolerateClosedPipe(process.stdout);
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    tolerateClosedPipe(process.stderr);
     process.stderr.write(
       `error: cto needs Node.js ${MIN_NODE.join(".")} or newer; this is ${process.versions.node}\n` +
         "fix: install Node.js 22 or newer (e.g. npx -y node@22 …, nvm install 22, or your package manager)\n",
@@ -41,10 +56,18 @@ async function run(argv: string[]): Promise<number> {
       // A broken install (no package.json): the full program reports it, as it does for any command.
     }
   }
+  if (mayBeRecordedHelp(argv)) {
+    const { cachedHelp } = await import("./help-cache.js");
+    const text = cachedHelp(argv.slice(2));
+    if (text !== undefined) {
+      process.stdout.write(text);
+      return 0;
+    }
+  }
+  tolerateClosedPipe(process.stderr);
   enableCtoCompileCache(ctoHome());
   const { main } = await import("./main.js");
   return main(argv);
 }
 
-tolerateClosedPipes();
 process.exitCode = await run(process.argv);

@@ -6,18 +6,16 @@
  */
 
 /**
- * Makes a closed stdout/stderr pipe harmless: the EPIPE is dropped and so is everything written to
- * that stream afterwards (a destroyed stream discards writes without another 'error'). The command
- * runs to its end and exits with its own code (0 for help, version and a successful command).
- * It deliberately does not exit on the spot: `cto up --yes | head` must not abandon a deployment
- * half-way, with the stack still locked, because the reader went away.
+ * Makes a closed pipe on `stream` (stdout or stderr) harmless: the EPIPE is dropped and so is
+ * everything written to that stream afterwards (a destroyed stream discards writes without another
+ * 'error'). The command runs to its end and exits with its own code (0 for help, version and a
+ * successful command). It deliberately does not exit on the spot: `cto up --yes | head` must not
+ * abandon a deployment half-way, with the stack still locked, because the reader went away.
  *
  * Any other stream error is thrown, as without this listener.
  */
-export function tolerateClosedPipes(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
-  for (const stream of streams) {
-    stream.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code !== "EPIPE") throw err;
-    });
-  }
+export function tolerateClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
 }

@@ -11,7 +11,8 @@ import { UserError } from "../config/errors.js";
 import { COMMAND_MODULES } from "./commands/index.js";
 import { ctoVersion, examplesOf } from "./context.js";
 
-function buildProgram(): Command {
+/** The whole program: every command module registered, errors thrown to `main` (exitOverride). */
+export function buildProgram(): Command {
   const program = new Command("cto")
     .description("Install and operate the CTO multi-agent development platform, one Pulumi stack per environment.")
     .version(ctoVersion(), "-V, --version", "print cto's version")
@@ -63,11 +64,14 @@ function reportError(err: unknown, stderr: (text: string) => void): number {
   return 1;
 }
 
-/** Runs cto with `argv` (as in `process.argv`) and returns the exit code; never throws. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs cto with `argv` (as in `process.argv`) and returns the exit code; never throws. `program` is
+ * for the build step that records the help texts (scripts/help-texts.ts); cto itself builds its own.
+ */
+export async function main(argv: string[], program?: Command): Promise<number> {
   const stderr = (text: string): void => void process.stderr.write(text);
   try {
-    const program = buildProgram();
+    program ??= buildProgram();
     if (argv.length <= 2) {
       program.outputHelp();
       return 0;

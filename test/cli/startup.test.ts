@@ -1,6 +1,7 @@
 /**
  * What `cli/bin.ts` does before the program loads: the `--version` fast path and Node's compile
- * cache under CTO_HOME, which must never change what cto prints or make it fail.
+ * cache under CTO_HOME, which must never change what cto prints or make it fail. (The recorded help
+ * texts, bin.ts's other fast path, are tested in help-cache.test.ts.)
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -22,7 +23,9 @@ describe("cto start-up", function () {
   this.timeout(60_000);
   let box: Sandbox;
   // A caller's own NODE_COMPILE_CACHE / NODE_DISABLE_COMPILE_CACHE would decide where the cache goes.
-  const plain = { NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+  // Help is rendered by the program (not served from the build's recorded texts, see
+  // help-cache.test.ts), so that these runs load it and go through the compile cache.
+  const plain = { NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, CTO_NO_HELP_CACHE: "1" };
   beforeEach(() => (box = new Sandbox("cto-startup-")));
   afterEach(() => box.remove());
 

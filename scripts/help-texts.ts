@@ -1,0 +1,158 @@
+/**
+ * Build step (`npm run build`, after tsc): records what `cto --help` and every `cto COMMAND --help`
+ * print, so that cli/bin.ts can serve them without loading commander (see cli/help-cache.ts).
+ *
+ *   node dist/scripts/help-texts.js [--out FILE]     (default: dist/cli/help-texts.json)
+ *
+ * Each text comes from the real program: `main()` of cli/main.ts runs the request with stdout
+ * captured and not a terminal (commander's help width 80). A request is recorded only when it
+ * exited 0, printed nothing on stderr and ran no command action (a hook makes every action throw,
+ * so a flag that is not the help option can never do work here). The modules the program
+ * loaded meanwhile are recorded through a module resolve hook, with their size and CRC-32.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// A namespace import: `registerHooks` exists from Node 22.15 on (cto runs on 22.12).
+import * as nodeModule from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import {
+  DEFAULT_HELP_WIDTH,
+  HELP_TEXTS_FORMAT,
+  buildRoot,
+  cachedHelp,
+  fingerprint,
+  helpTextsFile,
+  inputFile,
+  type HelpInput,
+  type HelpTexts,
+} from "../cli/help-cache.js";
+
+const HELP_FLAGS = ["--help", "-h"];
+
+/** Every command below `cmd`, with the names leading to it. */
+function commandPaths(cmd: Command, prefix: string[] = []): { path: string[]; command: Command }[] {
+  return cmd.commands.flatMap((sub) => {
+    const p = [...prefix, sub.name()];
+    return [{ path: p, command: sub }, ...commandPaths(sub, p)];
+  });
+}
+
+/**
+ * Makes every command action throw before it runs: rendering help must never run a command. A
+ * hook, not replaced actions: giving a command group an action would drop commander's implicit
+ * `help` subcommand from its help.
+ */
+function disarm(program: Command): void {
+  program.hook("preAction", (_program, action) => {
+    throw new Error(`help-texts: \`${action.name()}\` would have run its action`);
+  });
+}
+
+/** The input a loaded module's file is: cto's own (below `root`) or a package's. */
+function inputOf(file: string, root: string): Omit<HelpInput, "size" | "crc32"> {
+  const rel = path.relative(root, file);
+  if (!rel.startsWith("..") && !path.isAbsolute(rel)) return { path: rel.split(path.sep).join("/") };
+  const parts = file.split(path.sep);
+  const at = parts.lastIndexOf("node_modules");
+  if (at < 0 || at + 2 >= parts.length) throw new Error(`help-texts: ${file} is neither cto's nor a package's module`);
+  const scoped = parts[at + 1]!.startsWith("@");
+  const name = parts.slice(at + 1, at + (scoped ? 3 : 2)).join("/");
+  return { package: name, path: parts.slice(at + (scoped ? 3 : 2)).join("/") };
+}
+
+/** What cto prints for `args`, with stdout and stderr captured and stdout not a terminal. */
+async function render(
+  main: (argv: string[], program?: Command) => Promise<number>,
+  program: Command,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = process.stdout;
+  const err = process.stderr;
+  const saved = { out: out.write, err: err.write, isTTY: Object.getOwnPropertyDescriptor(out, "isTTY") };
+  let stdout = "";
+  let stderr = "";
+  out.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof out.write;
+  err.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof err.write;
+  Object.defineProperty(out, "isTTY", { value: false, configurable: true, writable: true });
+  try {
+    const code = await main(["node", "cto", ...args], program);
+    return { code, stdout, stderr };
+  } finally {
+    out.write = saved.out;
+    err.write = saved.err;
+    if (saved.isTTY) Object.defineProperty(out, "isTTY", saved.isTTY);
+    else delete (out as { isTTY?: boolean }).isTTY;
+  }
+}
+
+async function generate(outFile: string): Promise<void> {
+  const { registerHooks } = nodeModule;
+  if (typeof registerHooks !== "function") {
+    rmSync(outFile, { force: true });
+    console.log(
+      `help-texts: skipped (Node ${process.versions.node} has no module.registerHooks); cto renders help live`,
+    );
+    return;
+  }
+  const loaded = new Set<string>();
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const result = nextResolve(specifier, context);
+      if (result.url.startsWith("file:")) loaded.add(fileURLToPath(result.url));
+      return result;
+    },
+  });
+  const { buildProgram, main } = await import("../cli/main.js");
+
+  const requests: string[][] = [[], ...HELP_FLAGS.map((f) => [f])];
+  for (const { path: p } of commandPaths(buildProgram())) requests.push(...HELP_FLAGS.map((f) => [...p, f]));
+
+  const texts: string[] = [];
+  const index: Record<string, number> = {};
+  const skipped: string[] = [];
+  for (const args of requests) {
+    const program = buildProgram();
+    disarm(program);
+    const r = await render(main, program, args);
+    if (r.code !== 0 || r.stderr !== "" || r.stdout === "" || r.stdout.includes("\u001b")) {
+      skipped.push(`cto ${args.join(" ")} (exit ${r.code}${r.stderr ? `, stderr: ${r.stderr.split("\n")[0]}` : ""})`);
+      continue;
+    }
+    let at = texts.indexOf(r.stdout);
+    if (at < 0) at = texts.push(r.stdout) - 1;
+    index[JSON.stringify(args)] = at;
+  }
+
+  const root = buildRoot();
+  const inputs: HelpInput[] = [...loaded].sort().map((file) => {
+    const input = inputOf(file, root);
+    // The runtime must find the very same file, or it would check another one.
+    const found = inputFile(input, root);
+    if (found !== file) throw new Error(`help-texts: ${file} would be looked up as ${found ?? "nothing"}`);
+    return { ...input, ...fingerprint(readFileSync(file)) };
+  });
+  const result: HelpTexts = { format: HELP_TEXTS_FORMAT, width: DEFAULT_HELP_WIDTH, inputs, requests: index, texts };
+  const temporary = `${outFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(result));
+  renameSync(temporary, outFile);
+
+  // Read back the way cto does: every recorded request is served.
+  const env = { CTO_HELP_TEXTS: outFile };
+  for (const [key, at] of Object.entries(index)) {
+    const args = JSON.parse(key) as string[];
+    if (cachedHelp(args, { env, stdout: { isTTY: false } }) !== texts[at]) {
+      throw new Error(`help-texts: ${outFile} does not serve cto ${args.join(" ")}`);
+    }
+  }
+  const rel = path.relative(process.cwd(), outFile);
+  console.log(
+    `help-texts: ${Object.keys(index).length} help requests (${texts.length} texts), ${inputs.length} modules → ${rel}`,
+  );
+  for (const line of skipped) console.log(`help-texts: not recorded, renders live: ${line}`);
+}
+
+const outAt = process.argv.indexOf("--out");
+const out = outAt > 0 ? process.argv[outAt + 1] : undefined;
+if (outAt > 0 && !out) throw new Error("help-texts: --out needs a file");
+await generate(path.resolve(out ?? helpTextsFile({})));
