@@ -1,21 +1,41 @@
 /**
  * The CustomResourceDefinitions the platform's charts installed, removed by `cto destroy`.
  *
- * Helm leaves CRDs behind on uninstall on purpose: the Argo charts mark theirs
- * `helm.sh/resource-policy: keep` (`crds.keep: true` by default), because deleting a CRD deletes
- * every custom resource of its kind. `cto destroy` means "leave nothing of ours", so after the
- * engine has removed the releases, cto deletes the CRDs that carry the Helm ownership annotations
- * of one of the plan's releases (release name = component name, in the component's namespace) —
- * unless the user asks to keep them (`cto destroy --keep-crds`). CRDs of other software on the
- * cluster carry other annotations and are never touched. A simulated cluster is deleted whole, so
- * nothing is done there.
+ * Helm leaves CRDs behind on uninstall, in two ways:
+ * - CRDs rendered from a chart's templates but marked `helm.sh/resource-policy: keep` (the Argo
+ *   charts do, `crds.keep: true` by default, because deleting a CRD deletes every custom resource
+ *   of its kind). They carry the Helm ownership annotations of their release (release name =
+ *   component name, in the component's namespace), so they are found after the engine's destroy.
+ * - CRDs a chart ships in its `crds/` directory (kube-prometheus-stack, velero). They carry no
+ *   label or annotation; their names come from the release records (`chart-crds.ts`), read before
+ *   the engine's destroy removes the records, and kept on disk until deleted (`crd-ledger.ts`). Only
+ *   those the release created are deleted: a CRD older than the release's first install existed
+ *   before (Helm skipped it) and belongs to someone else.
+ * `cto destroy` means "leave nothing of ours", so it deletes both — unless the user asks to keep
+ * them (`cto destroy --keep-crds`). CRDs of other software on the cluster are never touched. A
+ * simulated cluster is deleted whole, so nothing is done there.
  */
 import type { Plan } from "../profiles/plan.js";
+import {
+  createdByInstall,
+  decodeHelmReleaseSecret,
+  releaseCrds,
+  type HelmReleaseRecord,
+  type ReleaseCrds,
+} from "./chart-crds.js";
 import { Kubectl } from "./diagnose/kubectl.js";
 import { clusterKubeconfig } from "./kube-target.js";
 
 interface CrdList {
-  items: { metadata: { name: string; annotations?: Record<string, string> } }[];
+  items: { metadata: { name: string; creationTimestamp?: string; annotations?: Record<string, string> } }[];
+}
+
+interface SecretList {
+  items: {
+    type?: string;
+    metadata: { name: string; labels?: Record<string, string> };
+    data?: Record<string, string>;
+  }[];
 }
 
 /** Names of the CRDs (from `kubectl get crd -o json`) that one of the plan's Helm releases installed. */
@@ -31,20 +51,86 @@ export function platformCrdNames(list: CrdList, plan: Pick<Plan, "components">):
     .sort();
 }
 
+/**
+ * The recorded `crds/` CRDs present in the cluster (from `kubectl get crd -o json`): those one of
+ * the recorded releases created, and those that existed before it (left alone), each sorted.
+ */
+export function recordedCrdNames(list: CrdList, recorded: ReleaseCrds[]): { created: string[]; preexisting: string[] } {
+  const created: string[] = [];
+  const preexisting: string[] = [];
+  for (const crd of list.items) {
+    const owners = recorded.filter((r) => r.crds.includes(crd.metadata.name));
+    if (owners.length === 0) continue;
+    const ours = owners.some((r) => createdByInstall(crd.metadata.creationTimestamp ?? "", r.firstDeployed));
+    (ours ? created : preexisting).push(crd.metadata.name);
+  }
+  return { created: created.sort(), preexisting: preexisting.sort() };
+}
+
+function kubectlFor(plan: Plan, env: NodeJS.ProcessEnv): Kubectl {
+  return new Kubectl(clusterKubeconfig(plan, env), { requestTimeoutSeconds: 60 });
+}
+
+/**
+ * The `crds/` CRDs of the plan's Helm releases, from the release records in the cluster (one
+ * `kubectl get secrets` per namespace of the plan); never throws. Nothing on a simulated cluster.
+ */
+export async function collectChartCrds(
+  plan: Plan,
+  env: NodeJS.ProcessEnv,
+): Promise<{ releases: ReleaseCrds[]; error?: string }> {
+  if (plan.cluster.provider === "simulated") return { releases: [] };
+  const kubectl = kubectlFor(plan, env);
+  const releases: ReleaseCrds[] = [];
+  for (const namespace of [...new Set(plan.components.map((c) => c.namespace))].sort()) {
+    const names = new Set(plan.components.filter((c) => c.namespace === namespace).map((c) => c.name));
+    const list = await kubectl.json<SecretList>(["get", "secrets", "-n", namespace, "-l", "owner=helm", "-o", "json"]);
+    if (!list.ok) return { releases, error: list.error.message };
+    const records = new Map<string, HelmReleaseRecord[]>();
+    for (const secret of list.value.items) {
+      const name = secret.metadata.labels?.name ?? "";
+      const data = secret.data?.release;
+      if (secret.type !== "helm.sh/release.v1" || !names.has(name) || data === undefined) continue;
+      try {
+        records.set(name, [...(records.get(name) ?? []), decodeHelmReleaseSecret(data)]);
+      } catch {
+        // A record Helm could not read either; its release's CRDs stay unknown.
+      }
+    }
+    for (const [name, recs] of records) {
+      const entry = releaseCrds(`${namespace}/${name}`, recs);
+      if (entry && entry.crds.length > 0) releases.push(entry);
+    }
+  }
+  return { releases };
+}
+
 export interface CrdCleanup {
   deleted: string[];
+  /** `crds/` CRDs of the charts that existed before their release was installed: left alone. */
+  preexisting?: string[];
   /** Why nothing could be deleted (cluster unreachable, ...), if so. */
   error?: string;
 }
 
-/** Deletes the plan's CRDs from its cluster (see the file comment); never throws. */
-export async function deletePlatformCrds(plan: Plan, env: NodeJS.ProcessEnv): Promise<CrdCleanup> {
+/**
+ * Deletes the plan's CRDs from its cluster (see the file comment): those annotated as its
+ * releases', and the `recorded` `crds/` CRDs its releases created. Never throws.
+ */
+export async function deletePlatformCrds(
+  plan: Plan,
+  env: NodeJS.ProcessEnv,
+  recorded: ReleaseCrds[] = [],
+): Promise<CrdCleanup> {
   if (plan.cluster.provider === "simulated") return { deleted: [] };
-  const kubectl = new Kubectl(clusterKubeconfig(plan, env), { requestTimeoutSeconds: 60 });
+  const kubectl = kubectlFor(plan, env);
   const list = await kubectl.json<CrdList>(["get", "customresourcedefinitions", "-o", "json"]);
   if (!list.ok) return { deleted: [], error: list.error.message };
-  const names = platformCrdNames(list.value, plan);
-  if (names.length === 0) return { deleted: [] };
+  const { created, preexisting } = recordedCrdNames(list.value, recorded);
+  const names = [...new Set([...platformCrdNames(list.value, plan), ...created])].sort();
+  const others = preexisting.filter((n) => !names.includes(n));
+  const kept = others.length > 0 ? { preexisting: others } : {};
+  if (names.length === 0) return { deleted: [], ...kept };
   const deleted = await kubectl.text(["delete", "customresourcedefinitions", "--ignore-not-found", ...names]);
-  return deleted.ok ? { deleted: names } : { deleted: [], error: deleted.error.message };
+  return deleted.ok ? { deleted: names, ...kept } : { deleted: [], ...kept, error: deleted.error.message };
 }

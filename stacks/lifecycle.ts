@@ -28,7 +28,8 @@ import {
   type HistoryOperation,
   type HistoryRecord,
 } from "./history.js";
-import { deletePlatformCrds, type CrdCleanup } from "./crds.js";
+import { afterDestroy, beforeDestroy, finishInterruptedCrdCleanup, planCrdLedger } from "./crd-cleanup.js";
+import type { CrdCleanup } from "./crds.js";
 import { Kubectl } from "./diagnose/kubectl.js";
 import { describeLocks, listLocks, type LockInfo } from "./lock.js";
 import { stopOrphanedPlugins } from "./orphaned-plugins.js";
@@ -663,17 +664,23 @@ export async function destroy(
   options: LifecycleOptions & { keepCrds?: boolean } = {},
 ): Promise<UpdateReport> {
   const run = await startRun(plan, secrets, "destroy", options, false);
+  const env = options.env ?? process.env;
+  const ledger = planCrdLedger(plan, run.cs.home);
   try {
     await resolvePendingOperations(run, plan, options, "destroy");
+    // Helm keeps the charts' CRDs on uninstall; destroy leaves nothing of ours unless asked to. The
+    // names of the crds/ CRDs are in the release records, which the engine's destroy deletes.
+    const recorded = options.keepCrds
+      ? []
+      : await beforeDestroy(plan, env, ledger, (line) => void run.log.write(`# ${line}\n`));
     const result = await run.cs.stack.destroy({
       onEvent: run.onEvent,
       onOutput: run.onOutput,
       onError: run.onOutput,
       signal: options.signal,
     });
-    // Helm keeps the charts' CRDs on uninstall; destroy leaves nothing of ours unless asked to.
-    const crds = options.keepCrds ? { deleted: [] } : await deletePlatformCrds(plan, options.env ?? process.env);
-    if (crds.deleted.length > 0) await run.log.write(`# deleted CRDs: ${crds.deleted.join(" ")}\n`);
+    const crds = await afterDestroy(plan, env, ledger, recorded, Boolean(options.keepCrds));
+    await logCrdCleanup(run.log, crds);
     return {
       environment: plan.environment,
       operation: "destroy",
@@ -690,6 +697,25 @@ export async function destroy(
   } finally {
     await finishRun(run);
   }
+}
+
+async function logCrdCleanup(log: FileHandle, crds: CrdCleanup): Promise<void> {
+  if (crds.deleted.length > 0) await log.write(`# deleted CRDs: ${crds.deleted.join(" ")}\n`);
+  if (crds.preexisting) await log.write(`# kept CRDs that existed before the charts: ${crds.preexisting.join(" ")}\n`);
+}
+
+/**
+ * For a destroy that found nothing to destroy: finishes the CRD cleanup of an earlier destroy
+ * that was interrupted after the engine's part (see `crd-cleanup.ts`); `undefined` when there
+ * was none.
+ */
+export async function finishInterruptedDestroy(
+  plan: Plan,
+  options: Pick<LifecycleOptions, "env" | "home"> & { keepCrds?: boolean } = {},
+): Promise<CrdCleanup | undefined> {
+  const env = options.env ?? process.env;
+  const ledger = planCrdLedger(plan, options.home ?? ctoHome(env));
+  return finishInterruptedCrdCleanup(plan, env, ledger, Boolean(options.keepCrds));
 }
 
 /** How many changes a destroy would make (its preview). */

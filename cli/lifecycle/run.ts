@@ -16,6 +16,7 @@ import { dirname } from "node:path";
 import { UserError } from "../../config/errors.js";
 import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import type { CrdCleanup } from "../../stacks/crds.js";
 import type { LifecycleOptions, PlannedStep, PreviewReport, UpdateReport } from "../../stacks/lifecycle.js";
 import {
   describeChanges,
@@ -242,7 +243,7 @@ function jsonResult(report: UpdateReport): string {
     changes: report.changes,
     seconds: report.seconds,
     outputs: report.outputs,
-    ...(report.crds ? { crdsDeleted: report.crds.deleted, crdsError: report.crds.error } : {}),
+    ...(report.crds ? crdsJson(report.crds) : {}),
     update: report.history?.n,
     logFile: report.logFile,
     resources: report.rows.map((r) => ({
@@ -254,6 +255,26 @@ function jsonResult(report: UpdateReport): string {
       seconds: r.seconds,
     })),
   });
+}
+
+/** The CRD cleanup of a destroy in its JSON result. */
+function crdsJson(crds: CrdCleanup): Record<string, unknown> {
+  return { crdsDeleted: crds.deleted, crdsKept: crds.preexisting, crdsError: crds.error };
+}
+
+/** What destroy did with the charts' CRDs: deleted, left because they existed before, or failed. */
+function printCrdCleanup(crds: CrdCleanup, io: LifecycleIO, json: boolean): void {
+  if (crds.error) io.err(`warning: the CRDs of the platform's charts were not deleted: ${crds.error}`);
+  if (json) return;
+  if (crds.deleted.length > 0) {
+    io.out(`Deleted the ${crds.deleted.length} CRDs of the platform's charts (--keep-crds keeps them).`);
+  }
+  if (crds.preexisting) {
+    io.out(
+      `Kept ${crds.preexisting.length} CRDs a chart ships that were on the cluster before it was installed: ` +
+        crds.preexisting.join(", "),
+    );
+  }
 }
 
 /** Print what happened before the error travels up to cli/bin.ts (which prints error + fix). */
@@ -499,11 +520,24 @@ export async function runDestroy(options: LifecycleCommandOptions, io: Lifecycle
     if (json) io.out(JSON.stringify({ kind: "preview", environment: env, changes: pv.changes, total: pv.total }));
     else io.out(`Destroy ${env}: ${pv.total} resource(s) will be deleted (the stack and its history are kept).`);
     if (pv.total === 0) {
+      // An earlier destroy may have been interrupted after the engine's part, before the CRDs went.
+      const crds = await lifecycle.finishInterruptedDestroy(plan, {
+        env: opts.env,
+        keepCrds: Boolean(options.keepCrds),
+      });
       if (json)
         io.out(
-          JSON.stringify({ kind: "result", operation: "destroy", environment: env, changes: {}, noChanges: true }),
+          JSON.stringify({
+            kind: "result",
+            operation: "destroy",
+            environment: env,
+            changes: {},
+            noChanges: true,
+            ...(crds ? crdsJson(crds) : {}),
+          }),
         );
       else io.out(`Nothing to destroy: ${env} is empty.`);
+      if (crds) printCrdCleanup(crds, io, json);
       return 0;
     }
     if (plan.production && io.interactive && options.confirm !== env) {
@@ -513,11 +547,7 @@ export async function runDestroy(options: LifecycleCommandOptions, io: Lifecycle
     }
     const result = await lifecycle.destroy(plan, secrets, { ...opts, keepCrds: Boolean(options.keepCrds) });
     printResult(result, io, json);
-    const crds = result.crds;
-    if (crds?.error) io.err(`warning: the CRDs of the platform's charts were not deleted: ${crds.error}`);
-    if (!json && crds && crds.deleted.length > 0) {
-      io.out(`Deleted the ${crds.deleted.length} CRDs of the platform's charts (--keep-crds keeps them).`);
-    }
+    if (result.crds) printCrdCleanup(result.crds, io, json);
     return 0;
   } catch (err) {
     return reportFailure(err, io, json);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { platformCrdNames } from "../../stacks/crds.js";
+import { platformCrdNames, recordedCrdNames } from "../../stacks/crds.js";
 import { clusterKubeconfig } from "../../stacks/kube-target.js";
 import { acmePlan } from "../golden/acme-plans.js";
 
@@ -30,6 +30,32 @@ describe("stacks/crds: the CRDs cto destroy removes", function () {
     };
     assert.deepEqual(platformCrdNames(list, plan), ["applications.argoproj.io", "appprojects.argoproj.io"]);
     assert.deepEqual(platformCrdNames(list, { components: [] }), []);
+  });
+
+  it("takes the recorded crds/ CRDs the release created, and names those that existed before it", function () {
+    const at = (name: string, creationTimestamp: string) => ({ metadata: { name, creationTimestamp } });
+    const recorded = [
+      {
+        release: "monitoring/monitoring",
+        firstDeployed: "2026-11-25T18:10:00.4Z",
+        crds: ["prometheuses.monitoring.coreos.com", "probes.monitoring.coreos.com", "absent.monitoring.coreos.com"],
+      },
+      { release: "velero/backup", firstDeployed: "2026-11-25T18:12:00Z", crds: ["backups.velero.io"] },
+    ];
+    const list = {
+      items: [
+        at("probes.monitoring.coreos.com", "2026-11-25T18:09:59Z"),
+        // created by someone else an hour before the release's install: Helm skipped it
+        at("prometheuses.monitoring.coreos.com", "2026-11-25T17:10:00Z"),
+        at("backups.velero.io", "2026-11-25T18:12:00Z"),
+        at("widgets.example.com", "2026-11-25T18:10:00Z"),
+      ],
+    };
+    assert.deepEqual(recordedCrdNames(list, recorded), {
+      created: ["backups.velero.io", "probes.monitoring.coreos.com"],
+      preexisting: ["prometheuses.monitoring.coreos.com"],
+    });
+    assert.deepEqual(recordedCrdNames(list, []), { created: [], preexisting: [] });
   });
 
   it("reaches the cluster through the plan's kubeconfig", function () {
