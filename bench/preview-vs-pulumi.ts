@@ -90,8 +90,8 @@ function pulumiResult(stdout: string): string {
   const lines = block
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => /^[-+~]*\d+ /.test(l))
-    .map((l) => l.replace(/^[-+~]+/, ""));
+    .filter((l) => /^[-+~]*\s*\d+ /.test(l))
+    .map((l) => l.replace(/^[-+~]+\s*/, ""));
   return lines.length > 0 ? lines.join(", ") : "(no Resources block)";
 }
 
@@ -149,8 +149,16 @@ const commands: { name: string; run: () => Sample }[] = [
       ]
     : []),
 ];
+/** The same changes, however each tool words them. */
+const sameChanges = (list: Sample[]) =>
+  new Set(list.map((s) => s.result.replace(/ to (create|update|replace|delete)/g, " $1"))).size === 1;
 // The first run of each fills caches (compile cache, page cache) and is not counted.
 const warm = Object.fromEntries(commands.map((c) => [c.name, c.run()]));
+if (!sameChanges(Object.values(warm))) {
+  throw new Error(
+    `the commands previewed different changes: ${commands.map((c) => `${c.name}: ${warm[c.name]!.result}`).join("; ")}`,
+  );
+}
 const samples: Record<string, Sample[]> = Object.fromEntries(commands.map((c) => [c.name, []]));
 for (let i = 0; i < runs; i++) {
   // Each round starts with the next command, so no command always runs right after another.
@@ -162,10 +170,7 @@ for (let i = 0; i < runs; i++) {
 rmSync(bare, { recursive: true, force: true });
 
 const all = [...Object.values(samples).flat(), ...Object.values(warm)];
-const results = new Set(all.map((s) => s.result.replace(/ to (create|update|replace|delete)/g, " $1")));
-if (results.size !== 1) {
-  throw new Error(`cto and pulumi previewed different changes: ${[...all.map((s) => s.result)].join(" | ")}`);
-}
+const consistent = sameChanges(all);
 const summary = (list: Sample[]) => ({
   seconds: median(list.map((s) => s.seconds)),
   cpuSeconds: list.every((s) => s.cpuSeconds !== undefined) ? median(list.map((s) => s.cpuSeconds!)) : undefined,
@@ -198,6 +203,7 @@ writeFileSync(
       machine: machine(),
       stack: `${plan.platform.name}/${environment}`,
       preview: all[0]!.result,
+      sameChanges: consistent,
       runs,
       baseline,
       medians,
@@ -214,3 +220,7 @@ writeFileSync(
   )}\n`,
 );
 console.log(`  raw figures     ${resultsFile}`);
+if (!consistent) {
+  console.error(`error: the previews did not all report the same changes (see "result" in ${resultsFile})`);
+  process.exitCode = 1;
+}

@@ -1,4 +1,4 @@
-/** The Pulumi.yaml entry reads the plan, secrets, random store and runtime from stack config. */
+/** The Pulumi.yaml entry reads the plan, secrets, stored credentials, random store and runtime from stack config. */
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,6 +44,24 @@ describe("stacks/pulumi-main (mocks)", function () {
     assert.equal(recorded.filter((r) => r.type.startsWith("github:")).length, 0, "githubWebhooks: false honoured");
     const config = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-config");
     assert.match(JSON.stringify(config.inputs.data), /fixedfixedfi/, "the stored random store is used");
+    pulumi.runtime.setAllConfig({});
+  });
+
+  it("adds the stored credentials (cto:credentials) to the plan's secrets, cto.yaml's winning", async () => {
+    const plan = acme("minimal");
+    const recorded = await recordResources();
+    pulumi.runtime.setAllConfig(
+      {
+        [CONFIG_KEYS.plan]: JSON.stringify(plan),
+        [CONFIG_KEYS.secrets]: JSON.stringify({ ...acmeSecrets(plan), "agent-api-keys.OPENAI_API_KEY": "from-yaml" }),
+        [CONFIG_KEYS.credentials]: JSON.stringify({ ANTHROPIC_API_KEY: "stored", OPENAI_API_KEY: "stored-too" }),
+      },
+      [CONFIG_KEYS.secrets, CONFIG_KEYS.credentials],
+    );
+    main();
+    await settle();
+    const keys = find(recorded, "kubernetes:core/v1:Secret", "controller-agent-api-keys");
+    assert.deepEqual(keys.inputs.stringData, { ANTHROPIC_API_KEY: "stored", OPENAI_API_KEY: "from-yaml" });
     pulumi.runtime.setAllConfig({});
   });
 
