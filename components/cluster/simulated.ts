@@ -43,9 +43,11 @@ interface SimulatedInputs {
   workdir: string;
   binDir?: string;
   /**
-   * Random token chosen when the resource is first checked and kept for its life; written to
-   * `<workdir>/<name>.owner` before the cluster is created, so a directory left by this resource's
-   * own interrupted create can be cleaned up while another stack's cluster is never touched.
+   * Who owns the cluster: `<project>/<stack>` of the stack that first created it (a random token
+   * in states made before that), kept for the resource's life; written to `<workdir>/<name>.owner`
+   * before the cluster is created. A directory left by this stack's own interrupted or failed
+   * create is recognised by it and cleaned up (the next run's create has no old inputs, so the
+   * token must come from the stack, not from chance), while another stack's cluster is never touched.
    */
   owner: string;
 }
@@ -276,11 +278,37 @@ async function createCluster(inputs: SimulatedInputs): Promise<SimulatedOutputs>
   fs.mkdirSync(inputs.workdir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(ownerFile, inputs.owner + "\n", { mode: 0o600 });
   const binaryFlags = KWOK_BINARY_FLAGS.flatMap(([name, flag]) => [flag, bins[name]!]);
-  await runKwokctl(inputs, ["create", "cluster", "--wait", "2m", "--kubeconfig", "", ...binaryFlags]);
-  await scaleNodes(inputs);
-  const { kubeconfig, endpoint } = await loadKubeconfig(inputs);
-  await waitForNodes(kubeconfig, inputs.nodes);
-  return { ...inputs, kubeconfig, endpoint };
+  try {
+    await runKwokctl(inputs, ["create", "cluster", "--wait", "2m", "--kubeconfig", "", ...binaryFlags]);
+    await scaleNodes(inputs);
+    const { kubeconfig, endpoint } = await loadKubeconfig(inputs);
+    await waitForNodes(kubeconfig, inputs.nodes);
+    return { ...inputs, kubeconfig, endpoint };
+  } catch (e) {
+    // The engine records nothing for a failed create, so a destroy would never remove what was
+    // started (kube-apiserver, etcd, kwok processes and their directory): remove it here.
+    await removeCluster(inputs).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Stops and deletes the cluster, its owner file and the directories kwokctl leaves behind. */
+async function removeCluster(props: SimulatedInputs): Promise<void> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  if (fs.existsSync(await clusterDir(props))) await runKwokctl(props, ["delete", "cluster"], 120_000);
+  fs.rmSync(path.join(props.workdir, `${props.name}.owner`), { force: true });
+  // kwokctl leaves its (now empty) directories behind; remove them, and cto's per-cluster
+  // directory (`<ctoHome>/clusters/<name>`, the workdir's parent) once nothing else is in it.
+  const dirs = [path.join(props.workdir, "clusters"), props.workdir];
+  if (path.basename(path.dirname(props.workdir)) === props.name) dirs.push(path.dirname(props.workdir));
+  for (const dir of dirs) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      break; // not empty (or already gone): leave it and its parents alone
+    }
+  }
 }
 
 /** Node dynamic provider of {@link SimulatedCluster} (exported for tests). */
@@ -299,7 +327,8 @@ export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<Simulated
       failures.push({ property: "memory", reason: 'must be a Kubernetes quantity such as "8Gi"' });
     if (typeof news.workdir !== "string" || !news.workdir.startsWith("/"))
       failures.push({ property: "workdir", reason: "must be an absolute directory path" });
-    const owner = typeof olds?.owner === "string" && olds.owner !== "" ? olds.owner : randomUUID();
+    const given = (v: unknown): v is string => typeof v === "string" && v !== "";
+    const owner = given(olds?.owner) ? olds.owner : given(news.owner) ? news.owner : randomUUID();
     return { inputs: { ...news, owner }, failures };
   },
 
@@ -332,21 +361,7 @@ export const simulatedClusterProvider: pulumi.dynamic.ResourceProvider<Simulated
   },
 
   async delete(_id, props) {
-    const fs = await import("node:fs");
-    const path = await import("node:path");
-    if (fs.existsSync(await clusterDir(props))) await runKwokctl(props, ["delete", "cluster"], 120_000);
-    fs.rmSync(path.join(props.workdir, `${props.name}.owner`), { force: true });
-    // kwokctl leaves its (now empty) directories behind; remove them, and cto's per-cluster
-    // directory (`<ctoHome>/clusters/<name>`, the workdir's parent) once nothing else is in it.
-    const dirs = [path.join(props.workdir, "clusters"), props.workdir];
-    if (path.basename(path.dirname(props.workdir)) === props.name) dirs.push(path.dirname(props.workdir));
-    for (const dir of dirs) {
-      try {
-        fs.rmdirSync(dir);
-      } catch {
-        break; // not empty (or already gone): leave it and its parents alone
-      }
-    }
+    await removeCluster(props);
   },
 };
 
@@ -376,7 +391,7 @@ export class SimulatedCluster extends pulumi.dynamic.Resource {
     super(
       simulatedClusterProvider,
       name,
-      { ...args, kubeconfig: undefined, endpoint: undefined },
+      { ...args, owner: `${pulumi.getProject()}/${pulumi.getStack()}`, kubeconfig: undefined, endpoint: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
       "cto",
       "SimulatedCluster",

@@ -189,6 +189,8 @@ describe("Cluster (mocks)", function () {
       memory: "8Gi",
       workdir: "/home/me/.cto/clusters/acme-dev/kwok",
       binDir: "/tc/bin",
+      // the stack that owns the cluster directory (a rerun after a failed create recognises it)
+      owner: "cto/dev",
     })) {
       assert.equal(simulated.inputs[key], value, key);
     }

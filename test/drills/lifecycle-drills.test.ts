@@ -16,9 +16,12 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import YAML from "yaml";
+import { CRD_INSTALL_WINDOW_SECONDS, decodeHelmReleaseSecret } from "../../stacks/chart-crds.js";
+import { repoRoot } from "../helpers/chart-repo.js";
 import { CTO_BIN, runCto, type CtoResult } from "../helpers/cli.js";
 import { CtoProject, helmReleases } from "../helpers/cto-project.js";
 import {
@@ -41,6 +44,7 @@ interface EngineEvent {
   op?: string;
   changes?: Record<string, number>;
   message?: string;
+  component?: string;
 }
 
 /** Zero changes: every op count other than `same` is 0. */
@@ -280,6 +284,12 @@ describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destr
   }[] = [
     { name: "after the first resource", when: (e) => e.kind === "done" },
     {
+      name: "mid simulated cluster create",
+      when: (e) => e.kind === "start" && (e.type ?? "").endsWith(":SimulatedCluster"),
+      delayMs: 2000,
+      fixed: "the next up refused the half-made cluster as another stack's; a failed create left its processes running",
+    },
+    {
       name: "mid Helm release",
       when: (e) => e.kind === "start" && isHelmRelease(e),
       delayMs: 1500,
@@ -413,6 +423,11 @@ describe("drill teardown: after cto destroy nothing of ours remains on a cluster
   let p: CtoProject;
   let kwok: KwokCluster;
   let baseline: { crds: string[]; clusterRoles: string[]; webhooks: string[]; namespaces: string[] };
+  /** The CRDs the monitoring chart (stand-in kube-prometheus-stack) ships in its crds/ directory. */
+  let chartCrds: string[];
+  /** One of them, created by someone else before cto up: Helm skips it, destroy must leave it. */
+  const PREEXISTING = "prometheuses.monitoring.coreos.com";
+  let preexistingUid: string;
 
   const clusterScoped = async (k: Kubectl) => {
     const names = async (kind: string) =>
@@ -427,15 +442,62 @@ describe("drill teardown: after cto destroy nothing of ours remains on a cluster
       namespaces: await names("namespaces"),
     };
   };
+  const uidOf = async (crd: string) =>
+    ((await kwok.kubectl.json<KubeObject>("get", "crd", crd)).metadata as { uid?: string }).uid ?? "";
+  const presentCrds = async () => new Set((await clusterScoped(kwok.kubectl)).crds);
 
   before(async function () {
-    p = await CtoProject.create();
-    kwok = await startKwokCluster({ nodes: 2 });
+    const dir = path.join(repoRoot(), "test", "fixtures", "charts", "kube-prometheus-stack", "crds");
+    chartCrds = readdirSync(dir)
+      .map((f) => (YAML.parse(readFileSync(path.join(dir, f), "utf8")) as KubeObject).metadata.name)
+      .sort();
+    assert.ok(chartCrds.includes(PREEXISTING) && chartCrds.length > 5, `crds/ of the stand-in chart: ${chartCrds}`);
+    // The standard profile asks for 9.5 CPUs and 19 GiB, and a default StorageClass (a cluster's own).
+    kwok = await startKwokCluster({ nodes: 3 });
+    const created = Date.now();
+    const manifest = path.join(kwok.workdir, "preexisting.yaml");
+    const storageClass = {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      provisioner: "kubernetes.io/no-provisioner",
+    };
+    writeFileSync(
+      manifest,
+      YAML.stringify(storageClass) +
+        "---\n" +
+        YAML.stringify({
+          apiVersion: "apiextensions.k8s.io/v1",
+          kind: "CustomResourceDefinition",
+          metadata: { name: PREEXISTING, labels: { "installed-by": "another-team" } },
+          spec: {
+            group: "monitoring.coreos.com",
+            scope: "Namespaced",
+            names: { kind: "Prometheus", listKind: "PrometheusList", plural: "prometheuses", singular: "prometheus" },
+            versions: [
+              {
+                name: "v1",
+                served: true,
+                storage: true,
+                schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+              },
+            ],
+          },
+        }),
+    );
+    await kwok.kubectl.ok("create", "-f", manifest);
+    preexistingUid = await uidOf(PREEXISTING);
     baseline = await clusterScoped(kwok.kubectl);
-    await p.init("minimal", `drill-td-${randomBytes(3).toString("hex")}`);
+    p = await CtoProject.create();
+    await p.init("standard", `drill-td-${randomBytes(3).toString("hex")}`);
     await p.editConfig((doc) => {
       doc.setIn(["cluster"], doc.createNode({ provider: "existing", kubeconfig: kwok.kubeconfig }));
     });
+    // cto counts a crds/ CRD created up to CRD_INSTALL_WINDOW_SECONDS before its release's first
+    // install as the release's (Helm creates them, then records the release): let the other
+    // team's CRD be older than that, as it would be on a real cluster.
+    const wait = created + (CRD_INSTALL_WINDOW_SECONDS + 2) * 1000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   });
   after(async function () {
     metrics.set("cases", this.test?.parent?.tests.length ?? 0);
@@ -444,17 +506,36 @@ describe("drill teardown: after cto destroy nothing of ours remains on a cluster
     if (kwok) await kwok.destroy();
   });
 
-  it("cto up installs, and a second up reports no changes", async function () {
+  it("cto up installs the standard profile, and a second up reports no changes", async function () {
     await p.ok("up", "--yes");
     const installed = await ourObjects(kwok.kubectl);
     metrics.set("objects_installed", installed.length);
     assert.ok(installed.length > 10, `objects labelled as ours: ${installed.length}`);
     assert.deepEqual(await orphans(p, kwok.kubectl, "dev"), []);
+    const present = await presentCrds();
+    assert.deepEqual(
+      chartCrds.filter((c) => !present.has(c)),
+      [],
+      "the monitoring chart's crds/ CRDs are installed",
+    );
+    assert.equal(await uidOf(PREEXISTING), preexistingUid, "Helm skipped the CRD that was there before");
+    // A figure for CRD_INSTALL_WINDOW_SECONDS: how long before the release's first_deployed Helm created its CRDs.
+    const records = await kwok.kubectl.json<{ items: { data?: { release?: string } }[] }>(
+      ...["get", "secrets", "-n", "monitoring", "-l", "owner=helm,name=monitoring"],
+    );
+    const firstDeployed = Date.parse(
+      decodeHelmReleaseSecret(records.items[0]?.data?.release ?? "").info?.first_deployed ?? "",
+    );
+    const crds = await kwok.kubectl.json<KubeList>("get", "crd");
+    const lead = crds.items
+      .filter((c) => chartCrds.includes(c.metadata.name) && c.metadata.name !== PREEXISTING)
+      .map((c) => firstDeployed - Date.parse((c.metadata as { creationTimestamp?: string }).creationTimestamp ?? ""));
+    metrics.set("crds_created_before_release_ms", Math.max(...lead));
     await assertNoChanges(p);
   });
 
-  it("cto destroy leaves nothing labelled as ours and the cluster-scoped objects as they were before [fixed: destroy deletes the CRDs the charts keep]", async function () {
-    await p.ok("destroy", "--yes");
+  it("cto destroy leaves nothing labelled as ours and the cluster-scoped objects as they were before, a CRD that was there before included [fixed: destroy deletes the CRDs the charts keep, and those they ship in crds/ (Helm never deletes them) unless they were there before]", async function () {
+    const r = await p.ok("destroy", "--yes");
     assert.deepEqual(
       (await ourObjects(kwok.kubectl)).map((o) => o.ref),
       [],
@@ -465,9 +546,74 @@ describe("drill teardown: after cto destroy nothing of ours remains on a cluster
       (now) => now.namespaces.join() === baseline.namespaces.join(),
       120_000,
     );
+    metrics.set("crds_deleted", Number(/Deleted the (\d+) CRDs/.exec(r.stdout)?.[1] ?? 0));
     assert.deepEqual(after.crds, baseline.crds, "CRDs");
+    assert.equal(await uidOf(PREEXISTING), preexistingUid, "the other team's CRD is the same object");
+    assert.match(r.stdout, new RegExp(`Kept 1 CRDs .*${PREEXISTING.replace(/\./g, "\\.")}`));
     assert.deepEqual(after.clusterRoles, baseline.clusterRoles, "cluster roles and bindings");
     assert.deepEqual(after.webhooks, baseline.webhooks, "admission webhooks");
     assert.deepEqual(after.namespaces, baseline.namespaces, "namespaces");
+  });
+
+  it("cto destroy killed after the monitoring release is uninstalled: the next destroy still deletes its crds/ CRDs [fixed: destroy records the crds/ CRD names before the release records go]", async function () {
+    await p.ok("up", "--yes");
+    const killed = await interruptAt(
+      p,
+      ["destroy", "--yes", "--json"],
+      (e) => e.kind === "done" && e.op === "delete" && isHelmRelease(e) && e.component === "monitoring",
+      "SIGKILL",
+    );
+    assert.ok(
+      killed.fired,
+      `destroy uninstalled the monitoring release before the kill\n${killed.stderr.slice(-2000)}`,
+    );
+    assert.equal((await helmReleases(kwok.kubectl)).has("monitoring"), false, "its release records are gone");
+    const present = await presentCrds();
+    const left = chartCrds.filter((c) => c !== PREEXISTING && present.has(c));
+    metrics.set("crds_left_by_killed_destroy", left.length);
+    assert.ok(left.length > 0, "the killed destroy left the monitoring chart's crds/ CRDs");
+    let r = await p.cto(["destroy", "--yes"]);
+    if (r.code !== 0 && /lock/i.test(r.stdout + r.stderr)) {
+      await p.ok("cancel", "--yes");
+      r = await p.cto(["destroy", "--yes"]);
+    }
+    assert.equal(r.code, 0, `destroy after the kill exited ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr}`);
+    const after = await presentCrds();
+    assert.deepEqual(
+      chartCrds.filter((c) => c !== PREEXISTING && after.has(c)),
+      [],
+      "the monitoring chart's crds/ CRDs are gone",
+    );
+    assert.equal(await uidOf(PREEXISTING), preexistingUid, "the other team's CRD is the same object");
+  });
+
+  it("cto destroy --keep-crds keeps the CRDs Helm leaves behind (crds/ and resource-policy keep), and a later destroy leaves them too", async function () {
+    await p.ok("up", "--yes");
+    // Helm deletes a chart's other CRDs with the release; --keep-crds is about the ones it leaves.
+    const crds = await kwok.kubectl.json<KubeList>("get", "crd");
+    const leftByHelm = crds.items
+      .filter((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep")
+      .map((c) => c.metadata.name);
+    assert.ok(
+      leftByHelm.some((c) => c.endsWith(".argoproj.io")),
+      `the Argo charts' CRDs are kept: ${leftByHelm}`,
+    );
+    const expected = [...new Set([...leftByHelm, ...chartCrds])].sort();
+    await p.ok("destroy", "--yes", "--keep-crds");
+    const kept = await presentCrds();
+    metrics.set("crds_kept", expected.filter((c) => kept.has(c)).length);
+    assert.deepEqual(
+      expected.filter((c) => !kept.has(c)),
+      [],
+      "every CRD Helm leaves is still there",
+    );
+    const again = await p.ok("destroy", "--yes");
+    assert.match(again.stdout, /Nothing to destroy/);
+    const still = await presentCrds();
+    assert.deepEqual(
+      expected.filter((c) => !still.has(c)),
+      [],
+      "a destroy of the empty stack does not delete kept CRDs",
+    );
   });
 });
