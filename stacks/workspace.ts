@@ -24,6 +24,7 @@ import { ctoHome } from "../config/paths.js";
 import { toolchainBinDir } from "../config/toolchain.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import { engineBackendUrl, prepareBackend, resolveBackend, type Backend } from "./backend.js";
+import { engineTempDir } from "./engine-tmp.js";
 import { resolvePassphrase, type PassphraseSource } from "./passphrase.js";
 import { findPulumiCli, type PulumiCli } from "./pulumi-cli.js";
 
@@ -70,6 +71,8 @@ export function engineEnvironment(opts: {
   env: NodeJS.ProcessEnv;
   backend: Backend;
   passphrase?: PassphraseSource;
+  /** TMPDIR for the engine and its plugins (see engine-tmp.ts); default: inherited. */
+  tempDir?: string;
 }): Record<string, string> {
   const { packageDir, nodeModules } = pulumiPackageDirs();
   const toolchain = toolchainBinDir(opts.env);
@@ -81,6 +84,7 @@ export function engineEnvironment(opts: {
     PATH: pathParts.join(path.delimiter),
     NODE_PATH: nodePath.join(path.delimiter),
     ...(opts.passphrase?.env ?? {}),
+    ...(opts.tempDir ? { TMPDIR: opts.tempDir } : {}),
   };
 }
 
@@ -145,7 +149,7 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
   const project = plan.platform.name;
   const workDir = workDirFor(home, project, backend);
   await mkdir(workDir, { recursive: true, mode: 0o700 });
-  const engineEnv = engineEnvironment({ env, backend, passphrase });
+  const engineEnv = engineEnvironment({ env, backend, passphrase, tempDir: engineTempDir(home) });
 
   const auto = await import("@pulumi/pulumi/automation/index.js");
   const pulumiCommand = pulumiCommandFor(auto, cli);
@@ -191,7 +195,7 @@ export async function listStacksOnly(
   const workspace = await auto.LocalWorkspace.create({
     workDir,
     pulumiCommand,
-    envVars: engineEnvironment({ env, backend, passphrase }),
+    envVars: engineEnvironment({ env, backend, passphrase, tempDir: engineTempDir(home) }),
     projectSettings: { name: plan.platform.name, runtime: "nodejs", backend: { url: engineBackendUrl(backend) } },
   });
   return workspace.listStacks();

@@ -7,7 +7,7 @@
  * enable a feature + bump a chart → preview shows exactly that → up → rollback → destroy.
  */
 import { strict as assert } from "node:assert";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { nextPatch } from "../helpers/chart-repo.js";
 import { CtoProject, establishedCrds, helmReleases, labelled, workloads } from "../helpers/cto-project.js";
@@ -54,9 +54,20 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
     await p.ok("config", "validate");
   });
 
-  it("cto up --yes installs the platform", async () => {
+  it("cto up --yes installs the platform, leaving no copy of the cluster's credentials in TMPDIR", async () => {
+    // The kubernetes provider writes the kubeconfig to $TMPDIR/kubeconfig* for Helm and never
+    // removes it; cto gives the engine a private TMPDIR under its home and removes it on exit.
+    const tmp = path.join(p.sandbox.root, "tmp");
+    mkdirSync(tmp);
+    p.env.TMPDIR = tmp;
     await p.ok("up", "--yes");
     k = p.kubectl(CLUSTER);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.startsWith("kubeconfig")),
+      [],
+      "no kubeconfig copies in TMPDIR",
+    );
+    assert.deepEqual(readdirSync(path.join(p.home, "run", "tmp")), [], "cto removed the engine's TMPDIR");
   });
 
   it("the cluster has our namespaces, labelled as ours", async () => {
