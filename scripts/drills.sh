@@ -2,13 +2,14 @@
 # Runs the drill suite (test/drills) from a build directory and prints the reliability table made
 # from the suite's own JSON output by scripts/drills-report.mjs.
 #   bash scripts/drills.sh [OUTDIR] [--write-doc]
-# OUTDIR: where `tsc` put the build (default dist). --write-doc also rewrites docs/reliability.md.
+# OUTDIR: where `tsc` put the build (default dist). --write-doc also rewrites docs/reliability.md;
+# DRILLS_REPORT=FILE writes the same page to FILE instead.
 # Exits with mocha's status, so a failing drill fails the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node.sh
 outdir="dist"
-write_doc=""
+write_doc="${DRILLS_REPORT:-}"
 for arg in "$@"; do
   case "$arg" in
     --write-doc) write_doc="docs/reliability.md" ;;

@@ -4,12 +4,13 @@
 # builds, then runs the tiers in order from fastest to slowest. The e2e tier (test/e2e) runs the
 # real Pulumi engine against a real Kubernetes API server (kwok's simulated cluster): it needs the
 # offline toolchain, built here on a cache miss (~15 min cold on 2 cores, < 1 s when cached).
-# The drills tier (test/drills) runs last, through scripts/drills.sh, which prints the reliability
-# table made from the suite's output.
+# The drills tier (test/drills: interrupted, concurrent and hostile runs, secrets, teardown, on the
+# real engine) runs last, through scripts/drills.sh, which prints the reliability table made from
+# the suite's output (DRILLS_REPORT=FILE also writes it there, e.g. docs/reliability.md).
 # The release tier (test/release) runs `npm run release:build`'s code once into a temporary
 # directory (all five executables, archives, npm tarball, formula) and tests those artifacts.
 #
-# Usage: scripts/run-tests.sh [tier...]   (default: unit components cli release e2e; drills by name)
+# Usage: scripts/run-tests.sh [tier...]   (default: unit components cli release e2e drills)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node.sh
@@ -20,7 +21,7 @@ fi
 npm run build
 
 tiers=("$@")
-((${#tiers[@]})) || tiers=(unit components cli release e2e)
+((${#tiers[@]})) || tiers=(unit components cli release e2e drills)
 for tier in "${tiers[@]}"; do
   if compgen -G "dist/test/$tier/*.test.js" >/dev/null || compgen -G "dist/test/$tier/**/*.test.js" >/dev/null; then
     # cli (secrets/github commands store encrypted stack config), e2e and drills run the real
