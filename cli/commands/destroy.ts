@@ -10,7 +10,10 @@ export function register(program: Command): void {
     .command("destroy")
     .description("delete everything in an environment (asks first; production asks for its name)")
     .option("--confirm <NAME>", "the environment's name, required to destroy production without a terminal")
-    .option("--keep-crds", "keep the CRDs the platform's charts installed (and with them every custom resource)");
+    .option(
+      "--keep-crds",
+      "keep the CRDs Helm leaves on uninstall (a chart's crds/ directory, resource-policy keep) and with them every custom resource",
+    );
   fileOption(cmd);
   envOption(cmd);
   jsonOption(cmd, "print events as JSON lines");
