@@ -64,11 +64,11 @@ export function fingerprint(contents: Buffer): { size: number; crc32: number } {
 
 /**
  * The directory of package `name` as cto's modules resolve it (`…/node_modules/commander/`), or
- * undefined when it cannot be found.
+ * undefined when it cannot be found. `from`: resolve from there instead (a file or directory URL).
  */
-export function packageDirectory(name: string): string | undefined {
+export function packageDirectory(name: string, from: string = import.meta.url): string | undefined {
   try {
-    const entry = createRequire(import.meta.url).resolve(name);
+    const entry = createRequire(from).resolve(name);
     const marker = `${path.sep}node_modules${path.sep}${name.split("/").join(path.sep)}${path.sep}`;
     const at = entry.lastIndexOf(marker);
     return at < 0 ? undefined : entry.slice(0, at + marker.length);
@@ -77,9 +77,16 @@ export function packageDirectory(name: string): string | undefined {
   }
 }
 
-/** The file an input names, for the build at `root`; undefined when its package cannot be found. */
-export function inputFile(input: Pick<HelpInput, "package" | "path">, root: string = buildRoot()): string | undefined {
-  const base = input.package === undefined ? root : packageDirectory(input.package);
+/**
+ * The file an input names, for the build at `root`; undefined when its package cannot be found.
+ * `packagesFrom`: where packages are resolved from (see `packageDirectory`).
+ */
+export function inputFile(
+  input: Pick<HelpInput, "package" | "path">,
+  root: string = buildRoot(),
+  packagesFrom?: string,
+): string | undefined {
+  const base = input.package === undefined ? root : packageDirectory(input.package, packagesFrom);
   return base === undefined ? undefined : path.join(base, ...input.path.split("/"));
 }
 

@@ -2,7 +2,12 @@
  * Build step (`npm run build`, after tsc): records what `cto --help` and every `cto COMMAND --help`
  * print, so that cli/bin.ts can serve them without loading commander (see cli/help-cache.ts).
  *
- *   node dist/scripts/help-texts.js [--out FILE]     (default: dist/cli/help-texts.json)
+ *   node dist/scripts/help-texts.js [--out FILE] [--packages-from DIR]
+ *
+ * `--out`: default `cli/help-texts.json` of the build the script belongs to. `--packages-from`: for
+ * a build staged outside the repository (scripts/release/npm-package.ts), resolve the packages the
+ * program imports (commander) from DIR when the build's own location has no `node_modules`; the
+ * texts record them by package name, so the installed package checks its own copy.
  *
  * Each text comes from the real program: `main()` of cli/main.ts runs the request with stdout
  * captured and not a terminal (commander's help width 80). A request is recorded only when it
@@ -14,7 +19,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 // A namespace import: `registerHooks` exists from Node 22.15 on (cto runs on 22.12).
 import * as nodeModule from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import {
   DEFAULT_HELP_WIDTH,
@@ -86,7 +91,7 @@ async function render(
   }
 }
 
-async function generate(outFile: string): Promise<void> {
+async function generate(outFile: string, packagesFrom: string | undefined): Promise<void> {
   const { registerHooks } = nodeModule;
   if (typeof registerHooks !== "function") {
     rmSync(outFile, { force: true });
@@ -95,10 +100,19 @@ async function generate(outFile: string): Promise<void> {
     );
     return;
   }
+  const packagesFromUrl = packagesFrom === undefined ? undefined : pathToFileURL(path.join(packagesFrom, "/")).href;
   const loaded = new Set<string>();
   registerHooks({
     resolve(specifier, context, nextResolve) {
-      const result = nextResolve(specifier, context);
+      let result: ReturnType<typeof nextResolve>;
+      try {
+        result = nextResolve(specifier, context);
+      } catch (err) {
+        const bare = !/^(\.|\/|[a-z]+:)/.test(specifier);
+        if (!bare || packagesFromUrl === undefined || (err as { code?: string }).code !== "ERR_MODULE_NOT_FOUND")
+          throw err;
+        result = nextResolve(specifier, { ...context, parentURL: packagesFromUrl });
+      }
       if (result.url.startsWith("file:")) loaded.add(fileURLToPath(result.url));
       return result;
     },
@@ -128,7 +142,7 @@ async function generate(outFile: string): Promise<void> {
   const inputs: HelpInput[] = [...loaded].sort().map((file) => {
     const input = inputOf(file, root);
     // The runtime must find the very same file, or it would check another one.
-    const found = inputFile(input, root);
+    const found = inputFile(input, root, input.package !== undefined ? packagesFromUrl : undefined);
     if (found !== file) throw new Error(`help-texts: ${file} would be looked up as ${found ?? "nothing"}`);
     return { ...input, ...fingerprint(readFileSync(file)) };
   });
@@ -137,9 +151,9 @@ async function generate(outFile: string): Promise<void> {
   writeFileSync(temporary, JSON.stringify(result));
   renameSync(temporary, outFile);
 
-  // Read back the way cto does: every recorded request is served.
+  // Read back the way cto does: every recorded request is served (where cto finds the packages).
   const env = { CTO_HELP_TEXTS: outFile };
-  for (const [key, at] of Object.entries(index)) {
+  for (const [key, at] of packagesFrom === undefined ? Object.entries(index) : []) {
     const args = JSON.parse(key) as string[];
     if (cachedHelp(args, { env, stdout: { isTTY: false } }) !== texts[at]) {
       throw new Error(`help-texts: ${outFile} does not serve cto ${args.join(" ")}`);
@@ -152,7 +166,18 @@ async function generate(outFile: string): Promise<void> {
   for (const line of skipped) console.log(`help-texts: not recorded, renders live: ${line}`);
 }
 
-const outAt = process.argv.indexOf("--out");
-const out = outAt > 0 ? process.argv[outAt + 1] : undefined;
-if (outAt > 0 && !out) throw new Error("help-texts: --out needs a file");
-await generate(path.resolve(out ?? helpTextsFile({})));
+/** The value of `--name VALUE`, if given. */
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (!value) throw new Error(`help-texts: ${name} needs a value`);
+  return value;
+}
+
+const out = option("--out");
+const packagesFrom = option("--packages-from");
+await generate(
+  path.resolve(out ?? helpTextsFile({})),
+  packagesFrom === undefined ? undefined : path.resolve(packagesFrom),
+);

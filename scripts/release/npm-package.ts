@@ -30,6 +30,10 @@ export function packNpm(root: string, stageDir: string, outDir: string): string 
   }
   const tsc = createRequire(path.join(root, "package.json")).resolve("typescript/bin/tsc");
   run(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json"), "--outDir", path.join(stageDir, "dist")]);
+  // The help texts cto prints without loading commander (cli/help-cache.ts), recorded from this
+  // very build as `npm run build` does; commander is loaded from the repository (the staging
+  // directory has no node_modules) and recorded by package name, so the install checks its own.
+  run(process.execPath, [path.join(stageDir, "dist", "scripts", "help-texts.js"), "--packages-from", root]);
   mkdirSync(outDir, { recursive: true });
   const packed = JSON.parse(
     run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", outDir], { cwd: stageDir }),

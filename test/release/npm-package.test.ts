@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BuildResult } from "../../scripts/release/build.js";
@@ -47,6 +47,7 @@ describe("npm package", function () {
     for (const required of [
       "package/package.json",
       "package/dist/cli/bin.js",
+      "package/dist/cli/help-texts.json",
       "package/profiles/minimal.yaml",
       "package/profiles/versions.yaml",
       "package/templates/agent-roles.yaml",
@@ -72,6 +73,24 @@ describe("npm package", function () {
     const result = await runProgram(cto, ["--version"], { cwd: root, env });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), build.version);
+  });
+
+  it("cto --help comes from the recorded help texts and is what commander prints", async () => {
+    const installed = path.join(prefix, "lib", "node_modules", "cto", "dist", "cli", "help-texts.json");
+    const texts = JSON.parse(readFileSync(installed, "utf8")) as { texts: string[]; requests: Record<string, number> };
+    const marked = path.join(root, "help-texts-marked.json");
+    writeFileSync(marked, JSON.stringify({ ...texts, texts: texts.texts.map((_, i) => `RECORDED ${i}\n`) }));
+    const served = await runProgram(cto, ["--help"], { cwd: root, env: { ...env, CTO_HELP_TEXTS: marked } });
+    assert.equal(
+      served.stdout,
+      `RECORDED ${texts.requests[JSON.stringify(["--help"])]}\n`,
+      "the installed texts are served",
+    );
+    const recorded = await runProgram(cto, ["--help"], { cwd: root, env });
+    const live = await runProgram(cto, ["--help"], { cwd: root, env: { ...env, CTO_NO_HELP_CACHE: "1" } });
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal(recorded.stdout, live.stdout);
+    assert.match(recorded.stdout, /^Usage: cto /);
   });
 
   it("cto profiles list shows the three profiles", async () => {
