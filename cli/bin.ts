@@ -7,7 +7,8 @@
  *   modules; the output is the same as commander's version option.
  * - `cto --help`, `cto -h`, `cto` alone and `cto COMMAND… --help` print the text the build recorded
  *   from the real program (`help-cache.ts`) when nothing it came from has changed and the help width
- *   matches; otherwise the program renders it, as for any command.
+ *   matches; otherwise the program renders it, as for any command, and at a width the build did not
+ *   record it is remembered under $CTO_HOME for the next time.
  * - A reader that closes the pipe early (`cto --help | head -1`) ends cto's output quietly, not with
  *   an EPIPE stack trace (`closed-output.ts`).
  * - Everything else turns on Node's compile cache (`compile-cache.ts`) and then imports the
@@ -56,18 +57,38 @@ async function run(argv: string[]): Promise<number> {
       // A broken install (no package.json): the full program reports it, as it does for any command.
     }
   }
-  if (mayBeRecordedHelp(argv)) {
-    const { cachedHelp } = await import("./help-cache.js");
-    const text = cachedHelp(argv.slice(2));
-    if (text !== undefined) {
-      process.stdout.write(text);
-      return 0;
-    }
+  if (!mayBeRecordedHelp(argv)) {
+    tolerateClosedPipe(process.stderr);
+    enableCtoCompileCache(ctoHome());
+    const { main } = await import("./main.js");
+    return main(argv);
+  }
+  const args = argv.slice(2);
+  const { cachedHelp, rememberHelp } = await import("./help-cache.js");
+  const text = cachedHelp(args);
+  if (text !== undefined) {
+    process.stdout.write(text);
+    return 0;
   }
   tolerateClosedPipe(process.stderr);
   enableCtoCompileCache(ctoHome());
-  const { main } = await import("./main.js");
-  return main(argv);
+  const { buildProgram, main } = await import("./main.js");
+  // Rendered by the program: what it prints is remembered when it is plainly the help.
+  let printed = "";
+  let complained = false;
+  const program = buildProgram({
+    writeOut(str) {
+      printed += str;
+      process.stdout.write(str);
+    },
+    writeErr(str) {
+      complained = true;
+      process.stderr.write(str);
+    },
+  });
+  const code = await main(argv, program);
+  if (code === 0 && !complained && printed !== "") rememberHelp(args, printed);
+  return code;
 }
 
 process.exitCode = await run(process.argv);

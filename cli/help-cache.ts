@@ -8,14 +8,17 @@
  * module the program loaded to print it (cto's own, and commander's). `cachedHelp` serves a text
  * only when the request, the width and every one of those modules are exactly as recorded; in any
  * other case (no file, another build, a changed module, another width, `CTO_NO_HELP_CACHE=1`) it
- * returns nothing and the program renders the help itself.
+ * returns nothing and the program renders the help itself. Help the program rendered at another
+ * width (a terminal not 80 columns wide) is remembered under `$CTO_HOME/cache/help/` with the
+ * build's fingerprints (`rememberHelp`) and served the same way from the next time on.
  *
- * Imported by bin.ts for help requests only; node built-ins only, no commander.
+ * Imported by bin.ts for help requests only; node built-ins and config/paths.ts, no commander.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ctoHome } from "../config/paths.js";
 // A namespace import: `crc32` exists from Node 22.2 on; a named import would fail at load time.
 import * as zlib from "node:zlib";
 
@@ -126,23 +129,88 @@ export function stdoutHelpWidth(stdout: { isTTY?: boolean; columns?: number }): 
   return (stdout.isTTY ? stdout.columns : undefined) ?? DEFAULT_HELP_WIDTH;
 }
 
-/**
- * The text cto prints for `args` (the arguments after `cto`) if the build recorded it for this help
- * width and nothing it was rendered from has changed since; otherwise undefined. Never throws.
- */
-export function cachedHelp(
-  args: string[],
-  io: { env: NodeJS.ProcessEnv; stdout: { isTTY?: boolean; columns?: number } } = process,
-): string | undefined {
-  if (helpCacheDisabled(io.env)) return undefined;
+type HelpIO = { env: NodeJS.ProcessEnv; stdout: { isTTY?: boolean; columns?: number } };
+
+/** Reads a texts file; undefined when it is missing, unreadable or not this format. */
+function readTexts(file: string): HelpTexts | undefined {
   try {
-    const texts = JSON.parse(readFileSync(helpTextsFile(io.env), "utf8")) as Partial<HelpTexts>;
-    if (texts.format !== HELP_TEXTS_FORMAT || texts.width !== stdoutHelpWidth(io.stdout)) return undefined;
-    const index = texts.requests?.[JSON.stringify(args)];
-    const text = index === undefined ? undefined : texts.texts?.[index];
-    if (typeof text !== "string" || !Array.isArray(texts.inputs)) return undefined;
-    return inputsUnchanged(texts.inputs) ? text : undefined;
+    const texts = JSON.parse(readFileSync(file, "utf8")) as Partial<HelpTexts>;
+    const valid =
+      texts.format === HELP_TEXTS_FORMAT &&
+      typeof texts.width === "number" &&
+      Array.isArray(texts.inputs) &&
+      typeof texts.requests === "object" &&
+      texts.requests !== null &&
+      Array.isArray(texts.texts);
+    return valid ? (texts as HelpTexts) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The text `texts` holds for `args` at `width`, if its modules are unchanged. */
+function textFor(texts: HelpTexts | undefined, args: string[], width: number): string | undefined {
+  if (texts === undefined || texts.width !== width) return undefined;
+  const index = texts.requests[JSON.stringify(args)];
+  const text = index === undefined ? undefined : texts.texts[index];
+  return typeof text === "string" && inputsUnchanged(texts.inputs) ? text : undefined;
+}
+
+/**
+ * Help rendered at widths the build did not record (a terminal that is not 80 columns wide) is
+ * remembered per user, in `$CTO_HOME/cache/help/width-<N>.json`, in the same format and checked
+ * the same way as the build's texts.
+ */
+export function rememberedHelpFile(env: NodeJS.ProcessEnv, width: number): string {
+  return path.join(ctoHome(env), "cache", "help", `width-${width}.json`);
+}
+
+/**
+ * The text cto prints for `args` (the arguments after `cto`) if the build recorded it, or cto
+ * remembered it, for this help width and nothing it was rendered from has changed since;
+ * otherwise undefined. Never throws.
+ */
+export function cachedHelp(args: string[], io: HelpIO = process): string | undefined {
+  if (helpCacheDisabled(io.env)) return undefined;
+  try {
+    const width = stdoutHelpWidth(io.stdout);
+    return (
+      textFor(readTexts(helpTextsFile(io.env)), args, width) ??
+      textFor(readTexts(rememberedHelpFile(io.env, width)), args, width)
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Remembers `text`, which the program has just printed for the help request `args` at this help
+ * width (exit 0, nothing on stderr), for the next time (see `rememberedHelpFile`). Only when the
+ * build recorded texts at another width and its modules are still the ones recorded: their
+ * fingerprints are what the remembered text is checked against. Never throws; a cache that cannot
+ * be written is left alone.
+ */
+export function rememberHelp(args: string[], text: string, io: HelpIO = process): void {
+  if (helpCacheDisabled(io.env)) return;
+  try {
+    const width = stdoutHelpWidth(io.stdout);
+    const build = readTexts(helpTextsFile(io.env));
+    if (build === undefined || build.width === width || !inputsUnchanged(build.inputs)) return;
+    const file = rememberedHelpFile(io.env, width);
+    const known = readTexts(file);
+    const texts: HelpTexts =
+      known !== undefined && known.width === width && JSON.stringify(known.inputs) === JSON.stringify(build.inputs)
+        ? known
+        : { format: HELP_TEXTS_FORMAT, width, inputs: build.inputs, requests: {}, texts: [] };
+    let index = texts.texts.indexOf(text);
+    if (index < 0) index = texts.texts.push(text) - 1;
+    texts.requests[JSON.stringify(args)] = index;
+    mkdirSync(ctoHome(io.env), { recursive: true, mode: 0o700 });
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(texts));
+    renameSync(temporary, file);
+  } catch {
+    // Only an optimisation.
   }
 }

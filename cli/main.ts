@@ -6,14 +6,19 @@
  *
  * Exit codes: 0 ok, 1 failure, 2 bad input or usage (nothing changed), 130 interrupted.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type OutputConfiguration } from "commander";
 import { UserError } from "../config/errors.js";
 import { COMMAND_MODULES } from "./commands/index.js";
 import { ctoVersion, examplesOf } from "./context.js";
 
-/** The whole program: every command module registered, errors thrown to `main` (exitOverride). */
-export function buildProgram(): Command {
+/**
+ * The whole program: every command module registered, errors thrown to `main` (exitOverride).
+ * `output` replaces commander's writers for the program and every command (bin.ts uses it to
+ * remember rendered help, see help-cache.ts).
+ */
+export function buildProgram(output: Pick<OutputConfiguration, "writeOut" | "writeErr"> = {}): Command {
   const program = new Command("cto")
+    .configureOutput(output)
     .description("Install and operate the CTO multi-agent development platform, one Pulumi stack per environment.")
     .version(ctoVersion(), "-V, --version", "print cto's version")
     .helpOption("-h, --help", "show help for cto or a command (cto COMMAND --help)")

@@ -1,11 +1,12 @@
 /**
  * `cto --help` and `cto COMMAND --help` from the texts the build recorded (cli/help-cache.ts,
- * scripts/help-texts.ts): byte for byte what commander prints, for every command, and never a text
- * recorded from anything other than the modules cto would load now.
+ * scripts/help-texts.ts), and help remembered at other widths under CTO_HOME: byte for byte what
+ * commander prints, for every command, and never a text recorded from anything other than the
+ * modules cto would load now.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HelpTexts } from "../../cli/help-cache.js";
@@ -48,6 +49,14 @@ describe("cto help from the texts the build recorded", function () {
     requests = Object.keys(recorded.requests).map((k) => JSON.parse(k) as string[]);
   });
   after(() => box.remove());
+
+  /** The help cto remembers at width 80 (a pipe) in the sandbox's CTO_HOME. */
+  const remembered = (): string => join(box.env.CTO_HOME as string, "cache", "help", "width-80.json");
+  const forget = (): void =>
+    rmSync(join(box.env.CTO_HOME as string, "cache", "help"), { recursive: true, force: true });
+  /** The build's fingerprints with one of them changed. */
+  const changedInputs = (): HelpTexts["inputs"] =>
+    recorded.inputs.map((input, i) => (i === 0 ? { ...input, crc32: input.crc32 ^ 1 } : input));
 
   /** A copy of the recorded texts, changed by `edit`, in a file of its own; every text replaced by a marker. */
   function variant(name: string, edit: (t: HelpTexts) => void): string {
@@ -123,12 +132,51 @@ describe("cto help from the texts the build recorded", function () {
     for (const args of [["--help"], ["config", "show", "--help"]]) {
       const reference = await live(args);
       for (const [what, textsFile] of cases) {
+        forget(); // not served from what an earlier case remembered (see below)
         const r = await fast(args, textsFile);
         assert.equal(r.stdout, reference.stdout, `${what}: cto ${args.join(" ")}`);
         assert.equal(r.stderr, "", what);
         assert.equal(r.code, 0, what);
       }
     }
+  });
+
+  it("remembers help rendered at a width the build did not record, under CTO_HOME, for the next time", async () => {
+    // The build's texts say width 100; stdout is a pipe here (width 80), so the program renders.
+    const other = variant("width-100", (t) => void (t.width = 100));
+    const args = ["up", "--help"];
+    const reference = await live(args);
+    forget();
+    const first = await fast(args, other);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, reference.stdout);
+    const kept = JSON.parse(readFileSync(remembered(), "utf8")) as HelpTexts;
+    assert.equal(kept.width, 80);
+    assert.deepEqual(kept.inputs, recorded.inputs, "checked against the build's fingerprints");
+    assert.equal(kept.texts[kept.requests[JSON.stringify(args)]!], reference.stdout);
+    assert.equal(statSync(box.env.CTO_HOME as string).mode & 0o777, 0o700);
+
+    // From now on the remembered text is what is printed (marked to tell it apart) …
+    const marked = { ...kept, texts: kept.texts.map((_, i) => `REMEMBERED ${i}\n`) };
+    writeFileSync(remembered(), JSON.stringify(marked));
+    const index = kept.requests[JSON.stringify(args)]!;
+    assert.equal((await fast(args, other)).stdout, `REMEMBERED ${index}\n`);
+    // … unless CTO_NO_HELP_CACHE=1, or a module changed since it was remembered.
+    const off = await box.run(args, { env: { CTO_HELP_TEXTS: other, CTO_NO_HELP_CACHE: "1" } });
+    assert.equal(off.stdout, reference.stdout);
+    writeFileSync(remembered(), JSON.stringify({ ...marked, inputs: changedInputs() }));
+    assert.equal((await fast(args, other)).stdout, reference.stdout);
+  });
+
+  it("remembers nothing when the build's own texts do not match its modules", async () => {
+    const stale = variant("stale-100", (t) => {
+      t.width = 100;
+      t.inputs[0]!.crc32 ^= 1;
+    });
+    forget();
+    const r = await fast(["--help"], stale);
+    assert.equal(r.stdout, (await live(["--help"])).stdout);
+    assert.equal(existsSync(remembered()), false);
   });
 
   it("is what npm run build writes next to the CLI", () => {

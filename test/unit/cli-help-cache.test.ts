@@ -46,13 +46,13 @@ describe("cli/help-cache", () => {
   });
 
   it("serves a text only for its own width and request", () => {
-    const env = { CTO_HELP_TEXTS: textsFile(80) };
+    const env = { CTO_HELP_TEXTS: textsFile(80), CTO_HOME: dir };
     assert.equal(cachedHelp(["--help"], { env, stdout: {} }), "help at some width\n");
     assert.equal(cachedHelp(["--help"], { env, stdout: { isTTY: true, columns: 80 } }), "help at some width\n");
     assert.equal(cachedHelp(["--help"], { env, stdout: { isTTY: true, columns: 81 } }), undefined);
     assert.equal(cachedHelp(["-h"], { env, stdout: {} }), undefined);
     assert.equal(cachedHelp(["--help", "x"], { env, stdout: {} }), undefined);
-    const wide = { CTO_HELP_TEXTS: textsFile(132) };
+    const wide = { CTO_HELP_TEXTS: textsFile(132), CTO_HOME: dir };
     assert.equal(cachedHelp(["--help"], { env: wide, stdout: { isTTY: true, columns: 132 } }), "help at some width\n");
     assert.equal(cachedHelp(["--help"], { env: wide, stdout: {} }), undefined);
   });
@@ -62,7 +62,7 @@ describe("cli/help-cache", () => {
     assert.equal(helpCacheDisabled({ CTO_NO_HELP_CACHE: "" }), false);
     assert.equal(helpCacheDisabled({ CTO_NO_HELP_CACHE: "0" }), false);
     assert.equal(helpCacheDisabled({ CTO_NO_HELP_CACHE: "1" }), true);
-    const env = { CTO_HELP_TEXTS: textsFile(80), CTO_NO_HELP_CACHE: "1" };
+    const env = { CTO_HELP_TEXTS: textsFile(80), CTO_HOME: dir, CTO_NO_HELP_CACHE: "1" };
     assert.equal(cachedHelp(["--help"], { env, stdout: {} }), undefined);
   });
 
