@@ -47,8 +47,9 @@ function isCtoManifest(file: string): boolean {
 
 /**
  * cto's per-user directory: `$CTO_HOME`, or `~/.cto`. Holds `state/` (the Pulumi file backend),
- * the `passphrase` file, `logs/`, `bin/`, `clusters/<name>/kubeconfig`, `history/` and
- * `cache/node-compile-cache/` (Node's compile cache, see cli/compile-cache.ts).
+ * the `passphrase` file, `logs/`, `bin/`, `clusters/<name>/kubeconfig`, `history/`,
+ * `cache/node-compile-cache/` (Node's compile cache, see cli/compile-cache.ts) and `cache/help/` (help
+ * rendered at terminal widths the build did not record, see cli/help-cache.ts).
  */
 export function ctoHome(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CTO_HOME;
