@@ -44,7 +44,7 @@ interface EngineEvent {
   op?: string;
   changes?: Record<string, number>;
   message?: string;
-  component?: string;
+  urn?: string;
 }
 
 /** Zero changes: every op count other than `same` is 0. */
@@ -498,6 +498,20 @@ describe("drill teardown: after cto destroy nothing of ours remains on a cluster
     // team's CRD be older than that, as it would be on a real cluster.
     const wait = created + (CRD_INSTALL_WINDOW_SECONDS + 2) * 1000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Under load the simulated nodes were seen NotReady after that wait (cto up then refuses them,
+    // rightly): wait for them to be Ready and untainted again, and say so if they are not.
+    const notReady = async () =>
+      (await kwok.kubectl.json<KubeList>("get", "nodes")).items
+        .filter(
+          (n) =>
+            !n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ||
+            ((n.spec as { taints?: unknown[] } | undefined)?.taints ?? []).length > 0,
+        )
+        .map((n) => n.metadata.name);
+    const since = Date.now();
+    const stale = await eventually(notReady, (names) => names.length === 0, 180_000, 2_000);
+    metrics.set("nodes_not_ready_wait_s", Math.round((Date.now() - since) / 1000));
+    assert.deepEqual(stale, [], await kwok.kubectl.ok("get", "nodes", "-o", "wide"));
   });
   after(async function () {
     metrics.set("cases", this.test?.parent?.tests.length ?? 0);
@@ -560,7 +574,9 @@ describe("drill teardown: after cto destroy nothing of ours remains on a cluster
     const killed = await interruptAt(
       p,
       ["destroy", "--yes", "--json"],
-      (e) => e.kind === "done" && e.op === "delete" && isHelmRelease(e) && e.component === "monitoring",
+      // The monitoring component holds two releases (monitoring, logging): the one with crds/ by name.
+      (e) =>
+        e.kind === "done" && e.op === "delete" && isHelmRelease(e) && (e.urn ?? "").endsWith("::monitoring-monitoring"),
       "SIGKILL",
     );
     assert.ok(
