@@ -11,13 +11,17 @@
  *
  * Each text comes from the real program: `main()` of cli/main.ts runs the request with stdout
  * captured and not a terminal (commander's help width 80). A request is recorded only when it
- * exited 0, printed nothing on stderr and ran no command action (a hook makes every action throw,
- * so a flag that is not the help option can never do work here). The modules the program
- * loaded meanwhile are recorded through a module resolve hook, with their size and CRC-32.
+ * exited 0, printed nothing on stderr, ran no command action (a hook makes every action throw,
+ * so a flag that is not the help option can never do work here) and printed the same in another
+ * environment and working directory (help that read either could not be checked later). The
+ * modules the program loaded meanwhile are recorded through a module resolve hook, with their size
+ * and CRC-32. Not detectable here: help built from a data file's contents (none is today; its file
+ * would have to join the fingerprints).
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 // A namespace import: `registerHooks` exists from Node 22.15 on (cto runs on 22.12).
 import * as nodeModule from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Command } from "commander";
@@ -91,6 +95,32 @@ async function render(
   }
 }
 
+/**
+ * Runs `step` with other values for what a command could read while registering (cto's variables,
+ * HOME, CI, colour and width variables, the working directory), then restores them.
+ */
+async function inAnotherEnvironment<T>(step: () => Promise<T>): Promise<T> {
+  const saved = { env: process.env, cwd: process.cwd() };
+  const scratch = mkdtempSync(path.join(tmpdir(), "cto-help-texts-"));
+  process.env = {
+    ...saved.env,
+    HOME: scratch,
+    CTO_HOME: path.join(scratch, ".cto"),
+    CTO_CONFIG: path.join(scratch, "other.yaml"),
+    CI: "true",
+    NO_COLOR: "1",
+    COLUMNS: "43",
+  };
+  process.chdir(scratch);
+  try {
+    return await step();
+  } finally {
+    process.chdir(saved.cwd);
+    process.env = saved.env;
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 async function generate(outFile: string, packagesFrom: string | undefined): Promise<void> {
   const { registerHooks } = nodeModule;
   if (typeof registerHooks !== "function") {
@@ -131,6 +161,16 @@ async function generate(outFile: string, packagesFrom: string | undefined): Prom
     const r = await render(main, program, args);
     if (r.code !== 0 || r.stderr !== "" || r.stdout === "" || r.stdout.includes("\u001b")) {
       skipped.push(`cto ${args.join(" ")} (exit ${r.code}${r.stderr ? `, stderr: ${r.stderr.split("\n")[0]}` : ""})`);
+      continue;
+    }
+    // Help must follow from the modules alone (they are all the texts are checked against).
+    const elsewhere = await inAnotherEnvironment(() => {
+      const again = buildProgram();
+      disarm(again);
+      return render(main, again, args);
+    });
+    if (elsewhere.stdout !== r.stdout || elsewhere.code !== 0) {
+      skipped.push(`cto ${args.join(" ")} (its help depends on the environment or working directory)`);
       continue;
     }
     let at = texts.indexOf(r.stdout);
