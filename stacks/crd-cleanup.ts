@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import type { Plan } from "../profiles/plan.js";
 import type { ReleaseCrds } from "./chart-crds.js";
 import { crdLedgerFile, mergeReleaseCrds, readCrdLedger, removeCrdLedger, writeCrdLedger } from "./crd-ledger.js";
-import { collectChartCrds, deletePlatformCrds, type CrdCleanup } from "./crds.js";
+import { cleansCrds, collectChartCrds, deletePlatformCrds, type CrdCleanup } from "./crds.js";
 
 /** Where the stack's pending CRD names are kept under cto's home. */
 export function planCrdLedger(plan: Plan, home: string): string {
@@ -27,7 +27,7 @@ export async function beforeDestroy(
   ledger: string,
   note: (line: string) => void,
 ): Promise<ReleaseCrds[]> {
-  if (plan.cluster.provider === "simulated") return [];
+  if (!cleansCrds(plan)) return [];
   let earlier: ReleaseCrds[] = [];
   try {
     earlier = await readCrdLedger(ledger);
@@ -71,7 +71,7 @@ export async function finishInterruptedCrdCleanup(
   ledger: string,
   keep: boolean,
 ): Promise<CrdCleanup | undefined> {
-  if (plan.cluster.provider === "simulated" || !existsSync(ledger)) return undefined;
+  if (!cleansCrds(plan) || !existsSync(ledger)) return undefined;
   let recorded: ReleaseCrds[];
   try {
     recorded = await readCrdLedger(ledger);

@@ -12,8 +12,9 @@
  *   those the release created are deleted: a CRD older than the release's first install existed
  *   before (Helm skipped it) and belongs to someone else.
  * `cto destroy` means "leave nothing of ours", so it deletes both — unless the user asks to keep
- * them (`cto destroy --keep-crds`). CRDs of other software on the cluster are never touched. A
- * simulated cluster is deleted whole, so nothing is done there.
+ * them (`cto destroy --keep-crds`). CRDs of other software on the cluster are never touched. This
+ * is for clusters cto did not create (provider `existing`): the clusters cto creates (simulated,
+ * kind, minikube, k3s) are deleted whole by the same destroy, so nothing is left to do there.
  */
 import type { Plan } from "../profiles/plan.js";
 import {
@@ -67,19 +68,24 @@ export function recordedCrdNames(list: CrdList, recorded: ReleaseCrds[]): { crea
   return { created: created.sort(), preexisting: preexisting.sort() };
 }
 
+/** Whether destroy cleans up CRDs on the plan's cluster: only on one cto did not create (see above). */
+export function cleansCrds(plan: Pick<Plan, "cluster">): boolean {
+  return plan.cluster.provider === "existing";
+}
+
 function kubectlFor(plan: Plan, env: NodeJS.ProcessEnv): Kubectl {
   return new Kubectl(clusterKubeconfig(plan, env), { requestTimeoutSeconds: 60 });
 }
 
 /**
  * The `crds/` CRDs of the plan's Helm releases, from the release records in the cluster (one
- * `kubectl get secrets` per namespace of the plan); never throws. Nothing on a simulated cluster.
+ * `kubectl get secrets` per namespace of the plan); never throws. Nothing unless `cleansCrds`.
  */
 export async function collectChartCrds(
   plan: Plan,
   env: NodeJS.ProcessEnv,
 ): Promise<{ releases: ReleaseCrds[]; error?: string }> {
-  if (plan.cluster.provider === "simulated") return { releases: [] };
+  if (!cleansCrds(plan)) return { releases: [] };
   const kubectl = kubectlFor(plan, env);
   const releases: ReleaseCrds[] = [];
   for (const namespace of [...new Set(plan.components.map((c) => c.namespace))].sort()) {
@@ -122,7 +128,7 @@ export async function deletePlatformCrds(
   env: NodeJS.ProcessEnv,
   recorded: ReleaseCrds[] = [],
 ): Promise<CrdCleanup> {
-  if (plan.cluster.provider === "simulated") return { deleted: [] };
+  if (!cleansCrds(plan)) return { deleted: [] };
   const kubectl = kubectlFor(plan, env);
   const list = await kubectl.json<CrdList>(["get", "customresourcedefinitions", "-o", "json"]);
   if (!list.ok) return { deleted: [], error: list.error.message };

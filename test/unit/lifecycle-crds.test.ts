@@ -1,5 +1,10 @@
 import { strict as assert } from "node:assert";
-import { platformCrdNames, recordedCrdNames } from "../../stacks/crds.js";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { beforeDestroy, finishInterruptedCrdCleanup, planCrdLedger } from "../../stacks/crd-cleanup.js";
+import { writeCrdLedger } from "../../stacks/crd-ledger.js";
+import { cleansCrds, platformCrdNames, recordedCrdNames } from "../../stacks/crds.js";
 import { clusterKubeconfig } from "../../stacks/kube-target.js";
 import { acmePlan } from "../golden/acme-plans.js";
 
@@ -56,6 +61,29 @@ describe("stacks/crds: the CRDs cto destroy removes", function () {
       preexisting: ["prometheuses.monitoring.coreos.com"],
     });
     assert.deepEqual(recordedCrdNames(list, []), { created: [], preexisting: [] });
+  });
+
+  it("cleans up only on a cluster cto did not create: the others are deleted whole", async function () {
+    const plan = acmePlan("minimal");
+    assert.equal(cleansCrds({ cluster: { provider: "existing", name: "c" } }), true);
+    const simulated = {
+      ...plan,
+      cluster: { provider: "simulated" as const, name: "s", nodes: 1, cpu: "4", memory: "8Gi", kubeconfigPath: "~/k" },
+    };
+    assert.equal(cleansCrds(simulated), false);
+    const home = await mkdtemp(path.join(os.tmpdir(), "cto-crds-"));
+    try {
+      const ledger = planCrdLedger(simulated, home);
+      assert.equal(ledger, path.join(home, "run", "crds", plan.platform.name, `${plan.environment}.json`));
+      // No kubectl is run and nothing is recorded; a record found there is not acted on.
+      assert.deepEqual(await beforeDestroy(simulated, {}, ledger, () => assert.fail("nothing to note")), []);
+      await assert.rejects(stat(ledger), { code: "ENOENT" });
+      await writeCrdLedger(ledger, [{ release: "m/m", firstDeployed: "2026-11-25T18:00:00Z", crds: ["a.x"] }]);
+      assert.equal(await finishInterruptedCrdCleanup(simulated, {}, ledger, false), undefined);
+      assert.ok((await stat(ledger)).isFile());
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it("reaches the cluster through the plan's kubeconfig", function () {
