@@ -85,6 +85,9 @@ export class Cluster extends pulumi.ComponentResource {
         // a change updates them in place, as kubectl apply would, instead of the provider's default
         // of deleting and recreating them.
         enableConfigMapMutable: true,
+        // Same for Secrets (agent API keys, App credentials): `cto secrets set` updates the Secret
+        // in place instead of deleting and recreating it under the pods that mount it.
+        enableSecretMutable: true,
       },
       { parent: this },
     );

@@ -212,6 +212,7 @@ describe("Cluster (mocks)", function () {
     const provider = find(recorded, PROVIDER, "cluster-provider");
     assert.equal(provider.inputs.kubeconfig, FAKE_KUBECONFIG);
     assert.equal(String(provider.inputs.enableConfigMapMutable), "true");
+    assert.equal(String(provider.inputs.enableSecretMutable), "true");
     assert.equal(await valueOf(outputs.clusterEndpoint), "https://127.0.0.1:6443");
     const storage = find(recorded, "kubernetes:storage.k8s.io/v1:StorageClass", "cluster-default-storage");
     assert.equal(storage.provider, "cluster-provider");

@@ -10,6 +10,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { nextPatch } from "../helpers/chart-repo.js";
+import { runCto } from "../helpers/cli.js";
 import { CtoProject, establishedCrds, helmReleases, labelled, workloads } from "../helpers/cto-project.js";
 import type { Kubectl, KubeList } from "../helpers/kwok.js";
 
@@ -134,6 +135,29 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
     assert.match(r.stdout + r.stderr, /no changes/i);
     const after = await helmReleases(k);
     for (const rel of CORE_RELEASES) assert.equal(after.get(rel)?.revision, before.get(rel)?.revision, rel);
+  });
+
+  it("cto secrets set of an agent API key: preview updates its Secret in place, up stores it", async () => {
+    const set = await runCto(["secrets", "set", "ANTHROPIC_API_KEY", "--env", "dev"], {
+      cwd: p.sandbox.cwd,
+      env: p.env,
+      input: "sk-e2e-not-a-real-key\n",
+    });
+    assert.equal(set.code, 0, set.stderr);
+    const report = JSON.parse((await p.ok("preview", "--json")).stdout) as PreviewJson;
+    const changed = report.steps.filter((s) => s.op !== "same");
+    assert.deepEqual(
+      changed.map((s) => `${s.op} ${s.type}`),
+      ["update kubernetes:core/v1:Secret"],
+      `only the API key Secret changes, in place: ${JSON.stringify(changed)}`,
+    );
+    await p.ok("up", "--yes");
+    const secrets = await k.json<KubeList>("get", "secrets", "-n", "cto", "-l", "app.kubernetes.io/managed-by=cto");
+    const key = Buffer.from("sk-e2e-not-a-real-key").toString("base64");
+    assert.ok(
+      secrets.items.some((s) => (s as { data?: Record<string, string> }).data?.ANTHROPIC_API_KEY === key),
+      "a Secret of ours holds the key",
+    );
   });
 
   it("enabling a feature and bumping one chart: cto preview shows exactly those changes", async () => {
