@@ -57,6 +57,23 @@ export function decodeHelmReleaseSecret(secretData: string): HelmReleaseRecord {
   return record as HelmReleaseRecord;
 }
 
+/**
+ * The Secret holding the latest record of each of `releases`, from lines of
+ * `<release>\t<revision>\t<secret name>\t<type>` (a jsonpath listing of Secrets labelled
+ * `owner=helm`); other releases and Secrets not of type `helm.sh/release.v1` are skipped.
+ */
+export function latestReleaseSecrets(listing: string, releases: Set<string>): Map<string, string> {
+  const latest = new Map<string, { revision: number; secret: string }>();
+  for (const line of listing.split("\n")) {
+    const [release = "", revision = "", secret = "", type = ""] = line.trim().split("\t");
+    const n = Number(revision);
+    if (type !== "helm.sh/release.v1" || !releases.has(release) || secret === "" || !Number.isInteger(n)) continue;
+    const prev = latest.get(release);
+    if (!prev || prev.revision < n) latest.set(release, { revision: n, secret });
+  }
+  return new Map([...latest].map(([release, { secret }]) => [release, secret]));
+}
+
 /** Helm's rule for which `crds/` files it installs: `.yaml`, `.yml` or `.json`, any case. */
 function isCrdManifest(file: string): boolean {
   return file.startsWith("crds/") && /\.(ya?ml|json)$/i.test(file);
@@ -89,8 +106,8 @@ export function crdNamesInRecord(record: HelmReleaseRecord): string[] {
 }
 
 /**
- * The `crds/` CRDs of one release from all its records (every revision Helm kept: a chart
- * version may have dropped a CRD an earlier one installed); `undefined` without records.
+ * The `crds/` CRDs of one release from records of it (several: every CRD any of their charts
+ * ships, the earliest first-deployed time); `undefined` without a record with a first-deployed time.
  */
 export function releaseCrds(release: string, records: HelmReleaseRecord[]): ReleaseCrds | undefined {
   if (records.length === 0) return undefined;

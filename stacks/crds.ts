@@ -20,6 +20,7 @@ import type { Plan } from "../profiles/plan.js";
 import {
   createdByInstall,
   decodeHelmReleaseSecret,
+  latestReleaseSecrets,
   releaseCrds,
   type HelmReleaseRecord,
   type ReleaseCrds,
@@ -29,14 +30,6 @@ import { clusterKubeconfig } from "./kube-target.js";
 
 interface CrdList {
   items: { metadata: { name: string; creationTimestamp?: string; annotations?: Record<string, string> } }[];
-}
-
-interface SecretList {
-  items: {
-    type?: string;
-    metadata: { name: string; labels?: Record<string, string> };
-    data?: Record<string, string>;
-  }[];
 }
 
 /** Names of the CRDs (from `kubectl get crd -o json`) that one of the plan's Helm releases installed. */
@@ -77,9 +70,15 @@ function kubectlFor(plan: Plan, env: NodeJS.ProcessEnv): Kubectl {
   return new Kubectl(clusterKubeconfig(plan, env), { requestTimeoutSeconds: 60 });
 }
 
+/** One line per Helm release Secret: release, revision, Secret name, type (see `latestReleaseSecrets`). */
+const RELEASE_SECRETS_JSONPATH =
+  '{range .items[*]}{.metadata.labels.name}{"\\t"}{.metadata.labels.version}{"\\t"}{.metadata.name}{"\\t"}{.type}{"\\n"}{end}';
+
 /**
- * The `crds/` CRDs of the plan's Helm releases, from the release records in the cluster (one
- * `kubectl get secrets` per namespace of the plan); never throws. Nothing unless `cleansCrds`.
+ * The `crds/` CRDs of the plan's Helm releases, from the latest release record of each in the
+ * cluster; never throws. Nothing unless `cleansCrds`. The records are listed by name first and
+ * read one at a time: each holds its whole chart (up to Kubernetes' 1 MiB per Secret), and a
+ * namespace's full list with every revision would overflow what cto reads from kubectl.
  */
 export async function collectChartCrds(
   plan: Plan,
@@ -90,21 +89,21 @@ export async function collectChartCrds(
   const releases: ReleaseCrds[] = [];
   for (const namespace of [...new Set(plan.components.map((c) => c.namespace))].sort()) {
     const names = new Set(plan.components.filter((c) => c.namespace === namespace).map((c) => c.name));
-    const list = await kubectl.json<SecretList>(["get", "secrets", "-n", namespace, "-l", "owner=helm", "-o", "json"]);
-    if (!list.ok) return { releases, error: list.error.message };
-    const records = new Map<string, HelmReleaseRecord[]>();
-    for (const secret of list.value.items) {
-      const name = secret.metadata.labels?.name ?? "";
-      const data = secret.data?.release;
-      if (secret.type !== "helm.sh/release.v1" || !names.has(name) || data === undefined) continue;
+    const listing = await kubectl.text([
+      ...["get", "secrets", "-n", namespace, "-l", "owner=helm"],
+      `-o=jsonpath=${RELEASE_SECRETS_JSONPATH}`,
+    ]);
+    if (!listing.ok) return { releases, error: listing.error.message };
+    for (const [release, secret] of latestReleaseSecrets(listing.value, names)) {
+      const data = await kubectl.text(["get", "secret", secret, "-n", namespace, "-o=jsonpath={.data.release}"]);
+      if (!data.ok) return { releases, error: data.error.message };
+      let record: HelmReleaseRecord;
       try {
-        records.set(name, [...(records.get(name) ?? []), decodeHelmReleaseSecret(data)]);
+        record = decodeHelmReleaseSecret(data.value.trim());
       } catch {
-        // A record Helm could not read either; its release's CRDs stay unknown.
+        continue; // a record Helm could not read either; its release's CRDs stay unknown
       }
-    }
-    for (const [name, recs] of records) {
-      const entry = releaseCrds(`${namespace}/${name}`, recs);
+      const entry = releaseCrds(`${namespace}/${release}`, [record]);
       if (entry && entry.crds.length > 0) releases.push(entry);
     }
   }

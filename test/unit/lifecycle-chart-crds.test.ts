@@ -9,6 +9,7 @@ import {
   crdNamesInRecord,
   CRD_INSTALL_WINDOW_SECONDS,
   decodeHelmReleaseSecret,
+  latestReleaseSecrets,
   releaseCrds,
   type HelmReleaseRecord,
 } from "../../stacks/chart-crds.js";
@@ -50,6 +51,27 @@ describe("stacks/chart-crds: the crds/ CRDs of a Helm release record", function 
     assert.deepEqual(decodeHelmReleaseSecret(secretData(r, false)), r);
     assert.throws(() => decodeHelmReleaseSecret(Buffer.from(Buffer.from("[1]").toString("base64")).toString("base64")));
     assert.throws(() => decodeHelmReleaseSecret("bm90IGpzb24="));
+  });
+
+  it("finds the Secret of each release's latest record in a listing, other releases and types skipped", function () {
+    const line = (...f: string[]) => f.join("\t");
+    const listing = [
+      line("monitoring", "1", "sh.helm.release.v1.monitoring.v1", "helm.sh/release.v1"),
+      line("monitoring", "10", "sh.helm.release.v1.monitoring.v10", "helm.sh/release.v1"),
+      line("monitoring", "2", "sh.helm.release.v1.monitoring.v2", "helm.sh/release.v1"),
+      line("logging", "3", "sh.helm.release.v1.logging.v3", "helm.sh/release.v1"),
+      line("someone-elses", "1", "sh.helm.release.v1.someone-elses.v1", "helm.sh/release.v1"),
+      line("logging", "4", "not-a-record", "Opaque"),
+      "",
+    ].join("\n");
+    assert.deepEqual(
+      latestReleaseSecrets(listing, new Set(["monitoring", "logging", "backup"])),
+      new Map([
+        ["monitoring", "sh.helm.release.v1.monitoring.v10"],
+        ["logging", "sh.helm.release.v1.logging.v3"],
+      ]),
+    );
+    assert.deepEqual(latestReleaseSecrets("", new Set(["monitoring"])), new Map());
   });
 
   it("takes the CRDs of every .yaml/.yml/.json file under crds/, multi-document and List, nothing else", function () {
