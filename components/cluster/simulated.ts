@@ -258,6 +258,63 @@ async function scaleNodes(inputs: SimulatedInputs): Promise<void> {
   ]);
 }
 
+/**
+ * Runs `fn` holding the machine-wide lock on creating kwok clusters. kwokctl picks each
+ * component's port by probing downwards from 32767 in every process, so two clusters created at
+ * once (dev and staging together, two terminals) pick the same ports and one never serves ("Cluster
+ * is not served yet" after 2 minutes). The lock is a directory under /tmp (ports are per machine,
+ * and cto gives the engine a private TMPDIR) holding the holder's pid; a holder that died leaves a
+ * lock the next waiter removes.
+ */
+export async function withKwokCreateLock<T>(
+  fn: () => Promise<T>,
+  opts: { timeoutMs?: number; lock?: string } = {},
+): Promise<T> {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const lock = opts.lock ?? path.join(process.platform === "win32" ? os.tmpdir() : "/tmp", "cto-kwokctl-create.lock");
+  const holderAlive = (): boolean => {
+    let pid = NaN;
+    try {
+      pid = Number(fs.readFileSync(path.join(lock, "pid"), "utf8"));
+    } catch {
+      // no pid yet: the holder is between mkdir and writing it, unless that was long ago
+      try {
+        return Date.now() - fs.statSync(lock).mtimeMs < 10_000;
+      } catch {
+        return false;
+      }
+    }
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+  };
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock, { mode: 0o755 });
+      fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (!holderAlive()) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > until)
+        throw new Error(`another kwok cluster is still being created after ${timeoutMs / 1000}s (lock ${lock})`);
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 async function createCluster(inputs: SimulatedInputs): Promise<SimulatedOutputs> {
   const fs = await import("node:fs");
   const path = await import("node:path");
@@ -279,7 +336,9 @@ async function createCluster(inputs: SimulatedInputs): Promise<SimulatedOutputs>
   fs.writeFileSync(ownerFile, inputs.owner + "\n", { mode: 0o600 });
   const binaryFlags = KWOK_BINARY_FLAGS.flatMap(([name, flag]) => [flag, bins[name]!]);
   try {
-    await runKwokctl(inputs, ["create", "cluster", "--wait", "2m", "--kubeconfig", "", ...binaryFlags]);
+    await withKwokCreateLock(() =>
+      runKwokctl(inputs, ["create", "cluster", "--wait", "2m", "--kubeconfig", "", ...binaryFlags]),
+    );
     await scaleNodes(inputs);
     const { kubeconfig, endpoint } = await loadKubeconfig(inputs);
     await waitForNodes(kubeconfig, inputs.nodes);

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { withKwokCreateLock } from "../../components/cluster/simulated.js";
 import { requireBinaries, SIMULATED_CLUSTER_BINARIES, toolchainBinDir } from "../../config/toolchain.js";
 
 export interface ExecResult {
@@ -140,20 +141,23 @@ export async function startKwokCluster(
     await writeFile(path.join(workdir, "stages.yaml"), opts.stages);
     config.push("--config", path.join(workdir, "stages.yaml"));
   }
-  await kwokctl([
-    "create",
-    "cluster",
-    "--wait",
-    "2m",
-    "--kubeconfig",
-    "",
-    ...config,
-    ...["--kube-apiserver-binary", path.join(bin, "kube-apiserver")],
-    ...["--kube-controller-manager-binary", path.join(bin, "kube-controller-manager")],
-    ...["--kube-scheduler-binary", path.join(bin, "kube-scheduler")],
-    ...["--etcd-binary", path.join(bin, "etcd")],
-    ...["--kwok-controller-binary", path.join(bin, "kwok")],
-  ]);
+  // Same lock as cto's simulated clusters: concurrent kwokctl creates pick the same ports.
+  await withKwokCreateLock(() =>
+    kwokctl([
+      "create",
+      "cluster",
+      "--wait",
+      "2m",
+      "--kubeconfig",
+      "",
+      ...config,
+      ...["--kube-apiserver-binary", path.join(bin, "kube-apiserver")],
+      ...["--kube-controller-manager-binary", path.join(bin, "kube-controller-manager")],
+      ...["--kube-scheduler-binary", path.join(bin, "kube-scheduler")],
+      ...["--etcd-binary", path.join(bin, "etcd")],
+      ...["--kwok-controller-binary", path.join(bin, "kwok")],
+    ]),
+  );
   const destroy = async () => {
     await exec(path.join(bin, "kwokctl"), ["--name", name, "delete", "cluster"], { env, timeoutMs: 60_000 });
     await rm(workdir, { recursive: true, force: true });
