@@ -28,11 +28,35 @@ import {
 import { Kubectl } from "./diagnose/kubectl.js";
 import { clusterKubeconfig } from "./kube-target.js";
 
-interface CrdList {
+export interface CrdList {
   items: { metadata: { name: string; creationTimestamp?: string; annotations?: Record<string, string> } }[];
 }
 
-/** Names of the CRDs (from `kubectl get crd -o json`) that one of the plan's Helm releases installed. */
+/**
+ * One line per CRD: name, creation time, Helm release name and namespace annotations. Only these
+ * fields are read: CRDs carry their whole schema, and a cluster's full `-o json` list can run to
+ * many MiB, more than cto reads from a kubectl.
+ */
+const CRD_JSONPATH =
+  '{range .items[*]}{.metadata.name}{"\\t"}{.metadata.creationTimestamp}{"\\t"}' +
+  '{.metadata.annotations.meta\\.helm\\.sh/release-name}{"\\t"}' +
+  '{.metadata.annotations.meta\\.helm\\.sh/release-namespace}{"\\n"}{end}';
+
+/** The CRD list (the fields read here) from the lines `CRD_JSONPATH` prints. */
+export function parseCrdListing(text: string): CrdList {
+  const items: CrdList["items"] = [];
+  for (const line of text.split("\n")) {
+    const [name = "", creationTimestamp = "", release = "", namespace = ""] = line.split("\t");
+    if (name.trim() === "") continue;
+    const annotations = release
+      ? { "meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": namespace }
+      : undefined;
+    items.push({ metadata: { name: name.trim(), creationTimestamp, annotations } });
+  }
+  return { items };
+}
+
+/** Names of the CRDs (see `parseCrdListing`) that one of the plan's Helm releases installed. */
 export function platformCrdNames(list: CrdList, plan: Pick<Plan, "components">): string[] {
   const releases = new Set(plan.components.map((c) => `${c.namespace}/${c.name}`));
   return list.items
@@ -46,7 +70,7 @@ export function platformCrdNames(list: CrdList, plan: Pick<Plan, "components">):
 }
 
 /**
- * The recorded `crds/` CRDs present in the cluster (from `kubectl get crd -o json`): those one of
+ * The recorded `crds/` CRDs present in the cluster (see `parseCrdListing`): those one of
  * the recorded releases created, and those that existed before it (left alone), each sorted.
  */
 export function recordedCrdNames(list: CrdList, recorded: ReleaseCrds[]): { created: string[]; preexisting: string[] } {
@@ -129,10 +153,11 @@ export async function deletePlatformCrds(
 ): Promise<CrdCleanup> {
   if (!cleansCrds(plan)) return { deleted: [] };
   const kubectl = kubectlFor(plan, env);
-  const list = await kubectl.json<CrdList>(["get", "customresourcedefinitions", "-o", "json"]);
-  if (!list.ok) return { deleted: [], error: list.error.message };
-  const { created, preexisting } = recordedCrdNames(list.value, recorded);
-  const names = [...new Set([...platformCrdNames(list.value, plan), ...created])].sort();
+  const listing = await kubectl.text(["get", "customresourcedefinitions", `-o=jsonpath=${CRD_JSONPATH}`]);
+  if (!listing.ok) return { deleted: [], error: listing.error.message };
+  const list = parseCrdListing(listing.value);
+  const { created, preexisting } = recordedCrdNames(list, recorded);
+  const names = [...new Set([...platformCrdNames(list, plan), ...created])].sort();
   const others = preexisting.filter((n) => !names.includes(n));
   const kept = others.length > 0 ? { preexisting: others } : {};
   if (names.length === 0) return { deleted: [], ...kept };

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeDestroy, finishInterruptedCrdCleanup, planCrdLedger } from "../../stacks/crd-cleanup.js";
 import { writeCrdLedger } from "../../stacks/crd-ledger.js";
-import { cleansCrds, platformCrdNames, recordedCrdNames } from "../../stacks/crds.js";
+import { cleansCrds, parseCrdListing, platformCrdNames, recordedCrdNames } from "../../stacks/crds.js";
 import { clusterKubeconfig } from "../../stacks/kube-target.js";
 import { acmePlan } from "../golden/acme-plans.js";
 
@@ -35,6 +35,28 @@ describe("stacks/crds: the CRDs cto destroy removes", function () {
     };
     assert.deepEqual(platformCrdNames(list, plan), ["applications.argoproj.io", "appprojects.argoproj.io"]);
     assert.deepEqual(platformCrdNames(list, { components: [] }), []);
+  });
+
+  it("reads the CRD listing: name, creation time and the Helm release annotations when present", function () {
+    const listing =
+      "gadgets.example.com\t2026-11-25T19:38:10Z\t\t\n" +
+      "widgets.example.com\t2026-11-25T19:38:11Z\targo-cd\targocd\n" +
+      "\n";
+    assert.deepEqual(parseCrdListing(listing), {
+      items: [
+        {
+          metadata: { name: "gadgets.example.com", creationTimestamp: "2026-11-25T19:38:10Z", annotations: undefined },
+        },
+        {
+          metadata: {
+            name: "widgets.example.com",
+            creationTimestamp: "2026-11-25T19:38:11Z",
+            annotations: { "meta.helm.sh/release-name": "argo-cd", "meta.helm.sh/release-namespace": "argocd" },
+          },
+        },
+      ],
+    });
+    assert.deepEqual(parseCrdListing(""), { items: [] });
   });
 
   it("takes the recorded crds/ CRDs the release created, and names those that existed before it", function () {
