@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { withKwokCreateLock } from "../../components/cluster/simulated.js";
 import type { Plan } from "../../profiles/plan.js";
 import { componentHealth } from "../../stacks/diagnose/health.js";
 import { diagnose, type Diagnosis } from "../../stacks/diagnose/diagnose.js";
@@ -159,26 +160,29 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
     work = await mkdtemp(path.join(os.tmpdir(), "cto-doctor-e2e-"));
     env = { ...process.env, KWOK_RUNTIME: "binary", KWOK_WORKDIR: work };
     await writeFile(path.join(work, "stages.yaml"), STAGES);
-    await kwokctl([
-      "create",
-      "cluster",
-      "--wait",
-      "2m",
-      "--kubeconfig",
-      "",
-      "--config",
-      path.join(work, "stages.yaml"),
-      "--kube-apiserver-binary",
-      path.join(bin, "kube-apiserver"),
-      "--kube-controller-manager-binary",
-      path.join(bin, "kube-controller-manager"),
-      "--kube-scheduler-binary",
-      path.join(bin, "kube-scheduler"),
-      "--etcd-binary",
-      path.join(bin, "etcd"),
-      "--kwok-controller-binary",
-      path.join(bin, "kwok"),
-    ]);
+    // The lock cto's simulated clusters take: concurrent kwokctl creates pick the same ports.
+    await withKwokCreateLock(() =>
+      kwokctl([
+        "create",
+        "cluster",
+        "--wait",
+        "2m",
+        "--kubeconfig",
+        "",
+        "--config",
+        path.join(work, "stages.yaml"),
+        "--kube-apiserver-binary",
+        path.join(bin, "kube-apiserver"),
+        "--kube-controller-manager-binary",
+        path.join(bin, "kube-controller-manager"),
+        "--kube-scheduler-binary",
+        path.join(bin, "kube-scheduler"),
+        "--etcd-binary",
+        path.join(bin, "etcd"),
+        "--kwok-controller-binary",
+        path.join(bin, "kwok"),
+      ]),
+    );
     // Two nodes of 2 CPU and 4 GiB: 4 CPU and 8 GiB allocatable in all.
     await kwokctl([
       "scale",
