@@ -5,11 +5,8 @@
  * is rate-limited (simulated by a kwok Stage) are diagnosed with their events and fixes.
  */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { withKwokCreateLock } from "../../components/cluster/simulated.js";
 import type { Plan } from "../../profiles/plan.js";
 import { componentHealth } from "../../stacks/diagnose/health.js";
 import { diagnose, type Diagnosis } from "../../stacks/diagnose/diagnose.js";
@@ -17,6 +14,7 @@ import { renderDiagnosis } from "../../stacks/diagnose/format.js";
 import { runCommand } from "../../stacks/diagnose/run.js";
 import { realProbes } from "../../stacks/preflight/probes.js";
 import { runPreflight } from "../../stacks/preflight/registry.js";
+import { eventually, startKwokCluster, type KwokCluster } from "../helpers/kwok.js";
 import { makePlan } from "../unit/preflight-fixtures.js";
 
 /**
@@ -112,38 +110,13 @@ spec:
       {{ end }}
 `;
 
-function toolchainBin(): string {
-  const cache = process.env.CTO_TOOLCHAIN_CACHE ?? path.join(os.homedir(), ".cache", "cto", "toolchain");
-  try {
-    return readFileSync(path.join(cache, "current"), "utf8").trim();
-  } catch {
-    throw new Error(`the simulated cluster needs the toolchain: run npm run toolchain first (no ${cache}/current)`);
-  }
-}
-
-/** Polls `fn` until `done` holds (or 30 s pass) and returns the last value. */
-async function eventually<T>(fn: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 30_000;
-  let v = await fn();
-  while (!done(v) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 500));
-    v = await fn();
-  }
-  return v;
-}
-
 describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
   this.timeout(180_000);
-  const name = `cto-e2e-${process.pid}`;
+  let cluster: KwokCluster;
+  let name: string;
   let work: string;
   let kubeconfig: string;
-  let bin: string;
-  let env: NodeJS.ProcessEnv;
 
-  const kwokctl = async (args: string[]) => {
-    const r = await runCommand(path.join(bin, "kwokctl"), ["--name", name, ...args], { env, timeoutMs: 150_000 });
-    assert.equal(r.code, 0, `kwokctl ${args.join(" ")}: ${r.stderr.slice(-2000)}`);
-  };
   const kubectl = async (...args: string[]) => {
     const r = await runCommand("kubectl", ["--kubeconfig", kubeconfig, ...args]);
     assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
@@ -156,55 +129,13 @@ describe("doctor and diagnosis on a simulated cluster (kwok)", function () {
   };
 
   before(async () => {
-    bin = toolchainBin();
-    work = await mkdtemp(path.join(os.tmpdir(), "cto-doctor-e2e-"));
-    env = { ...process.env, KWOK_RUNTIME: "binary", KWOK_WORKDIR: work };
-    await writeFile(path.join(work, "stages.yaml"), STAGES);
-    // The lock cto's simulated clusters take: concurrent kwokctl creates pick the same ports.
-    await withKwokCreateLock(() =>
-      kwokctl([
-        "create",
-        "cluster",
-        "--wait",
-        "2m",
-        "--kubeconfig",
-        "",
-        "--config",
-        path.join(work, "stages.yaml"),
-        "--kube-apiserver-binary",
-        path.join(bin, "kube-apiserver"),
-        "--kube-controller-manager-binary",
-        path.join(bin, "kube-controller-manager"),
-        "--kube-scheduler-binary",
-        path.join(bin, "kube-scheduler"),
-        "--etcd-binary",
-        path.join(bin, "etcd"),
-        "--kwok-controller-binary",
-        path.join(bin, "kwok"),
-      ]),
-    );
     // Two nodes of 2 CPU and 4 GiB: 4 CPU and 8 GiB allocatable in all.
-    await kwokctl([
-      "scale",
-      "node",
-      "--replicas",
-      "2",
-      "--param",
-      '.allocatable.cpu="2"',
-      "--param",
-      '.allocatable.memory="4Gi"',
-    ]);
-    kubeconfig = path.join(work, "clusters", name, "kubeconfig.yaml");
-    await eventually(
-      () => kubectl("get", "nodes", "-o", "jsonpath={.items[*].spec.taints}"),
-      (taints) => !taints.includes("not-ready"),
-    );
+    cluster = await startKwokCluster({ nodes: 2, cpu: "2", memory: "4Gi", stages: STAGES });
+    ({ name, workdir: work, kubeconfig } = cluster);
   });
 
   after(async () => {
-    if (bin && work)
-      await runCommand(path.join(bin, "kwokctl"), ["--name", name, "delete", "cluster"], { env, timeoutMs: 60_000 });
-    if (work) await rm(work, { recursive: true, force: true });
+    await cluster?.destroy();
   });
 
   /** A simulated plan that points at this cluster, with one agent of the given size. */
