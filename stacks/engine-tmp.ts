@@ -9,18 +9,9 @@
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { processExists } from "./process-exists.js";
 
 const created = new Set<string>();
-
-/** Whether a process with this id is alive (signal 0 checks without sending anything). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Removes the temporary directories of `cto` processes that are no longer running. */
 export function sweepEngineTempDirs(home: string): void {
@@ -33,7 +24,7 @@ export function sweepEngineTempDirs(home: string): void {
   }
   for (const entry of entries) {
     const pid = Number(entry);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid))
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processExists(pid))
       rmSync(path.join(root, entry), { recursive: true, force: true });
   }
 }

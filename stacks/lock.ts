@@ -11,6 +11,7 @@ import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Backend } from "./backend.js";
+import { processExists } from "./process-exists.js";
 
 export interface LockInfo {
   file: string;
@@ -70,11 +71,7 @@ export async function listLocks(backend: Backend, project: string, stack: string
 /** Whether the holder process still runs (only knowable on this host). */
 export async function holderAlive(lock: Pick<LockInfo, "host" | "pid">): Promise<boolean | undefined> {
   if (lock.host !== os.hostname()) return undefined;
-  try {
-    process.kill(lock.pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // EPERM: exists, owned by someone else
-  }
+  if (!processExists(lock.pid)) return false;
   // The pid exists; make sure it is still a Pulumi engine and not a reused pid.
   try {
     const cmd = await readFile(`/proc/${lock.pid}/cmdline`, "utf8");
