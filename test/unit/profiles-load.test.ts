@@ -58,8 +58,8 @@ describe("profiles: loading the catalog", () => {
         ["production", 32, 8, 30],
       ],
     );
-    assert.deepEqual(Object.keys(catalog.releases).sort(), ["0.1.0", "0.2.0"]);
-    assert.equal(catalog.latestRelease, "0.2.0");
+    assert.deepEqual(Object.keys(catalog.releases).sort(), ["0.1.0", "0.2.0", "0.3.0"]);
+    assert.equal(catalog.latestRelease, "0.3.0");
     assert.deepEqual(catalog.componentNames, [
       "argo-cd",
       "argo-events",

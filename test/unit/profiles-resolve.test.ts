@@ -207,10 +207,10 @@ environments:
     [
       "unknown release from the command line",
       "",
-      { release: "0.3.0" },
+      { release: "0.9.0" },
       [
-        "  cto.yaml --release: unknown platform release `0.3.0`",
-        "      fix: use one of 0.1.0, 0.2.0, or leave release unset for the newest (0.2.0)",
+        "  cto.yaml --release: unknown platform release `0.9.0`",
+        "      fix: use one of 0.1.0, 0.2.0, 0.3.0, or leave release unset for the newest (0.3.0)",
       ],
     ],
     [
