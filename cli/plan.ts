@@ -15,6 +15,8 @@ export interface PlanOptions extends FileOption {
   env?: string;
   /** Overrides the profile the config (or its environment) names. */
   profile?: string;
+  /** Resolve against this platform release instead of the config's (an upgrade's target). */
+  release?: string;
 }
 
 export interface LoadedPlan {
@@ -33,6 +35,7 @@ export async function loadPlan(options: PlanOptions, io: Pick<CommandIO, "cwd" |
     {
       environment: options.env ?? DEFAULT_ENVIRONMENT,
       profile: options.profile,
+      ...(options.release !== undefined ? { release: options.release } : {}),
       home: ctoHome(io.env),
       baseDir: dirname(file),
       file,

@@ -3,7 +3,7 @@
  *
  * - Project: named after `plan.platform.name`; stack: `plan.environment`.
  * - Program: an inline function running `buildPlatform(plan, secrets)` (stacks/program.ts) in this
- *   process; `lifecycle.ts` builds it after writing the stack config and passes it per operation.
+ *   process; `lifecycle/prepare-program.ts` builds it after writing the stack config and passes it per operation.
  * - State: `backend.ts`; secrets: `passphrase.ts` (or the plan's KMS URL); CLI: `pulumi-cli.ts`.
  * - Work directory: `<ctoHome>/workspaces/<project>-<backend hash>/` keeps `Pulumi.yaml` and
  *   `Pulumi.<stack>.yaml` (stack config, secrets encrypted, plus the passphrase salt) between runs.

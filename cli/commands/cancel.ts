@@ -16,7 +16,8 @@ export function register(program: Command): void {
   yesOption(cmd, "clear without asking");
   examples(cmd, ["cto cancel --env dev", "cto cancel --env dev --yes"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runCancel, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runCancel } = await import("../lifecycle/cancel.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runCancel(options, processLifecycleIO());
   });
 }

@@ -20,7 +20,8 @@ export function register(program: Command): void {
   yesOption(cmd, "destroy without asking (required without a terminal)");
   examples(cmd, ["cto destroy --env dev --yes", "cto destroy --env prod --yes --confirm prod"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runDestroy, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runDestroy } = await import("../lifecycle/destroy.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runDestroy(options, processLifecycleIO());
   });
 }

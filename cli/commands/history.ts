@@ -11,7 +11,8 @@ export function register(program: Command): void {
   jsonOption(cmd);
   examples(cmd, ["cto history", "cto history --env prod --json"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runHistory, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runHistory } = await import("../lifecycle/history.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runHistory(options, processLifecycleIO());
   });
 }

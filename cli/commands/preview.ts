@@ -14,7 +14,8 @@ export function register(program: Command): void {
   jsonOption(cmd, "print the preview (changes, steps, stateful replacements) as one JSON document");
   examples(cmd, ["cto preview", "cto preview --env prod --diff", "cto preview --json"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runPreview, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runPreview } = await import("../lifecycle/preview.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runPreview(options, processLifecycleIO());
   });
 }

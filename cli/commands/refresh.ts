@@ -12,7 +12,8 @@ export function register(program: Command): void {
   jsonOption(cmd, "print events as JSON lines");
   examples(cmd, ["cto refresh", "cto refresh --env dev --clear-pending"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runRefresh, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runRefresh } = await import("../lifecycle/refresh.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runRefresh(options, processLifecycleIO());
   });
 }

@@ -14,7 +14,8 @@ export function register(program: Command): void {
   yesOption(cmd, "apply without asking (required without a terminal)");
   examples(cmd, ["cto rollback --yes", "cto rollback --env prod --to 3 --yes"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runRollback, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runRollback } = await import("../lifecycle/rollback.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runRollback(options, processLifecycleIO());
   });
 }

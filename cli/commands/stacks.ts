@@ -8,7 +8,8 @@ export function register(program: Command): void {
   jsonOption(cmd);
   examples(cmd, ["cto stacks", "cto stacks --json"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runStacks, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runStacks } = await import("../lifecycle/stacks.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runStacks(options, processLifecycleIO());
   });
 }

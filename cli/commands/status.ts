@@ -11,7 +11,8 @@ export function register(program: Command): void {
   jsonOption(cmd);
   examples(cmd, ["cto status", "cto status --env prod --json"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runStatus, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runStatus } = await import("../lifecycle/status.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runStatus(options, processLifecycleIO());
   });
 }

@@ -1,6 +1,6 @@
 /**
  * `cto up`: prerequisites, preview, a summary of what changes (stateful replacements called out),
- * confirmation, apply with progress. The work is in cli/lifecycle/run.ts.
+ * confirmation, apply with progress. The work is in cli/lifecycle/up.ts.
  */
 import type { Command } from "commander";
 import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
@@ -19,7 +19,8 @@ export function register(program: Command): void {
   yesOption(cmd, "apply without asking (required without a terminal)");
   examples(cmd, ["cto up --yes", "cto up --env staging --profile standard --yes --json"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runUp, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runUp } = await import("../lifecycle/up.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runUp(options, processLifecycleIO());
   });
 }

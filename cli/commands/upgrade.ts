@@ -14,7 +14,8 @@ export function register(program: Command): void {
   yesOption(cmd, "apply without asking (required without a terminal)");
   examples(cmd, ["cto upgrade --yes", "cto upgrade --env prod --to 2026.11 --yes"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runUpgrade, processLifecycleIO } = await import("../lifecycle/run.js");
+    const { runUpgrade } = await import("../lifecycle/upgrade.js");
+    const { processLifecycleIO } = await import("../lifecycle/session.js");
     process.exitCode = await runUpgrade(options, processLifecycleIO());
   });
 }

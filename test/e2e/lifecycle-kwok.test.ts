@@ -9,7 +9,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Plan } from "../../profiles/plan.js";
-import { destroy, LifecycleError, preview, rollbackPlan, up, type LifecycleOptions } from "../../stacks/lifecycle.js";
+import {
+  destroy,
+  LifecycleError,
+  preview,
+  rollbackPlan,
+  up,
+  type LifecycleOptions,
+} from "../../stacks/lifecycle/index.js";
 import { acmePlan } from "../golden/acme-plans.js";
 import { requireToolchain, startKwokCluster, type KwokCluster } from "../helpers/kwok.js";
 import { kubeProgram } from "./fixtures/kube-program.js";

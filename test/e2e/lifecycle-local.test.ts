@@ -27,7 +27,7 @@ import {
   status,
   up,
   type LifecycleOptions,
-} from "../../stacks/lifecycle.js";
+} from "../../stacks/lifecycle/index.js";
 import type { ProgressEvent } from "../../stacks/progress.js";
 import { acmePlan } from "../golden/acme-plans.js";
 import { planFileProgram } from "./fixtures/file-program.js";

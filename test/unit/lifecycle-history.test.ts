@@ -12,7 +12,7 @@ import {
   versionChanges,
   type HistoryRecord,
 } from "../../stacks/history.js";
-import { changedKeys, isStatefulChange } from "../../stacks/lifecycle.js";
+import { changedKeys, isStatefulChange } from "../../stacks/lifecycle/index.js";
 import { acmePlan } from "../golden/acme-plans.js";
 
 const rec = (n: number, status: HistoryRecord["status"], release = `r${n}`): HistoryRecord =>

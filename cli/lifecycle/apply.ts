@@ -1,0 +1,48 @@
+/** Shared by up, upgrade and rollback: preview, summary, confirmation, apply. */
+import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import { cancelled, confirm } from "./consent.js";
+import { printResult, renderPreview } from "./render.js";
+import { withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+
+export async function previewConfirmApply(
+  loaded: { plan: Plan; secrets: PlanSecrets },
+  options: LifecycleCommandOptions,
+  io: LifecycleIO,
+  extra: { operation: "up" | "upgrade" | "rollback"; rollbackOf?: number; question: string },
+): Promise<number> {
+  const { plan, secrets } = loaded;
+  const json = Boolean(options.json);
+  return withStackSession(io, plan.environment, json, async (opts, lifecycle) => {
+    const report = await lifecycle.preview(plan, secrets, { ...opts, onProgress: undefined, refresh: options.refresh });
+    if (json) io.out(JSON.stringify({ kind: "preview", ...report }));
+    else for (const line of renderPreview(report, { diff: options.diff, details: report.details })) io.out(line);
+
+    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, { env: io.env }))) {
+      if (json)
+        io.out(
+          JSON.stringify({
+            kind: "result",
+            operation: extra.operation,
+            environment: plan.environment,
+            changes: report.changes,
+            noChanges: true,
+          }),
+        );
+      else io.out(`No changes: ${plan.environment} already matches the plan.`);
+      return 0;
+    }
+    if (!options.yes) {
+      if (!(await confirm(extra.question))) return cancelled(io);
+    }
+    if (!json) io.out("");
+    const result = await lifecycle.up(plan, secrets, {
+      ...opts,
+      operation: extra.operation,
+      rollbackOf: extra.rollbackOf,
+      total: report.total,
+      refresh: options.refresh,
+    });
+    printResult(result, io, json);
+    return 0;
+  });
+}

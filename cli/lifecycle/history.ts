@@ -1,0 +1,35 @@
+/** `cto history`: the recorded updates of an environment. */
+import { describeChanges, table } from "../../stacks/progress.js";
+import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+
+/** `cto history` */
+export async function runHistory(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+  const { plan } = await load(options, io);
+  const lifecycle = await import("../../stacks/lifecycle/index.js");
+  const entries = await lifecycle.history(plan, { env: io.env });
+  if (options.json) {
+    io.out(JSON.stringify({ environment: plan.environment, updates: entries }));
+    return 0;
+  }
+  if (entries.length === 0) {
+    io.out(`No updates recorded for ${plan.environment} yet.`);
+    return 0;
+  }
+  io.out(
+    table(
+      ["#", "operation", "result", "started", "release", "profile", "changes", "by"],
+      entries.map((e) => [
+        String(e.n),
+        e.operation + (e.rollbackOf !== undefined ? ` to ${e.rollbackOf}` : ""),
+        e.status,
+        e.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+        e.release,
+        e.profile,
+        e.changes ? describeChanges(e.changes, "past") : "",
+        e.user && e.host ? `${e.user}@${e.host}` : "",
+      ]),
+    ),
+  );
+  io.out(`cto rollback --env ${plan.environment} --to N re-applies update N.`);
+  return 0;
+}

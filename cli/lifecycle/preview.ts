@@ -1,0 +1,20 @@
+/** `cto preview`: what would change, by component; `--diff` adds old → new values (secrets masked). */
+import { renderPreview } from "./render.js";
+import { load, withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+
+export async function runPreview(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+  const { plan, secrets } = await load(options, io);
+  return withStackSession(io, plan.environment, false, async (opts, lifecycle) => {
+    const report = await lifecycle.preview(plan, secrets, {
+      ...opts,
+      onProgress: undefined,
+      refresh: options.refresh,
+    });
+    if (options.json) io.out(JSON.stringify(report));
+    else {
+      for (const line of renderPreview(report, { diff: options.diff, details: report.details })) io.out(line);
+      io.out(`Engine log: ${report.logFile}`);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,13 @@
+/** `cto refresh`: read the cluster and bring the state in line (`--clear-pending` after a crash). */
+import { printResult } from "./render.js";
+import { load, withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+
+export async function runRefresh(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+  const { plan, secrets } = await load(options, io);
+  const json = Boolean(options.json);
+  return withStackSession(io, plan.environment, json, async (opts, lifecycle) => {
+    const result = await lifecycle.refresh(plan, secrets, { ...opts, clearPending: options.clearPending });
+    printResult(result, io, json);
+    return 0;
+  });
+}

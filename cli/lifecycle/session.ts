@@ -1,0 +1,129 @@
+/**
+ * What every lifecycle command shares: its options and IO, loading the plan (`cli/plan.ts`), and
+ * the stack session around an engine run — Ctrl-C handling and progress output set up once,
+ * a failure reported (change table, or one JSON error line) before it travels up to `cli/bin.ts`,
+ * and the handlers always removed.
+ *
+ * Output: progress and results on stdout; prompts on stderr. With `--json`, stdout carries only
+ * JSON: one line per event for up/upgrade/rollback/refresh/destroy (progress events as
+ * `stacks/progress.ts` defines them, then `{"kind":"result",…}`), one document for the others
+ * (preview prints its report, steps included, as one line).
+ */
+import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import type { LifecycleOptions } from "../../stacks/lifecycle/index.js";
+import { renderFinalTable, renderProgressLine, type ProgressEvent } from "../../stacks/progress.js";
+import { canPrompt, useColor } from "../context.js";
+import { loadPlan } from "../plan.js";
+import { handleInterrupts } from "./interrupt.js";
+
+export interface LifecycleCommandOptions {
+  file?: string;
+  env?: string;
+  profile?: string;
+  json?: boolean;
+  yes?: boolean;
+  skipChecks?: boolean;
+  diff?: boolean;
+  refresh?: boolean;
+  clearPending?: boolean;
+  to?: string;
+  force?: boolean;
+  confirm?: string;
+  keepCrds?: boolean;
+}
+
+export interface LifecycleIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** One line to stdout. */
+  out: (line: string) => void;
+  /** One line to stderr. */
+  err: (line: string) => void;
+  /** A terminal to ask on (and no CI). */
+  interactive: boolean;
+  /** stdin is a terminal (Ctrl-C reaches the engine directly). */
+  terminal: boolean;
+  color: boolean;
+}
+
+export function processLifecycleIO(): LifecycleIO {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
+    interactive: canPrompt(process.env),
+    terminal: Boolean(process.stdin.isTTY),
+    color: useColor(process.env),
+  };
+}
+
+/** cto.yaml → plan for the environment (and, for upgrades, another release). */
+export async function load(
+  options: LifecycleCommandOptions,
+  io: LifecycleIO,
+  release?: string,
+): Promise<{ file: string; plan: Plan; secrets: PlanSecrets }> {
+  const { file, plan, secrets } = await loadPlan({ ...options, release }, io);
+  return { file, plan, secrets };
+}
+
+export type Lifecycle = typeof import("../../stacks/lifecycle/index.js");
+
+/**
+ * Run `work` against an environment's stack: it gets the operation options (interrupts wired to the
+ * engine, progress printed as lines or JSON) and the lifecycle module. A failure is reported, then
+ * rethrown; the interrupt handlers are removed whatever happens.
+ */
+export async function withStackSession<T>(
+  io: LifecycleIO,
+  environment: string,
+  json: boolean,
+  work: (opts: LifecycleOptions, lifecycle: Lifecycle) => Promise<T>,
+): Promise<T> {
+  const lifecycle = await import("../../stacks/lifecycle/index.js");
+  const interrupts = handleInterrupts({ say: io.err, terminal: io.terminal, environment });
+  const onProgress = (e: ProgressEvent): void => {
+    if (json) {
+      io.out(JSON.stringify(e));
+      return;
+    }
+    const line = renderProgressLine(e);
+    if (line !== undefined) io.out(line);
+  };
+  const opts: LifecycleOptions = {
+    env: io.env,
+    signal: interrupts.signal,
+    interrupted: interrupts.interrupted,
+    onProgress,
+  };
+  try {
+    return await work(opts, lifecycle);
+  } catch (err) {
+    return reportFailure(lifecycle, err, io, json);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** Print what happened before the error travels up to cli/bin.ts (which prints error + fix). */
+function reportFailure(lifecycle: Lifecycle, err: unknown, io: LifecycleIO, json: boolean): never {
+  if (err instanceof lifecycle.LifecycleError) {
+    if (json) {
+      io.out(
+        JSON.stringify({
+          kind: "error",
+          message: err.message,
+          fix: err.hint,
+          errorKind: err.explanation?.kind,
+          cancelled: err.cancelled,
+          logFile: err.logFile,
+        }),
+      );
+    } else if (err.rows.length > 0) {
+      io.out("");
+      io.out(renderFinalTable(err.rows));
+    }
+  }
+  throw err;
+}

@@ -1,0 +1,50 @@
+/** `cto up`: prerequisites (unless --skip-checks), then preview, confirmation, apply. */
+import { UserError } from "../../config/errors.js";
+import { ctoHome } from "../../config/paths.js";
+import type { Plan } from "../../profiles/plan.js";
+import { previewConfirmApply } from "./apply.js";
+import { requireConsent } from "./consent.js";
+import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+
+/** `cto up` */
+export async function runUp(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+  requireConsent(options, io, "cto up");
+  const loaded = await load(options, io);
+  await preflight(loaded.plan, options, io);
+  return previewConfirmApply(loaded, options, io, {
+    operation: "up",
+    question: `Apply these changes to ${loaded.plan.environment}?`,
+  });
+}
+
+/** Prerequisites before `up`; `--skip-checks` skips them with a warning. */
+async function preflight(plan: Plan, options: LifecycleCommandOptions, io: LifecycleIO): Promise<void> {
+  if (options.skipChecks) {
+    io.err("warning: prerequisite checks skipped (--skip-checks): problems will surface as engine errors instead");
+    return;
+  }
+  const [{ runPreflight, renderReport }, { resolveBackend }, webhooks] = await Promise.all([
+    import("../../stacks/preflight/index.js"),
+    import("../../stacks/backend.js"),
+    import("../../stacks/github/webhooks-managed.js"),
+  ]);
+  const home = ctoHome(io.env);
+  const report = await runPreflight(plan, {
+    ctoHome: home,
+    githubWebhooksManaged: await webhooks.githubWebhooksManaged(plan, io.env, webhooks.pulumiSearchDirs(io.env)),
+    state: { backendUrl: resolveBackend(plan, { env: io.env }).url, project: plan.platform.name },
+  });
+  if (options.json) io.out(JSON.stringify({ kind: "preflight", ok: report.ok, checks: report.checks }));
+  if (!report.ok) {
+    if (!options.json) io.err(renderReport(report, { color: io.color }));
+    throw new UserError("prerequisites are not met (✗ above); nothing was changed", {
+      hint: "fix the ✗ items (cto doctor --fix installs what it can), or run cto up --skip-checks to go ahead anyway",
+      exitCode: 1,
+    });
+  }
+  const warnings = report.checks.filter((c) => c.status === "warn");
+  if (!options.json) {
+    io.out(`Prerequisites: ${report.checks.filter((c) => c.status === "ok").length} ok, ${warnings.length} warnings`);
+    for (const w of warnings) io.err(`warning: ${w.name}: ${w.reason}`);
+  }
+}

@@ -1,0 +1,94 @@
+/** The stack config a run writes, and the program it hands to the engine. */
+import path from "node:path";
+import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import { githubWebhooksManaged } from "../github/webhooks-managed.js";
+import { passphraseValue } from "../passphrase.js";
+import {
+  CONFIG_KEYS,
+  CREDENTIALS_CONFIG_KEY,
+  PROJECT_NAME,
+  RANDOM_CONFIG_KEY,
+  type ProgramRuntime,
+} from "../program-config.js";
+import { setSecretConfigFromStdin, writePlanConfig } from "../secrets-config.js";
+import { programSecrets } from "../secrets-store.js";
+import type { Run } from "./engine-run.js";
+import type { LifecycleOptions } from "./types.js";
+
+/**
+ * Write the stack config (plan, secrets, random store, runtime) and return the program to run.
+ *
+ * The platform program renders the plan first (`renderPlatform`), which fills the template random
+ * store (e.g. an installation id) from the stored `cto:random`; values the render adds are saved
+ * back (secret config) when the run ends, so every later run renders the same ones. Cluster inputs (kubeconfig, SSH
+ * keys, kwok paths) are read here, in `stacks/`, as `stacks/pulumi-main.ts` does for plain
+ * `pulumi preview`.
+ */
+export async function prepareProgram(
+  run: Run,
+  plan: Plan,
+  secrets: PlanSecrets,
+  options: LifecycleOptions,
+): Promise<PulumiFn> {
+  const cs = run.cs;
+  const env = options.env ?? process.env;
+  const target = {
+    name: cs.name,
+    workDir: cs.workDir,
+    cliPath: cs.cli.path,
+    engineEnv: cs.engineEnv,
+    digestKey: cs.passphrase ? await passphraseValue(cs.passphrase) : undefined,
+    setAllConfig: (config: Record<string, { value: string; secret?: boolean }>) => cs.stack.setAllConfig(config),
+  };
+  const runtime: ProgramRuntime = { ...(options.runtime ?? {}) };
+  if (runtime.githubWebhooks === undefined && !options.programFor) {
+    runtime.githubWebhooks = await githubWebhooksManaged(plan, env, [
+      cs.cli.binDir,
+      ...(cs.engineEnv.PATH ?? "").split(path.delimiter),
+    ]);
+    if (!runtime.githubWebhooks && plan.github.webhookUrl) {
+      options.onProgress?.({
+        kind: "diagnostic",
+        severity: "warning",
+        message:
+          `the GitHub webhook (${plan.github.webhookUrl}) is not managed by cto here: the pulumi-resource-github ` +
+          `plugin is not installed (offline). Create the webhook on GitHub by hand, or install the plugin ` +
+          `(pulumi plugin install resource github) and set CTO_GITHUB_WEBHOOKS=true`,
+      });
+    }
+  }
+  await writePlanConfig(target, plan, secrets, runtime);
+  if (options.programFor) return options.programFor(plan, secrets);
+
+  const [{ buildPlatform }, { readClusterInputs }, { renderPlatform }, pulumi] = await Promise.all([
+    import("../program.js"),
+    import("../cluster-inputs.js"),
+    import("../../templates/render.js"),
+    import("@pulumi/pulumi"),
+  ]);
+  const templateEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
+  const cluster = readClusterInputs(plan, runtime, env);
+  // The random store and the stored credentials are read inside the program, where the engine hands
+  // over the decrypted config (reading them here would cost a CLI process, ~0.8 s of CPU); values
+  // the render adds to the random store are saved after the run.
+  run.afterRun = async () => {
+    if (generated) await setSecretConfigFromStdin(target, CONFIG_KEYS.random, JSON.stringify(generated));
+  };
+  let generated: Record<string, string> | undefined;
+  return async () => {
+    const config = new pulumi.Config(PROJECT_NAME);
+    // Credentials stored by `cto secrets set` / `cto github apps create` (cto:credentials); cto.yaml's
+    // own secrets win. They are not copied into cto:secrets.
+    const withCredentials = programSecrets(config.get(CREDENTIALS_CONFIG_KEY), secrets, cs.name);
+    const stored = config.getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
+    const randomStore = { ...stored };
+    const rendered = renderPlatform(plan, { env: templateEnv, randomStore });
+    if (JSON.stringify(randomStore) !== JSON.stringify(stored)) generated = randomStore;
+    const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
+    return buildPlatform(plan, withCredentials, buildOptions) as unknown as Record<string, unknown>;
+  };
+}
