@@ -310,7 +310,7 @@ describe("cto secrets set on a terminal (tmux): the value is typed at a hidden p
   let env: NodeJS.ProcessEnv;
 
   before(async function () {
-    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (see .ci/run)");
+    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (npm test installs it)");
     fake = await startFakeGitHub();
     box = new Sandbox("cto-secrets-tty-");
     const cli = await findPulumiCli({ env: process.env, home: join(box.root, "no-home") });

@@ -15,8 +15,8 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
   let term: TmuxSession | undefined;
 
   before(function () {
-    // .ci/run installs tmux from Debian's packages; without it this suite cannot run at all.
-    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (see .ci/run)");
+    // npm test installs tmux from Debian's packages; without it this suite cannot run at all.
+    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (npm test installs it)");
   });
   beforeEach(() => (box = new Sandbox("cto-wizard-")));
   afterEach(() => {
