@@ -211,7 +211,11 @@ export const sshNodeSchema = z.strictObject({
 });
 
 export const clusterSchema = z.strictObject({
-  provider: z.enum(CLUSTER_PROVIDERS).default("k3s"),
+  /**
+   * Where the platform runs. Unset: $CTO_CLUSTER_PROVIDER, else the profile's default (minimal:
+   * kind, for a laptop; standard and production: k3s), chosen by the resolver.
+   */
+  provider: z.enum(CLUSTER_PROVIDERS).optional(),
   /** Cluster name for kind, minikube and simulated clusters. Defaults to the platform name. */
   name: dnsLabel.optional(),
   /** For `existing`: kubeconfig path and context. */
@@ -356,7 +360,7 @@ export const ctoConfigSchema = z.strictObject({
   registry: registrySchema.default({ type: "local" }),
   agents: z.record(dnsLabel, agentSchema).default({}),
   features: featureFlagsSchema.default({}),
-  cluster: clusterSchema.default({ provider: "k3s", nodes: [], simulated: {} }),
+  cluster: clusterSchema.default({ nodes: [], simulated: {} }),
   environments: z.record(dnsLabel, environmentSchema).default({}),
   state: stateSchema.default({}),
   charts: z.record(z.string(), chartSourceSchema).default({}),
