@@ -118,23 +118,25 @@ describe("the PRD's appendix examples", () => {
     });
 
     it("with those facts given it resolves", async () => {
-      const text = production.replaceAll('"/secrets/', `"${tmp}/`).concat(
-        [
-          "backup:",
-          "  provider: aws",
-          "  bucket: company-cto-backups",
-          "  region: us-west-2",
-          "mail:",
-          "  smtp_host: smtp.company.com",
-          "  from: cto@company.com",
-          "cluster:",
-          "  nodes:",
-          "    - { host: 10.0.0.1, role: server }",
-          "    - { host: 10.0.0.2, role: server }",
-          "    - { host: 10.0.0.3, role: server }",
-          "",
-        ].join("\n"),
-      );
+      const text = production
+        .replaceAll('"/secrets/', `"${tmp}/`)
+        .concat(
+          [
+            "backup:",
+            "  provider: aws",
+            "  bucket: company-cto-backups",
+            "  region: us-west-2",
+            "mail:",
+            "  smtp_host: smtp.company.com",
+            "  from: cto@company.com",
+            "cluster:",
+            "  nodes:",
+            "    - { host: 10.0.0.1, role: server }",
+            "    - { host: 10.0.0.2, role: server }",
+            "    - { host: 10.0.0.3, role: server }",
+            "",
+          ].join("\n"),
+        );
       const { plan } = await resolve(text, { ...appEnv, [CHART_MIRROR_ENV]: MIRROR });
       assert.equal(plan.cluster.provider, "k3s");
       assert.deepEqual(
