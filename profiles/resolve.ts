@@ -544,7 +544,6 @@ function resolveGitHub(config: CtoConfig, agents: AgentPlan[], issue: Issue): Pl
     organization: gh.organization,
     repository: gh.repository,
     baseUrl: gh.base_url,
-    webhookMode: gh.webhook_mode,
     webhookUrl,
     apps,
     tunnel: compact({ provider: gh.tunnel.provider, url: gh.tunnel.url }),
