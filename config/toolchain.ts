@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { UserError } from "./errors.js";
+import { ctoHome } from "./paths.js";
 
 /** The binaries a simulated (kwok) cluster needs. */
 export const SIMULATED_CLUSTER_BINARIES = [
@@ -92,4 +93,12 @@ export function findExecutable(name: string, binDir: string | undefined, pathVar
     }
   }
   return undefined;
+}
+
+/**
+ * The executable cto runs for a tool it can install (kubectl, kind, minikube): `<ctoHome>/bin/<name>`
+ * when `cto doctor --fix` put it there, else the bare name, found on PATH.
+ */
+export function installedTool(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return findExecutable(name, path.join(ctoHome(env), "bin"), "") ?? name;
 }

@@ -19,6 +19,8 @@ import {
 } from "./schema.js";
 
 export const VERSIONS_FILE = "versions.yaml";
+/** Tool digests (profiles/tools.ts): data next to the versions, not a profile. */
+export const TOOL_DIGESTS_FILE = "tool-digests.yaml";
 
 /** A profile as loaded, with where it came from and its install time in minutes. */
 export interface Profile extends ProfileSpec {
@@ -63,7 +65,7 @@ export async function loadCatalog(dir: string = defaultProfilesDir()): Promise<C
     throw new ConfigError([{ file: versionsFile, path: "", message: "is missing: no platform releases are defined" }]);
   }
   const profileFiles = entries
-    .filter((e) => /\.ya?ml$/.test(e) && e !== VERSIONS_FILE)
+    .filter((e) => /\.ya?ml$/.test(e) && e !== VERSIONS_FILE && e !== TOOL_DIGESTS_FILE)
     .sort()
     .map((e) => path.join(dir, e));
   if (profileFiles.length === 0) {

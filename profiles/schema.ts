@@ -4,7 +4,7 @@
  * Keys are snake_case like `cto.yaml`.
  */
 import { z } from "zod";
-import { CLUSTER_PROVIDERS, cpuQuantity, dnsLabel, memoryQuantity } from "../config/schema.js";
+import { cpuQuantity, dnsLabel, memoryQuantity } from "../config/schema.js";
 
 export const COMPONENT_CATEGORIES = [
   "core",
@@ -73,12 +73,8 @@ export const profileSchema = z.strictObject({
     disk_gib: z.number().int().min(1).max(65536),
   }),
   estimated_install_time: duration,
-  /**
-   * The cluster a config that names none gets (`cluster.provider`), then the node count and
-   * per-node size of a simulated cluster, and minikube's VM size.
-   */
+  /** Node count and per-node size of a simulated cluster, and minikube's VM size. */
   cluster: z.strictObject({
-    provider: z.enum(CLUSTER_PROVIDERS),
     nodes: z.number().int().min(1).max(100),
     cpu: cpuQuantity,
     memory: memoryQuantity,
@@ -101,6 +97,19 @@ export const chartPinSchema = z.strictObject({
   version: semver,
 });
 
+const exactVersion = z
+  .string()
+  .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be an exact version such as 1.36.1 (no v)" });
+
+/** Tool versions of a platform release; `pulumi` must equal the CLI cto pins (a unit test checks). */
+export const toolVersionsSchema = z.strictObject({
+  pulumi: exactVersion,
+  "pulumi-kubernetes": exactVersion,
+  kubectl: exactVersion,
+  kind: exactVersion,
+  minikube: exactVersion,
+});
+
 export const releaseSchema = z.strictObject({
   description: z.string().min(1).max(500),
   /** Kubernetes versions for clusters cto creates. */
@@ -115,6 +124,11 @@ export const releaseSchema = z.strictObject({
   }),
   /** Chart pinned for every component, by component name. */
   charts: z.record(dnsLabel, chartPinSchema),
+  /**
+   * Exact versions (no "v") of the tools `cto doctor --fix` and `cto up` install for this release
+   * (stacks/tools). A release without them uses the newest release's. Digests: tool-digests.yaml.
+   */
+  tools: toolVersionsSchema.optional(),
 });
 
 export const versionsSchema = z.strictObject({
@@ -127,5 +141,6 @@ export const versionsSchema = z.strictObject({
 export type ComponentSpec = z.infer<typeof componentSchema>;
 export type ProfileSpec = z.infer<typeof profileSchema>;
 export type ChartPin = z.infer<typeof chartPinSchema>;
+export type ToolVersions = z.infer<typeof toolVersionsSchema>;
 export type ReleaseSpec = z.infer<typeof releaseSchema>;
 export type VersionsSpec = z.infer<typeof versionsSchema>;

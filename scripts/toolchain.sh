@@ -15,6 +15,12 @@
 # Env:    CTO_TOOLCHAIN_CACHE  cache root (default ~/.cache/cto/toolchain)
 #
 # What is pinned and why: toolchain/versions.env and toolchain/README.md.
+# >>> download path (not part of the cache key: scripts/toolchain-download.sh) >>>
+# Download first: a missing binary is first fetched as the pinned official release file, SHA-256
+# checked against its publisher's checksum file and profiles/tool-digests.yaml (CTO_TOOLS_MIRROR
+# and CTO_TOOLS_MIRROR_<TOOL> for mirrors, CTO_TOOLCHAIN_DOWNLOAD=0 to always build), and built
+# from Go modules only when it cannot be had. The log says which path each binary took.
+# <<< download path <<<
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +32,10 @@ die() { log "error: $*"; exit 1; }
 
 # shellcheck source=../toolchain/versions.env
 source "$TC/versions.env"
+# >>> download path (not part of the cache key) >>>
+# shellcheck source=toolchain-download.sh
+source "$ROOT/scripts/toolchain-download.sh"
+# <<< download path <<<
 
 # --- cache key --------------------------------------------------------------
 # Everything that changes what gets built: the pinned versions, the wrapper
@@ -45,6 +55,9 @@ HASH=$(
     cat "$f"
   done | sha256sum | cut -c1-16
 )
+# >>> download path (not part of the cache key) >>>
+unset -f cat
+# <<< download path <<<
 DIR="$CACHE_ROOT/$HASH"
 BIN="$DIR/bin"
 STATE="$DIR/state"
@@ -121,6 +134,9 @@ run_step() {
     log "$bin cached"
     return
   fi
+  # >>> download path (not part of the cache key) >>>
+  if try_download "$bin"; then return; fi
+  # <<< download path <<<
   need_go
   log "$bin: building"
   t=$(now)
@@ -240,6 +256,9 @@ main() {
   done
   copy_node_shims
   rm -f "$SRC"/*/.staged
+  # >>> download path (not part of the cache key) >>>
+  log "paths taken: $DOWNLOADED downloaded (pinned release files, SHA-256 checked), $BUILT built from Go modules"
+  # <<< download path <<<
 
   log "done in $(($(now) - TOTAL_START))s ($BUILT built)"
   mkdir -p "$HOME/.cache/cto/toolchain"

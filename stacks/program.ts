@@ -47,7 +47,7 @@ export interface BuildOptions {
   /** Host-specific inputs of the cluster: existing kubeconfig content, SSH access, kwok paths. */
   cluster?: Omit<ClusterArgs, "plan">;
   /**
-   * Set the agents' GitHub App webhooks (URL and secret) on GitHub.
+   * Manage the GitHub webhook (needs the GitHub provider plugin and a token).
    * @default true
    */
   githubWebhooks?: boolean;

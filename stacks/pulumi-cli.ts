@@ -125,9 +125,8 @@ export function installInstructions(home: string, env: NodeJS.ProcessEnv = proce
     ? `copy it from the offline toolchain: mkdir -p ${bin} && cp ${toolchain}/pulumi* ${bin}/  (or cto doctor --fix)`
     : `offline: in a clone of cto, npm run toolchain builds it, then set CTO_PULUMI_BIN_DIR to the printed bin directory`;
   return (
-    `install Pulumi CLI ${PINNED_PULUMI_VERSION} into ${bin}: ` +
-    `curl -fsSL https://get.pulumi.com | sh -s -- --version ${PINNED_PULUMI_VERSION} --install-root ${home} --no-edit-path; ` +
-    offline
+    `install Pulumi CLI ${PINNED_PULUMI_VERSION} into ${bin}: cto doctor --fix downloads it (SHA-256 checked; ` +
+    `CTO_TOOLS_MIRROR for a mirror); ${offline}`
   );
 }
 

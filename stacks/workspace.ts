@@ -76,7 +76,10 @@ export function engineEnvironment(opts: {
 }): Record<string, string> {
   const { packageDir, nodeModules } = pulumiPackageDirs();
   const toolchain = toolchainBinDir(opts.env);
-  const pathParts = [toolchain, packageDir, opts.env.PATH].filter((p): p is string => Boolean(p));
+  // Tools cto installed (kind, minikube, the kubernetes plugin) come first for the engine and the
+  // commands its providers run.
+  const ctoBin = path.join(ctoHome(opts.env), "bin");
+  const pathParts = [ctoBin, toolchain, packageDir, opts.env.PATH].filter((p): p is string => Boolean(p));
   const nodePath = [nodeModules, opts.env.NODE_PATH].filter((p): p is string => Boolean(p));
   return {
     PULUMI_BACKEND_URL: engineBackendUrl(opts.backend),

@@ -1,7 +1,8 @@
 /**
  * `cto doctor`: resolves the plan, runs the prerequisite checks of stacks/preflight against this
  * machine (and the cluster, when one is reachable), prints the ✓ / ✗ / ! table or JSON, and with
- * `--fix` installs what cto can install itself before checking again.
+ * `--fix` installs what cto can install itself (pinned, SHA-256-checked tool downloads) before
+ * checking again. Tools cto installed are listed with where they came from.
  */
 import { ctoHome } from "../../config/paths.js";
 import {
@@ -35,13 +36,22 @@ export async function runDoctor(
   const probes = realProbes({ env: io.env });
   // The lifecycle keeps stacks under ctoHome()/state unless the config or PULUMI_BACKEND_URL says otherwise.
   const backendUrl = plan.state.backendUrl ?? io.env.PULUMI_BACKEND_URL ?? `file://${home}/state`;
-  const run = (): Promise<DoctorReport> => runPreflight(plan, { probes, ctoHome: home, state: { backendUrl } });
+  const { githubWebhooksManaged, pulumiSearchDirs } = await import("../../stacks/github/webhooks-managed.js");
+  const managed = await githubWebhooksManaged(plan, io.env, pulumiSearchDirs(io.env));
+  const run = (): Promise<DoctorReport> =>
+    runPreflight(plan, { probes, ctoHome: home, state: { backendUrl }, githubWebhooksManaged: managed });
 
   io.progress?.(`Checking prerequisites for ${plan.platform.name}/${plan.environment} (${plan.profile.name})…`);
   let report = await run();
   let fixes: FixAction[] | undefined;
   if (options.fix) {
-    fixes = await applyFixes(report, { probes, ctoHome: home });
+    const { loadToolPins } = await import("../../stacks/tools/index.js");
+    fixes = await applyFixes(report, {
+      probes,
+      ctoHome: home,
+      tools: await loadToolPins(plan.release, io.env),
+      onDownload: (tool, version) => io.progress?.(`Downloading ${tool} ${version}…`),
+    });
     if (fixes.some((f) => f.outcome === "installed")) report = await run();
   }
 
@@ -58,6 +68,9 @@ export async function runDoctor(
       io.print("");
     }
     io.print(renderReport(report, { color: useColor(io.env) }));
+    const { toolSourceLines } = await import("../version/tools.js");
+    const sources = await toolSourceLines(home);
+    if (sources.length > 0) io.print(["", "Installed by cto:", ...sources.map((l) => `  ${l}`)].join("\n"));
   }
   return report.ok ? 0 : 1;
 }

@@ -1,9 +1,14 @@
-/** `cto up`: prerequisites (unless --skip-checks), then preview, confirmation, apply. */
+/**
+ * `cto up`: prerequisites (unless --skip-checks; missing tools cto can install are offered first),
+ * then preview, confirmation, apply.
+ */
 import { UserError } from "../../config/errors.js";
 import { ctoHome } from "../../config/paths.js";
 import type { Plan } from "../../profiles/plan.js";
 import { previewConfirmApply } from "./apply.js";
+import type { DoctorReport } from "../../stacks/preflight/index.js";
 import { requireConsent } from "./consent.js";
+import { offerToolInstall } from "./install-tools.js";
 import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
 
 /** `cto up` */
@@ -23,15 +28,21 @@ async function preflight(plan: Plan, options: LifecycleCommandOptions, io: Lifec
     io.err("warning: prerequisite checks skipped (--skip-checks): problems will surface as engine errors instead");
     return;
   }
-  const [{ runPreflight, renderReport }, { resolveBackend }] = await Promise.all([
+  const [{ runPreflight, renderReport }, { resolveBackend }, webhooks] = await Promise.all([
     import("../../stacks/preflight/index.js"),
     import("../../stacks/backend.js"),
+    import("../../stacks/github/webhooks-managed.js"),
   ]);
   const home = ctoHome(io.env);
-  const report = await runPreflight(plan, {
-    ctoHome: home,
-    state: { backendUrl: resolveBackend(plan, { env: io.env }).url, project: plan.platform.name },
-  });
+  const check = async (): Promise<DoctorReport> =>
+    runPreflight(plan, {
+      ctoHome: home,
+      githubWebhooksManaged: await webhooks.githubWebhooksManaged(plan, io.env, webhooks.pulumiSearchDirs(io.env)),
+      state: { backendUrl: resolveBackend(plan, { env: io.env }).url, project: plan.platform.name },
+    });
+  let report = await check();
+  // Missing tools cto can install: ask (or --yes), install, check again.
+  if (!report.ok && (await offerToolInstall(plan, report, options, io))) report = await check();
   if (options.json) io.out(JSON.stringify({ kind: "preflight", ok: report.ok, checks: report.checks }));
   if (!report.ok) {
     if (!options.json) io.err(renderReport(report, { color: io.color }));

@@ -1,10 +1,13 @@
 /**
  * The work behind `cto version`, loaded only when it runs.
  */
+import { ctoHome } from "../../config/paths.js";
 import { loadCatalog, newest } from "../../profiles/load.js";
+import { toolVersions } from "../../profiles/tools.js";
 import { PULUMI_CLI_VERSION } from "../../stacks/preflight/versions.js";
 import { ctoVersion, packageManifest, type CommandIO } from "../context.js";
 import { table } from "../table.js";
+import { describeSource, toolSources, type ToolSource } from "./tools.js";
 
 /** The `--json` shape. */
 export interface VersionInfo {
@@ -12,6 +15,8 @@ export interface VersionInfo {
   node: string;
   pulumi: { cli: string; sdk: Record<string, string> };
   latestRelease: string;
+  /** Each tool cto installs: the version the newest release pins and where the one cto runs came from. */
+  tools: ToolSource[];
   /** release → Kubernetes versions of clusters cto creates, and component → chart pin. */
   releases: Record<
     string,
@@ -23,7 +28,7 @@ export interface VersionInfo {
   >;
 }
 
-export async function versionInfo(): Promise<VersionInfo> {
+export async function versionInfo(env: NodeJS.ProcessEnv = process.env): Promise<VersionInfo> {
   const catalog = await loadCatalog();
   const deps = packageManifest().dependencies ?? {};
   const sdk = Object.fromEntries(Object.entries(deps).filter(([name]) => name.startsWith("@pulumi/")));
@@ -46,6 +51,7 @@ export async function versionInfo(): Promise<VersionInfo> {
     node: process.versions.node,
     pulumi: { cli: PULUMI_CLI_VERSION, sdk },
     latestRelease: catalog.latestRelease,
+    tools: await toolSources(ctoHome(env), toolVersions(catalog, catalog.latestRelease), env),
     releases,
   };
 }
@@ -63,7 +69,7 @@ function sortReleases(numbers: string[]): string[] {
 }
 
 export async function runVersion(options: { json?: boolean }, io: CommandIO): Promise<number> {
-  const info = await versionInfo();
+  const info = await versionInfo(io.env);
   if (options.json) {
     io.print(JSON.stringify(info, null, 2));
     return 0;
@@ -75,6 +81,9 @@ export async function runVersion(options: { json?: boolean }, io: CommandIO): Pr
       .map(([n, v]) => `${n} ${v}`)
       .join(", ")}`,
   );
+  io.print("");
+  io.print(`Tools (versions pinned for release ${info.latestRelease}; cto doctor --fix installs missing ones):`);
+  for (const t of info.tools) io.print(`  ${t.name} ${t.pinned}: ${describeSource(t)}`);
   io.print("");
   const numbers = Object.keys(info.releases);
   io.print(

@@ -5,6 +5,7 @@
  * Failures are classified (unreachable, unauthorized, not found, ...) so callers can say what to
  * do instead of echoing kubectl's stderr.
  */
+import { installedTool } from "../../config/toolchain.js";
 import { runCommand, type CommandRunner } from "./run.js";
 
 export type KubeErrorKind =
@@ -83,7 +84,8 @@ export class Kubectl {
   constructor(target: KubeTarget, options: KubectlOptions = {}) {
     this.target = target;
     this.run = options.run ?? runCommand;
-    this.exe = options.kubectl ?? "kubectl";
+    // The kubectl `cto doctor --fix` installed, else the one on PATH.
+    this.exe = options.kubectl ?? installedTool("kubectl");
     this.timeout = options.requestTimeoutSeconds ?? 10;
   }
 

@@ -1,12 +1,23 @@
 /**
- * `cto doctor --fix`: installs what `cto` can install itself and lists the rest as instructions.
+ * `cto doctor --fix` (and `cto up` after it asks): installs the tools the failed checks ask for and
+ * lists every other fix as an instruction.
  *
- * What it installs: the pinned Pulumi CLI (with the language host and resource plugins next to
- * it) into `~/.cto/bin`, copied from the toolchain cache that scripts/toolchain.sh builds. Nothing
- * is downloaded. It never runs `sudo`: fixes that need root are printed for the user to run.
+ * Tools (the Pulumi CLI with its language hosts, the kubernetes plugin, kubectl, kind, minikube)
+ * are downloaded at the versions pinned for the platform release and checked against SHA-256
+ * digests (stacks/tools). Offline machines that built the toolchain (scripts/toolchain.sh) get the
+ * pinned Pulumi CLI and its plugins copied from there instead, with nothing downloaded. It never
+ * runs `sudo` or a shell script: fixes that need root are printed for the user to run.
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import {
+  TOOL_FOR_CHECK,
+  installTools,
+  recordToolchainCopy,
+  type InstallResult,
+  type ToolId,
+  type ToolPins,
+} from "../tools/index.js";
 import { realProbes, type Probes } from "./probes.js";
 import type { CheckResult, DoctorReport } from "./types.js";
 import { PULUMI_CLI_VERSION, versionString } from "./versions.js";
@@ -17,13 +28,17 @@ export interface FixAction {
   /** installed: done by cto; manual: the user runs `instruction`; failed: cto tried and could not. */
   outcome: "installed" | "manual" | "failed";
   message: string;
-  /** For manual fixes: what to run or read. */
+  /** For manual fixes and failures: what to run or read. */
   instruction?: string;
 }
 
 export interface FixOptions {
   probes?: Probes;
   ctoHome?: string;
+  /** Tool versions and digests of the plan's release; without them tools are not downloaded. */
+  tools?: ToolPins;
+  /** Called before each download starts (for progress lines). */
+  onDownload?: (name: string, version: string) => void;
 }
 
 /** Files of the Pulumi installation copied from the toolchain: the CLI, language host, plugins. */
@@ -36,27 +51,18 @@ async function copyExecutable(from: string, to: string): Promise<void> {
   await fs.rename(tmp, to);
 }
 
-async function installPulumi(probes: Probes, ctoHome: string): Promise<FixAction> {
-  const base = { id: "tool.pulumi", name: `Pulumi CLI ${PULUMI_CLI_VERSION}` };
+/** Copies the pinned Pulumi CLI and plugins from a built toolchain, when it has them. */
+async function copyPulumiFromToolchain(probes: Probes, ctoHome: string): Promise<FixAction | undefined> {
   const toolchain = await probes.toolchainBinDir();
   const source = toolchain ? path.join(toolchain, "pulumi") : undefined;
-  const sourceVersion =
-    source && (await probes.exists(source)) ? versionString((await probes.run(source, ["version"])).stdout) : undefined;
-  if (!toolchain || sourceVersion !== PULUMI_CLI_VERSION) {
-    return {
-      ...base,
-      outcome: "manual",
-      message: toolchain
-        ? `the toolchain cache (${toolchain}) has no pulumi ${PULUMI_CLI_VERSION}`
-        : "no toolchain cache to copy from, and cto downloads nothing",
-      instruction: `curl -fsSL https://get.pulumi.com | sh -s -- --version ${PULUMI_CLI_VERSION} && mkdir -p ${path.join(ctoHome, "bin")} && cp ~/.pulumi/bin/pulumi* ${path.join(ctoHome, "bin")}/`,
-    };
-  }
+  if (!toolchain || !source || !(await probes.exists(source))) return undefined;
+  if (versionString((await probes.run(source, ["version"])).stdout) !== PULUMI_CLI_VERSION) return undefined;
   const bin = path.join(ctoHome, "bin");
   await fs.mkdir(bin, { recursive: true, mode: 0o755 });
   const names = (await fs.readdir(toolchain)).filter((n) => PULUMI_FILES.test(n)).sort();
   for (const name of names) await copyExecutable(path.join(toolchain, name), path.join(bin, name));
   const installed = versionString((await probes.run(path.join(bin, "pulumi"), ["version"])).stdout);
+  const base = { id: "tool.pulumi", name: `Pulumi CLI ${PULUMI_CLI_VERSION}` };
   if (installed !== PULUMI_CLI_VERSION) {
     return {
       ...base,
@@ -64,27 +70,60 @@ async function installPulumi(probes: Probes, ctoHome: string): Promise<FixAction
       message: `copied into ${bin}, but ${path.join(bin, "pulumi")} reports ${installed ?? "no version"}`,
     };
   }
+  await recordToolchainCopy(ctoHome, "pulumi", PULUMI_CLI_VERSION, toolchain, names);
   return { ...base, outcome: "installed", message: `copied ${names.join(", ")} from ${toolchain} into ${bin}` };
+}
+
+function fromInstall(r: InstallResult, check: CheckResult): FixAction {
+  return {
+    id: check.id,
+    name: `${r.name} ${r.version}`,
+    outcome: r.outcome,
+    message: r.message,
+    ...(r.instruction ? { instruction: r.instruction } : {}),
+  };
 }
 
 /** Fixes every failed or warned check it can; the others become instructions. */
 export async function applyFixes(report: DoctorReport, options: FixOptions = {}): Promise<FixAction[]> {
   const probes = options.probes ?? realProbes();
   const ctoHome = options.ctoHome ?? path.join(probes.home, ".cto");
-  const actions: FixAction[] = [];
   const needsWork = (r: CheckResult): boolean => r.status === "fail" || r.status === "warn";
-  for (const r of report.checks.filter(needsWork)) {
-    if (r.id === "tool.pulumi") {
-      actions.push(await installPulumi(probes, ctoHome));
-      continue;
+  const failing = report.checks.filter(needsWork);
+  const actions: FixAction[] = [];
+  const toInstall: { tool: ToolId; check: CheckResult }[] = [];
+
+  let copied: FixAction | undefined;
+  if (failing.some((r) => r.id === "tool.pulumi")) copied = await copyPulumiFromToolchain(probes, ctoHome);
+
+  for (const r of failing) {
+    const tool = TOOL_FOR_CHECK[r.id];
+    if (tool === "pulumi" && copied) {
+      actions.push(copied);
+    } else if (tool === "pulumi-kubernetes" && copied?.outcome === "installed" && (await hasPlugin(ctoHome))) {
+      actions.push({ id: r.id, name: r.name, outcome: "installed", message: "copied with the Pulumi CLI (above)" });
+    } else if (tool && options.tools) {
+      toInstall.push({ tool, check: r });
+    } else {
+      actions.push({ id: r.id, name: r.name, outcome: "manual", message: r.reason, instruction: r.fix });
     }
-    actions.push({
-      id: r.id,
-      name: r.name,
-      outcome: "manual",
-      message: r.reason,
-      instruction: r.fix,
-    });
+  }
+  if (toInstall.length > 0 && options.tools) {
+    const results = await installTools(
+      toInstall.map((t) => t.tool),
+      options.tools,
+      { ctoHome, env: probes.env, onStart: (tool, version) => options.onDownload?.(tool, version) },
+    );
+    results.forEach((res, i) => actions.push(fromInstall(res, (toInstall[i] as { check: CheckResult }).check)));
   }
   return actions;
+}
+
+async function hasPlugin(ctoHome: string): Promise<boolean> {
+  try {
+    await fs.access(path.join(ctoHome, "bin", "pulumi-resource-kubernetes"));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -10,7 +10,15 @@ import { initSystemCheck, linuxCheck, privilegeCheck, simulatedToolchainCheck, s
 import { portsCheck } from "./checks/ports.js";
 import { cpuCheck, diskCheck, memoryCheck } from "./checks/resources.js";
 import { backendCheck, passphraseCheck, type StateSettings } from "./checks/state.js";
-import { dockerCheck, kindCheck, kubectlCheck, minikubeCheck, nodeCheck, pulumiCheck } from "./checks/tools.js";
+import {
+  dockerCheck,
+  kindCheck,
+  kubectlCheck,
+  minikubeCheck,
+  nodeCheck,
+  pulumiCheck,
+  pulumiKubernetesCheck,
+} from "./checks/tools.js";
 import { realProbes, type Probes } from "./probes.js";
 import type { Check, CheckContext, CheckResult, DoctorReport } from "./types.js";
 
@@ -21,6 +29,8 @@ export interface PreflightOptions {
   ctoHome?: string;
   /** GitHub token from the stack's secrets, when not in the environment. Never printed. */
   githubToken?: string;
+  /** Whether `cto up` manages the GitHub webhook here (see CheckContext); default true. */
+  githubWebhooksManaged?: boolean;
   /** Backend URL, passphrase file and project as the lifecycle resolves them (defaults: see checks/state.ts). */
   state?: Partial<StateSettings>;
   /** Called as each check finishes (in completion order), e.g. for a spinner. */
@@ -32,6 +42,7 @@ export function preflightChecks(plan: Plan, options: Pick<PreflightOptions, "sta
   const all: Check[] = [
     nodeCheck,
     pulumiCheck,
+    pulumiKubernetesCheck,
     kubectlCheck,
     dockerCheck,
     kindCheck,
@@ -105,6 +116,7 @@ export async function runPreflight(plan: Plan, options: PreflightOptions = {}): 
     probes,
     ctoHome: options.ctoHome ?? path.join(probes.home, ".cto"),
     githubToken: options.githubToken,
+    githubWebhooksManaged: options.githubWebhooksManaged,
   };
   const checks = preflightChecks(plan, options);
   const results = await Promise.all(

@@ -9,6 +9,8 @@
 
 /** The Pulumi CLI the project pins (package.json's `@pulumi/pulumi`, toolchain/versions.env). */
 export const PULUMI_CLI_VERSION = "3.259.0";
+/** The kubernetes plugin matching `@pulumi/kubernetes` in package.json (a unit test keeps them equal). */
+export const PULUMI_KUBERNETES_VERSION = "4.32.0";
 /** package.json `engines.node`. A unit test keeps the two equal. */
 export const MIN_NODE_VERSION = "22.12.0";
 export const KUBERNETES_MIN = "1.28.0";

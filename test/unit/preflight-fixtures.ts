@@ -59,6 +59,7 @@ export function makePlan(overrides: Partial<Omit<Plan, "cluster">> & { cluster?:
       organization: "acme",
       repository: "platform",
       baseUrl: "https://api.github.com",
+      webhookMode: "repository",
       apps: [],
       tunnel: { provider: "none" },
     },

@@ -39,8 +39,8 @@ describe("preflight: registry and report", () => {
     assert.equal(report.ok, false);
     assert.deepEqual([report.environment, report.profile, report.provider], ["dev", "minimal", "kind"]);
     const failed = report.checks.filter((c) => c.status === "fail" && c.critical).map((c) => c.id);
-    assert.deepEqual(failed, ["tool.pulumi", "tool.kubectl", "tool.docker", "tool.kind"]);
-    assert.equal(report.summary.criticalFailures, 4);
+    assert.deepEqual(failed, ["tool.pulumi", "tool.pulumi-kubernetes", "tool.kubectl", "tool.docker", "tool.kind"]);
+    assert.equal(report.summary.criticalFailures, 5);
     assert.equal(
       report.summary.ok + report.summary.failed + report.summary.warnings + report.summary.skipped,
       report.checks.length,

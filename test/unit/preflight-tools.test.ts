@@ -68,7 +68,11 @@ describe("preflight: tools", () => {
     it("fails when missing, offering --fix when the toolchain cache has it", async () => {
       const none = await runCheck(pulumiCheck, kindPlan, withPulumi({}));
       assert.equal(none.status, "fail");
-      assert.match(none.fix ?? "", /get\.pulumi\.com.*--version 3\.259\.0/);
+      assert.match(
+        none.fix ?? "",
+        /cto doctor --fix {3}\(downloads Pulumi CLI 3\.259\.0 into \/home\/u\/\.cto\/bin, SHA-256 checked\)/,
+      );
+      assert.doesNotMatch(none.fix ?? "", /curl|\| *sh/, "never curl | sh");
       const cached = await runCheck(pulumiCheck, kindPlan, withPulumi({ "/tc/bin/pulumi": "3.100.0" }, "/tc/bin"));
       assert.equal(cached.status, "fail");
       assert.match(cached.fix ?? "", /cto doctor --fix/);

@@ -11,9 +11,17 @@ import {
   MIN_MINIKUBE_VERSION,
   MIN_NODE_VERSION,
   PULUMI_CLI_VERSION,
+  PULUMI_KUBERNETES_VERSION,
   versionString,
 } from "../versions.js";
 import { fail, firstLine, ok, warn } from "./common.js";
+
+/** `<ctoHome>/bin/<name>` when cto installed it there, else the bare name (looked up on PATH). */
+export async function toolPath(ctx: CheckContext, name: string): Promise<string> {
+  const dir = path.join(ctx.ctoHome, "bin");
+  const exe = await ctx.probes.which(name, [dir]);
+  return exe && path.dirname(exe) === dir ? exe : name;
+}
 
 export const nodeCheck: Check = {
   id: "tool.node",
@@ -46,17 +54,13 @@ export async function pulumiCandidates(ctx: CheckContext): Promise<string[]> {
   return found;
 }
 
-/** The fix for a missing or wrong Pulumi CLI: `--fix` when the toolchain has it, else the installer. */
+/** The fix for a missing or wrong Pulumi CLI: `--fix` copies it from a built toolchain or downloads it. */
 export async function pulumiFix(ctx: CheckContext): Promise<string> {
   const toolchain = await ctx.probes.toolchainBinDir();
   const cached = toolchain ? await ctx.probes.which("pulumi", [toolchain]) : undefined;
   const bin = path.join(ctx.ctoHome, "bin");
-  if (cached) return `cto doctor --fix   (copies ${cached} into ${bin})`;
-  return (
-    `curl -fsSL https://get.pulumi.com | sh -s -- --version ${PULUMI_CLI_VERSION} && ` +
-    `mkdir -p ${bin} && cp ~/.pulumi/bin/pulumi* ${bin}/   ` +
-    `(offline: bash scripts/toolchain.sh in a clone of cto builds it, then cto doctor --fix)`
-  );
+  if (cached) return `cto doctor --fix   (copies ${cached} into ${bin}, or downloads the pinned release)`;
+  return `cto doctor --fix   (downloads Pulumi CLI ${PULUMI_CLI_VERSION} into ${bin}, SHA-256 checked)`;
 }
 
 export const pulumiCheck: Check = {
@@ -110,10 +114,16 @@ export const kubectlCheck: Check = {
   name: "kubectl",
   critical: true,
   appliesTo: () => true,
-  async run({ probes }) {
-    const fix = "Install kubectl: https://kubernetes.io/docs/tasks/tools/#kubectl";
-    const r = await probes.run("kubectl", ["version", "--client", "-o", "json"]);
-    if (!r.found) return fail("kubectl not found on PATH (cto reads cluster state and diagnoses with it)", fix);
+  async run(ctx) {
+    const { probes } = ctx;
+    const fix = `cto doctor --fix   (downloads the pinned kubectl into ${path.join(ctx.ctoHome, "bin")}; or https://kubernetes.io/docs/tasks/tools/#kubectl)`;
+    const exe = await toolPath(ctx, "kubectl");
+    const r = await probes.run(exe, ["version", "--client", "-o", "json"]);
+    if (!r.found)
+      return fail(
+        `kubectl not found in ${path.join(ctx.ctoHome, "bin")} or on PATH (cto reads cluster state and diagnoses with it)`,
+        fix,
+      );
     let version: string | undefined;
     try {
       version = versionString(
@@ -126,7 +136,7 @@ export const kubectlCheck: Check = {
     if (compareVersions(version, MIN_KUBECTL_VERSION) < 0) {
       return fail(`kubectl ${version} is older than ${MIN_KUBECTL_VERSION}`, fix, { version });
     }
-    return ok(`kubectl ${version}`, { version });
+    return ok(`kubectl ${version}${exe === "kubectl" ? "" : ` at ${exe}`}`, { version, path: exe });
   },
 };
 
@@ -182,9 +192,10 @@ function toolVersionCheck(spec: {
     name: spec.name,
     critical: true,
     appliesTo: (plan) => plan.cluster.provider === spec.provider,
-    async run({ probes }) {
-      const r = await probes.run(spec.exe, spec.args);
-      if (!r.found) return fail(`${spec.exe} not found on PATH`, spec.install);
+    async run(ctx) {
+      const exe = await toolPath(ctx, spec.exe);
+      const r = await ctx.probes.run(exe, spec.args);
+      if (!r.found) return fail(`${spec.exe} not found in ${path.join(ctx.ctoHome, "bin")} or on PATH`, spec.install);
       const version = r.code === 0 ? versionString(r.stdout) : undefined;
       if (!version) return fail(`${spec.exe} did not report its version: ${firstLine(r.stderr)}`, spec.install);
       if (compareVersions(version, spec.minimum) < 0) {
@@ -193,7 +204,7 @@ function toolVersionCheck(spec: {
           minimum: spec.minimum,
         });
       }
-      return ok(`${spec.exe} ${version}`, { version });
+      return ok(`${spec.exe} ${version}${exe === spec.exe ? "" : ` at ${exe}`}`, { version, path: exe });
     },
   };
 }
@@ -206,7 +217,7 @@ export const kindCheck = toolVersionCheck({
   minimum: MIN_KIND_VERSION,
   provider: "kind",
   install:
-    "Install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (with Go: go install sigs.k8s.io/kind@v0.27.0)",
+    "cto doctor --fix   (downloads the pinned kind into ~/.cto/bin; or https://kind.sigs.k8s.io/docs/user/quick-start/#installation)",
 });
 
 export const minikubeCheck = toolVersionCheck({
@@ -216,5 +227,33 @@ export const minikubeCheck = toolVersionCheck({
   args: ["version", "--short"],
   minimum: MIN_MINIKUBE_VERSION,
   provider: "minikube",
-  install: "Install minikube: https://minikube.sigs.k8s.io/docs/start/",
+  install:
+    "cto doctor --fix   (downloads the pinned minikube into ~/.cto/bin; or https://minikube.sigs.k8s.io/docs/start/)",
 });
+
+/**
+ * The kubernetes resource plugin the engine loads: next to the CLI in ~/.cto/bin or the toolchain,
+ * on PATH (the engine looks there first, any version), or installed under $PULUMI_HOME/plugins at
+ * the version @pulumi/kubernetes pins. Automatic plugin downloads by the engine are not relied on.
+ */
+export const pulumiKubernetesCheck: Check = {
+  id: "tool.pulumi-kubernetes",
+  name: "Pulumi kubernetes plugin",
+  critical: true,
+  appliesTo: () => true,
+  async run(ctx) {
+    const dirs = [path.join(ctx.ctoHome, "bin")];
+    const toolchain = await ctx.probes.toolchainBinDir();
+    if (toolchain) dirs.push(toolchain);
+    const exe = await ctx.probes.which("pulumi-resource-kubernetes", dirs);
+    if (exe) return ok(`pulumi-resource-kubernetes at ${exe}`, { path: exe });
+    const pulumiHome = ctx.probes.env.PULUMI_HOME ?? path.join(ctx.probes.home, ".pulumi");
+    const installed = path.join(pulumiHome, "plugins", `resource-kubernetes-v${PULUMI_KUBERNETES_VERSION}`);
+    if (await ctx.probes.exists(path.join(installed, "pulumi-resource-kubernetes")))
+      return ok(`v${PULUMI_KUBERNETES_VERSION} in ${installed}`, { path: installed });
+    return fail(
+      `pulumi-resource-kubernetes not found in ${dirs.join(", ")}, on PATH or in ${installed}`,
+      `cto doctor --fix   (downloads plugin ${PULUMI_KUBERNETES_VERSION} into ${path.join(ctx.ctoHome, "bin")})`,
+    );
+  },
+};
