@@ -10,6 +10,7 @@ import { Command, CommanderError, type OutputConfiguration } from "commander";
 import { UserError } from "../config/errors.js";
 import { COMMAND_MODULES } from "./commands/index.js";
 import { ctoVersion, examplesOf } from "./context.js";
+import { suggestUnknownCommands } from "./unknown-command.js";
 
 /**
  * The whole program: every command module registered, errors thrown to `main` (exitOverride).
@@ -34,6 +35,7 @@ export function buildProgram(output: Pick<OutputConfiguration, "writeOut" | "wri
     }
   };
   inherit(program);
+  suggestUnknownCommands(program);
   const lines = program.commands.flatMap((c) => examplesOf(c));
   program.addHelpText(
     "after",

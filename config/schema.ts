@@ -134,6 +134,20 @@ export const githubAppSchema = z.strictObject({
   client_secret: z.string().min(1).optional(),
 });
 
+/**
+ * `github.webhook_mode` (organization | repository) chose where cto registered an org or repo
+ * webhook. That path is gone: every agent's GitHub App delivers its own events, so an extra org or
+ * repo webhook would deliver the same events twice (docs/github.md, "Webhooks"). The key is
+ * refused, with the fix, rather than silently ignored.
+ */
+const removedWebhookMode = z
+  .unknown()
+  .optional()
+  .refine((v) => v === undefined, {
+    message:
+      "is no longer used: GitHub events reach the platform only through each agent's GitHub App webhook (docs/github.md, Webhooks); delete this line (the next cto up removes the org or repository webhook an earlier version created)",
+  });
+
 export const TUNNEL_PROVIDERS = ["none", "cloudflare", "ngrok", "smee"] as const;
 
 export const githubSchema = z.strictObject({
@@ -141,8 +155,8 @@ export const githubSchema = z.strictObject({
   repository: githubRepository,
   /** GitHub API base URL; set it for GitHub Enterprise Server. */
   base_url: httpUrl.default("https://api.github.com"),
-  /** Where the platform's webhook is registered. */
-  webhook_mode: z.enum(["organization", "repository"]).default("repository"),
+  /** Removed: GitHub events reach the platform only through the agents' Apps' own webhooks. */
+  webhook_mode: removedWebhookMode,
   /** Public webhook URL when it is not derived from the domain (e.g. a tunnel or a proxy). */
   webhook_url: httpUrl.optional(),
   /** Secret. Generated with @pulumi/random and kept in the stack when not given. */
@@ -211,7 +225,11 @@ export const sshNodeSchema = z.strictObject({
 });
 
 export const clusterSchema = z.strictObject({
-  provider: z.enum(CLUSTER_PROVIDERS).default("k3s"),
+  /**
+   * Where the platform runs. Unset: $CTO_CLUSTER_PROVIDER, else the profile's default (minimal:
+   * kind, for a laptop; standard and production: k3s), chosen by the resolver.
+   */
+  provider: z.enum(CLUSTER_PROVIDERS).optional(),
   /** Cluster name for kind, minikube and simulated clusters. Defaults to the platform name. */
   name: dnsLabel.optional(),
   /** For `existing`: kubeconfig path and context. */
@@ -340,7 +358,7 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       repository: githubRepository.optional(),
       webhook_url: httpUrl.optional(),
-      webhook_mode: z.enum(["organization", "repository"]).optional(),
+      webhook_mode: removedWebhookMode,
     })
     .optional(),
   backup: overridesOf(backupSchema).optional(),
@@ -356,7 +374,7 @@ export const ctoConfigSchema = z.strictObject({
   registry: registrySchema.default({ type: "local" }),
   agents: z.record(dnsLabel, agentSchema).default({}),
   features: featureFlagsSchema.default({}),
-  cluster: clusterSchema.default({ provider: "k3s", nodes: [], simulated: {} }),
+  cluster: clusterSchema.default({ nodes: [], simulated: {} }),
   environments: z.record(dnsLabel, environmentSchema).default({}),
   state: stateSchema.default({}),
   charts: z.record(z.string(), chartSourceSchema).default({}),

@@ -108,7 +108,6 @@ export interface GitHubPlan {
   organization: string;
   repository: string;
   baseUrl: string;
-  webhookMode: "organization" | "repository";
   /** Public URL GitHub delivers webhooks to; undefined when neither a domain nor a URL is set. */
   webhookUrl?: string;
   apps: GitHubAppPlan[];

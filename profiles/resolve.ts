@@ -14,7 +14,14 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ConfigError, type ConfigIssue } from "../config/errors.js";
 import { ctoHome } from "../config/paths.js";
-import { ctoConfigSchema, dnsLabel, type CtoConfig, type EnvironmentOverrides } from "../config/schema.js";
+import {
+  CLUSTER_PROVIDERS,
+  chartSourceSchema,
+  ctoConfigSchema,
+  dnsLabel,
+  type CtoConfig,
+  type EnvironmentOverrides,
+} from "../config/schema.js";
 import { suggestion } from "../config/suggest.js";
 import type { Catalog, Profile } from "./load.js";
 import { defaultSimulatedNodeSize } from "./node-size.js";
@@ -138,6 +145,8 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
     );
   }
   if (!profile || !release) throw fail();
+  applyEnvironmentDefaults(merged, profile, env, issue);
+  if (issues.length > 0) throw fail();
 
   const features = resolveFeatures(merged, profile, catalog, from, issue);
   // A feature the profile refuses is one mistake: its needs are not checked as well.
@@ -224,6 +233,46 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
 
 type Issue = (configPath: string, message: string, hint?: string) => void;
 type From = (...segments: string[]) => string;
+
+/** Chooses the cluster for a config that names none (a test picks `simulated` with it). */
+export const CLUSTER_PROVIDER_ENV = "CTO_CLUSTER_PROVIDER";
+/** A Helm repository serving every chart, for a config without `charts.default.repository` (offline). */
+export const CHART_MIRROR_ENV = "CTO_CHART_MIRROR";
+
+/**
+ * What a config leaves to the machine it runs on, filled in place: `cluster.provider` from
+ * $CTO_CLUSTER_PROVIDER, else the profile's default; `charts.default.repository` from
+ * $CTO_CHART_MIRROR. A value in the config always wins, so the file alone decides when it says.
+ */
+function applyEnvironmentDefaults(config: CtoConfig, profile: Profile, env: NodeJS.ProcessEnv, issue: Issue): void {
+  const chosen = env[CLUSTER_PROVIDER_ENV];
+  if (config.cluster.provider === undefined) {
+    if (chosen !== undefined && chosen !== "") {
+      if ((CLUSTER_PROVIDERS as readonly string[]).includes(chosen)) {
+        config.cluster.provider = chosen as (typeof CLUSTER_PROVIDERS)[number];
+      } else {
+        issue(
+          `$${CLUSTER_PROVIDER_ENV}`,
+          `"${chosen}" is not a cluster provider`,
+          `set it to one of ${CLUSTER_PROVIDERS.join(", ")}, or unset it for the ${profile.name} profile's default (${profile.cluster.provider})`,
+        );
+      }
+    } else {
+      config.cluster.provider = profile.cluster.provider;
+    }
+  }
+  const mirror = env[CHART_MIRROR_ENV];
+  if (mirror !== undefined && mirror !== "" && config.charts[CHART_DEFAULT_KEY] === undefined) {
+    const parsed = chartSourceSchema.shape.repository.safeParse(mirror);
+    if (parsed.success) config.charts[CHART_DEFAULT_KEY] = { repository: parsed.data };
+    else
+      issue(
+        `$${CHART_MIRROR_ENV}`,
+        `"${mirror}" is not a Helm repository URL`,
+        "set it to an https://, http:// or oci:// URL serving every chart (e.g. http://127.0.0.1:8879), or unset it",
+      );
+  }
+}
 
 /** The config with `environments.<env>` merged over it (maps by key; lists and scalars replace), re-validated. */
 function mergeOverrides(
@@ -495,7 +544,6 @@ function resolveGitHub(config: CtoConfig, agents: AgentPlan[], issue: Issue): Pl
     organization: gh.organization,
     repository: gh.repository,
     baseUrl: gh.base_url,
-    webhookMode: gh.webhook_mode,
     webhookUrl,
     apps,
     tunnel: compact({ provider: gh.tunnel.provider, url: gh.tunnel.url }),
@@ -546,7 +594,7 @@ function resolveCluster(
   const c = config.cluster;
   const name = c.name ?? config.platform.name;
   const kubeconfigPath = path.join(home, "clusters", name, "kubeconfig");
-  switch (c.provider) {
+  switch (c.provider ?? profile.cluster.provider) {
     case "existing":
       return compact({
         provider: "existing",

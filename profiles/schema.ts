@@ -4,7 +4,7 @@
  * Keys are snake_case like `cto.yaml`.
  */
 import { z } from "zod";
-import { cpuQuantity, dnsLabel, memoryQuantity } from "../config/schema.js";
+import { CLUSTER_PROVIDERS, cpuQuantity, dnsLabel, memoryQuantity } from "../config/schema.js";
 
 export const COMPONENT_CATEGORIES = [
   "core",
@@ -73,8 +73,12 @@ export const profileSchema = z.strictObject({
     disk_gib: z.number().int().min(1).max(65536),
   }),
   estimated_install_time: duration,
-  /** Node count and per-node size of a simulated cluster, and minikube's VM size. */
+  /**
+   * The cluster a config that names none gets (`cluster.provider`), then the node count and
+   * per-node size of a simulated cluster, and minikube's VM size.
+   */
   cluster: z.strictObject({
+    provider: z.enum(CLUSTER_PROVIDERS),
     nodes: z.number().int().min(1).max(100),
     cpu: cpuQuantity,
     memory: memoryQuantity,

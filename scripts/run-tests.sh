@@ -10,19 +10,34 @@
 # The release tier (test/release) runs `npm run release:build`'s code once into a temporary
 # directory (all five executables, archives, npm tarball, formula) and tests those artifacts.
 #
-# Usage: scripts/run-tests.sh [tier...]   (default: unit components cli release e2e drills)
+# Before anything runs, scripts/test-needs.sh installs (or names, all at once) the programs the
+# chosen tiers use: tmux, ruby, zip, unzip, kubectl. `lint` (npm run lint) is a tier too, first in
+# the default list, so `npm test` alone runs what CI (.ci/run) runs.
+#
+# Usage: scripts/run-tests.sh [tier...]   (default: lint unit components cli release e2e drills)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node.sh
+echo "[test] node $(node --version), npm $(npm --version)"
+
+tiers=("$@")
+((${#tiers[@]})) || tiers=(lint unit components cli release e2e drills)
+source scripts/test-needs.sh
+cto_test_needs "${tiers[@]}"
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 npm run build
 
-tiers=("$@")
-((${#tiers[@]})) || tiers=(unit components cli release e2e drills)
 for tier in "${tiers[@]}"; do
+  if [ "$tier" = lint ]; then
+    t=$(date +%s)
+    echo "== lint"
+    npm run lint
+    echo "[test] lint done in $(($(date +%s) - t))s"
+    continue
+  fi
   if compgen -G "dist/test/$tier/*.test.js" >/dev/null || compgen -G "dist/test/$tier/**/*.test.js" >/dev/null; then
     # cli (secrets/github commands store encrypted stack config), e2e and drills run the real
     # Pulumi CLI and API server from the offline toolchain.

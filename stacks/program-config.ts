@@ -50,8 +50,8 @@ export interface ProgramRuntime {
   /** Working directory for the `simulated` cluster (kwokctl's KWOK_WORKDIR). */
   workdir?: string;
   /**
-   * Manage the GitHub webhook through `@pulumi/github` (default true). Set false where its plugin
-   * cannot be installed (offline machines, the simulated demo) or no GitHub token is available.
+   * Set the agents' GitHub App webhooks (URL and secret) on GitHub (default true); false with
+   * `CTO_GITHUB_WEBHOOKS=false`, where GitHub cannot be reached.
    */
   githubWebhooks?: boolean;
 }

@@ -47,7 +47,7 @@ export interface BuildOptions {
   /** Host-specific inputs of the cluster: existing kubeconfig content, SSH access, kwok paths. */
   cluster?: Omit<ClusterArgs, "plan">;
   /**
-   * Manage the GitHub webhook (needs the GitHub provider plugin and a token).
+   * Set the agents' GitHub App webhooks (URL and secret) on GitHub.
    * @default true
    */
   githubWebhooks?: boolean;

@@ -7,6 +7,7 @@
  * templates from these values.
  */
 import type { Plan } from "../profiles/plan.js";
+import { agentWebhookPath, agentWebhookUrl } from "../profiles/webhooks.js";
 import type { AgentRole, AgentRoles } from "./sources.js";
 
 export interface AgentView {
@@ -17,6 +18,8 @@ export interface AgentView {
   features: Record<string, boolean>;
   role: AgentRole & { name: string };
   app: { slug: string | null; appId: string | null; clientId: string | null };
+  /** Where the agent's App delivers (null: no public URL yet), and the path the cluster serves. */
+  webhook: { url: string | null; path: string };
 }
 
 /** The template context before anything is rendered. Later phases add rendered parts to it. */
@@ -44,7 +47,6 @@ export interface TemplateContext {
     baseUrl: string;
     /** The web address matching `baseUrl` (github.com, or the Enterprise Server host). */
     webUrl: string;
-    webhookMode: "organization" | "repository";
     webhookUrl: string | null;
     tunnel: Plan["github"]["tunnel"]["provider"];
   };
@@ -96,6 +98,7 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
         features: sortKeys(agent.features),
         role: { name: roleName, ...role },
         app: { slug: app?.slug ?? null, appId: app?.appId ?? null, clientId: app?.clientId ?? null },
+        webhook: { url: agentWebhookUrl(plan, agent.name) ?? null, path: agentWebhookPath(plan, agent.name) },
       };
     });
 
@@ -130,7 +133,6 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
       fullRepository: `${plan.github.organization}/${plan.github.repository}`,
       baseUrl: plan.github.baseUrl,
       webUrl: githubWebUrl(plan.github.baseUrl),
-      webhookMode: plan.github.webhookMode,
       webhookUrl: plan.github.webhookUrl ?? null,
       tunnel: plan.github.tunnel.provider,
     },

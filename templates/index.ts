@@ -16,6 +16,15 @@ export {
 } from "./to-directory.js";
 export { TemplateEngine } from "./engine.js";
 export { type SecretKeyRef, type SecretSpec, type HelperInputs } from "./helpers.js";
-export { bundledTemplates, readTemplateSources, readAgentRoles, templatesDir, type AgentRoles } from "./sources.js";
+export {
+  bundledTemplates,
+  catalogProblems,
+  readAppCatalog,
+  readTemplateSources,
+  readAgentRoles,
+  templatesDir,
+  type AgentRoles,
+  type AppCatalog,
+} from "./sources.js";
 export type { GitHubAppManifest, RenderedIngress, RenderedSecret, RenderedValues } from "./rendered.js";
 export { stableJson, stableYaml } from "./stable.js";

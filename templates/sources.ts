@@ -1,5 +1,6 @@
 /**
- * Reading the bundled templates and the agent-roles data from the package's `templates/` folder.
+ * Reading the bundled templates, the agent-roles data and the GitHub App catalog (the permission
+ * and event names GitHub knows) from the package's `templates/` folder.
  * This is the only file of `templates/` that touches the file system; the engine and the render
  * functions take what it returns as plain values.
  */
@@ -49,6 +50,40 @@ export const agentRolesSchema = z
   });
 
 export type AgentRoles = z.infer<typeof agentRolesSchema>;
+
+/** The schema of `templates/github-app-catalog.yaml`. */
+export const appCatalogSchema = z.strictObject({
+  permissions: z.record(z.string().regex(/^[a-z_]+$/), z.array(z.enum(["read", "write", "admin"])).min(1)),
+  events: z.record(z.string().regex(/^[a-z_]+$/), z.array(z.string().regex(/^[a-z_]+$/)).min(1)),
+});
+
+/** Permission names with their access levels, and events with the permissions that allow them. */
+export type AppCatalog = z.infer<typeof appCatalogSchema>;
+
+/**
+ * What GitHub would refuse in an App's permissions and events: an unknown permission or level,
+ * an unknown event, or an event without any of the permissions it needs. Empty when all is well.
+ */
+export function catalogProblems(
+  catalog: AppCatalog,
+  permissions: Record<string, string>,
+  events: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  for (const [name, level] of Object.entries(permissions)) {
+    const levels = catalog.permissions[name];
+    if (!levels) problems.push(`unknown permission "${name}"`);
+    else if (!(levels as string[]).includes(level))
+      problems.push(`permission "${name}" cannot be "${level}" (GitHub offers ${levels.join(", ")})`);
+  }
+  for (const event of events) {
+    const needs = catalog.events[event];
+    if (!needs) problems.push(`unknown event "${event}"`);
+    else if (!needs.some((p) => permissions[p] !== undefined))
+      problems.push(`event "${event}" needs the ${needs.join(" or ")} permission`);
+  }
+  return problems;
+}
 export type AgentRole = z.infer<typeof roleSchema>;
 
 /** The package's `templates/` folder (next to `dist/`, found by walking up from this module). */
@@ -78,20 +113,58 @@ export function readTemplateSources(dir: string = templatesDir()): TemplateSourc
   return out;
 }
 
-/** Parses and validates agent-roles data; `file` names it in errors. */
-export function parseAgentRoles(text: string, file = "templates/agent-roles.yaml"): AgentRoles {
+/**
+ * Parses and validates agent-roles data; `file` names it in errors. With a catalog, every role's
+ * permissions and events must be ones GitHub knows, each event with its permission.
+ */
+export function parseAgentRoles(text: string, file = "templates/agent-roles.yaml", catalog?: AppCatalog): AgentRoles {
   const result = agentRolesSchema.safeParse(parseYaml(text));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`).join("; ");
     throw new UserError(`${file}: ${problems}`);
   }
+  if (catalog) {
+    const problems = Object.entries(result.data.roles).flatMap(([name, role]) =>
+      catalogProblems(catalog, role.permissions, role.events).map((p) => `roles.${name}: ${p}`),
+    );
+    if (problems.length > 0) {
+      throw new UserError(`${file}: ${problems.join("; ")}`, {
+        hint: "use the permission and event names of templates/github-app-catalog.yaml (GitHub's own names)",
+      });
+    }
+  }
   return result.data;
 }
 
-/** Reads `templates/agent-roles.yaml`. */
+/** Parses and validates GitHub App catalog data. */
+export function parseAppCatalog(text: string, file = "templates/github-app-catalog.yaml"): AppCatalog {
+  const result = appCatalogSchema.safeParse(parseYaml(text));
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`).join("; ");
+    throw new UserError(`${file}: ${problems}`);
+  }
+  for (const [event, needs] of Object.entries(result.data.events)) {
+    const unknown = needs.filter((p) => !(p in result.data.permissions));
+    if (unknown.length > 0) throw new UserError(`${file}: events.${event}: unknown permission ${unknown.join(", ")}`);
+  }
+  return result.data;
+}
+
+/** Reads `templates/github-app-catalog.yaml`. */
+export function readAppCatalog(dir: string = templatesDir()): AppCatalog {
+  const path = join(dir, "github-app-catalog.yaml");
+  return parseAppCatalog(readFileSync(path, "utf8"), dir === templatesDir() ? "templates/github-app-catalog.yaml" : path);
+}
+
+/**
+ * Reads `templates/agent-roles.yaml`, checked against the GitHub App catalog next to it (the
+ * bundled catalog when a custom templates folder has none).
+ */
 export function readAgentRoles(dir: string = templatesDir()): AgentRoles {
   const path = join(dir, "agent-roles.yaml");
-  return parseAgentRoles(readFileSync(path, "utf8"), dir === templatesDir() ? "templates/agent-roles.yaml" : path);
+  const file = dir === templatesDir() ? "templates/agent-roles.yaml" : path;
+  const catalog = existsSync(join(dir, "github-app-catalog.yaml")) ? readAppCatalog(dir) : readAppCatalog();
+  return parseAgentRoles(readFileSync(path, "utf8"), file, catalog);
 }
 
 let bundled: { templates: TemplateSources; roles: AgentRoles } | undefined;

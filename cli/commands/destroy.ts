@@ -8,6 +8,7 @@ import { envOption, examples, fileOption, jsonOption, yesOption } from "../conte
 export function register(program: Command): void {
   const cmd = program
     .command("destroy")
+    .alias("uninstall")
     .description("delete everything in an environment (asks first; production asks for its name)")
     .option("--confirm <NAME>", "the environment's name, required to destroy production without a terminal")
     .option(

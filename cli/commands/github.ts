@@ -1,6 +1,7 @@
 /**
- * `cto github apps create | test-webhook | status`: the agents' GitHub Apps (manifest flow), a
- * signed test delivery to the platform's webhook, and what GitHub reports. Work: cli/github/run.ts.
+ * `cto github apps create | test-webhook | status | redeliver`: the agents' GitHub Apps (manifest
+ * flow), a signed test delivery to each agent's webhook URL, what GitHub reports, and asking
+ * GitHub to send failed deliveries again. Work: cli/github/run.ts.
  */
 import type { Command } from "commander";
 import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
@@ -16,9 +17,12 @@ export function register(program: Command): void {
     .option("--org <ORG>", "organisation (or user) that owns the apps (default: github.organization)")
     .option(
       "--rotate-keys",
-      "for existing apps: set a new webhook secret, and store new private keys given with --key-file",
+      "for existing apps: a new webhook secret on every App, and new private keys given with --key-file",
     )
-    .option("--key-file <AGENT=PATH...>", "with --rotate-keys: a private key generated on the app's settings page")
+    .option(
+      "--key-file <AGENT=PATH...>",
+      "with --rotate-keys: a private key generated on the app's settings page (also recovers an App whose creation answer was lost)",
+    )
     .option("--no-browser", "print the local URL to open instead of opening a browser")
     .option("--port <PORT>", "local port for GitHub's redirect (default: a free one)")
     .option("--wait-install", "after creating, wait until each app is installed on the organisation")
@@ -38,7 +42,9 @@ export function register(program: Command): void {
       "(name, permissions and events from templates/agent-roles.yaml, webhook URL) to GitHub; you",
       "confirm there, GitHub redirects back with a one-time code, and cto exchanges it for the app's",
       "id, client id and secret, webhook secret and private key, stored encrypted in the environment's",
-      "stack. Nothing secret is printed. Running it again keeps existing apps.",
+      "stack. Each App's webhook is set to <webhook URL>/<agent> and the stack's webhook secret.",
+      "Nothing secret is printed. Running it again keeps existing apps. New apps need your GitHub",
+      "token (GITHUB_TOKEN or GH_TOKEN) to check that no private App already has the name.",
       "",
     ].join("\n"),
   );
@@ -49,9 +55,11 @@ export function register(program: Command): void {
 
   const test = github
     .command("test-webhook")
-    .description("send a signed ping delivery to the platform's webhook endpoint and report status and latency")
-    .option("--url <URL>", "endpoint (default: the configured webhook URL)")
-    .option("--app <AGENT>", "sign with this agent's app webhook secret instead of github.webhook_secret");
+    .description(
+      "send a ping like GitHub's, signed with the stack's webhook secret, to each agent's webhook URL; report status and latency",
+    )
+    .option("--url <URL>", "endpoint (default: each agent's URL, <webhook URL>/<agent>)")
+    .option("--app <AGENT>", "only this agent");
   fileOption(test);
   envOption(test);
   jsonOption(test);
@@ -63,8 +71,8 @@ export function register(program: Command): void {
 
   const status = github
     .command("status")
-    .description("the agents' apps, their installations and latest webhook deliveries")
-    .option("--deliveries <N>", "latest deliveries per app", "5");
+    .description("the agents' apps, their installations, webhook URLs and latest deliveries (failed ones marked)")
+    .option("--deliveries <N>", "latest deliveries per app (GitHub pages them 100 at a time)", "5");
   fileOption(status);
   envOption(status);
   jsonOption(status);
@@ -72,5 +80,23 @@ export function register(program: Command): void {
   status.action(async (options: Record<string, unknown>) => {
     const { runGithubStatus } = await import("../github/run.js");
     process.exitCode = await runGithubStatus(options, processIO());
+  });
+
+  const redeliver = github
+    .command("redeliver")
+    .description("ask GitHub to send an agent's failed webhook deliveries again")
+    .option("--agent <AGENT>", "the agent whose App's deliveries to send again")
+    .option("--delivery <ID>", "one delivery (ids: cto github status --json)")
+    .option("--failed", "every failed delivery among the latest 100");
+  fileOption(redeliver);
+  envOption(redeliver);
+  jsonOption(redeliver);
+  examples(redeliver, [
+    "cto github redeliver --agent rex --failed",
+    "cto github redeliver --agent rex --delivery 12345",
+  ]);
+  redeliver.action(async (options: Record<string, unknown>) => {
+    const { runRedeliver } = await import("../github/run.js");
+    process.exitCode = await runRedeliver(options, processIO());
   });
 }

@@ -30,14 +30,15 @@ export function register(program: Command): void {
   ]);
   cmd.addHelpText(
     "after",
-    "\nWithout a terminal or with CI=true, init never prompts: it takes defaults and names the flags it still needs.\nCtrl-C exits 0 with 'Operation cancelled.' and writes nothing.\n",
+    "\nInside a git checkout whose remote is on GitHub, --org and --repo default to that repository.\nWithout a terminal or with CI=true, init never prompts: it takes defaults and names the flags it still needs.\nCtrl-C exits 0 with 'Operation cancelled.' and writes nothing.\n",
   );
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
     const { runInit } = await import("../init/run.js");
     const { initChoices, validateWritten } = await import("../init/catalog.js");
     const { clackPrompter } = await import("../init/clack.js");
+    const { gitHubRemote } = await import("../init/git-remote.js");
     const clack = await import("@clack/prompts");
-    const choices = await initChoices();
+    const choices = { ...(await initChoices()), gitRemote: gitHubRemote(process.cwd()) };
     process.exitCode = await runInit(options, {
       ...processIO(),
       terminal: canPrompt(),

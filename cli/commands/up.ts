@@ -8,6 +8,7 @@ import { envOption, examples, fileOption, jsonOption, yesOption } from "../conte
 export function register(program: Command): void {
   const cmd = program
     .command("up")
+    .alias("install")
     .description("install or update an environment: checks, preview, confirmation, apply with progress")
     .option("--profile <PROFILE>", "use this profile instead of the one cto.yaml names")
     .option("--skip-checks", "skip the prerequisite checks (not recommended)")

@@ -19,13 +19,13 @@ export async function runValidate(options: { file?: string }, io: CommandIO): Pr
   const config = await loadConfig(file, { env: io.env });
   const environments = Object.keys(config.environments);
   if (environments.length === 0) environments.push(DEFAULT_ENVIRONMENT);
-  await resolveEveryEnvironment(file, environments, io);
+  const providers = await resolveEveryEnvironment(file, environments, io);
   const agents = Object.entries(config.agents)
     .filter(([, a]) => a.enabled)
     .map(([name]) => name);
   io.print(`✓ ${file} is valid`);
   io.print(
-    `  platform ${config.platform.name}, profile ${config.profile}, cluster ${config.cluster.provider}, ` +
+    `  platform ${config.platform.name}, profile ${config.profile}, cluster ${providers.join("/")}, ` +
       `agents ${agents.length > 0 ? agents.join(", ") : "none"}, environments ${environments.join(", ")}`,
   );
   return 0;
@@ -33,13 +33,15 @@ export async function runValidate(options: { file?: string }, io: CommandIO): Pr
 
 /**
  * Resolves each environment's plan and reports the problems of all of them together, each naming
- * the environments it occurs in (one problem shared by every environment is listed once).
+ * the environments it occurs in (one problem shared by every environment is listed once). Returns
+ * the cluster providers the plans chose (the config may leave that to the profile or environment).
  */
-async function resolveEveryEnvironment(file: string, environments: string[], io: CommandIO): Promise<void> {
+async function resolveEveryEnvironment(file: string, environments: string[], io: CommandIO): Promise<string[]> {
   const found = new Map<string, { issue: ConfigIssue; environments: string[] }>();
+  const providers = new Set<string>();
   for (const env of environments) {
     try {
-      await loadPlan({ file, env }, io);
+      providers.add((await loadPlan({ file, env }, io)).plan.cluster.provider);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const issue of err.issues) {
@@ -50,7 +52,7 @@ async function resolveEveryEnvironment(file: string, environments: string[], io:
       }
     }
   }
-  if (found.size === 0) return;
+  if (found.size === 0) return [...providers];
   throw new ConfigError(
     [...found.values()].map(({ issue, environments: envs }) =>
       // A problem located inside environments.<env> names its environment already.

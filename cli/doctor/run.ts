@@ -36,10 +36,7 @@ export async function runDoctor(
   const probes = realProbes({ env: io.env });
   // The lifecycle keeps stacks under ctoHome()/state unless the config or PULUMI_BACKEND_URL says otherwise.
   const backendUrl = plan.state.backendUrl ?? io.env.PULUMI_BACKEND_URL ?? `file://${home}/state`;
-  const { githubWebhooksManaged, pulumiSearchDirs } = await import("../../stacks/github/webhooks-managed.js");
-  const managed = await githubWebhooksManaged(plan, io.env, pulumiSearchDirs(io.env));
-  const run = (): Promise<DoctorReport> =>
-    runPreflight(plan, { probes, ctoHome: home, state: { backendUrl }, githubWebhooksManaged: managed });
+  const run = (): Promise<DoctorReport> => runPreflight(plan, { probes, ctoHome: home, state: { backendUrl } });
 
   io.progress?.(`Checking prerequisites for ${plan.platform.name}/${plan.environment} (${plan.profile.name})…`);
   let report = await run();

@@ -1,12 +1,17 @@
 /**
- * The work behind `cto github apps create | test-webhook | status` (cli/commands/github.ts).
- * Progress goes to stderr, results to stdout (JSON with --json). Secret values are never printed.
+ * The work behind `cto github apps create | test-webhook | status | redeliver`
+ * (cli/commands/github.ts). Progress goes to stderr, results to stdout (JSON with --json). Secret
+ * values are never printed.
  */
+import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UserError } from "../../config/errors.js";
 import type { Plan } from "../../profiles/plan.js";
+import { agentWebhookUrl } from "../../profiles/webhooks.js";
+import type { SecretsStore } from "../../stacks/secrets-store.js";
 import {
+  AppSession,
   createAgentApps,
   detectOwner,
   githubStatus,
@@ -16,7 +21,7 @@ import {
   renderStatus,
   runManifestFlow,
   sendPing,
-  appSecretName,
+  readAppCredentials,
   tunnelSummary,
   type AppResult,
 } from "../../stacks/github/index.js";
@@ -46,6 +51,39 @@ const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function githubToken(env: NodeJS.ProcessEnv): string | undefined {
   return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
+}
+
+/** Stack secret (and cto.yaml key) of the one webhook secret every agent's App signs with. */
+const WEBHOOK_SECRET = "github.webhook_secret";
+
+/**
+ * The stack's webhook secret: from cto.yaml, else stored in the stack's credentials. With
+ * `create`, a new one is generated and stored when there is none (cto up then gives it to the
+ * platform); with `rotate`, a stored one is replaced.
+ */
+async function webhookSecret(
+  planSecrets: Record<string, string>,
+  store: SecretsStore,
+  mode: { create?: boolean; rotate?: boolean } = {},
+): Promise<{ value: string; source: "cto.yaml" | "stored" | "new" } | undefined> {
+  const configured = planSecrets[WEBHOOK_SECRET];
+  if (configured !== undefined) {
+    if (mode.rotate) {
+      say(
+        `the webhook secret comes from cto.yaml (github.webhook_secret): to rotate it, change it there and run cto up`,
+      );
+    }
+    return { value: configured, source: "cto.yaml" };
+  }
+  const stored = await store.get(WEBHOOK_SECRET);
+  if (stored !== undefined && !mode.rotate) return { value: stored, source: "stored" };
+  if (!mode.create && !mode.rotate) return undefined;
+  const value = randomBytes(32).toString("hex");
+  await store.set(WEBHOOK_SECRET, value);
+  say(
+    `${stored === undefined ? "generated" : "rotated"} the stack's webhook secret (${WEBHOOK_SECRET}, stored encrypted in stack ${store.environment}); run cto up so the platform verifies deliveries with it`,
+  );
+  return { value, source: "new" };
 }
 
 function apiFor(plan: Plan): GitHubApi {
@@ -112,8 +150,15 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   if (options.keyFile && !options.rotateKeys) {
     throw new UserError("--key-file only makes sense with --rotate-keys", { hint: "add --rotate-keys" });
   }
-  const { plan } = await loadPlan(options, io);
+  const { plan, secrets: planSecrets } = await loadPlan(options, io);
   const agents = selectAgents(plan, options.agents);
+  // The webhook secret is shared by every agent's App: it is rotated only when all are selected.
+  const rotateSecret = options.rotateKeys === true && agents.length === plan.agents.length;
+  if (options.rotateKeys && !rotateSecret) {
+    say(
+      "--agents selects some agents only: the webhook secret, shared by every App, is kept (omit --agents to rotate it)",
+    );
+  }
   const keyFiles = parseKeyFiles(options.keyFile, agents, io.cwd);
   const org = options.org ?? plan.github.organization;
   // Manifests come from the templates; --org renames the owner before rendering (`<org>-<agent>`).
@@ -122,7 +167,7 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   const manifests = Object.fromEntries(agents.map((a) => [a, rendered.githubAppManifests[a]!]));
   if (!plan.github.webhookUrl) {
     say(
-      "note: no webhook URL is configured (platform.domain, github.webhook_url or a tunnel); the apps are created with their webhook off",
+      "note: no webhook URL is configured (platform.domain, github.webhook_url or a tunnel); the apps are created without one, and cto up sets it once there is one",
     );
   }
 
@@ -130,6 +175,10 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   const token = githubToken(io.env);
   const owner = await detectOwner(api, org, token);
   const store = await openStoreFor(plan, io);
+  const secret = (await webhookSecret(planSecrets, store, { create: true, rotate: rotateSecret })) as {
+    value: string;
+    source: string;
+  };
   const webUrl = githubWebUrl(plan.github.baseUrl);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -143,13 +192,20 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
       manifests,
       store,
       token,
+      tokenHint: `export GITHUB_TOKEN=$(gh auth token) (a token of an owner or member of ${org}), then run the command again`,
       say,
-      runFlow: (_agent, manifest) =>
+      webhook: { secret: secret.value, urlFor: (agent) => agentWebhookUrl(plan, agent) },
+      adoptKey: async (agent) => {
+        const file = options.rotateKeys ? keyFiles.get(agent) : undefined;
+        return file ? readKeyFile(file) : undefined;
+      },
+      runFlow: (agent, manifest) =>
         runManifestFlow({
           api,
           webUrl,
           owner,
           manifest,
+          agent,
           say,
           port,
           signal: controller.signal,
@@ -157,6 +213,7 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
         }),
       rotateKeys: options.rotateKeys
         ? {
+            webhookSecretRotated: secret.source === "new",
             newPrivateKey: async (agent, settingsUrl) => {
               const file = keyFiles.get(agent);
               if (!file) {
@@ -206,69 +263,76 @@ async function readKeyFile(file: string): Promise<string> {
   return text;
 }
 
-/** `cto github test-webhook`. */
+/**
+ * `cto github test-webhook`: a ping like GitHub's to each agent's webhook URL (or `--url`), signed
+ * with the stack's webhook secret, the one every App signs with and the platform verifies.
+ */
 export async function runTestWebhook(
   options: CommonOptions & { url?: string; app?: string },
   io: CommandIO,
 ): Promise<number> {
   const { plan, secrets: planSecrets } = await loadPlan(options, io);
-  const url = options.url ?? plan.github.webhookUrl;
-  if (!url) {
+  const agents = options.app === undefined ? plan.agents.map((a) => a.name) : [options.app];
+  if (options.app !== undefined && !plan.agents.some((a) => a.name === options.app)) {
+    throw new UserError(`--app ${options.app} is not an enabled agent`, {
+      hint: `enabled agents: ${plan.agents.map((a) => a.name).join(", ")}`,
+    });
+  }
+  if (options.url === undefined && !plan.github.webhookUrl) {
     throw new UserError(`environment ${plan.environment} has no webhook URL`, {
       hint: "set platform.domain, github.webhook_url or github.tunnel in cto.yaml, or pass --url",
     });
   }
-  let secretName = "github.webhook_secret";
-  if (options.app !== undefined) {
-    if (!plan.agents.some((a) => a.name === options.app)) {
-      throw new UserError(`--app ${options.app} is not an enabled agent`, {
-        hint: `enabled agents: ${plan.agents.map((a) => a.name).join(", ")}`,
+  if (agents.length === 0)
+    throw new UserError("no agents are enabled in this environment", { hint: "add agents under agents: in cto.yaml" });
+  const store = await openStoreFor(plan, io);
+  const secret = await webhookSecret(planSecrets, store);
+  if (!secret) {
+    throw new UserError(`no ${WEBHOOK_SECRET} in cto.yaml or stack ${plan.environment}; cannot sign the ping`, {
+      hint: `cto github apps create stores one; or set it: cto secrets set ${WEBHOOK_SECRET} --env ${plan.environment}, then cto up`,
+    });
+  }
+  const targets =
+    options.url !== undefined
+      ? [[agents[0] as string, options.url] as const]
+      : agents.map((a) => [a, agentWebhookUrl(plan, a) as string] as const);
+  const results = [];
+  let failed = 0;
+  for (const [agent, url] of targets) {
+    const creds = await readAppCredentials(store, agent);
+    const role = renderPlatform(plan, { env: io.env, randomStore: {} }).githubAppManifests[agent];
+    let result;
+    try {
+      result = await sendPing({
+        url,
+        secret: secret.value,
+        app: { id: Number(creds?.id ?? 0), events: role?.default_events ?? [] },
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      throw new UserError(`cannot reach ${url}: ${cause}`, {
+        hint: "is the platform up (cto status) and the URL reachable from here? For a laptop cluster configure github.tunnel",
+        exitCode: 1,
       });
     }
-    secretName = appSecretName(options.app, "webhookSecret");
+    results.push({ agent, ...result, signedWith: WEBHOOK_SECRET });
+    if (!options.json) {
+      io.print(
+        `${agent}: ping → ${url}: ${result.status} in ${result.latencyMs} ms (delivery ${result.delivery}, signed with ${WEBHOOK_SECRET})`,
+      );
+    }
+    if (result.ok) continue;
+    failed++;
+    const why =
+      result.status === 401 || result.status === 403
+        ? `the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than ${WEBHOOK_SECRET} (run cto up to give the platform the stack's secret)`
+        : result.status === 404
+          ? `nothing listens at that path: the platform serves each agent at <webhook URL>/<agent>`
+          : `the endpoint answered ${result.status}`;
+    if (!options.json) say(`error: ${agent}: ${why}${result.response ? `\n  response: ${result.response}` : ""}`);
   }
-  const secret = planSecrets[secretName] ?? (await (await openStoreFor(plan, io)).get(secretName));
-  if (!secret) {
-    throw new UserError(`no ${secretName} in cto.yaml or stack ${plan.environment}; cannot sign the ping`, {
-      hint: options.app
-        ? `create the app first: cto github apps create --agents ${options.app}`
-        : `store the platform's webhook secret: cto secrets set github.webhook_secret --env ${plan.environment}`,
-    });
-  }
-  let result;
-  try {
-    result = await sendPing({
-      url,
-      secret,
-      target: {
-        kind: plan.github.webhookMode,
-        organization: plan.github.organization,
-        repository: plan.github.repository,
-      },
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new UserError(`cannot reach ${url}: ${cause}`, {
-      hint: "is the platform up (cto status) and the URL reachable from here? For a laptop cluster configure github.tunnel",
-      exitCode: 1,
-    });
-  }
-  if (options.json) {
-    io.print(JSON.stringify({ ...result, signedWith: secretName }, null, 2));
-  } else {
-    io.print(
-      `ping → ${url}: ${result.status} in ${result.latencyMs} ms (delivery ${result.delivery}, signed with ${secretName})`,
-    );
-  }
-  if (result.ok) return 0;
-  const why =
-    result.status === 401 || result.status === 403
-      ? `the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than ${secretName}`
-      : result.status === 404
-        ? "nothing listens at that path: check github.webhook_url"
-        : `the endpoint answered ${result.status}`;
-  if (!options.json) say(`error: ${why}${result.response ? `\n  response: ${result.response}` : ""}`);
-  return 1;
+  if (options.json) io.print(JSON.stringify(results, null, 2));
+  return failed === 0 ? 0 : 1;
 }
 
 /** `cto github status`. */
@@ -277,24 +341,71 @@ export async function runGithubStatus(
   io: CommandIO,
 ): Promise<number> {
   const count = Number(options.deliveries ?? "5");
-  if (!Number.isInteger(count) || count < 1 || count > 100) {
-    throw new UserError(`--deliveries ${options.deliveries} must be a whole number from 1 to 100`);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) {
+    throw new UserError(`--deliveries ${options.deliveries} must be a whole number from 1 to 1000`);
   }
   const { plan, store } = await storeForOptions(options, io);
   const statuses = await githubStatus(
     apiFor(plan),
     store,
     plan.agents.map((a) => a.name),
-    { deliveries: count },
+    { deliveries: count, expectedUrl: (agent) => agentWebhookUrl(plan, agent) },
   );
   const tunnel = tunnelSummary(plan);
-  const webhook = { url: plan.github.webhookUrl ?? null, mode: plan.github.webhookMode, tunnel };
+  const webhook = { url: plan.github.webhookUrl ?? null, perAgent: "<url>/<agent>", tunnel };
   if (options.json) {
     io.print(JSON.stringify({ environment: plan.environment, webhook, apps: statuses }, null, 2));
   } else {
-    io.print(`webhook: ${webhook.url ?? "none configured"} (${webhook.mode})`);
+    io.print(
+      `webhook: ${webhook.url ? `${webhook.url}/<agent> (each agent's App delivers to its own URL)` : "none configured"}`,
+    );
     if (tunnel.provider !== "none") io.print(`tunnel: ${tunnel.text}`);
-    for (const line of renderStatus(statuses)) io.print(line);
+    for (const line of renderStatus(statuses, plan.environment)) io.print(line);
   }
-  return statuses.some((s) => s.state === "refused") ? 1 : 0;
+  return statuses.some((s) => s.state === "refused" || s.problems.length > 0) ? 1 : 0;
+}
+
+/** `cto github redeliver`: GitHub sends failed deliveries of an agent's App again. */
+export async function runRedeliver(
+  options: CommonOptions & { agent?: string; delivery?: string; failed?: boolean },
+  io: CommandIO,
+): Promise<number> {
+  if ((options.delivery === undefined) === !options.failed) {
+    throw new UserError("give either --delivery ID or --failed", {
+      hint: "the ids are in: cto github status --json",
+    });
+  }
+  const id = options.delivery === undefined ? undefined : Number(options.delivery);
+  if (id !== undefined && !(Number.isInteger(id) && id > 0)) {
+    throw new UserError(`--delivery ${options.delivery} is not a delivery id`, {
+      hint: "the ids are in: cto github status --json",
+    });
+  }
+  const { plan, store } = await storeForOptions(options, io);
+  const agent = options.agent ?? "";
+  if (!plan.agents.some((a) => a.name === agent)) {
+    throw new UserError(`--agent ${agent || "(missing)"} is not an enabled agent`, {
+      hint: `enabled agents: ${plan.agents.map((a) => a.name).join(", ")}`,
+    });
+  }
+  const creds = await readAppCredentials(store, agent);
+  if (!creds) {
+    throw new UserError(`${agent} has no App in stack ${plan.environment}`, {
+      hint: `create it: cto github apps create --agents ${agent}`,
+    });
+  }
+  const session = new AppSession(apiFor(plan), creds.id, creds.privateKey);
+  const ids =
+    id !== undefined
+      ? [id]
+      : (await session.deliveries(100))
+          .filter((d) => !(d.status_code >= 200 && d.status_code < 300) && !d.redelivery)
+          .map((d) => d.id);
+  for (const d of ids) {
+    await session.redeliver(d);
+    if (!options.json) io.print(`${agent}: asked GitHub to send delivery ${d} again`);
+  }
+  if (options.json) io.print(JSON.stringify({ agent, redelivered: ids }, null, 2));
+  else if (ids.length === 0) io.print(`${agent}: no failed deliveries among the latest 100`);
+  return 0;
 }

@@ -122,7 +122,7 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
     "environments",
     " One Pulumi stack per environment; each may override profile, platform, cluster, features, agents.",
   );
-  mapOf(root, "environments").comment = [" prod:", "   production: true", "   profile: production"].join("\n");
+  mapOf(root, "environments").comment = prodEnvironmentExample(a).join("\n");
   const trailing: string[] = [];
   if (content.features === undefined) {
     trailing.push(
@@ -143,6 +143,29 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
   }
   if (trailing.length > 0) doc.comment = trailing.join("\n");
   return { text: doc.toString({ lineWidth: 0 }), envRefs };
+}
+
+/**
+ * A `prod` environment to uncomment: it validates as written (a unit test uncomments it for every
+ * kind of answers), so it carries what the production profile needs that a dev setup lacks — a
+ * domain for certificates, a cluster that can be highly available, a backup bucket. The values are
+ * examples named after the answers; the user points them at real infrastructure.
+ */
+export function prodEnvironmentExample(a: Pick<InitAnswers, "organization" | "name" | "domain">): string[] {
+  const org = a.organization.toLowerCase();
+  const lines = [" prod:", "   production: true", "   profile: production"];
+  if (a.domain === "") {
+    lines.push("   platform:", `     domain: agents.${org}.example     # certificates need a public domain`);
+  }
+  lines.push(
+    "   cluster:                            # high availability: an existing cluster (or k3s with 3 servers)",
+    "     provider: existing",
+    `     context: ${a.name}-prod        # its kubeconfig context`,
+    "   backup:",
+    `     bucket: ${a.name.slice(0, 55)}-backups`,
+    `     endpoint: https://s3.${org}.example`,
+  );
+  return lines;
 }
 
 function pairOf(map: YAMLMap, key: string): Pair {

@@ -13,12 +13,18 @@ export class Cancelled extends Error {
   }
 }
 
+/** Where a prompt stands: step `n` of `of` prompts (every prompt shows it). */
+export interface Step {
+  n: number;
+  of: number;
+}
+
 /** Asks one question; throws `Cancelled` when the user cancels. */
 export interface Prompter {
-  text(q: Question, initial: string | undefined): Promise<string>;
-  select(q: Question, choices: Choice[], initial: string | undefined): Promise<string>;
-  multiselect(q: Question, choices: Choice[], initial: string[]): Promise<string[]>;
-  confirm(message: string, initial: boolean): Promise<boolean>;
+  text(q: Question, initial: string | undefined, step: Step): Promise<string>;
+  select(q: Question, choices: Choice[], initial: string | undefined, step: Step): Promise<string>;
+  multiselect(q: Question, choices: Choice[], initial: string[], step: Step): Promise<string[]>;
+  confirm(message: string, initial: boolean, step: Step): Promise<boolean>;
 }
 
 /** Flag values as commander parsed them (strings; `--agents` still comma-separated). */
@@ -60,6 +66,35 @@ export function checkFlags(flags: InitFlags, choices: InitChoices): void {
 }
 
 /**
+ * How many questions from `QUESTIONS[from]` on will be prompted, judged by what is known now: the
+ * answers so far, and for the rest their flag or default (so the registry host question counts
+ * once a registry other than local is chosen). The total a prompt shows can therefore grow by one
+ * when an answer brings in a follow-up question, and never shrinks.
+ */
+export function promptsAhead(
+  flags: InitFlags,
+  choices: InitChoices,
+  answers: Partial<Record<keyof InitAnswers, string | string[]>>,
+  from = 0,
+): number {
+  const known: Partial<Record<keyof InitAnswers, string | string[]>> = { ...answers };
+  let count = 0;
+  for (const q of QUESTIONS.slice(from)) {
+    const sofar = known as Partial<InitAnswers>;
+    if (q.when && !q.when(sofar)) continue;
+    const given = flagValue(q, flags);
+    if (given !== undefined) {
+      known[q.key] = given;
+      continue;
+    }
+    if (q.prompted !== false) count++;
+    const fallback = q.defaultValue(sofar, choices);
+    if (fallback !== undefined) known[q.key] = fallback;
+  }
+  return count;
+}
+
+/**
  * Answers every question: from its flag, else from a prompt when `interactive`, else from its
  * default. Without a prompt, questions that have no default and no flag are collected and reported
  * together as the flags to pass (exit 2).
@@ -67,12 +102,17 @@ export function checkFlags(flags: InitFlags, choices: InitChoices): void {
 export async function gatherAnswers(
   flags: InitFlags,
   choices: InitChoices,
-  options: { interactive: boolean; prompter?: Prompter },
+  options: {
+    interactive: boolean;
+    prompter?: Prompter;
+    /** Prompts shown before these (the overwrite question). */ promptsBefore?: number;
+  },
 ): Promise<InitAnswers> {
   checkFlags(flags, choices);
   const answers: Partial<Record<keyof InitAnswers, string | string[]>> = {};
   const missing: Question[] = [];
-  for (const q of QUESTIONS) {
+  let asked = options.promptsBefore ?? 0;
+  for (const [index, q] of QUESTIONS.entries()) {
     const sofar = answers as Partial<InitAnswers>;
     if (q.when && !q.when(sofar)) continue;
     const given = flagValue(q, flags);
@@ -80,9 +120,11 @@ export async function gatherAnswers(
       answers[q.key] = given;
       continue;
     }
-    const fallback = q.defaultValue(sofar);
+    const fallback = q.defaultValue(sofar, choices);
     if (options.interactive && options.prompter && q.prompted !== false) {
-      answers[q.key] = await ask(q, options.prompter, choices, sofar, fallback);
+      const step = { n: asked + 1, of: asked + promptsAhead(flags, choices, answers, index) };
+      answers[q.key] = await ask(q, options.prompter, choices, sofar, fallback, step);
+      asked++;
       continue;
     }
     if (fallback !== undefined) answers[q.key] = fallback;
@@ -105,9 +147,11 @@ async function ask(
   choices: InitChoices,
   sofar: Partial<InitAnswers>,
   fallback: string | string[] | undefined,
+  step: Step,
 ): Promise<string | string[]> {
   const offered = q.choices?.(choices, sofar) ?? [];
-  if (q.kind === "select") return prompter.select(q, offered, typeof fallback === "string" ? fallback : undefined);
+  if (q.kind === "select")
+    return prompter.select(q, offered, typeof fallback === "string" ? fallback : undefined, step);
   if (q.kind === "multiselect") {
     const initial = Array.isArray(fallback) ? fallback : [];
     // Offer defaults that are not in the catalogue too, so the default is always selectable.
@@ -116,7 +160,8 @@ async function ask(
       q,
       [...offered, ...initial.filter((v) => !names.has(v)).map((value) => ({ value }))],
       initial,
+      step,
     );
   }
-  return prompter.text(q, typeof fallback === "string" ? fallback : undefined);
+  return prompter.text(q, typeof fallback === "string" ? fallback : undefined, step);
 }

@@ -45,10 +45,23 @@ export interface Choice {
   hint?: string;
 }
 
-/** What the catalogue of profiles and agent roles offers, passed in so this file stays pure. */
+/** The GitHub repository the current directory's git remote points at (`git-remote.ts`). */
+export interface GitRemoteDefault {
+  organization: string;
+  repository: string;
+  /** The remote's name, e.g. origin. */
+  remote: string;
+}
+
+/**
+ * What the catalogue of profiles and agent roles offers, and what the current directory suggests,
+ * passed in so this file stays pure.
+ */
 export interface InitChoices {
   profiles: Choice[];
   agents: Choice[];
+  /** The current directory's GitHub remote: the organisation and repository default to it. */
+  gitRemote?: GitRemoteDefault;
 }
 
 export interface Question {
@@ -69,19 +82,43 @@ export interface Question {
   when?: (answers: Partial<InitAnswers>) => boolean;
   /** A default derived from this answer: while it is missing, this question is not reported as missing too. */
   derivedFrom?: AnswerKey;
-  /** The answer `--yes`, CI and no-terminal runs take; undefined: the flag is required. */
-  defaultValue: (answers: Partial<InitAnswers>) => string | string[] | undefined;
+  /** The answer `--yes`, CI and no-terminal runs take (and the prompt's initial value); undefined: the flag is required. */
+  defaultValue: (answers: Partial<InitAnswers>, choices: InitChoices) => string | string[] | undefined;
   /** An error message, or undefined when the value is acceptable. */
   validate: (value: string | string[], choices: InitChoices) => string | undefined;
 }
 
-function zodMessage(schema: {
-  safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } };
-}) {
+interface ZodIssueLike {
+  code?: string;
+  message: string;
+  maximum?: unknown;
+}
+
+/**
+ * The schema's own message for a bad value. A pattern's message says what the value must look
+ * like, so it wins over zod's generic length messages ("Too big: expected string…"), which are
+ * reworded where they are the only problem.
+ */
+function zodMessage(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: ZodIssueLike[] } } }) {
   return (value: string | string[]): string | undefined => {
     const result = schema.safeParse(value);
-    return result.success ? undefined : (result.error?.issues[0]?.message ?? "is not valid");
+    if (result.success) return undefined;
+    const issues = result.error?.issues ?? [];
+    const specific = issues.find((i) => i.code !== "too_big" && i.code !== "too_small");
+    if (specific) return specific.message;
+    const tooBig = issues.find((i) => i.code === "too_big");
+    if (tooBig && typeof tooBig.maximum === "number") return `must be at most ${tooBig.maximum} characters`;
+    return "is not valid";
   };
+}
+
+/**
+ * A value the user must give: an empty answer says what is needed and gives an example (Enter on
+ * an empty prompt lands here), anything else is checked by `check`.
+ */
+function needed(what: string, example: string, check: (value: string | string[]) => string | undefined) {
+  return (value: string | string[]): string | undefined =>
+    value === "" || (Array.isArray(value) && value.length === 0) ? `needed: ${what}, e.g. ${example}` : check(value);
 }
 
 function oneOf(values: readonly string[]) {
@@ -139,8 +176,8 @@ export const QUESTIONS: Question[] = [
     kind: "text",
     message: "GitHub organisation (or user) the agents work in",
     placeholder: "acme",
-    defaultValue: () => undefined,
-    validate: zodMessage(githubLogin),
+    defaultValue: (_a, c) => c.gitRemote?.organization,
+    validate: needed("the GitHub organisation (or user) the agents work in", "acme", zodMessage(githubLogin)),
   },
   {
     key: "repository",
@@ -150,8 +187,12 @@ export const QUESTIONS: Question[] = [
     kind: "text",
     message: "Repository the platform starts with (name only)",
     placeholder: "platform",
-    defaultValue: () => undefined,
-    validate: zodMessage(githubRepository),
+    // The remote's repository only while the organisation is the remote's too.
+    defaultValue: (a, c) =>
+      c.gitRemote && a.organization?.toLowerCase() === c.gitRemote.organization.toLowerCase()
+        ? c.gitRemote.repository
+        : undefined,
+    validate: needed("the repository the platform starts with (name only)", "platform", zodMessage(githubRepository)),
   },
   {
     key: "name",
@@ -166,7 +207,7 @@ export const QUESTIONS: Question[] = [
     prompted: false,
     derivedFrom: "organization",
     defaultValue: defaultName,
-    validate: zodMessage(dnsLabel),
+    validate: needed("a platform name (a DNS label)", "acme-platform", zodMessage(dnsLabel)),
   },
   {
     key: "profile",
@@ -222,10 +263,11 @@ export const QUESTIONS: Question[] = [
     placeholder: "registry.acme.example",
     when: (a) => a.registry !== undefined && a.registry !== "local",
     defaultValue: (a) => (a.registry ? REGISTRY_DEFAULT_URLS[a.registry] : undefined),
-    validate: (value) =>
+    validate: needed("the registry host", "registry.acme.example:5000", (value) =>
       typeof value === "string" && registryHost.test(value)
         ? undefined
         : "must be a registry host such as ghcr.io or registry.acme.example:5000, without a scheme",
+    ),
   },
   {
     key: "agents",
@@ -254,10 +296,14 @@ export const QUESTIONS: Question[] = [
     message: "Helm repository of the cto-controller chart (https:// or oci://)",
     placeholder: "oci://registry.acme.example/charts",
     defaultValue: () => undefined,
-    validate: (value) =>
-      typeof value === "string" && /^(https?|oci):\/\/[^\s]+$/.test(value)
-        ? undefined
-        : "must be an https://, http:// or oci:// URL such as oci://registry.acme.example/charts",
+    validate: needed(
+      "the Helm repository that serves the cto-controller chart",
+      "oci://registry.acme.example/charts",
+      (value) =>
+        typeof value === "string" && /^(https?|oci):\/\/[^\s]+$/.test(value)
+          ? undefined
+          : "must be an https://, http:// or oci:// URL such as oci://registry.acme.example/charts",
+    ),
   },
 ];
 

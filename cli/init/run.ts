@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { UserError } from "../../config/errors.js";
 import { configFilePath, type CommandIO } from "../context.js";
 import { buildInitDocument, type DocumentInputs } from "./document.js";
-import { Cancelled, checkFlags, gatherAnswers, type InitFlags, type Prompter } from "./gather.js";
+import { Cancelled, checkFlags, gatherAnswers, promptsAhead, type InitFlags, type Prompter } from "./gather.js";
 import { FEATURES, splitList, type InitChoices } from "./questions.js";
 
 export interface InitOptions extends InitFlags {
@@ -66,15 +66,25 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
       });
     }
     const exists = existsSync(target);
+    const remote = io.choices.gitRemote;
+    const fromRemote = remote
+      ? `github.com/${remote.organization}/${remote.repository} (git remote ${remote.remote})`
+      : "";
+    if (prompter && remote && (options.org === undefined || options.repo === undefined)) {
+      io.ui.note(`The organisation and repository default to ${fromRemote}.`, "Defaults");
+    }
     // A person is asked about the existing file first, before answering everything else; a script
     // hears about every missing flag first, then about the file.
+    let promptsBefore = 0;
     if (exists && !options.force && prompter) {
-      if (!(await prompter.confirm(`${basename(target)} exists. Replace it?`, false))) {
+      const step = { n: 1, of: 1 + promptsAhead(options, io.choices, {}) };
+      if (!(await prompter.confirm(`${basename(target)} exists. Replace it?`, false, step))) {
         io.ui.outro(`Kept ${target}; nothing written.`);
         return 0;
       }
+      promptsBefore = 1;
     }
-    const answers = await gatherAnswers(options, io.choices, { interactive, prompter });
+    const answers = await gatherAnswers(options, io.choices, { interactive, prompter, promptsBefore });
     if (exists && !options.force && !prompter) {
       throw new UserError(`${target} exists; cto init does not overwrite it`, {
         hint: "pass --force to replace it, or -f OTHER.yaml to write another file",
@@ -110,6 +120,11 @@ export async function runInit(options: InitOptions, io: InitIO): Promise<number>
       io.ui.note(next.join("\n"), "Next");
       io.ui.outro(`Wrote ${target} (${summary}).`);
     } else {
+      if (remote && options.org === undefined && answers.organization === remote.organization) {
+        io.print(
+          `GitHub organisation${answers.repository === remote.repository && options.repo === undefined ? " and repository" : ""} from ${fromRemote}.`,
+        );
+      }
       io.print(`Wrote ${target} (${summary}).`);
       io.print("Next:");
       for (const step of next) io.print(`  ${step}`);

@@ -28,16 +28,14 @@ async function preflight(plan: Plan, options: LifecycleCommandOptions, io: Lifec
     io.err("warning: prerequisite checks skipped (--skip-checks): problems will surface as engine errors instead");
     return;
   }
-  const [{ runPreflight, renderReport }, { resolveBackend }, webhooks] = await Promise.all([
+  const [{ runPreflight, renderReport }, { resolveBackend }] = await Promise.all([
     import("../../stacks/preflight/index.js"),
     import("../../stacks/backend.js"),
-    import("../../stacks/github/webhooks-managed.js"),
   ]);
   const home = ctoHome(io.env);
   const check = async (): Promise<DoctorReport> =>
     runPreflight(plan, {
       ctoHome: home,
-      githubWebhooksManaged: await webhooks.githubWebhooksManaged(plan, io.env, webhooks.pulumiSearchDirs(io.env)),
       state: { backendUrl: resolveBackend(plan, { env: io.env }).url, project: plan.platform.name },
     });
   let report = await check();

@@ -36,6 +36,24 @@ export interface RequestOptions {
   query?: Record<string, string | number>;
   /** The path as shown in messages, when the real one holds a secret. */
   display?: string;
+  /**
+   * Retry after a network error, a timeout or a 5xx. Default true. Turn off for requests that
+   * must not run twice (the single-use manifest conversion): a lost answer is then thrown as
+   * `GitHubNoAnswerError`. A rate-limited request is still retried: GitHub did not carry it out.
+   */
+  retry?: boolean;
+}
+
+/** A request that may or may not have been carried out: no answer (network, timeout) or a 5xx. */
+export class GitHubNoAnswerError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${method} ${path}: ${reason}`);
+    this.name = "GitHubNoAnswerError";
+  }
 }
 
 /** A non-2xx answer GitHub gave, after retries. */
@@ -78,6 +96,18 @@ export class GitHubApi {
     return (text === "" ? undefined : JSON.parse(text)) as T;
   }
 
+  /** Like `request`, with the answer's headers (for pagination links). */
+  async requestWithHeaders<T>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ body: T; headers: Headers }> {
+    const res = await this.send(method, path, options);
+    const text = await res.text();
+    if (!res.ok) throw new GitHubHttpError(res.status, method, options.display ?? path, githubMessage(text));
+    return { body: (text === "" ? undefined : JSON.parse(text)) as T, headers: res.headers };
+  }
+
   /** Like `request`, but a 404 gives `undefined` instead of an error. */
   async find<T>(method: string, path: string, options: RequestOptions = {}): Promise<T | undefined> {
     try {
@@ -117,6 +147,7 @@ export class GitHubApi {
         failure = networkReason(err);
       }
       const retriesLeft = attempt < this.opts.maxRetries;
+      const once = options.retry === false;
       if (res) {
         const body = res.status === 403 || res.status === 429 ? await res.clone().text() : "";
         const limit = rateLimitWait({ status: res.status, headers: res.headers, body }, attempt, this.opts.now());
@@ -142,6 +173,9 @@ export class GitHubApi {
         }
         if (!retriesLeft) return res;
         failure = `GitHub answered ${res.status}`;
+        if (once) throw new GitHubNoAnswerError(method, options.display ?? path, failure);
+      } else if (once) {
+        throw new GitHubNoAnswerError(method, options.display ?? path, failure ?? "no answer");
       } else if (!retriesLeft) {
         throw new UserError(`${shown}: cannot reach ${this.baseUrl}: ${failure}`, {
           hint: "check the network or proxy, and github.base_url in cto.yaml",

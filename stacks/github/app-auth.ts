@@ -8,6 +8,7 @@ import { appJwt } from "./jwt.js";
 export interface AppInfo {
   id: number;
   slug: string;
+  client_id?: string;
   name: string;
   html_url: string;
   owner?: { login: string; type?: string };
@@ -31,6 +32,14 @@ export interface HookDelivery {
   status_code: number;
   event: string;
   action: string | null;
+  installation_id?: number | null;
+  repository_id?: number | null;
+}
+
+/** What `PATCH /app/hook/config` sets (the secret is never returned by GitHub). */
+export interface HookConfigPatch {
+  url?: string;
+  secret?: string;
 }
 
 /** A GitHub App, authenticated with a fresh JWT per call. */
@@ -58,12 +67,29 @@ export class AppSession {
     });
   }
 
-  /** `GET /app/hook/deliveries`: the newest deliveries first. */
-  deliveries(count: number): Promise<HookDelivery[]> {
-    return this.api.request<HookDelivery[]>("GET", "/app/hook/deliveries", {
-      auth: this.auth(),
-      query: { per_page: count },
-    });
+  /**
+   * `GET /app/hook/deliveries`: the newest `count` deliveries, newest first. GitHub pages them
+   * (at most 100 per page, the next page's cursor in the `link` header), so more than 100 take
+   * several requests.
+   */
+  async deliveries(count: number): Promise<HookDelivery[]> {
+    const out: HookDelivery[] = [];
+    let cursor: string | undefined;
+    while (out.length < count) {
+      const page = await this.api.requestWithHeaders<HookDelivery[]>("GET", "/app/hook/deliveries", {
+        auth: this.auth(),
+        query: { per_page: Math.min(100, count - out.length), ...(cursor ? { cursor } : {}) },
+      });
+      out.push(...page.body);
+      cursor = nextCursor(page.headers.get("link"));
+      if (!cursor || page.body.length === 0) break;
+    }
+    return out.slice(0, count);
+  }
+
+  /** `POST /app/hook/deliveries/{id}/attempts`: GitHub sends that delivery again (202). */
+  async redeliver(deliveryId: number): Promise<void> {
+    await this.api.request("POST", `/app/hook/deliveries/${deliveryId}/attempts`, { auth: this.auth() });
   }
 
   /** `GET /app/hook/config`: where the app's webhook goes (the secret is never returned). */
@@ -71,10 +97,22 @@ export class AppSession {
     return this.api.request("GET", "/app/hook/config", { auth: this.auth() });
   }
 
-  /** `PATCH /app/hook/config` with a new secret. */
-  async setHookSecret(secret: string): Promise<void> {
-    await this.api.request("PATCH", "/app/hook/config", { auth: this.auth(), body: { secret } });
+  /** `PATCH /app/hook/config`: the webhook URL and/or secret, always with content type json. */
+  async setHookConfig(patch: HookConfigPatch): Promise<void> {
+    await this.api.request("PATCH", "/app/hook/config", {
+      auth: this.auth(),
+      body: { ...patch, content_type: "json", insecure_ssl: "0" },
+    });
   }
+}
+
+/** The `cursor` of the `rel="next"` link of a `link` header, if any. */
+export function nextCursor(link: string | null): string | undefined {
+  for (const part of (link ?? "").split(",")) {
+    const m = part.match(/<([^>]+)>\s*;\s*rel="next"/);
+    if (m) return new URL(m[1] as string).searchParams.get("cursor") ?? undefined;
+  }
+  return undefined;
 }
 
 /** The installation on `login` (case-insensitive), if any. */

@@ -2,26 +2,29 @@
  * `cto github apps create`: one GitHub App per agent, idempotently.
  *
  * 1. Detect, for every selected agent, before anything is created:
- *    - credentials stored in the stack and accepted by GitHub (`GET /app`) → the app is kept;
+ *    - credentials stored in the stack and accepted by GitHub (`GET /app` as the App) → kept;
  *    - credentials stored but refused (the app was deleted or its key revoked) → an error naming
  *      the agent, with the commands that forget them;
- *    - nothing stored, but an app with the manifest's name exists → an error (cto cannot get the
- *      key of an app it did not create): rename it through `github.apps.<agent>.slug` or delete it;
+ *    - nothing stored: the name is looked up with the user's token (`GET /apps/{slug}`; GitHub
+ *      answers 404 to anonymous lookups of private Apps, so a token is required). An App of that
+ *      name → an error (cto cannot get the key of an App it did not create), unless a key file
+ *      for it was given (`--rotate-keys --key-file`): then the key is checked with GitHub and the
+ *      App is stored ("recovered", e.g. after a conversion whose answer was lost);
  *    - otherwise the app is missing and is created through the manifest flow.
  * 2. Create the missing apps one by one; each app's credentials are stored as stack secrets as
  *    soon as GitHub hands them over, so an interruption keeps what was created.
- * 3. With `rotateKeys`, kept apps get a new webhook secret (`PATCH /app/hook/config`) and, when a
- *    new private key is supplied (GitHub only issues keys on the app's settings page), that key
- *    after checking GitHub accepts it.
- * 4. Installation: each app's installation on the owner is looked up; when missing, the install
+ * 3. Every App's webhook is set to its agent's URL (when known) and the stack's one webhook
+ *    secret (`PATCH /app/hook/config`), right after creation and on every run.
+ * 4. With `rotateKeys`, kept apps get a new private key when one is supplied (GitHub only issues
+ *    keys on the app's settings page), after checking GitHub accepts it.
+ * 5. Installation: each app's installation on the owner is looked up; when missing, the install
  *    page is shown and, if asked, polled until the app is installed.
  */
-import { randomBytes } from "node:crypto";
 import { UserError } from "../../config/errors.js";
 import type { GitHubAppManifest } from "../../templates/rendered.js";
 import type { SecretsStore } from "../secrets-store.js";
 import { GitHubApi, GitHubHttpError } from "./api.js";
-import { AppSession, installationOn, type Installation } from "./app-auth.js";
+import { AppSession, installationOn, type AppInfo, type Installation } from "./app-auth.js";
 import {
   appSecretName,
   appSecretNames,
@@ -33,7 +36,7 @@ import {
 import type { ManifestConversion } from "./manifest-flow.js";
 import { appSettingsUrl, installUrl, slugFromName, type AppOwner } from "./urls.js";
 
-export type AppOutcome = "created" | "kept" | "rotated";
+export type AppOutcome = "created" | "kept" | "rotated" | "recovered";
 
 export interface AppResult {
   agent: string;
@@ -43,6 +46,8 @@ export interface AppResult {
   outcome: AppOutcome;
   /** What was rotated, with `rotateKeys`. */
   rotated: ("webhook_secret" | "private_key")[];
+  /** Where the App's webhook now delivers (null: no public URL yet). */
+  webhookUrl: string | null;
   installation: { id: number; repositorySelection?: string } | null;
   installUrl: string;
 }
@@ -57,19 +62,30 @@ export interface CreateAppsOptions {
   /** Runs the manifest flow for one app (the browser part). */
   runFlow: (agent: string, manifest: GitHubAppManifest) => Promise<ManifestConversion>;
   say: (message: string) => void;
+  /** A private key file the user gave for an agent (`--key-file`), to recover an App by its key. */
+  adoptKey?: (agent: string) => Promise<string | undefined>;
   rotateKeys?: {
     /** Returns a new private key (PEM) for the app, or undefined to keep the current one. */
     newPrivateKey: (agent: string, settingsUrl: string) => Promise<string | undefined>;
+    /** True when the webhook secret given below is new (rotated); it is then set on every App. */
+    webhookSecretRotated?: boolean;
   };
+  /** The stack's one webhook secret, and each agent's webhook URL (undefined: no public URL yet). */
+  webhook: { secret: string; urlFor: (agent: string) => string | undefined };
   /** Wait until each app is installed on the owner; undefined: only report. */
   waitForInstall?: { timeoutMs: number; pollMs: number };
   sleep?: (ms: number) => Promise<void>;
-  /** A GitHub token (GITHUB_TOKEN) for the public app lookup, if the user has one. */
+  /**
+   * The user's GitHub token (GITHUB_TOKEN / GH_TOKEN): needed to see whether a private App of a
+   * new App's name exists. Without it nothing is created.
+   */
   token?: string;
+  /** Where to get the user's token (named in the error when it is missing). */
+  tokenHint?: string;
 }
 
 type Detected =
-  | { agent: string; state: "kept"; creds: AppCredentials; name: string; htmlUrl: string }
+  | { agent: string; state: "kept"; creds: AppCredentials; name: string; htmlUrl: string; recovered?: boolean }
   | { agent: string; state: "missing" }
   | { agent: string; state: "stale"; why: string }
   | { agent: string; state: "conflict"; name: string; slug: string };
@@ -86,15 +102,18 @@ export async function createAgentApps(options: CreateAppsOptions): Promise<AppRe
   const results: AppResult[] = [];
   for (const d of detected) {
     if (d.state === "kept") {
-      options.say(`${d.agent}: ${d.name} exists (app ${d.creds.id}); kept`);
+      options.say(`${d.agent}: ${d.name} ${d.recovered ? "recovered" : "exists"} (app ${d.creds.id}); kept`);
       const rotated = options.rotateKeys ? await rotate(options, d.agent, d.creds) : [];
+      const webhookUrl = await configureWebhook(options, d.agent, d.creds);
+      if (options.rotateKeys?.webhookSecretRotated) rotated.unshift("webhook_secret");
       results.push({
         agent: d.agent,
         name: d.name,
         slug: d.creds.slug,
         appId: d.creds.id,
-        outcome: rotated.length > 0 ? "rotated" : "kept",
+        outcome: d.recovered ? "recovered" : rotated.length > 0 ? "rotated" : "kept",
         rotated,
+        webhookUrl,
         installation: null,
         installUrl: installUrl(d.htmlUrl),
       });
@@ -102,10 +121,12 @@ export async function createAgentApps(options: CreateAppsOptions): Promise<AppRe
     }
     const manifest = options.manifests[d.agent] as GitHubAppManifest;
     const app = await options.runFlow(d.agent, manifest);
-    await writeAppCredentials(options.store, d.agent, fromConversion(app));
+    const creds = fromConversion(app);
+    await writeAppCredentials(options.store, d.agent, creds);
     options.say(
-      `${d.agent}: created ${app.name} (app ${app.id}); its id, client id, private key and secrets are stored encrypted in stack ${options.store.environment}`,
+      `${d.agent}: created ${app.name} (app ${app.id}); its id, client id, private key and client secret are stored encrypted in stack ${options.store.environment}`,
     );
+    const webhookUrl = await configureWebhook(options, d.agent, creds);
     results.push({
       agent: d.agent,
       name: app.name,
@@ -113,6 +134,7 @@ export async function createAgentApps(options: CreateAppsOptions): Promise<AppRe
       appId: String(app.id),
       outcome: "created",
       rotated: [],
+      webhookUrl,
       installation: null,
       installUrl: installUrl(app.html_url),
     });
@@ -152,13 +174,43 @@ async function detect(options: CreateAppsOptions, agent: string): Promise<Detect
     }
   }
   const slug = slugFromName(manifest.name);
-  const existing = await options.api.find<{ id: number }>(
-    "GET",
-    `/apps/${encodeURIComponent(slug)}`,
-    tokenAuth(options.token),
+  if (!options.token) {
+    throw new UserError(
+      `cto needs your GitHub token to check that no App named ${manifest.name} exists yet: GitHub answers 404 to anonymous lookups of private Apps, so a leftover App would go unnoticed until GitHub refuses the name in the browser; nothing was created`,
+      { hint: options.tokenHint ?? "export GITHUB_TOKEN=$(gh auth token), then run the command again" },
+    );
+  }
+  const existing = await options.api.find<AppInfo>("GET", `/apps/${encodeURIComponent(slug)}`, {
+    auth: { kind: "token", token: options.token },
+  });
+  if (!existing) return { agent, state: "missing" };
+  const pem = await options.adoptKey?.(agent);
+  if (!pem) return { agent, state: "conflict", name: manifest.name, slug };
+  // A key for the App of that name (e.g. after a conversion whose answer was lost): check it.
+  const settings = `${appSettingsUrl(options.webUrl, options.owner, slug)}#private-key`;
+  let app: AppInfo;
+  try {
+    app = await new AppSession(options.api, String(existing.id), pem).app();
+  } catch (err) {
+    if (err instanceof GitHubHttpError && err.status === 401) {
+      throw new UserError(`${agent}: GitHub does not accept the given key for App ${existing.slug} (${existing.id})`, {
+        hint: `generate a key for this App at ${settings} and give that file`,
+      });
+    }
+    throw err;
+  }
+  const recovered: AppCredentials = {
+    id: String(app.id),
+    slug: app.slug,
+    clientId: app.client_id ?? "",
+    clientSecret: "",
+    privateKey: pem,
+  };
+  await writeAppCredentials(options.store, agent, recovered);
+  options.say(
+    `${agent}: the key was accepted for ${app.name} (app ${app.id}); stored. Its client secret cannot be recovered: generate one at ${appSettingsUrl(options.webUrl, options.owner, slug)} and store it with cto secrets set ${appSecretName(agent, "clientSecret")}`,
   );
-  if (existing) return { agent, state: "conflict", name: manifest.name, slug };
-  return { agent, state: "missing" };
+  return { agent, state: "kept", creds: recovered, name: app.name, htmlUrl: app.html_url, recovered: true };
 }
 
 function detectionError(options: CreateAppsOptions, problems: Detected[]): UserError {
@@ -183,20 +235,33 @@ function detectionError(options: CreateAppsOptions, problems: Detected[]): UserE
   });
 }
 
-/** New webhook secret (always) and private key (when one is supplied) for a kept app. */
+/**
+ * Sets the App's webhook to its agent's URL (when known) and the stack's webhook secret; returns
+ * the URL. GitHub signs every delivery of the App with that secret, the one the platform checks.
+ */
+async function configureWebhook(
+  options: CreateAppsOptions,
+  agent: string,
+  creds: AppCredentials,
+): Promise<string | null> {
+  const url = options.webhook.urlFor(agent);
+  const session = new AppSession(options.api, creds.id, creds.privateKey);
+  await session.setHookConfig({ ...(url ? { url } : {}), secret: options.webhook.secret });
+  options.say(
+    url
+      ? `${agent}: webhook → ${url}, signed with the stack's webhook secret`
+      : `${agent}: webhook secret set; no public webhook URL yet (cto up sets it once platform.domain, github.webhook_url or a tunnel gives one)`,
+  );
+  return url ?? null;
+}
+
+/** A new private key for a kept app, when one is supplied. */
 async function rotate(
   options: CreateAppsOptions,
   agent: string,
   creds: AppCredentials,
 ): Promise<("webhook_secret" | "private_key")[]> {
   const rotated: ("webhook_secret" | "private_key")[] = [];
-  const session = new AppSession(options.api, creds.id, creds.privateKey);
-  const webhookSecret = randomBytes(32).toString("hex");
-  await session.setHookSecret(webhookSecret);
-  await options.store.set(appSecretName(agent, "webhookSecret"), webhookSecret);
-  rotated.push("webhook_secret");
-  options.say(`${agent}: new webhook secret set on GitHub and stored`);
-
   const settings = `${appSettingsUrl(options.webUrl, options.owner, creds.slug)}#private-key`;
   const pem = await options.rotateKeys?.newPrivateKey(agent, settings);
   if (pem) {
@@ -212,6 +277,7 @@ async function rotate(
       throw err;
     }
     await options.store.set(appSecretName(agent, "privateKey"), pem);
+    creds.privateKey = pem;
     rotated.push("private_key");
     options.say(
       `${agent}: new private key verified and stored; delete the old key at ${settings} and the downloaded .pem file`,

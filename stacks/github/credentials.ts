@@ -1,8 +1,9 @@
 /**
  * A GitHub App's credentials as stack secrets. The names are the ones
  * templates/platform/secrets.yaml.hbs maps into the `cto-github-app-<agent>` Kubernetes Secret
- * (`github.apps.<agent>.id`, `.client_id`, `.client_secret`, `.private_key`, `.webhook_secret`),
- * plus `.slug`, which `cto github status` uses to name the app.
+ * (`github.apps.<agent>.id`, `.client_id`, `.client_secret`, `.private_key`), plus `.slug`, which
+ * `cto github status` uses to name the app. `.webhook_secret` is a name earlier versions stored
+ * (each App's own secret); it is only listed so `cto secrets rm 'github.apps.<agent>.*'` forgets it.
  */
 import type { SecretsStore } from "../secrets-store.js";
 import type { ManifestConversion } from "./manifest-flow.js";
@@ -35,7 +36,11 @@ export function appSecretNames(agent: string): string[] {
   return (Object.keys(FIELDS) as (keyof AppCredentials)[]).map((f) => appSecretName(agent, f));
 }
 
-/** The credentials from a manifest conversion. */
+/**
+ * The credentials from a manifest conversion. The App's own webhook secret is not kept: cto
+ * replaces it at once with the stack's one webhook secret (`PATCH /app/hook/config`), the one the
+ * platform verifies deliveries with.
+ */
 export function fromConversion(app: ManifestConversion): AppCredentials {
   return {
     id: String(app.id),
@@ -43,7 +48,6 @@ export function fromConversion(app: ManifestConversion): AppCredentials {
     clientId: app.client_id,
     clientSecret: app.client_secret,
     privateKey: app.pem,
-    ...(app.webhook_secret ? { webhookSecret: app.webhook_secret } : {}),
   };
 }
 

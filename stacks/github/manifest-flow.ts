@@ -9,7 +9,9 @@
  *    it did not come from the page this run served.
  * 3. The code is exchanged through `POST /app-manifests/{code}/conversions` for the app's id,
  *    slug, client id and secret, webhook secret and private key. GitHub requires the three steps
- *    to complete within one hour; an expired or reused code gets a 404.
+ *    to complete within one hour; an expired or reused code gets a 404. The code is single-use,
+ *    so the exchange is never retried: after a lost answer (timeout, network error, 5xx) the App
+ *    may exist with its key in an answer cto never got; the message says how to recover it.
  *
  * Nothing secret is printed: the code only appears in the callback URL, and messages show the
  * conversion path as `/app-manifests/<code>/conversions`.
@@ -19,7 +21,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { UserError } from "../../config/errors.js";
 import type { GitHubAppManifest } from "../../templates/rendered.js";
-import { GitHubApi, GitHubHttpError } from "./api.js";
+import { GitHubApi, GitHubHttpError, GitHubNoAnswerError } from "./api.js";
 import { appSettingsUrl, newAppUrl, slugFromName, type AppOwner } from "./urls.js";
 
 /** What `POST /app-manifests/{code}/conversions` returns (the fields cto keeps). */
@@ -42,6 +44,8 @@ export interface ManifestFlowOptions {
   owner: AppOwner;
   /** The rendered manifest; `redirect_url` is set here. */
   manifest: GitHubAppManifest;
+  /** The agent the App is for (named in recovery instructions). */
+  agent?: string;
   /** Shows the local URL to open (and is told when a callback was refused). */
   say: (message: string) => void;
   /** Opens a URL in a browser; resolves false when it could not. */
@@ -182,24 +186,36 @@ export async function runManifestFlow(options: ManifestFlowOptions): Promise<Man
   }
 }
 
-/** Exchanges the code; a 404 means it expired or was used already. */
+/**
+ * Exchanges the code, once. A 404 means it expired or was used already; no answer at all means
+ * the App may have been created without cto receiving its key.
+ */
 async function convert(options: ManifestFlowOptions, code: string): Promise<ManifestConversion> {
+  const name = options.manifest.name;
+  const settings = appSettingsUrl(options.webUrl, options.owner, slugFromName(name));
+  const agent = options.agent ?? "AGENT";
+  const recover = [
+    `open ${settings}: if the App is there, generate a private key on that page (Private keys → Generate a private key), then run`,
+    `cto github apps create --agents ${agent} --rotate-keys --key-file ${agent}=PATH-OF-THE-DOWNLOADED-KEY`,
+    `(cto checks the key with GitHub and stores the App); if the App is not there, run cto github apps create again`,
+  ].join("\n     ");
   try {
     return await options.api.request<ManifestConversion>(
       "POST",
       `/app-manifests/${encodeURIComponent(code)}/conversions`,
-      { display: "/app-manifests/<code>/conversions" },
+      { display: "/app-manifests/<code>/conversions", retry: false },
     );
   } catch (err) {
-    if (err instanceof GitHubHttpError && err.status === 404) {
-      const settings = appSettingsUrl(options.webUrl, options.owner, slugFromName(options.manifest.name));
+    if (err instanceof GitHubNoAnswerError) {
       throw new UserError(
-        `GitHub did not accept the code for ${options.manifest.name} (404 from POST /app-manifests/<code>/conversions): it expired (a code is valid for one hour after the app is created) or was already used`,
-        {
-          hint: `the app may exist on GitHub without cto holding its key: delete it at ${settings}, then run cto github apps create again`,
-          exitCode: 1,
-          cause: err,
-        },
+        `no answer from GitHub to POST /app-manifests/<code>/conversions for ${name} (${err.reason}); the code works only once, so cto does not send it again, and GitHub may have created the App with a key cto never received`,
+        { hint: recover, exitCode: 1, cause: err },
+      );
+    }
+    if (err instanceof GitHubHttpError && err.status === 404) {
+      throw new UserError(
+        `GitHub did not accept the code for ${name} (404 from POST /app-manifests/<code>/conversions): it expired (a code is valid for one hour after the app is created) or was already used`,
+        { hint: recover, exitCode: 1, cause: err },
       );
     }
     throw err;

@@ -1,6 +1,8 @@
 /**
  * `cto github status`: for each agent, its app (from the stored credentials), where the app is
- * installed, where its webhook goes, and the latest deliveries with their result.
+ * installed, where its webhook goes (and whether that is the agent's URL), and the latest
+ * deliveries with their result. Failed deliveries are marked and come with the command that asks
+ * GitHub to send them again; errors GitHub gave along the way are reported, not swallowed.
  */
 import type { SecretsStore } from "../secrets-store.js";
 import { GitHubApi, GitHubHttpError } from "./api.js";
@@ -17,8 +19,14 @@ export interface AgentAppStatus {
   htmlUrl?: string;
   installations: { id: number; account: string; repositorySelection?: string; suspended: boolean }[];
   webhookUrl?: string;
-  deliveries: Pick<HookDelivery, "id" | "delivered_at" | "event" | "action" | "status" | "status_code" | "duration">[];
-  problem?: string;
+  /** The agent's webhook URL according to the configuration (profiles/webhooks.ts). */
+  expectedWebhookUrl?: string;
+  deliveries: (Pick<
+    HookDelivery,
+    "id" | "guid" | "delivered_at" | "event" | "action" | "status" | "status_code" | "duration" | "redelivery"
+  > & { failed: boolean })[];
+  /** Errors met while asking GitHub (the app itself, its hook config, its deliveries). */
+  problems: string[];
 }
 
 /** Looks up each agent's app on GitHub. */
@@ -26,45 +34,26 @@ export async function githubStatus(
   api: GitHubApi,
   store: SecretsStore,
   agents: string[],
-  options: { deliveries?: number } = {},
+  options: { deliveries?: number; expectedUrl?: (agent: string) => string | undefined } = {},
 ): Promise<AgentAppStatus[]> {
   const out: AgentAppStatus[] = [];
   for (const agent of agents) {
+    const expectedWebhookUrl = options.expectedUrl?.(agent);
     const creds = await readAppCredentials(store, agent);
     if (!creds) {
-      out.push({ agent, state: "missing", installations: [], deliveries: [] });
+      out.push({ agent, state: "missing", installations: [], deliveries: [], problems: [], expectedWebhookUrl });
       continue;
     }
     const session = new AppSession(api, creds.id, creds.privateKey);
+    const problems: string[] = [];
+    const note = (what: string) => (err: unknown) => {
+      if (!(err instanceof GitHubHttpError)) throw err;
+      problems.push(`${what}: ${describe(err)}`);
+      return undefined;
+    };
+    let app;
     try {
-      const app = await session.app();
-      const installations: Installation[] = await session.installations();
-      const hook = await session.hookConfig().catch(() => ({}) as { url?: string });
-      const deliveries = await session.deliveries(options.deliveries ?? 5).catch(() => [] as HookDelivery[]);
-      out.push({
-        agent,
-        state: "ok",
-        appId: creds.id,
-        name: app.name,
-        slug: app.slug,
-        htmlUrl: app.html_url,
-        installations: installations.map((i) => ({
-          id: i.id,
-          account: i.account?.login ?? "?",
-          repositorySelection: i.repository_selection,
-          suspended: Boolean(i.suspended_at),
-        })),
-        webhookUrl: hook.url || undefined,
-        deliveries: deliveries.map((d) => ({
-          id: d.id,
-          delivered_at: d.delivered_at,
-          event: d.event,
-          action: d.action,
-          status: d.status,
-          status_code: d.status_code,
-          duration: d.duration,
-        })),
-      });
+      app = await session.app();
     } catch (err) {
       if (!(err instanceof GitHubHttpError)) throw err;
       out.push({
@@ -73,15 +62,59 @@ export async function githubStatus(
         appId: creds.id,
         installations: [],
         deliveries: [],
-        problem: `GitHub answered ${err.status} to ${err.method} ${err.path}${err.githubMessage ? ` (${err.githubMessage})` : ""}`,
+        expectedWebhookUrl,
+        problems: [describe(err)],
       });
+      continue;
     }
+    const installations: Installation[] = (await session.installations().catch(note("installations"))) ?? [];
+    const hook = await session.hookConfig().catch(note("webhook configuration"));
+    const deliveries = (await session.deliveries(options.deliveries ?? 5).catch(note("deliveries"))) ?? [];
+    const webhookUrl = hook?.url || undefined;
+    if (hook && expectedWebhookUrl && webhookUrl !== expectedWebhookUrl) {
+      problems.push(
+        `the App's webhook goes to ${webhookUrl ?? "nowhere"}, not ${expectedWebhookUrl}: run cto up (or cto github apps create) to set it`,
+      );
+    }
+    out.push({
+      agent,
+      state: "ok",
+      appId: creds.id,
+      name: app.name,
+      slug: app.slug,
+      htmlUrl: app.html_url,
+      installations: installations.map((i) => ({
+        id: i.id,
+        account: i.account?.login ?? "?",
+        repositorySelection: i.repository_selection,
+        suspended: Boolean(i.suspended_at),
+      })),
+      webhookUrl,
+      expectedWebhookUrl,
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        guid: d.guid,
+        delivered_at: d.delivered_at,
+        event: d.event,
+        action: d.action,
+        status: d.status,
+        status_code: d.status_code,
+        duration: d.duration,
+        redelivery: d.redelivery,
+        failed: !(d.status_code >= 200 && d.status_code < 300),
+      })),
+      problems,
+    });
   }
   return out;
 }
 
-/** Text for people: one block per agent. */
-export function renderStatus(statuses: AgentAppStatus[]): string[] {
+function describe(err: GitHubHttpError): string {
+  return `GitHub answered ${err.status} to ${err.method} ${err.path}${err.githubMessage ? ` (${err.githubMessage})` : ""}`;
+}
+
+/** Text for people: one block per agent; failed deliveries with the command that redelivers them. */
+export function renderStatus(statuses: AgentAppStatus[], environment: string): string[] {
   const lines: string[] = [];
   for (const s of statuses) {
     if (s.state === "missing") {
@@ -89,7 +122,7 @@ export function renderStatus(statuses: AgentAppStatus[]): string[] {
       continue;
     }
     if (s.state === "refused") {
-      lines.push(`${s.agent}: app ${s.appId}: ${s.problem}`);
+      lines.push(`${s.agent}: app ${s.appId}: ${s.problems.join("; ")}`);
       continue;
     }
     lines.push(`${s.agent}: ${s.name} (app ${s.appId}) ${s.htmlUrl ?? ""}`.trimEnd());
@@ -103,10 +136,21 @@ export function renderStatus(statuses: AgentAppStatus[]): string[] {
             .join(", ")}`,
     );
     lines.push(`  webhook: ${s.webhookUrl ?? "none"}`);
+    for (const p of s.problems) lines.push(`  error: ${p}`);
     if (s.deliveries.length === 0) lines.push("  deliveries: none yet");
     for (const d of s.deliveries) {
       const event = d.action ? `${d.event}.${d.action}` : d.event;
-      lines.push(`  ${d.delivered_at}  ${event}  ${d.status_code} ${d.status}  ${Math.round(d.duration * 1000)} ms`);
+      const mark = d.failed ? "✗" : "✓";
+      lines.push(
+        `  ${mark} ${d.delivered_at}  ${event}  ${d.status_code} ${d.status}  ${Math.round(d.duration * 1000)} ms${d.redelivery ? "  (redelivery)" : ""}`,
+      );
+    }
+    const failed = s.deliveries.filter((d) => d.failed);
+    if (failed.length > 0) {
+      const first = failed[0] as AgentAppStatus["deliveries"][number];
+      lines.push(
+        `  ${failed.length} failed ${failed.length === 1 ? "delivery" : "deliveries"}; once the endpoint is fixed, ask GitHub to send again: cto github redeliver --env ${environment} --agent ${s.agent} --delivery ${first.id}${failed.length > 1 ? " (or --failed for all of them)" : ""}`,
+      );
     }
   }
   return lines;

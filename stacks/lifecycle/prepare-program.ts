@@ -1,8 +1,7 @@
 /** The stack config a run writes, and the program it hands to the engine. */
-import path from "node:path";
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
-import { githubWebhooksManaged } from "../github/webhooks-managed.js";
+import { githubAppWebhooksManaged } from "../github/webhooks-managed.js";
 import { passphraseValue } from "../passphrase.js";
 import {
   CONFIG_KEYS,
@@ -43,18 +42,14 @@ export async function prepareProgram(
   };
   const runtime: ProgramRuntime = { ...(options.runtime ?? {}) };
   if (runtime.githubWebhooks === undefined && !options.programFor) {
-    runtime.githubWebhooks = await githubWebhooksManaged(plan, env, [
-      cs.cli.binDir,
-      ...(cs.engineEnv.PATH ?? "").split(path.delimiter),
-    ]);
+    runtime.githubWebhooks = githubAppWebhooksManaged(env);
     if (!runtime.githubWebhooks && plan.github.webhookUrl) {
       options.onProgress?.({
         kind: "diagnostic",
         severity: "warning",
         message:
-          `the GitHub webhook (${plan.github.webhookUrl}) is not managed by cto here: the pulumi-resource-github ` +
-          `plugin is not installed (offline). Create the webhook on GitHub by hand, or install the plugin ` +
-          `(pulumi plugin install resource github) and set CTO_GITHUB_WEBHOOKS=true`,
+          `CTO_GITHUB_WEBHOOKS=false: cto up does not set the agents' GitHub App webhooks to ${plan.github.webhookUrl}/<agent>; ` +
+          `unset it where GitHub is reachable, or set each App's webhook URL and secret on GitHub yourself`,
       });
     }
   }

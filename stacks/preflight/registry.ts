@@ -29,8 +29,6 @@ export interface PreflightOptions {
   ctoHome?: string;
   /** GitHub token from the stack's secrets, when not in the environment. Never printed. */
   githubToken?: string;
-  /** Whether `cto up` manages the GitHub webhook here (see CheckContext); default true. */
-  githubWebhooksManaged?: boolean;
   /** Backend URL, passphrase file and project as the lifecycle resolves them (defaults: see checks/state.ts). */
   state?: Partial<StateSettings>;
   /** Called as each check finishes (in completion order), e.g. for a spinner. */
@@ -116,7 +114,6 @@ export async function runPreflight(plan: Plan, options: PreflightOptions = {}): 
     probes,
     ctoHome: options.ctoHome ?? path.join(probes.home, ".cto"),
     githubToken: options.githubToken,
-    githubWebhooksManaged: options.githubWebhooksManaged,
   };
   const checks = preflightChecks(plan, options);
   const results = await Promise.all(

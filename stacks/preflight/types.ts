@@ -48,11 +48,6 @@ export interface CheckContext {
   ctoHome: string;
   /** Token for the GitHub checks when it does not come from the environment (e.g. a stack secret). */
   githubToken?: string;
-  /**
-   * Whether `cto up` will manage the GitHub webhook here (`githubWebhooksManaged`); false when the
-   * github plugin cannot be had, so no token is needed. Default: true.
-   */
-  githubWebhooksManaged?: boolean;
 }
 
 /** One entry of the registry. */

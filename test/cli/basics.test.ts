@@ -46,13 +46,33 @@ describe("cto shell", function () {
     const cmd = await box.run(["doctr"]);
     assert.equal(cmd.code, 2);
     assert.match(cmd.stderr, /unknown command 'doctr'/);
-    assert.match(cmd.stderr, /Did you mean doctor\?/);
+    assert.match(cmd.stderr, /Did you mean 'cto doctor'\?/);
+    // Nothing close by spelling: the nearest by job (install is up's alias), never a destructive guess.
+    const deploy = await box.run(["deploy"]);
+    assert.equal(deploy.code, 2);
+    assert.match(deploy.stderr, /unknown command 'deploy'\. Did you mean 'cto up'\?/);
+    const sub = await box.run(["config", "valdate"]);
+    assert.equal(sub.code, 2);
+    assert.match(sub.stderr, /Did you mean 'cto config validate'\?/);
     const group = await box.run(["config"]);
     assert.equal(group.code, 2);
     assert.match(group.stderr, /^Usage: cto config \[options\] \[command\]/m);
     const opt = await box.run(["doctor", "--jsn"]);
     assert.equal(opt.code, 2);
     assert.match(opt.stderr, /unknown option '--jsn'/);
+  });
+
+  it("install and uninstall are the PRD's names for up and destroy", async () => {
+    const install = await box.run(["install", "--help"]);
+    assert.equal(install.code, 0, install.stderr);
+    assert.match(install.stdout, /^Usage: cto up\|install \[options\]/m);
+    const uninstall = await box.run(["uninstall", "--help"]);
+    assert.equal(uninstall.code, 0, uninstall.stderr);
+    assert.match(uninstall.stdout, /^Usage: cto destroy\|uninstall \[options\]/m);
+    // The alias runs the command itself: without a terminal it asks for --yes, as up does.
+    const run = await box.run(["install"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /cto up changes the cluster and there is no terminal to confirm on/);
   });
 
   it("an unexpected error prints its stack and says it is a bug, exit 1", async () => {

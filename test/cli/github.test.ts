@@ -43,7 +43,6 @@ function configYaml(fake: FakeGitHub): string {
     "  repository: platform",
     `  base_url: ${fake.apiUrl}`,
     `  webhook_url: ${fake.webhookUrl}`,
-    "  webhook_mode: organization",
     "cluster:",
     "  provider: kind",
     "agents:",
@@ -120,7 +119,11 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     fake = await startFakeGitHub({ webhookSecret: WEBHOOK_SECRET });
     box = new Sandbox("cto-github-");
     wrapper = await pulumiWrapper(box.root);
-    env = { CTO_PULUMI_BIN_DIR: wrapper.binDir, PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-a-secret-value" };
+    env = {
+      CTO_PULUMI_BIN_DIR: wrapper.binDir,
+      PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-a-secret-value",
+      GITHUB_TOKEN: fake.tokenFor("octo"),
+    };
     writeFileSync(join(box.cwd, "cto.yaml"), configYaml(fake));
   });
   after(async () => {
@@ -157,6 +160,17 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     // Permissions come from the agents' roles (templates/agent-roles.yaml): cleo reviews, tess tests.
     assert.equal(fake.apps.find((a) => a.slug === "acme-cleo")?.permissions.checks, "write");
     assert.deepEqual(fake.apps.find((a) => a.slug === "acme-tess")?.events, ["pull_request", "workflow_run"]);
+    // One path: each App delivers to its agent's URL, all signed with the stack's one webhook secret.
+    for (const app of fake.apps) assert.equal(app.hookUrl, `${fake.webhookUrl}/${app.slug.replace("acme-", "")}`);
+    assert.equal(new Set(fake.apps.map((a) => a.webhookSecret)).size, 1);
+    assert.match(
+      r.stderr,
+      /generated the stack's webhook secret \(github\.webhook_secret, stored encrypted in stack dev\)/,
+    );
+    // The name check of each new App was made with the user's token (private Apps are hidden otherwise).
+    const lookups = fake.requests.filter((q) => /^\/api\/v3\/apps\/acme-/.test(q.url));
+    assert.equal(lookups.length, 3);
+    assert.ok(lookups.every((q) => q.authorization === `Bearer ${env.GITHUB_TOKEN}`));
 
     const stackFiles = filesUnder(join(box.env.CTO_HOME as string, "workspaces")).filter((f) =>
       /Pulumi\.dev\.yaml$/.test(f),
@@ -169,10 +183,12 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     assert.equal(list.code, 0, list.stderr);
     const names = (JSON.parse(list.stdout) as { name: string }[]).map((n) => n.name);
     for (const agent of ["rex", "cleo", "tess"]) {
-      for (const field of ["id", "client_id", "client_secret", "private_key", "slug", "webhook_secret"]) {
+      for (const field of ["id", "client_id", "client_secret", "private_key", "slug"]) {
         assert.ok(names.includes(`github.apps.${agent}.${field}`), `github.apps.${agent}.${field} stored`);
       }
+      assert.ok(!names.includes(`github.apps.${agent}.webhook_secret`), "the App's own secret is not kept");
     }
+    assert.ok(names.includes("github.webhook_secret"));
   });
 
   it("keeps the existing apps on a second run, and sees an installation", async () => {
@@ -212,41 +228,67 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     assert.match(missing.stderr, /fix: see the names with: cto secrets list --env dev/);
   });
 
-  it("test-webhook sends a ping the receiver verifies, and reports a refused signature", async () => {
-    const noSecret = record(await box.run(["github", "test-webhook"], { env }));
-    assert.equal(noSecret.code, 2);
-    assert.match(noSecret.stderr, /no github\.webhook_secret in cto\.yaml or stack dev/);
-
-    record(await box.run(["secrets", "set", "github.webhook_secret"], { env, input: WEBHOOK_SECRET }));
+  it("test-webhook pings each agent's URL signed with the stack's secret, and reports a refused signature", async () => {
+    // The platform's receiver holds the stack's secret (what cto up gives the cluster).
+    fake.webhookSecret = fake.app("acme-rex").webhookSecret;
     const ok = record(await box.run(["github", "test-webhook", "--env", "dev"], { env }));
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(
-      ok.stdout,
-      /^ping → http:\/\/127\.0\.0\.1:\d+\/hooks\/platform: 204 in [\d.]+ ms \(delivery [0-9a-f-]{36}, signed with github\.webhook_secret\)$/m,
-    );
+    for (const agent of ["cleo", "rex", "tess"]) {
+      assert.match(
+        ok.stdout,
+        new RegExp(
+          `^${agent}: ping → http://127\\.0\\.0\\.1:\\d+/hooks/platform/${agent}: 204 in [\\d.]+ ms \\(delivery [0-9a-f-]{36}, signed with github\\.webhook_secret\\)$`,
+          "m",
+        ),
+      );
+    }
     const delivered = fake.received.at(-1);
     assert.equal(delivered?.event, "ping");
     assert.equal(delivered?.signatureValid, true);
 
-    // The app's own webhook secret is not what the platform endpoint checks: refused, exit 1, explained.
+    // A receiver with another secret refuses: exit 1, explained.
+    fake.webhookSecret = "not-the-stack-secret-0123456789";
     const refused = record(await box.run(["github", "test-webhook", "--app", "rex"], { env }));
     assert.equal(refused.code, 1);
-    assert.match(refused.stdout, /: 401 in /);
+    assert.match(refused.stdout, /^rex: ping → .*: 401 in /m);
     assert.match(
       refused.stderr,
-      /refused the delivery: it checks X-Hub-Signature-256 with a different secret than github\.apps\.rex\.webhook_secret/,
+      /rex: the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than github\.webhook_secret/,
     );
     assert.equal(fake.received.at(-1)?.signatureValid, false);
+    fake.webhookSecret = fake.app("acme-rex").webhookSecret;
   });
 
-  it("status shows apps, installations and the latest deliveries", async () => {
+  it("status shows apps, installations, failed deliveries and how to redeliver them; redeliver sends them again", async () => {
     const r = record(await box.run(["github", "status"], { env }));
+    // GitHub's creation pings were signed with each App's own secret, before cto set the stack's: failed.
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^webhook: http:\/\/127\.0\.0\.1:\d+\/hooks\/platform \(organization\)$/m);
+    assert.match(
+      r.stdout,
+      /^webhook: http:\/\/127\.0\.0\.1:\d+\/hooks\/platform\/<agent> \(each agent's App delivers to its own URL\)$/m,
+    );
     assert.match(r.stdout, /^rex: acme-rex \(app \d+\)/m);
     assert.match(r.stdout, /^ {2}installations: acme \(all repositories\)$/m);
     assert.match(r.stdout, /^cleo: acme-cleo .*\n {2}installations: none/m);
-    assert.match(r.stdout, /ping {2}401 Invalid HTTP Response/);
+    assert.match(r.stdout, /^ {2}webhook: http:\/\/127\.0\.0\.1:\d+\/hooks\/platform\/rex$/m);
+    assert.match(r.stdout, /✗ \S+ {2}ping {2}401 Invalid HTTP Response/);
+    assert.match(
+      r.stdout,
+      /1 failed delivery; once the endpoint is fixed, ask GitHub to send again: cto github redeliver --env dev --agent rex --delivery \d+/,
+    );
+
+    const again = record(await box.run(["github", "redeliver", "--agent", "rex", "--failed"], { env }));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^rex: asked GitHub to send delivery \d+ again$/m);
+    const after = record(await box.run(["github", "status", "--json"], { env }));
+    const rex = (
+      JSON.parse(after.stdout) as { apps: { agent: string; deliveries: { redelivery: boolean; failed: boolean }[] }[] }
+    ).apps.find((a) => a.agent === "rex");
+    assert.deepEqual([rex?.deliveries[0]?.redelivery, rex?.deliveries[0]?.failed], [true, false]);
+
+    const bad = record(await box.run(["github", "redeliver", "--agent", "rex"], { env }));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /give either --delivery ID or --failed/);
   });
 
   it("reports an expired code clearly and stores nothing for that app", async () => {
@@ -264,10 +306,97 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
       );
       assert.match(
         r.stderr,
-        /fix: the app may exist on GitHub without cto holding its key: delete it at http:\/\/127\.0\.0\.1:\d+\/organizations\/acme\/settings\/apps\/acme-rex/,
+        /fix: open http:\/\/127\.0\.0\.1:\d+\/organizations\/acme\/settings\/apps\/acme-rex: if the App is there, generate a private key/,
       );
       const list = record(await box2.run(["secrets", "list"], { env }));
       assert.match(list.stdout, /no secrets stored in stack dev/);
+    } finally {
+      await other.close();
+      box2.remove();
+    }
+  });
+
+  it("finds a private leftover App only with the user's token, and creates nothing", async () => {
+    const other = await startFakeGitHub();
+    const box2 = new Sandbox("cto-github-leftover-");
+    try {
+      other.addApp("acme-rex", "acme");
+      writeFileSync(join(box2.cwd, "cto.yaml"), configYaml(other));
+      assert.equal((await fetch(`${other.apiUrl}/apps/acme-rex`)).status, 404, "hidden from anonymous lookups");
+      const noToken = record(
+        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], {
+          ...env,
+          GITHUB_TOKEN: "",
+        }),
+      );
+      assert.equal(noToken.code, 2);
+      assert.match(noToken.stderr, /cto needs your GitHub token to check that no App named acme-rex exists yet/);
+      assert.match(noToken.stderr, /fix: export GITHUB_TOKEN=\$\(gh auth token\)/);
+      const found = record(
+        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], {
+          ...env,
+          GITHUB_TOKEN: other.tokenFor("octo"),
+        }),
+      );
+      assert.equal(found.code, 2);
+      assert.equal(found.browsed, 0, "no browser flow for a name GitHub would refuse");
+      assert.match(
+        found.stderr,
+        /rex: a GitHub App named acme-rex already exists, but this environment holds no credentials/,
+      );
+      assert.equal(other.apps.length, 1);
+    } finally {
+      await other.close();
+      box2.remove();
+    }
+  });
+
+  it("a conversion whose answer is lost is not retried; the message says how to recover, and recovery works", async () => {
+    const other = await startFakeGitHub();
+    const box2 = new Sandbox("cto-github-lost-");
+    try {
+      other.loseConversionAnswers = 1;
+      writeFileSync(join(box2.cwd, "cto.yaml"), configYaml(other));
+      const env2 = { ...env, GITHUB_TOKEN: other.tokenFor("octo") };
+      const r = record(
+        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], env2),
+      );
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /no answer from GitHub to POST \/app-manifests\/<code>\/conversions for acme-rex \(timed out\)/,
+      );
+      assert.match(
+        r.stderr,
+        /cto github apps create --agents rex --rotate-keys --key-file rex=PATH-OF-THE-DOWNLOADED-KEY/,
+      );
+      assert.equal(other.requests.filter((q) => q.url.includes("/conversions")).length, 1, "sent once");
+      assert.doesNotMatch(r.stderr, /retry/);
+
+      // Recovery as told: a key generated on the App's settings page.
+      const keyFile = join(box2.root, "acme-rex.private-key.pem");
+      writeFileSync(keyFile, other.newPrivateKey("acme-rex"), { mode: 0o600 });
+      const rec = record(
+        await runWithBrowser(
+          box2,
+          [
+            "github",
+            "apps",
+            "create",
+            "--agents",
+            "rex",
+            "--rotate-keys",
+            "--key-file",
+            `rex=${keyFile}`,
+            "--no-browser",
+          ],
+          env2,
+        ),
+      );
+      assert.equal(rec.code, 0, rec.stderr);
+      assert.match(rec.stdout, /^rex {2}acme-rex {2}app \d+ {2}recovered/m);
+      assert.equal(other.apps.length, 1, "no second App");
+      assert.equal(other.app("acme-rex").hookUrl, `${other.webhookUrl}/rex`);
     } finally {
       await other.close();
       box2.remove();
@@ -286,6 +415,7 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     for (const app of fake.apps) {
       secrets.push(app.clientSecret, app.webhookSecret, app.pem.split("\n")[1] as string);
     }
+    secrets.push(env.GITHUB_TOKEN as string);
     const argvLog = readFileSync(wrapper.log, "utf8");
     assert.match(argvLog, /config set cto:credentials --secret --raw --stack dev/, "the wrapper saw the writes");
     const haystacks: [string, string][] = [
@@ -310,7 +440,7 @@ describe("cto secrets set on a terminal (tmux): the value is typed at a hidden p
   let env: NodeJS.ProcessEnv;
 
   before(async function () {
-    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (see .ci/run)");
+    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (npm test installs it)");
     fake = await startFakeGitHub();
     box = new Sandbox("cto-secrets-tty-");
     const cli = await findPulumiCli({ env: process.env, home: join(box.root, "no-home") });

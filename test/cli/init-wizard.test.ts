@@ -3,6 +3,7 @@
  * the overwrite confirmation. Each test checks what ends up on disk.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -15,8 +16,8 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
   let term: TmuxSession | undefined;
 
   before(function () {
-    // .ci/run installs tmux from Debian's packages; without it this suite cannot run at all.
-    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (see .ci/run)");
+    // npm test installs tmux from Debian's packages; without it this suite cannot run at all.
+    if (!tmuxAvailable()) throw new Error("tmux is not installed: apt-get install tmux (npm test installs it)");
   });
   beforeEach(() => (box = new Sandbox("cto-wizard-")));
   afterEach(() => {
@@ -149,5 +150,57 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
     await t.waitFor("nothing written");
     assert.equal(await t.exitCode(), 0);
     assert.equal(readFileSync(file, "utf8"), "# mine\n");
+  });
+
+  it("in a GitHub checkout, offers the remote's organisation and repository; every prompt shows its step", async () => {
+    execFileSync("git", ["init", "-q"], { cwd: box.cwd, env: box.env });
+    execFileSync("git", ["remote", "add", "origin", "git@github.com:acme-labs/widgets.git"], {
+      cwd: box.cwd,
+      env: box.env,
+    });
+    const t = start([]);
+    const first = await t.waitFor("(step 1 of 8)");
+    assert.match(first, /default to github\.com\/acme-labs\/widgets \(git remote origin\)/);
+    assert.match(first, /GitHub organisation \(or user\) the agents work in {2}\(step 1 of 8\)/);
+    assert.match(first, /acme-labs/);
+    t.press("Enter");
+    const second = await t.waitFor("(step 2 of 8)");
+    assert.match(second, /Repository the platform starts with \(name only\) {2}\(step 2 of 8\)/);
+    assert.match(second, /widgets/);
+    t.press("Enter");
+    await t.waitFor("Installation profile  (step 3 of 8)");
+    t.press("Enter");
+    await t.waitFor("(step 4 of 8)");
+    t.press("Enter");
+    await t.waitFor("(step 5 of 8)");
+    t.press("Enter");
+    await t.waitFor("Container registry for agent images  (step 6 of 8)");
+    t.press("Down", "Enter"); // ghcr: the registry host question comes in
+    await t.waitFor("Registry host (no scheme)  (step 7 of 9)");
+    t.press("Enter");
+    await t.waitFor("(step 8 of 9)");
+    t.press("Enter");
+    await t.waitFor("(step 9 of 9)");
+    t.press("Enter"); // empty: says what is needed
+    const needed = await t.waitFor("needed: the Helm repository that serves the cto-controller chart");
+    assert.doesNotMatch(needed, /Too small|expected string/);
+    t.type("oci://registry.acme.example/charts");
+    t.press("Enter");
+    await t.waitFor(/Wrote .*cto\.yaml/);
+    assert.equal(await t.exitCode(), 0);
+    const doc = parse(readFileSync(join(box.cwd, "cto.yaml"), "utf8"));
+    assert.deepEqual(doc.github, { organization: "acme-labs", repository: "widgets" });
+    assert.equal(doc.platform.name, "acme-labs-platform");
+  });
+
+  it("without a GitHub remote, Enter on the organisation says it is needed", async () => {
+    const t = start([]);
+    await t.waitFor("GitHub organisation (or user) the agents work in  (step 1 of 8)");
+    t.press("Enter");
+    const screen = await t.waitFor("needed: the GitHub organisation (or user) the agents work in, e.g. acme");
+    assert.doesNotMatch(screen, /Too small|expected string|default to github\.com/);
+    t.press("C-c");
+    await t.waitFor("Operation cancelled.");
+    assert.equal(await t.exitCode(), 0);
   });
 });

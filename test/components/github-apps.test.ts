@@ -1,73 +1,79 @@
-/** Webhook and Secret resources for the repository and organisation webhook modes. */
+/** One webhook path: each agent's App webhook set to its own URL and the stack's one secret; Secrets. */
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { acme, acmeSecrets, buildUnderMocks, valueOf } from "./fixtures.js";
 import { find, isSecretAt } from "./harness.js";
 
-const ORG_HOOK = "github:index/organizationWebhook:OrganizationWebhook";
-const REPO_HOOK = "github:index/repositoryWebhook:RepositoryWebhook";
+const APP_HOOK = "pulumi-nodejs:dynamic/cto:AppWebhookConfig";
 const SECRET = "kubernetes:core/v1:Secret";
+
+/** acme's secrets plus stored App credentials (id and key) for the given agents. */
+function withApps(plan: ReturnType<typeof acme>, agents: string[]) {
+  const secrets = acmeSecrets(plan);
+  for (const agent of agents) {
+    secrets[`github.apps.${agent}.id`] = `10${agents.indexOf(agent)}`;
+    secrets[`github.apps.${agent}.private_key`] = `pem-of-${agent}`;
+  }
+  return secrets;
+}
 
 describe("GitHubApps (mocks)", function () {
   this.timeout(60_000);
 
-  it("organisation mode: one organisation webhook at the webhook URL, through a provider bound to the org", async () => {
+  it("one path: each stored App's webhook at <webhook URL>/<agent> with the stack's secret; no org or repo webhook", async () => {
     const plan = acme("standard");
-    const { recorded } = await buildUnderMocks(plan);
-    assert.equal(recorded.filter((r) => r.type === REPO_HOOK).length, 0);
-    const hook = find(recorded, ORG_HOOK, "github-org-webhook");
-    assert.equal(hook.provider, "github-github");
-    assert.equal(hook.parent, "github");
-    const configuration = hook.inputs.configuration as Record<string, unknown>;
-    assert.equal(configuration.url, "https://webhooks.acme.example/github");
-    assert.equal(configuration.contentType, "json");
-    assert.equal(configuration.insecureSsl, false);
-    assert.equal(configuration.secret, "secret-value-of-github.webhook_secret");
-    assert.equal(hook.inputs.active, true);
-    assert.ok((hook.inputs.events as string[]).length > 0);
-    const provider = find(recorded, "pulumi:providers:github", "github-github");
-    assert.equal(provider.inputs.owner, "acme");
-    assert.equal(provider.inputs.baseUrl, "https://api.github.com");
+    const { recorded } = await buildUnderMocks(plan, withApps(plan, ["rex", "cleo"]));
+    assert.equal(
+      recorded.filter((r) => r.type.startsWith("github:") || r.type === "pulumi:providers:github").length,
+      0,
+      "no @pulumi/github webhook or provider",
+    );
+    const hooks = recorded.filter((r) => r.type === APP_HOOK);
+    assert.deepEqual(hooks.map((h) => h.name).sort(), ["github-app-webhook-cleo", "github-app-webhook-rex"]);
+    const rex = find(recorded, APP_HOOK, "github-app-webhook-rex");
+    assert.equal(rex.parent, "github");
+    assert.equal(rex.inputs.url, "https://webhooks.acme.example/github/rex");
+    assert.equal(rex.inputs.apiUrl, "https://api.github.com");
+    assert.equal(rex.inputs.appId, "100");
+    assert.equal(rex.inputs.secret, "secret-value-of-github.webhook_secret");
+    assert.ok(isSecretAt(rex.raw, "secret"), "the webhook secret stays a secret");
+    assert.ok(isSecretAt(rex.raw, "privateKey"), "the private key stays a secret");
+    assert.equal(
+      find(recorded, APP_HOOK, "github-app-webhook-cleo").inputs.url,
+      "https://webhooks.acme.example/github/cleo",
+    );
   });
 
-  it("repository mode: a webhook on github.repository; the secret is generated when none is configured", async () => {
-    const plan = acme("minimal", (p) => (p.github.webhookMode = "repository"));
-    const secrets = acmeSecrets(plan);
+  it("the secret is generated when none is configured: the same value for every App and the cluster", async () => {
+    const plan = acme("minimal");
+    const secrets = withApps(plan, ["rex"]);
     delete secrets["github.webhook_secret"];
     const { recorded, outputs } = await buildUnderMocks(plan, secrets);
-    assert.equal(recorded.filter((r) => r.type === ORG_HOOK).length, 0);
-    const hook = find(recorded, REPO_HOOK, "github-repo-webhook");
-    assert.equal(hook.inputs.repository, "platform");
     const generated = find(recorded, "pulumi-nodejs:dynamic/cto:GeneratedSecret", "github-webhook-secret");
     assert.equal(generated.parent, "github");
-    assert.equal((hook.inputs.configuration as Record<string, unknown>).secret, "generated-github-webhook-secret");
-    assert.ok(isSecretAt(hook.raw, "configuration.secret"));
+    assert.equal(find(recorded, APP_HOOK, "github-app-webhook-rex").inputs.secret, "generated-github-webhook-secret");
     assert.equal(await valueOf(outputs.webhookSecret), "generated-github-webhook-secret");
     assert.ok(await pulumi.isSecret(outputs.webhookSecret));
-    // The same generated value reaches the cluster.
     const k8sSecret = find(recorded, SECRET, "github-github-webhook");
     assert.deepEqual(k8sSecret.inputs.stringData, { secret: "generated-github-webhook-secret" });
     assert.equal((k8sSecret.inputs.metadata as { name: string }).name, "cto-github-webhook");
   });
 
-  it("no webhook URL: no webhook and no GitHub provider, but the Secrets are still delivered", async () => {
-    const plan = acme("minimal", (p) => delete p.github.webhookUrl);
-    const { recorded } = await buildUnderMocks(plan);
-    assert.equal(
-      recorded.filter((r) => r.type.startsWith("github:") || r.type === "pulumi:providers:github").length,
-      0,
-    );
-    find(recorded, SECRET, "github-github-webhook");
-    find(recorded, SECRET, "github-github-app-rex");
+  it("no webhook URL, or no stored App: nothing set on GitHub, but the Secrets are still delivered", async () => {
+    const noUrl = acme("minimal", (p) => delete p.github.webhookUrl);
+    const a = await buildUnderMocks(noUrl, withApps(noUrl, ["rex"]));
+    assert.equal(a.recorded.filter((r) => r.type === APP_HOOK).length, 0);
+    find(a.recorded, SECRET, "github-github-webhook");
+    find(a.recorded, SECRET, "github-github-app-rex");
+    const noApps = acme("minimal");
+    const b = await buildUnderMocks(noApps);
+    assert.equal(b.recorded.filter((r) => r.type === APP_HOOK).length, 0);
   });
 
-  it("webhooks turned off (no GitHub plugin offline): no webhook, no GitHub provider, Secrets still delivered", async () => {
+  it("turned off (CTO_GITHUB_WEBHOOKS=false): nothing set on GitHub, Secrets still delivered", async () => {
     const plan = acme("minimal");
-    const { recorded } = await buildUnderMocks(plan, undefined, { githubWebhooks: false });
-    assert.equal(
-      recorded.filter((r) => r.type.startsWith("github:") || r.type === "pulumi:providers:github").length,
-      0,
-    );
+    const { recorded } = await buildUnderMocks(plan, withApps(plan, ["rex"]), { githubWebhooks: false });
+    assert.equal(recorded.filter((r) => r.type === APP_HOOK).length, 0);
     find(recorded, SECRET, "github-github-webhook");
   });
 
@@ -79,7 +85,6 @@ describe("GitHubApps (mocks)", function () {
     });
     const secrets = acmeSecrets(plan);
     secrets["github.apps.rex.client_secret"] = "rex-client-secret";
-    secrets["github.apps.rex.webhook_secret"] = "rex-webhook-secret";
     const { recorded, outputs } = await buildUnderMocks(plan, secrets);
     const rex = find(recorded, SECRET, "github-github-app-rex");
     assert.deepEqual(rex.inputs.stringData, {
@@ -87,14 +92,12 @@ describe("GitHubApps (mocks)", function () {
       "client-id": "Iv1.abc",
       "client-secret": "rex-client-secret",
       "private-key": "secret-value-of-github.apps.rex.private_key",
-      "webhook-secret": "rex-webhook-secret",
     });
     assert.equal((rex.inputs.metadata as { namespace: string }).namespace, "cto");
     assert.deepEqual(outputs.missingCredentials["github-app-cleo"], [
       "github.apps.cleo.id",
       "github.apps.cleo.client_id",
       "github.apps.cleo.client_secret",
-      "github.apps.cleo.webhook_secret",
     ]);
     assert.equal(outputs.missingCredentials["github-app-rex"], undefined);
   });

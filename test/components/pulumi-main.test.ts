@@ -29,7 +29,11 @@ describe("stacks/pulumi-main (mocks)", function () {
     pulumi.runtime.setAllConfig(
       {
         [CONFIG_KEYS.plan]: JSON.stringify(plan),
-        [CONFIG_KEYS.secrets]: JSON.stringify(acmeSecrets(plan)),
+        [CONFIG_KEYS.secrets]: JSON.stringify({
+          ...acmeSecrets(plan),
+          "github.apps.rex.id": "101",
+          "github.apps.rex.private_key": "pem-of-rex",
+        }),
         [CONFIG_KEYS.random]: JSON.stringify({ "installation-id": "fixedfixedfi" }),
         [CONFIG_KEYS.runtime]: JSON.stringify({ binDir: "/tc/bin", workdir: "/w/kwok", githubWebhooks: false }),
       },
@@ -41,7 +45,11 @@ describe("stacks/pulumi-main (mocks)", function () {
     const simulated = find(recorded, "pulumi-nodejs:dynamic/cto:SimulatedCluster", "cluster-simulated");
     assert.equal(simulated.inputs.binDir, "/tc/bin");
     assert.equal(simulated.inputs.workdir, "/w/kwok");
-    assert.equal(recorded.filter((r) => r.type.startsWith("github:")).length, 0, "githubWebhooks: false honoured");
+    assert.equal(
+      recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/cto:AppWebhookConfig").length,
+      0,
+      "githubWebhooks: false honoured (rex's App is stored, yet its webhook is not set)",
+    );
     const config = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-config");
     assert.match(JSON.stringify(config.inputs.data), /fixedfixedfi/, "the stored random store is used");
     pulumi.runtime.setAllConfig({});

@@ -122,7 +122,6 @@ export function acmePlan(profile: AcmeProfile): Plan {
       organization: "acme",
       repository: "platform",
       baseUrl: "https://api.github.com",
-      webhookMode: "organization",
       webhookUrl: "https://webhooks.acme.example/github",
       apps: agents.map((a) => ({ agent: a.name, appName: `acme-${a.name}` })),
       tunnel: { provider: "none" },

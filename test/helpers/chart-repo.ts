@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tar from "tar";
 import YAML from "yaml";
+import { dataFor } from "./charts-data.js";
 
 /** One chart version to put in the repository. */
 export interface ChartVersion {
@@ -152,7 +153,8 @@ async function packageChart(
   await cp(src, dir, { recursive: true });
   await cp(path.join(shared, "templates"), path.join(dir, "templates"), { recursive: true });
   const meta = YAML.parse(await readFile(path.join(dir, "Chart.yaml"), "utf8")) as Record<string, unknown>;
-  await writeFile(path.join(dir, "Chart.yaml"), YAML.stringify({ ...meta, name: chart, version }));
+  const real = await useRealChartData(dir, chart, version);
+  await writeFile(path.join(dir, "Chart.yaml"), YAML.stringify({ ...meta, ...real, name: chart, version }));
   const files = (await listFiles(dir)).map((f) => path.join(chart, f));
   const file = `${chart}-${version}.tgz`;
   const target = path.join(outDir, file);
@@ -164,6 +166,62 @@ async function packageChart(
     .update(await readFile(target))
     .digest("hex");
   return { chart, version, file, digest };
+}
+
+/**
+ * How each official chart installs its CRDs, which the stand-in copies: rendered from templates
+ * (under the chart's CRD switch), Helm's `crds/` directory, or the `crds/` directory of a `crds`
+ * subchart (kube-prometheus-stack's `charts/crds`, switched by `crds.enabled`).
+ */
+const CRD_PLACEMENT: Record<string, "template" | "crds" | "subchart"> = {
+  "argo-cd": "template",
+  "argo-workflows": "template",
+  "argo-events": "template",
+  "cert-manager": "template",
+  "cloudnative-pg": "template",
+  "redis-operator": "crds",
+  velero: "crds",
+  "kube-prometheus-stack": "subchart",
+};
+
+/**
+ * Puts the official chart version's data into the staged stand-in `dir` when ../shared/charts-data
+ * has it (see charts-data.ts): its real CRDs, placed where the official chart keeps them (the
+ * stand-in's permissive CRDs are removed), and its workload inventory as `files/workloads.tsv`.
+ * Returns the Chart.yaml fields to set: the official appVersion (images follow it) and an
+ * annotation naming the data used. Nothing changes without the data.
+ */
+async function useRealChartData(dir: string, chart: string, version: string): Promise<Record<string, unknown>> {
+  const data = dataFor(chart, version);
+  if (!data) return {};
+  const official = YAML.parse(await readFile(path.join(data, "Chart.yaml"), "utf8")) as { appVersion?: unknown };
+  const crds = await readFile(path.join(data, "crds.yaml"), "utf8");
+  const placement = CRD_PLACEMENT[chart];
+  const extra: Record<string, unknown> = {
+    appVersion: String(official.appVersion),
+    annotations: { "cto.dev/stands-for": `${chart} ${path.basename(data)} (CRDs and workload names from charts-data)` },
+  };
+  await mkdir(path.join(dir, "files"), { recursive: true });
+  await cp(path.join(data, "workloads.tsv"), path.join(dir, "files", "workloads.tsv"));
+  if (crds.trim() === "" || !placement) return extra;
+  await rm(path.join(dir, "crds"), { recursive: true, force: true });
+  if (placement === "template") {
+    await writeFile(path.join(dir, "files", "crds.yaml"), crds);
+  } else if (placement === "crds") {
+    await rm(path.join(dir, "templates", "crds.yaml"), { force: true });
+    await mkdir(path.join(dir, "crds"));
+    await writeFile(path.join(dir, "crds", "crds.yaml"), crds);
+  } else {
+    const sub = path.join(dir, "charts", "crds");
+    await mkdir(path.join(sub, "crds"), { recursive: true });
+    await writeFile(
+      path.join(sub, "Chart.yaml"),
+      YAML.stringify({ apiVersion: "v2", name: "crds", version: "0.0.0", description: "the official CRDs" }),
+    );
+    await writeFile(path.join(sub, "crds", "crds.yaml"), crds);
+    extra.dependencies = [{ name: "crds", version: "0.0.0", condition: "crds.enabled" }];
+  }
+  return extra;
 }
 
 async function listFiles(dir: string, prefix = ""): Promise<string[]> {

@@ -1,6 +1,6 @@
 /**
  * A real pseudo-terminal for CLI tests: runs a command inside a detached tmux session on a private
- * socket, types into it, and reads the screen. tmux comes from Debian's packages (.ci/run installs
+ * socket, types into it, and reads the screen. tmux comes from Debian's packages (npm test installs
  * it); `tmuxAvailable()` lets a suite say clearly when it is missing instead of passing silently.
  */
 import { spawnSync } from "node:child_process";

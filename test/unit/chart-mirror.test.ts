@@ -10,6 +10,7 @@ import path from "node:path";
 import * as tar from "tar";
 import YAML from "yaml";
 import { startChartMirror } from "../helpers/chart-mirror.js";
+import { chartsDataDir, chartsDataMissing, dataFor } from "../helpers/charts-data.js";
 import {
   buildChartRepo,
   defaultChartVersions,
@@ -97,8 +98,10 @@ describe("stand-in chart repository", function () {
         entry.on("end", () => (files[entry.path] = body));
       },
     });
+    const data = chartsDataDir() ? ["argo-cd/files/crds.yaml", "argo-cd/files/workloads.tsv"] : [];
     assert.deepEqual(Object.keys(files).sort(), [
       "argo-cd/Chart.yaml",
+      ...data,
       "argo-cd/templates/_standin.tpl",
       "argo-cd/templates/crds.yaml",
       "argo-cd/templates/workloads.yaml",
@@ -106,6 +109,76 @@ describe("stand-in chart repository", function () {
     ]);
     const meta = YAML.parse(files["argo-cd/Chart.yaml"]!) as { name: string; version: string };
     assert.deepEqual([meta.name, meta.version], ["argo-cd", "7.8.1"]);
+  });
+
+  describe("with the official charts' data (../shared/charts-data)", () => {
+    before(function () {
+      if (!chartsDataDir()) {
+        console.log(`      ${chartsDataMissing()}`);
+        this.skip();
+      }
+    });
+
+    /** Every file of a built archive by its path inside the archive. */
+    async function archive(file: string): Promise<Record<string, string>> {
+      const files: Record<string, string> = {};
+      await tar.list({
+        file,
+        onReadEntry: (entry) => {
+          const chunks: Buffer[] = [];
+          entry.on("data", (d: Buffer) => chunks.push(d));
+          entry.on("end", () => (files[entry.path] = Buffer.concat(chunks).toString("utf8")));
+        },
+      });
+      return files;
+    }
+
+    it("a next-patch version stands for the pinned one; a version with no data has none", () => {
+      assert.match(dataFor("argo-cd", "10.1.2")!, /argo-cd\/10\.1\.1$/);
+      assert.match(dataFor("cert-manager", "1.21.1")!, /cert-manager\/v1\.21\.1$/);
+      assert.equal(dataFor("argo-cd", "10.2.0"), undefined);
+      assert.equal(dataFor("argo-cd", "10.1.0"), undefined);
+    });
+
+    it("each chart carries the official CRDs where the official chart keeps them, and its appVersion", async () => {
+      const out = path.join(dir, "real");
+      const wanted = [
+        { chart: "argo-events", version: "2.4.22" },
+        { chart: "argo-workflows", version: "1.0.18" },
+        { chart: "kube-prometheus-stack", version: "88.5.3" },
+        { chart: "velero", version: "12.1.0" },
+        { chart: "redis-operator", version: "0.24.0" },
+      ];
+      await buildChartRepo(out, wanted);
+      const data = chartsDataDir()!;
+      const crds = async (chart: string, version: string) =>
+        readFile(path.join(data, chart, version, "crds.yaml"), "utf8");
+
+      const events = await archive(path.join(out, "argo-events-2.4.22.tgz"));
+      assert.equal(events["argo-events/files/crds.yaml"], await crds("argo-events", "2.4.22"));
+      assert.equal((YAML.parse(events["argo-events/Chart.yaml"]!) as { appVersion: string }).appVersion, "v1.9.10");
+      const workflows = await archive(path.join(out, "argo-workflows-1.0.18.tgz"));
+      assert.equal(workflows["argo-workflows/files/crds.yaml"], await crds("argo-workflows", "1.0.18"));
+
+      const kps = await archive(path.join(out, "kube-prometheus-stack-88.5.3.tgz"));
+      assert.equal(
+        kps["kube-prometheus-stack/charts/crds/crds/crds.yaml"],
+        await crds("kube-prometheus-stack", "88.5.3"),
+      );
+      assert.ok(!Object.keys(kps).some((f) => f.startsWith("kube-prometheus-stack/crds/")), "no stand-in crds/");
+      const meta = YAML.parse(kps["kube-prometheus-stack/Chart.yaml"]!) as { dependencies: unknown };
+      assert.deepEqual(meta.dependencies, [{ name: "crds", version: "0.0.0", condition: "crds.enabled" }]);
+
+      const velero = await archive(path.join(out, "velero-12.1.0.tgz"));
+      assert.equal(velero["velero/crds/crds.yaml"], await crds("velero", "12.1.0"));
+      assert.deepEqual(
+        Object.keys(velero).filter((f) => f.startsWith("velero/crds/")),
+        ["velero/crds/crds.yaml"],
+      );
+      const redis = await archive(path.join(out, "redis-operator-0.24.0.tgz"));
+      assert.equal(redis["redis-operator/crds/crds.yaml"], await crds("redis-operator", "0.24.0"));
+      assert.equal(redis["redis-operator/templates/crds.yaml"], undefined, "no template CRDs besides crds/");
+    });
   });
 
   it("refuses a chart without a stand-in", async () => {

@@ -164,25 +164,42 @@ features:
 
   it("accepts camelCase keys and normalises them to snake_case", () => {
     const config = parseConfigText(
-      `${VALID}  webhookMode: organization\n  apps:\n    rex:\n      clientId: Iv1.abc\n      privateKeyPath: /keys/rex.pem\nfeatures:\n  mailNotifications: true\n  highAvailability: false\n`,
+      `${VALID}  webhookUrl: https://hooks.acme.example/github\n  apps:\n    rex:\n      clientId: Iv1.abc\n      privateKeyPath: /keys/rex.pem\nfeatures:\n  mailNotifications: true\n  highAvailability: false\n`,
       "c.yaml",
       {},
     );
-    assert.equal(config.github.webhook_mode, "organization");
+    assert.equal(config.github.webhook_url, "https://hooks.acme.example/github");
     assert.deepEqual(config.github.apps.rex, { client_id: "Iv1.abc", private_key_path: "/keys/rex.pem" });
     assert.deepEqual(config.features, { mail_notifications: true, high_availability: false });
   });
 
   it("accepts camelCase inside environment overrides too", () => {
     const config = parseConfigText(
-      `${VALID}environments:\n  prod:\n    platform: { ingressType: traefik }\n    github: { webhookMode: organization }\n`,
+      `${VALID}environments:\n  prod:\n    platform: { ingressType: traefik }\n    github: { webhookUrl: "https://hooks.acme.example/prod" }\n`,
       "c.yaml",
       {},
     );
     assert.deepEqual(config.environments.prod, {
       platform: { ingress_type: "traefik" },
-      github: { webhook_mode: "organization" },
+      github: { webhook_url: "https://hooks.acme.example/prod" },
     });
+  });
+
+  it("refuses github.webhook_mode (removed: one webhook path) with the fix, top level and per environment", () => {
+    const error = configError(() =>
+      parseConfigText(
+        `${VALID}  webhook_mode: organization\nenvironments:\n  prod:\n    github: { webhook_mode: repository }\n`,
+        "c.yaml",
+        {},
+      ),
+    );
+    const paths = error.issues.map((i) => i.path).sort();
+    assert.deepEqual(paths, ["environments.prod.github.webhook_mode", "github.webhook_mode"]);
+    for (const issue of error.issues) {
+      assert.match(issue.message, /is no longer used: GitHub events reach the platform only through each agent's GitHub App webhook/);
+      assert.match(issue.message, /delete this line/);
+      assert.ok(issue.line !== undefined, "located at its line");
+    }
   });
 
   it("does not rename user-chosen names (agent feature flags)", () => {

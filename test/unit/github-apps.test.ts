@@ -4,9 +4,10 @@ import { GitHubApi } from "../../stacks/github/api.js";
 import { createAgentApps, detectOwner } from "../../stacks/github/apps.js";
 import { readAppCredentials } from "../../stacks/github/credentials.js";
 import { manifestToPost, runManifestFlow } from "../../stacks/github/manifest-flow.js";
+import { AppSession } from "../../stacks/github/app-auth.js";
 import { githubStatus, renderStatus } from "../../stacks/github/status.js";
 import { newAppUrl } from "../../stacks/github/urls.js";
-import { sendPing, signatureFor } from "../../stacks/github/webhook-ping.js";
+import { sendPing, signatureFor, verifySignature } from "../../stacks/github/webhook-ping.js";
 import { renderPlatform } from "../../templates/index.js";
 import type { GitHubAppManifest } from "../../templates/rendered.js";
 import { acmePlan } from "../golden/acme-plans.js";
@@ -14,6 +15,8 @@ import type { Plan } from "../../profiles/plan.js";
 import { tunnelSummary } from "../../stacks/github/tunnel-status.js";
 import { actAsBrowser, startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
 import { MemorySecretsStore } from "../fakes/memory-secrets.js";
+
+const PLATFORM_SECRET = "platform-webhook-secret-0123456789";
 
 /** The real rendered manifests of acme's standard plan (rex, cleo, tess), pointed at the fake. */
 function manifests(fake: FakeGitHub): Record<string, GitHubAppManifest> {
@@ -67,7 +70,7 @@ describe("github manifest flow against the fake GitHub", function () {
     const registered = fake.apps[0];
     assert.equal(registered?.owner.login, "acme");
     assert.deepEqual(registered?.permissions, manifests(fake).rex?.default_permissions);
-    assert.equal(registered?.hookUrl, fake.webhookUrl);
+    assert.equal(registered?.hookUrl, `${fake.webhookUrl}/rex`, "each App delivers to its agent's URL");
     // The state posted to GitHub is long and random, and came back on the callback.
     const post = fake.requests.find((r) => r.url.includes("/settings/apps/new"));
     const state = new URL(post?.url ?? "", fake.url).searchParams.get("state") ?? "";
@@ -131,6 +134,65 @@ describe("github manifest flow against the fake GitHub", function () {
     assert.match(waits[0] ?? "", /POST \/app-manifests\/<code>\/conversions: waiting 1s/);
   });
 
+  it("never retries the single-use conversion: a lost answer is reported with how to recover the App", async () => {
+    fake.loseConversionAnswers = 1;
+    api = new GitHubApi({ baseUrl: fake.apiUrl, sleep: async () => undefined, timeoutMs: 500 });
+    await assert.rejects(
+      runManifestFlow({
+        api,
+        webUrl: fake.url,
+        owner: { kind: "organization", login: "acme" },
+        manifest: manifests(fake).rex as GitHubAppManifest,
+        agent: "rex",
+        say: (m) => {
+          const local = m.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/)?.[1];
+          if (local) void actAsBrowser(local).catch(() => undefined);
+        },
+      }),
+      (err: Error) => {
+        assert.ok(err instanceof UserError);
+        assert.match(
+          err.message,
+          /no answer from GitHub to POST \/app-manifests\/<code>\/conversions for acme-rex \(timed out\)/,
+        );
+        assert.match(err.message, /the code works only once, so cto does not send it again/);
+        assert.match(
+          err.hint ?? "",
+          /\/organizations\/acme\/settings\/apps\/acme-rex: if the App is there, generate a private key/,
+        );
+        assert.match(err.hint ?? "", /cto github apps create --agents rex --rotate-keys --key-file rex=/);
+        return true;
+      },
+    );
+    assert.equal(fake.requests.filter((r) => r.url.includes("/conversions")).length, 1, "sent exactly once");
+    assert.equal(fake.apps.length, 1, "the App exists on GitHub");
+  });
+
+  it("does not retry the conversion after a 5xx either", async () => {
+    const waits: string[] = [];
+    api = new GitHubApi({ baseUrl: fake.apiUrl, onWait: (m) => waits.push(m), sleep: async () => undefined });
+    const original = globalThis.fetch;
+    const failing: typeof fetch = async (input, init) => {
+      if (String(input).includes("/conversions")) {
+        await original(input, init); // GitHub carried it out...
+        return new Response("{}", { status: 502 }); // ...but the answer cto gets is a 502.
+      }
+      return original(input, init);
+    };
+    api = new GitHubApi({
+      baseUrl: fake.apiUrl,
+      fetch: failing,
+      onWait: (m) => waits.push(m),
+      sleep: async () => undefined,
+    });
+    await assert.rejects(
+      flowWithBrowser(fake, api, manifests(fake).rex as GitHubAppManifest, []),
+      /\(GitHub answered 502\); the code works only once/,
+    );
+    assert.equal(fake.requests.filter((r) => r.url.includes("/conversions")).length, 1);
+    assert.deepEqual(waits, []);
+  });
+
   it("times out with a clear message when nobody confirms", async () => {
     await assert.rejects(
       runManifestFlow({
@@ -151,6 +213,7 @@ describe("github apps create: three agents, idempotent, installations", function
   let fake: FakeGitHub;
   let api: GitHubApi;
   let store: MemorySecretsStore;
+  let token: string;
   const run = (extra: Partial<Parameters<typeof createAgentApps>[0]> = {}, said: string[] = []) =>
     createAgentApps({
       api,
@@ -158,6 +221,8 @@ describe("github apps create: three agents, idempotent, installations", function
       owner: { kind: "organization", login: "acme" },
       manifests: manifests(fake),
       store,
+      token,
+      webhook: { secret: PLATFORM_SECRET, urlFor: (agent) => `${fake.webhookUrl}/${agent}` },
       runFlow: (_agent, manifest) => flowWithBrowser(fake, api, manifest, said),
       say: (m) => said.push(m),
       sleep: async () => undefined,
@@ -165,9 +230,10 @@ describe("github apps create: three agents, idempotent, installations", function
     });
 
   beforeEach(async () => {
-    fake = await startFakeGitHub({ webhookSecret: "platform-webhook-secret-0123456789" });
+    fake = await startFakeGitHub({ webhookSecret: PLATFORM_SECRET });
     api = new GitHubApi({ baseUrl: fake.apiUrl, sleep: async () => undefined });
     store = new MemorySecretsStore();
+    token = fake.tokenFor("octo");
   });
   afterEach(async () => fake.close());
 
@@ -195,8 +261,11 @@ describe("github apps create: three agents, idempotent, installations", function
       assert.equal(creds?.id, String(app.id));
       assert.equal(creds?.privateKey, app.pem);
       assert.equal(creds?.clientSecret, app.clientSecret);
-      assert.equal(creds?.webhookSecret, app.webhookSecret);
+      assert.equal(creds?.webhookSecret, undefined, "the App's own secret is not kept");
       assert.equal(creds?.slug, app.slug);
+      // Right after creation: the agent's URL and the stack's one secret, set with PATCH /app/hook/config.
+      assert.equal(app.hookUrl, `${fake.webhookUrl}/${agent}`);
+      assert.equal(app.webhookSecret, PLATFORM_SECRET);
     }
     // Not installed yet: the install page is shown.
     assert.ok(first.every((r) => r.installation === null));
@@ -205,7 +274,7 @@ describe("github apps create: three agents, idempotent, installations", function
       /install acme-rex on acme: http:\/\/127\.0\.0\.1:\d+\/apps\/acme-rex\/installations\/new/,
     );
     for (const app of fake.apps)
-      for (const secret of [app.pem, app.clientSecret, app.webhookSecret]) {
+      for (const secret of [app.pem, app.clientSecret, PLATFORM_SECRET]) {
         assert.ok(!said.join("\n").includes(secret), "a secret was said");
       }
 
@@ -229,7 +298,22 @@ describe("github apps create: three agents, idempotent, installations", function
     assert.ok(results.every((r) => r.installation !== null && r.installation.repositorySelection === "all"));
   });
 
-  it("refuses to go on when an app of that name exists without stored credentials", async () => {
+  it("needs the user's token to look for a leftover private App, and creates nothing without it", async () => {
+    await assert.rejects(run({ token: undefined }), (err: Error) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /cto needs your GitHub token to check that no App named acme-[a-z]+ exists yet/);
+      assert.match(err.message, /GitHub answers 404 to anonymous lookups of private Apps/);
+      return true;
+    });
+    assert.equal(fake.apps.length, 0);
+    // The fake, like GitHub, hides a private App from anonymous lookups and shows it to a member.
+    fake.addApp("acme-rex", "acme");
+    assert.equal((await fetch(`${fake.apiUrl}/apps/acme-rex`)).status, 404);
+    const seen = await fetch(`${fake.apiUrl}/apps/acme-rex`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(seen.status, 200);
+  });
+
+  it("finds a private leftover App with the token and refuses to go on", async () => {
     fake.addApp("acme-rex", "acme");
     await assert.rejects(run(), (err: Error) => {
       assert.ok(err instanceof UserError);
@@ -242,6 +326,41 @@ describe("github apps create: three agents, idempotent, installations", function
       return true;
     });
     assert.equal(fake.apps.length, 1, "nothing was created");
+    const lookup = fake.requests.find((r) => r.url.endsWith("/apps/acme-rex"));
+    assert.equal(lookup?.authorization, `Bearer ${token}`, "looked up with the user's token");
+  });
+
+  it("recovers a leftover App from a key generated on its settings page (--rotate-keys --key-file)", async () => {
+    const leftover = fake.addApp("acme-rex", "acme");
+    const pem = fake.newPrivateKey("acme-rex");
+    const said: string[] = [];
+    const results = await run(
+      {
+        manifests: { rex: manifests(fake).rex as GitHubAppManifest },
+        adoptKey: async (a) => (a === "rex" ? pem : undefined),
+      },
+      said,
+    );
+    assert.deepEqual(
+      results.map((r) => [r.agent, r.outcome, r.appId]),
+      [["rex", "recovered", String(leftover.id)]],
+    );
+    const creds = await readAppCredentials(store, "rex");
+    assert.equal(creds?.privateKey, pem);
+    assert.equal(creds?.clientId, leftover.clientId);
+    assert.equal(leftover.hookUrl, `${fake.webhookUrl}/rex`);
+    assert.equal(leftover.webhookSecret, PLATFORM_SECRET);
+    assert.match(
+      said.join("\n"),
+      /client secret cannot be recovered: generate one at .* cto secrets set github\.apps\.rex\.client_secret/,
+    );
+    // A key that is not that App's is refused, and nothing is stored.
+    fake.addApp("acme-cleo", "acme");
+    await assert.rejects(
+      run({ manifests: { cleo: manifests(fake).cleo as GitHubAppManifest }, adoptKey: async () => pem }),
+      /cleo: GitHub does not accept the given key for App acme-cleo/,
+    );
+    assert.equal(await readAppCredentials(store, "cleo"), undefined);
   });
 
   it("names stored credentials that GitHub refuses", async () => {
@@ -253,12 +372,14 @@ describe("github apps create: three agents, idempotent, installations", function
     await assert.rejects(run(), /tess: GitHub refuses its stored credentials/);
   });
 
-  it("rotates the webhook secret and a new private key of kept apps", async () => {
+  it("sets a rotated webhook secret on every App, and a new private key of kept apps", async () => {
     await run();
-    const before = await readAppCredentials(store, "rex");
+    const rotatedSecret = "rotated-platform-secret-abcdef012345";
     const newKeys: Record<string, string> = {};
     const results = await run({
+      webhook: { secret: rotatedSecret, urlFor: (agent) => `${fake.webhookUrl}/${agent}` },
       rotateKeys: {
+        webhookSecretRotated: true,
         newPrivateKey: async (agent, settingsUrl) => {
           assert.match(settingsUrl, /\/organizations\/acme\/settings\/apps\/acme-[a-z]+#private-key$/);
           if (agent !== "rex") return undefined;
@@ -271,30 +392,76 @@ describe("github apps create: three agents, idempotent, installations", function
     assert.deepEqual(results.find((r) => r.agent === "cleo")?.rotated, ["webhook_secret"]);
     const after = await readAppCredentials(store, "rex");
     assert.equal(after?.privateKey, newKeys.rex);
-    assert.notEqual(after?.webhookSecret, before?.webhookSecret);
-    assert.equal(fake.apps.find((a) => a.slug === "acme-rex")?.webhookSecret, after?.webhookSecret);
+    for (const app of fake.apps) assert.equal(app.webhookSecret, rotatedSecret, app.slug);
+  });
+
+  it("an App created without a webhook URL gets none, then its URL on a later run", async () => {
+    const noUrl = manifests(fake);
+    for (const m of Object.values(noUrl)) m.hook_attributes = { url: "", active: false };
+    await run({ manifests: noUrl, webhook: { secret: PLATFORM_SECRET, urlFor: () => undefined } });
+    assert.ok(fake.apps.every((a) => a.hookUrl === ""));
+    assert.ok(fake.apps.every((a) => a.webhookSecret === PLATFORM_SECRET));
+    assert.deepEqual(fake.apps.find((a) => a.slug === "acme-tess")?.events, ["pull_request", "workflow_run"]);
+    const later = await run();
+    assert.ok(later.every((r) => r.webhookUrl === `${fake.webhookUrl}/${r.agent}`));
+    assert.ok(fake.apps.every((a) => a.hookUrl === `${fake.webhookUrl}/${a.slug.replace("acme-", "")}`));
   });
 
   it("status lists apps, installations and the latest deliveries", async () => {
     await run();
     fake.install("acme-rex", "acme");
-    const statuses = await githubStatus(api, store, ["rex", "cleo", "morgan"]);
+    const statuses = await githubStatus(api, store, ["rex", "cleo", "morgan"], {
+      expectedUrl: (agent) => `${fake.webhookUrl}/${agent}`,
+    });
     const rex = statuses.find((s) => s.agent === "rex");
     assert.equal(rex?.state, "ok");
     assert.deepEqual(
       rex?.installations.map((i) => i.account),
       ["acme"],
     );
-    assert.equal(rex?.webhookUrl, fake.webhookUrl);
-    // The fake pinged the app's webhook on creation; the receiver refused it (app secret ≠ platform secret).
+    assert.equal(rex?.webhookUrl, `${fake.webhookUrl}/rex`);
+    assert.deepEqual(rex?.problems, []);
+    // GitHub pinged on creation, signed with the App's own secret, before cto set the stack's: refused.
     assert.equal(rex?.deliveries[0]?.event, "ping");
     assert.equal(rex?.deliveries[0]?.status_code, 401);
+    assert.equal(rex?.deliveries[0]?.failed, true);
     assert.equal(statuses.find((s) => s.agent === "morgan")?.state, "missing");
-    const text = renderStatus(statuses).join("\n");
+    const text = renderStatus(statuses, "dev").join("\n");
     assert.match(text, /rex: acme-rex \(app \d+\)/);
     assert.match(text, /installations: acme \(all repositories\)/);
-    assert.match(text, /ping {2}401/);
+    assert.match(text, /✗ \S+ {2}ping {2}401/);
+    assert.match(
+      text,
+      /1 failed delivery; once the endpoint is fixed, ask GitHub to send again: cto github redeliver --env dev --agent rex --delivery \d+/,
+    );
     assert.match(text, /morgan: no app yet \(create it with: cto github apps create --agents morgan\)/);
+
+    // Redelivered now that the App signs with the platform's secret: accepted.
+    const session = new AppSession(api, String(fake.app("acme-rex").id), fake.app("acme-rex").pem);
+    await session.redeliver(rex?.deliveries[0]?.id as number);
+    const again = await githubStatus(api, store, ["rex"]);
+    assert.equal(again[0]?.deliveries[0]?.redelivery, true);
+    assert.equal(again[0]?.deliveries[0]?.failed, false);
+
+    // A hook pointing elsewhere is reported as an error.
+    fake.app("acme-cleo").hookUrl = "https://elsewhere.example/hook";
+    const moved = await githubStatus(api, store, ["cleo"], { expectedUrl: (agent) => `${fake.webhookUrl}/${agent}` });
+    assert.match(
+      moved[0]?.problems[0] ?? "",
+      /goes to https:\/\/elsewhere\.example\/hook, not .*\/hooks\/platform\/cleo: run cto up/,
+    );
+  });
+
+  it("status reads more than 100 deliveries through GitHub's cursor pages", async () => {
+    await run({ manifests: { rex: manifests(fake).rex as GitHubAppManifest } });
+    for (let i = 0; i < 130; i++) await fake.deliver("acme-rex", "issues", { action: "opened", n: i });
+    const [rex] = await githubStatus(api, store, ["rex"], { deliveries: 120 });
+    assert.equal(rex?.deliveries.length, 120);
+    assert.equal(new Set(rex?.deliveries.map((d) => d.id)).size, 120, "no delivery twice");
+    const pages = fake.requests.filter((r) => r.url.startsWith("/api/v3/app/hook/deliveries"));
+    assert.equal(pages.length, 2);
+    assert.match(pages[0]?.url ?? "", /per_page=100/);
+    assert.match(pages[1]?.url ?? "", /per_page=20&cursor=\d+/);
   });
 });
 
@@ -304,7 +471,7 @@ describe("github webhook ping", function () {
   const secret = "platform-webhook-secret-0123456789";
   beforeEach(async () => (fake = await startFakeGitHub({ webhookSecret: secret })));
   afterEach(async () => fake.close());
-  const target = { kind: "organization" as const, organization: "acme", repository: "platform" };
+  const app = { id: 1234, events: ["issues"] };
 
   it("signs like GitHub (HMAC-SHA256 of the raw body)", () => {
     // GitHub's documented example: secret "It's a Secret to Everybody", payload "Hello, World!".
@@ -314,8 +481,18 @@ describe("github webhook ping", function () {
     );
   });
 
+  it("verifies GitHub's published example and refuses anything else, over the raw bytes", () => {
+    const secretDoc = "It's a Secret to Everybody";
+    const sig = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    assert.equal(verifySignature(secretDoc, Buffer.from("Hello, World!"), sig), true);
+    assert.equal(verifySignature(secretDoc, Buffer.from("Hello, World!\n"), sig), false);
+    assert.equal(verifySignature("another secret", Buffer.from("Hello, World!"), sig), false);
+    assert.equal(verifySignature(secretDoc, Buffer.from("Hello, World!"), undefined), false);
+    assert.equal(verifySignature(secretDoc, Buffer.from("Hello, World!"), sig.slice(0, -1)), false);
+  });
+
   it("is accepted by the receiver with the right secret, and measured", async () => {
-    const result = await sendPing({ url: fake.webhookUrl, secret, target });
+    const result = await sendPing({ url: `${fake.webhookUrl}/rex`, secret, app });
     assert.equal(result.status, 204);
     assert.ok(result.ok);
     assert.ok(result.latencyMs > 0 && result.latencyMs < 5000);
@@ -323,11 +500,14 @@ describe("github webhook ping", function () {
     assert.equal(fake.received[0]?.event, "ping");
     assert.equal(fake.received[0]?.signatureValid, true);
     assert.equal(fake.received[0]?.delivery, result.delivery);
-    assert.equal(JSON.parse(fake.received[0]?.body ?? "{}").organization.login, "acme");
+    const body = JSON.parse(fake.received[0]?.body ?? "{}") as { hook: { type: string; app_id: number } };
+    assert.deepEqual([body.hook.type, body.hook.app_id], ["App", 1234]);
+    assert.equal(fake.received[0]?.path, "/rex");
+    assert.equal(fake.received[0]?.headers["x-github-hook-installation-target-type"], "integration");
   });
 
   it("is refused with the wrong secret", async () => {
-    const result = await sendPing({ url: fake.webhookUrl, secret: "wrong-secret-wrong-secret", target });
+    const result = await sendPing({ url: fake.webhookUrl, secret: "wrong-secret-wrong-secret", app });
     assert.equal(result.status, 401);
     assert.equal(result.ok, false);
     assert.equal(fake.received[0]?.signatureValid, false);

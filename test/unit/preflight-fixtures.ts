@@ -59,7 +59,6 @@ export function makePlan(overrides: Partial<Omit<Plan, "cluster">> & { cluster?:
       organization: "acme",
       repository: "platform",
       baseUrl: "https://api.github.com",
-      webhookMode: "repository",
       apps: [],
       tunnel: { provider: "none" },
     },

@@ -80,15 +80,15 @@ describe("profiles: loading the catalog", () => {
   it("unknown component, with a did-you-mean", async () => {
     const dir = await edited("minimal.yaml", (t) => t.replace("- name: logging", "- name: loging"));
     assert.deepEqual(await issues(dir), [
-      "minimal.yaml:67:11 components[5].name: unknown component `loging`: no release in versions.yaml pins a chart for it | did you mean `logging`?",
+      "minimal.yaml:68:11 components[5].name: unknown component `loging`: no release in versions.yaml pins a chart for it | did you mean `logging`?",
     ]);
   });
 
   it("dependency cycle, named", async () => {
     const dir = await edited("minimal.yaml", (t) => t.replace("dependencies: []", "dependencies: [controller]"));
     assert.deepEqual(await issues(dir), [
-      "minimal.yaml:32:20 components[0].install_order: `argo-cd` installs at 10, not after its dependency `controller` (40) | give `argo-cd` an install_order above 40",
-      "minimal.yaml:31:19 components[0].dependencies: dependency cycle: argo-cd → controller → argo-workflows → argo-cd | remove one of these dependencies",
+      "minimal.yaml:33:20 components[0].install_order: `argo-cd` installs at 10, not after its dependency `controller` (40) | give `argo-cd` an install_order above 40",
+      "minimal.yaml:32:19 components[0].dependencies: dependency cycle: argo-cd → controller → argo-workflows → argo-cd | remove one of these dependencies",
     ]);
   });
 
@@ -97,8 +97,8 @@ describe("profiles: loading the catalog", () => {
       t.replace(/(- name: logging[\s\S]*?dependencies: )\[\]/, "$1[cert-manager, grafana]"),
     );
     assert.deepEqual(await issues(dir), [
-      "minimal.yaml:72:20 components[5].dependencies[0]: `logging` depends on `cert-manager`, which this profile does not list | add `cert-manager` to this profile's components, or remove the dependency",
-      "minimal.yaml:72:34 components[5].dependencies[1]: `logging` depends on unknown component `grafana` | components of this profile: argo-cd, argo-events, argo-workflows, controller, logging, monitoring, postgres-operator, redis-operator",
+      "minimal.yaml:73:20 components[5].dependencies[0]: `logging` depends on `cert-manager`, which this profile does not list | add `cert-manager` to this profile's components, or remove the dependency",
+      "minimal.yaml:73:34 components[5].dependencies[1]: `logging` depends on unknown component `grafana` | components of this profile: argo-cd, argo-events, argo-workflows, controller, logging, monitoring, postgres-operator, redis-operator",
     ]);
   });
 
@@ -107,9 +107,9 @@ describe("profiles: loading the catalog", () => {
       t.replace("category: core", "category: cor").replace("install_order: 20", "instal_order: 20"),
     );
     assert.deepEqual(await issues(dir), [
-      'standard.yaml:27:15 components[0].category: expected one of core, orchestration, monitoring, database, security, optional; found "cor" | did you mean `core`?',
+      'standard.yaml:28:15 components[0].category: expected one of core, orchestration, monitoring, database, security, optional; found "cor" | did you mean `core`?',
       // The misspelt key is one problem: no separate "install_order is required".
-      "standard.yaml:38:5 components[1].instal_order: unknown key `instal_order` | did you mean `install_order`?",
+      "standard.yaml:39:5 components[1].instal_order: unknown key `instal_order` | did you mean `install_order`?",
     ]);
   });
 

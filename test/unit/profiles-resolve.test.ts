@@ -74,7 +74,6 @@ platform: { name: acme-platform, domain: acme.example }
 github:
   organization: acme
   repository: platform
-  webhook_mode: organization
   webhook_secret: \${HOOK}
   apps:
 ${apps}registry: { type: generic, url: registry.acme.example, namespace: platform, username: deploy, password: "\${REGISTRY_PASSWORD}" }
@@ -117,7 +116,6 @@ environments:
           golden.github.apps.map((a) => [a.agent, a.appName]).sort(),
         );
         assert.equal(plan.github.webhookUrl, golden.github.webhookUrl);
-        assert.equal(plan.github.webhookMode, golden.github.webhookMode);
         // Secret values travel beside the plan, never in it.
         assert.equal(secrets["github.apps.rex.private_key"], PEM);
         assert.equal(secrets["registry.password"], "pw");

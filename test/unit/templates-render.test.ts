@@ -5,7 +5,13 @@ import { fileURLToPath } from "node:url";
 import { UserError } from "../../config/errors.js";
 import type { Plan } from "../../profiles/plan.js";
 import { renderPlatform, type RenderInputs } from "../../templates/render.js";
-import { readAgentRoles, readTemplateSources, templatesDir } from "../../templates/sources.js";
+import {
+  parseAgentRoles,
+  readAgentRoles,
+  readAppCatalog,
+  readTemplateSources,
+  templatesDir,
+} from "../../templates/sources.js";
 import { renderFiles, type RenderFormat, type RenderedFiles } from "../../templates/to-directory.js";
 import { ACME_PROFILES, acmePlan, type AcmeProfile } from "../golden/acme-plans.js";
 
@@ -187,16 +193,39 @@ describe("renderPlatform for acme", () => {
     assert.equal(apps.rex?.name, "acme-rex");
     assert.equal(apps.cleo?.name, "acme-review-bot");
     assert.equal(apps.rex?.public, false);
-    assert.equal(apps.rex?.hook_attributes.url, "https://webhooks.acme.example/github");
+    // Each agent's App delivers to its own URL (profiles/webhooks.ts).
+    assert.equal(apps.rex?.hook_attributes.url, "https://webhooks.acme.example/github/rex");
+    assert.equal(apps.cleo?.hook_attributes.url, "https://webhooks.acme.example/github/cleo");
     assert.deepEqual(apps.cleo?.default_permissions, readAgentRoles().roles.quality?.permissions);
   });
 
-  it("creates apps with an inactive webhook and no events when there is no webhook URL", () => {
+  it("without a webhook URL: no hook URL yet (cto up sets it later), but the role's events all the same", () => {
     const plan = acmePlan("minimal");
     plan.github.webhookUrl = undefined;
     const rex = renderPlatform(plan, inputs()).githubAppManifests.rex;
     assert.deepEqual(rex?.hook_attributes, { url: "", active: false });
-    assert.deepEqual(rex?.default_events, []);
+    assert.deepEqual(rex?.default_events, readAgentRoles().roles.implementation?.events);
+  });
+
+  it("the role table is checked against the GitHub App catalog: an unknown permission or event is refused", () => {
+    const catalog = readAppCatalog();
+    const text = readFileSync(join(templatesDir(), "agent-roles.yaml"), "utf8");
+    assert.doesNotThrow(() => parseAgentRoles(text, "agent-roles.yaml", catalog));
+    const bad = text
+      .replace("      - check_run\n", "      - check_runs\n")
+      .replace("      workflows: write\n", "      workflows: read\n");
+    assert.throws(
+      () => parseAgentRoles(bad, "agent-roles.yaml", catalog),
+      (err: unknown) =>
+        err instanceof UserError &&
+        /roles\.implementation: permission "workflows" cannot be "read" \(GitHub offers write\)/.test(err.message) &&
+        /roles\.implementation: unknown event "check_runs"/.test(err.message),
+    );
+    const noPermission = text.replace("      security_events: read\n", "");
+    assert.throws(
+      () => parseAgentRoles(noPermission, "agent-roles.yaml", catalog),
+      /event "code_scanning_alert" needs the security_events permission/,
+    );
   });
 
   it("refuses a GitHub App name longer than GitHub allows, with the fix", () => {
