@@ -128,7 +128,11 @@ export interface ProfileSummary {
   name: string;
   description: string;
   estimatedInstallMinutes: number;
-  requirements: { memoryGiB: number; cpu: number; diskGiB: number };
+  /**
+   * What the plan needs from where it runs (`requirements.ts`): its requests with every allowed
+   * feature on, plus the system share of `clusterKind`, in whole cores and GiB.
+   */
+  requirements: { memoryGiB: number; cpu: number; diskGiB: number; clusterKind: ClusterPlan["provider"] };
 }
 
 export interface Plan {

@@ -20,6 +20,11 @@ export interface RequestEstimate {
   memory: string;
   /** Multiplier applied when `features.highAvailability` is on (replicas of the same pods). */
   ha: number;
+  /**
+   * Disk on the nodes: persistent volumes the component creates plus its images, as a Kubernetes
+   * quantity. Default `DEFAULT_DISK` (images only).
+   */
+  disk?: string;
   /** What the figure is made of, for the documentation and `--json` readers. */
   basis: string;
 }
@@ -30,8 +35,14 @@ export interface RequestEstimate {
  * "databases") cover components that bundle several charts.
  */
 export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
-  platformbase: { cpu: 0, memory: "0", ha: 1, basis: "namespaces, labels and secrets only: no pods" },
-  cluster: { cpu: 0, memory: "0", ha: 1, basis: "the cluster itself: its system pods are already subtracted" },
+  platformbase: { cpu: 0, memory: "0", ha: 1, disk: "0", basis: "namespaces, labels and secrets only: no pods" },
+  cluster: {
+    cpu: 0,
+    memory: "0",
+    ha: 1,
+    disk: "0",
+    basis: "the cluster itself: its system pods are already subtracted",
+  },
   argocd: {
     cpu: 0.6,
     memory: "1.25Gi",
@@ -54,6 +65,7 @@ export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
     cpu: 1.2,
     memory: "3.25Gi",
     ha: 2,
+    disk: "12Gi",
     basis:
       "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi, log store 250m/512Mi, log agent 100m/128Mi",
   },
@@ -71,8 +83,20 @@ export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
     basis:
       "Prometheus 500m/2Gi, Grafana 100m/256Mi, Alertmanager 50m/128Mi, operator 100m/128Mi, kube-state-metrics 50m/64Mi, node-exporter 50m/64Mi",
   },
-  loki: { cpu: 0.35, memory: "640Mi", ha: 2, basis: "single-binary Loki 250m/512Mi, log agent 100m/128Mi" },
-  logging: { cpu: 0.35, memory: "640Mi", ha: 2, basis: "log store 250m/512Mi, log agent 100m/128Mi" },
+  loki: {
+    cpu: 0.35,
+    memory: "640Mi",
+    ha: 2,
+    disk: "11Gi",
+    basis: "single-binary Loki 250m/512Mi, log agent 100m/128Mi; the chart's 10Gi volume",
+  },
+  logging: {
+    cpu: 0.35,
+    memory: "640Mi",
+    ha: 2,
+    disk: "11Gi",
+    basis: "log store 250m/512Mi, log agent 100m/128Mi; the log store's 10Gi volume",
+  },
   cloudnativepg: {
     cpu: 0.6,
     memory: "1.125Gi",
@@ -95,9 +119,14 @@ export const COMPONENT_REQUESTS: Readonly<Record<string, RequestEstimate>> = {
     ha: 1,
     basis: "in-cluster registry 100m/128Mi (a Docker-side registry for kind costs the cluster nothing)",
   },
-  githubapps: { cpu: 0, memory: "0", ha: 1, basis: "GitHub webhooks and secrets only: no pods" },
+  githubapps: { cpu: 0, memory: "0", ha: 1, disk: "0", basis: "GitHub webhooks and secrets only: no pods" },
   tunnel: { cpu: 0.05, memory: "64Mi", ha: 1, basis: "tunnel client 50m/64Mi" },
 };
+
+/** Disk of a component without its own figure: its images. */
+export const DEFAULT_DISK = "1Gi";
+/** Disk of an agent: its image and a checkout of the repository it works on (an estimate). */
+export const AGENT_DISK = "2Gi";
 
 /** Used for a component that has no entry above; reported so the gap is visible. */
 export const DEFAULT_REQUEST: RequestEstimate = {
@@ -122,12 +151,15 @@ export interface RequestLine {
   source: string;
   cpu: number;
   memoryBytes: number;
+  /** Disk on the nodes (volumes and images). */
+  diskBytes: number;
   basis: string;
 }
 
 export interface PlanRequests {
   cpu: number;
   memoryBytes: number;
+  diskBytes: number;
   lines: RequestLine[];
   /** Components that fell back to `DEFAULT_REQUEST`. */
   unestimated: string[];
@@ -150,6 +182,7 @@ export function planRequests(plan: PlanDemand): PlanRequests {
       source: `component ${component.name}`,
       cpu: estimate.cpu * factor,
       memoryBytes: parseMemory(estimate.memory) * factor,
+      diskBytes: parseMemory(estimate.disk ?? DEFAULT_DISK) * factor,
       basis: factor === 1 ? estimate.basis : `${estimate.basis}; ×${factor} for high availability`,
     });
   }
@@ -158,12 +191,14 @@ export function planRequests(plan: PlanDemand): PlanRequests {
       source: `agent ${agent.name}`,
       cpu: parseCpu(agent.resources.cpu),
       memoryBytes: parseMemory(agent.resources.memory),
+      diskBytes: parseMemory(AGENT_DISK),
       basis: `agents.${agent.name}.resources (${agent.resources.cpu} CPU, ${agent.resources.memory})`,
     });
   }
   return {
     cpu: lines.reduce((sum, l) => sum + l.cpu, 0),
     memoryBytes: lines.reduce((sum, l) => sum + l.memoryBytes, 0),
+    diskBytes: lines.reduce((sum, l) => sum + l.diskBytes, 0),
     lines,
     unestimated,
   };

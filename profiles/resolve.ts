@@ -38,6 +38,7 @@ import type {
 } from "./plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 import type { PlanDemand } from "./requests.js";
+import { requirementsFor, type Requirements } from "./requirements.js";
 import { FEATURE_NAMES, type FeatureName, type ReleaseSpec } from "./schema.js";
 
 export interface ResolveOptions {
@@ -176,6 +177,7 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
     features: capacityFeatures,
   };
   const cluster = resolveCluster(merged, profile, release, demand, opts.home ?? ctoHome(env), env, opts.baseDir);
+  const requirements = planRequirements(demand, cluster);
   const secrets = await collectSecrets(merged, agents, opts.baseDir ?? process.cwd(), env, issue);
 
   if (issues.length > 0) throw fail();
@@ -191,9 +193,10 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
       description: profile.description,
       estimatedInstallMinutes: profile.estimatedInstallMinutes,
       requirements: {
-        memoryGiB: profile.resource_requirements.memory_gib,
-        cpu: profile.resource_requirements.cpu,
-        diskGiB: profile.resource_requirements.disk_gib,
+        memoryGiB: requirements.memoryGiB,
+        cpu: requirements.cpu,
+        diskGiB: requirements.diskGiB,
+        clusterKind: requirements.clusterKind,
       },
     },
     platform: compact({
@@ -624,15 +627,21 @@ function resolveCluster(
         kubeconfigPath,
       };
     }
-    case "minikube":
+    case "minikube": {
+      // One VM, sized like a simulated node: fitted to the requests unless cto.yaml sets a size.
+      const fitted = defaultSimulatedNodeSize(demand, 1, {
+        cpu: String(profile.cluster.cpu),
+        memory: profile.cluster.memory,
+      });
       return {
         provider: "minikube",
         name,
         version: c.version ?? release.cluster.minikube,
-        cpus: Math.ceil(parseCpu(c.simulated.cpu ?? profile.cluster.cpu)),
-        memoryMiB: Math.round(parseMemory(c.simulated.memory ?? profile.cluster.memory) / 2 ** 20),
+        cpus: Math.ceil(parseCpu(c.simulated.cpu ?? fitted.cpu)),
+        memoryMiB: Math.round(parseMemory(c.simulated.memory ?? fitted.memory) / 2 ** 20),
         kubeconfigPath,
       };
+    }
     case "simulated": {
       // Sizes left unset are fitted to what the plan requests, so the default passes `cto doctor`;
       // sizes set in cto.yaml are kept as given (doctor refuses them when they are too small).
@@ -651,6 +660,23 @@ function resolveCluster(
       };
     }
   }
+}
+
+/**
+ * The plan's requirement (`requirements.ts`): its requests with every allowed feature on
+ * (`demand`), except high availability where the cluster cannot have it (kind, minikube, a single
+ * k3s server: the resolver refuses it there), plus the cluster kind's system share. A minikube VM
+ * is reserved whole, so the machine needs at least its size.
+ */
+function planRequirements(demand: PlanDemand, cluster: ClusterPlan): Requirements {
+  const canBeHighlyAvailable =
+    cluster.provider === "existing" ||
+    (cluster.provider === "simulated" && cluster.nodes >= 3) ||
+    (cluster.provider === "k3s" && cluster.nodes.filter((n) => n.role === "server").length >= 3);
+  const features = { ...demand.features, highAvailability: demand.features.highAvailability && canBeHighlyAvailable };
+  const floor =
+    cluster.provider === "minikube" ? { cpu: cluster.cpus, memoryBytes: cluster.memoryMiB * 2 ** 20 } : undefined;
+  return requirementsFor({ ...demand, features }, cluster.provider, floor);
 }
 
 /** Secret values by name; GitHub App key files are read here. */

@@ -67,11 +67,8 @@ export const profileSchema = z.strictObject({
     security: z.boolean(),
   }),
   allowed_features: z.array(z.enum(FEATURE_NAMES)),
-  resource_requirements: z.strictObject({
-    memory_gib: z.number().int().min(1).max(4096),
-    cpu: z.number().int().min(1).max(1024),
-    disk_gib: z.number().int().min(1).max(65536),
-  }),
+  // No stated CPU/memory/disk here: they are computed from what the plan requests
+  // (profiles/requirements.ts), so the statement cannot drift from the plan.
   estimated_install_time: duration,
   /**
    * The cluster a config that names none gets (`cluster.provider`), then the node count and

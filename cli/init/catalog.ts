@@ -7,17 +7,21 @@ import { loadConfig } from "../../config/load.js";
 import { dirname } from "node:path";
 import { loadCatalog } from "../../profiles/load.js";
 import { resolvePlan } from "../../profiles/resolve.js";
+import { statedRequirements } from "../../profiles/statement.js";
 import { readAgentRoles } from "../../templates/sources.js";
 import type { InitChoices } from "./questions.js";
 
 /** Profiles with their requirements as hints; agents with their roles. */
 export async function initChoices(): Promise<InitChoices> {
   const catalog = await loadCatalog();
-  const profiles = Object.values(catalog.profiles)
-    .sort((a, b) => a.resource_requirements.memory_gib - b.resource_requirements.memory_gib)
-    .map((p) => ({
+  const stated = await Promise.all(
+    Object.values(catalog.profiles).map(async (p) => ({ p, needs: await statedRequirements(catalog, p.name) })),
+  );
+  const profiles = stated
+    .sort((a, b) => a.needs.memoryGiB - b.needs.memoryGiB || a.p.name.localeCompare(b.p.name))
+    .map(({ p, needs }) => ({
       value: p.name,
-      hint: `${p.resource_requirements.memory_gib} GiB RAM, ${p.resource_requirements.cpu} CPU, ~${p.estimatedInstallMinutes} min`,
+      hint: `${needs.memoryGiB} GiB RAM, ${needs.cpu} CPU on ${needs.clusterKind}, ~${p.estimatedInstallMinutes} min`,
     }));
   const roles = readAgentRoles();
   const agents = Object.entries(roles.agents).map(([name, role]) => ({

@@ -74,7 +74,7 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
   comment(
     root,
     "profile",
-    " Installation profile: minimal (8 GiB RAM), standard (16 GiB) or production (32+ GiB).\n `cto profiles list` compares them.",
+    " Installation profile: minimal, standard or production.\n `cto profiles list` compares them and states the CPU, memory and disk each needs.",
   );
   comment(
     root,

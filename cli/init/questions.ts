@@ -15,6 +15,7 @@ import {
   githubLogin,
   githubRepository,
 } from "../../config/schema.js";
+import { defaultAgents } from "../../profiles/default-agents.js";
 
 export type ClusterProvider = (typeof CLUSTER_PROVIDERS)[number];
 export type RegistryType = (typeof REGISTRY_TYPES)[number];
@@ -151,13 +152,6 @@ export const REGISTRY_DEFAULT_URLS: Partial<Record<RegistryType, string>> = {
   gcr: "gcr.io",
 };
 
-/** Agents a new installation starts with, by profile; anything else starts with rex. */
-export const DEFAULT_AGENTS: Record<string, string[]> = {
-  minimal: ["rex"],
-  standard: ["rex", "cleo", "tess"],
-  production: ["morgan", "rex", "cleo", "tess", "cipher"],
-};
-
 const registryHost = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/;
 
 /** A default platform name from the organisation: `acme` → `acme-platform`, when that is a DNS label. */
@@ -277,7 +271,7 @@ export const QUESTIONS: Question[] = [
     kind: "multiselect",
     message: "Agents to enable",
     choices: (c) => c.agents,
-    defaultValue: (a) => DEFAULT_AGENTS[a.profile ?? "minimal"] ?? ["rex"],
+    defaultValue: (a) => defaultAgents(a.profile ?? "minimal"),
     validate: (value) => {
       const list = typeof value === "string" ? [value] : value;
       if (list.length === 0) return "name at least one agent";

@@ -3,32 +3,52 @@
  */
 import { UserError } from "../../config/errors.js";
 import { suggestion } from "../../config/suggest.js";
-import { loadCatalog, type Profile } from "../../profiles/load.js";
+import { loadCatalog, type Catalog, type Profile } from "../../profiles/load.js";
+import { LOCAL_CLUSTER_KINDS, STATED_CLUSTER_KIND, statedRequirements } from "../../profiles/statement.js";
 import type { CommandIO } from "../context.js";
 import { table } from "../table.js";
+import { defaultAgents } from "../../profiles/default-agents.js";
 
-function byMemory(profiles: Record<string, Profile>): Profile[] {
-  return Object.values(profiles).sort(
-    (a, b) => a.resource_requirements.memory_gib - b.resource_requirements.memory_gib || a.name.localeCompare(b.name),
+type Stated = Awaited<ReturnType<typeof statedRequirements>>;
+
+/** Profiles from the smallest requirement up, each with what it needs on `cto init`'s default cluster kind. */
+async function withRequirements(catalog: Catalog): Promise<{ profile: Profile; needs: Stated }[]> {
+  const rows = await Promise.all(
+    Object.values(catalog.profiles).map(async (profile) => ({
+      profile,
+      needs: await statedRequirements(catalog, profile.name),
+    })),
+  );
+  return rows.sort(
+    (a, b) =>
+      a.needs.memoryGiB - b.needs.memoryGiB ||
+      a.needs.cpu - b.needs.cpu ||
+      a.profile.name.localeCompare(b.profile.name),
   );
 }
 
 /** One row per profile. */
 export async function runList(options: { json?: boolean }, io: CommandIO): Promise<number> {
   const catalog = await loadCatalog();
-  const profiles = byMemory(catalog.profiles);
+  const rows = await withRequirements(catalog);
   if (options.json) {
-    io.print(JSON.stringify(profiles.map(summary), null, 2));
+    io.print(
+      JSON.stringify(
+        rows.map((r) => summary(r.profile, r.needs)),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   io.print(
     table(
       ["PROFILE", "MEMORY", "CPU", "DISK", "INSTALL", "COMPONENTS", "DESCRIPTION"],
-      profiles.map((p) => [
+      rows.map(({ profile: p, needs }) => [
         p.name,
-        `${p.resource_requirements.memory_gib} GiB`,
-        String(p.resource_requirements.cpu),
-        `${p.resource_requirements.disk_gib} GiB`,
+        `${needs.memoryGiB} GiB`,
+        String(needs.cpu),
+        `${needs.diskGiB} GiB`,
         `~${p.estimatedInstallMinutes} min`,
         String(p.components.length),
         p.description,
@@ -36,20 +56,20 @@ export async function runList(options: { json?: boolean }, io: CommandIO): Promi
     ),
   );
   io.print("");
-  io.print("Details: cto profiles show NAME");
+  io.print(
+    `Memory, CPU and disk: what each profile's plan requests with its default agents and every feature it allows, plus the ${STATED_CLUSTER_KIND} cluster's own share (cto doctor checks the same figure).`,
+  );
+  io.print("Details and other cluster kinds: cto profiles show NAME");
   return 0;
 }
 
-function summary(p: Profile) {
+function summary(p: Profile, needs: Stated, byClusterKind?: Record<string, Stated>) {
   return {
     name: p.name,
     description: p.description,
     estimatedInstallMinutes: p.estimatedInstallMinutes,
-    requirements: {
-      memoryGiB: p.resource_requirements.memory_gib,
-      cpu: p.resource_requirements.cpu,
-      diskGiB: p.resource_requirements.disk_gib,
-    },
+    requirements: needs,
+    ...(byClusterKind ? { requirementsByClusterKind: byClusterKind } : {}),
     features: p.features,
     allowedFeatures: p.allowed_features,
     components: [...p.components]
@@ -74,7 +94,9 @@ export async function runShow(name: string, options: { json?: boolean }, io: Com
     const names = Object.keys(catalog.profiles).sort();
     throw new UserError(`no profile named '${name}'`, { hint: suggestion(name, names, "profiles") });
   }
-  const s = summary(profile);
+  const byKind: Record<string, Stated> = {};
+  for (const kind of LOCAL_CLUSTER_KINDS) byKind[kind] = await statedRequirements(catalog, name, kind);
+  const s = summary(profile, byKind[STATED_CLUSTER_KIND] as Stated, byKind);
   if (options.json) {
     io.print(JSON.stringify(s, null, 2));
     return 0;
@@ -82,7 +104,16 @@ export async function runShow(name: string, options: { json?: boolean }, io: Com
   const r = s.requirements;
   io.print(`${profile.name}: ${profile.description}`);
   io.print("");
-  io.print(`Requirements:  ${r.memoryGiB} GiB memory, ${r.cpu} CPU, ${r.diskGiB} GiB free disk`);
+  io.print(
+    `Requirements:  ${r.memoryGiB} GiB memory, ${r.cpu} CPU, ${r.diskGiB} GiB free disk on ${STATED_CLUSTER_KIND}; ` +
+      Object.entries(byKind)
+        .filter(([kind]) => kind !== STATED_CLUSTER_KIND)
+        .map(([kind, k]) => `${kind} ${k.memoryGiB} GiB, ${k.cpu} CPU, ${k.diskGiB} GiB`)
+        .join("; "),
+  );
+  io.print(
+    `               (the plan's requests with the default agents (${defaultAgents(name).join(", ")}) and every allowed feature, plus the cluster's own share)`,
+  );
   io.print(`Install time:  about ${s.estimatedInstallMinutes} minutes`);
   const on = Object.entries(s.features)
     .filter(([, v]) => v)

@@ -97,7 +97,14 @@ export function acmePlan(profile: AcmeProfile): Plan {
       name: profile,
       description: `${profile} profile`,
       estimatedInstallMinutes: prod ? 30 : standard ? 15 : 5,
-      requirements: { memoryGiB: prod ? 32 : standard ? 16 : 8, cpu: prod ? 8 : standard ? 4 : 2, diskGiB: 50 },
+      // What the plan requests with every allowed feature on (profiles/requirements.ts); an existing
+      // cluster adds no system share of its own.
+      requirements: {
+        memoryGiB: prod ? 29 : standard ? 16 : 11,
+        cpu: prod ? 15 : standard ? 9 : 6,
+        diskGiB: prod ? 47 : standard ? 26 : 20,
+        clusterKind: "existing",
+      },
     },
     platform: {
       name: "acme-platform",

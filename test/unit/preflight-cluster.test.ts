@@ -162,10 +162,21 @@ describe("preflight: cluster", () => {
       const kind = await runCheck(
         capacityCheck,
         sized(makePlan()),
-        fakeProbes({ cpuCount: () => 8, memInfo: async () => ({ totalBytes: 16 * GiB, availableBytes: 0 }) }),
+        fakeProbes({ cpuCount: () => 9, memInfo: async () => ({ totalBytes: 16 * GiB, availableBytes: 0 }) }),
       );
       assert.equal(kind.status, "ok");
-      assert.match(kind.reason, /this machine \(the cluster's node\) has 8 CPU and 16 GiB/);
+      assert.match(
+        kind.reason,
+        /this machine \(the cluster's node\) has 9 CPU and 16 GiB, of which kind itself takes 1 CPU and 2 GiB/,
+      );
+      // The kind node's own share is not the platform's: 8 CPU for 7.5 requested is short once it is taken.
+      const tight = await runCheck(
+        capacityCheck,
+        sized(makePlan()),
+        fakeProbes({ cpuCount: () => 8, memInfo: async () => ({ totalBytes: 16 * GiB, availableBytes: 0 }) }),
+      );
+      assert.equal(tight.status, "fail");
+      assert.match(tight.reason, /^short by 0\.5 CPU:/);
       const remote = makePlan({
         cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] },
       });

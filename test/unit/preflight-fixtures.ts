@@ -23,7 +23,7 @@ export function makePlan(overrides: Partial<Omit<Plan, "cluster">> & { cluster?:
       name: "minimal",
       description: "core only",
       estimatedInstallMinutes: 5,
-      requirements: { memoryGiB: 8, cpu: 2, diskGiB: 20 },
+      requirements: { memoryGiB: 8, cpu: 2, diskGiB: 20, clusterKind: "kind" },
     },
     platform: { name: "acme-platform", namespace: "cto", ingressType: "nginx", labels: {} },
     namespaces: { platform: "cto", argocd: "argocd" },

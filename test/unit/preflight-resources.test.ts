@@ -7,7 +7,7 @@ const standard = makePlan({
     name: "standard",
     description: "",
     estimatedInstallMinutes: 10,
-    requirements: { memoryGiB: 16, cpu: 4, diskGiB: 50 },
+    requirements: { memoryGiB: 16, cpu: 4, diskGiB: 50, clusterKind: "kind" },
   },
 });
 const mem = (gib: number) =>
@@ -17,17 +17,17 @@ describe("preflight: machine resources against the profile", () => {
   it("memory below the profile fails with both figures and a smaller profile as the fix", async () => {
     const r = await runCheck(memoryCheck, standard, mem(7.6));
     assert.equal(r.status, "fail");
-    assert.equal(r.reason, "7.6 GiB total; the standard profile needs 16 GiB");
+    assert.equal(r.reason, "7.6 GiB total; the standard profile on kind needs 16 GiB");
     assert.match(r.fix ?? "", /--profile minimal/);
   });
-  it("memory above passes; a machine sold as 16 GB (15.5 GiB usable) passes too", async () => {
+  it("memory at or above the requirement passes; below it fails (a computed figure: no tolerance)", async () => {
     assert.equal((await runCheck(memoryCheck, standard, mem(23.5))).status, "ok");
-    assert.equal((await runCheck(memoryCheck, standard, mem(15.5))).status, "ok");
-    assert.equal((await runCheck(memoryCheck, standard, mem(14))).status, "fail");
+    assert.equal((await runCheck(memoryCheck, standard, mem(16))).status, "ok");
+    assert.equal((await runCheck(memoryCheck, standard, mem(15.5))).status, "fail");
   });
   it("CPU and free disk below the profile fail", async () => {
     const cpu = await runCheck(cpuCheck, standard, fakeProbes({ cpuCount: () => 2 }));
-    assert.deepEqual([cpu.status, cpu.reason], ["fail", "2 CPU; the standard profile needs 4"]);
+    assert.deepEqual([cpu.status, cpu.reason], ["fail", "2 CPU; the standard profile on kind needs 4"]);
     assert.equal((await runCheck(cpuCheck, standard, fakeProbes({ cpuCount: () => 8 }))).status, "ok");
     const disk = await runCheck(
       diskCheck,
@@ -35,7 +35,7 @@ describe("preflight: machine resources against the profile", () => {
       fakeProbes({ diskFree: async () => ({ path: "/", freeBytes: 12 * GiB, totalBytes: 100 * GiB }) }),
     );
     assert.equal(disk.status, "fail");
-    assert.equal(disk.reason, "12 GiB free at / (for /var/lib/docker); the standard profile needs 50 GiB");
+    assert.equal(disk.reason, "12 GiB free at / (for /var/lib/docker); the standard profile on kind needs 50 GiB");
   });
   it("measures disk where the provider keeps its data", async () => {
     const asked: string[] = [];

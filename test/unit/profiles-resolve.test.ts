@@ -392,8 +392,10 @@ environments:
       provider: "minikube",
       name: "acme-platform",
       version: "v1.31.4",
-      cpus: 4,
-      memoryMiB: 8192,
+      // Fitted to what the plan can request (every allowed feature on) plus headroom, like a
+      // simulated node: the profile's 4 CPU / 8 GiB machine size would not hold it.
+      cpus: 5,
+      memoryMiB: 9216,
       kubeconfigPath: path.join(home, "clusters", "acme-platform", "kubeconfig"),
     });
     const k3s = (

@@ -17,6 +17,7 @@ import { Kubectl, type KubeError } from "../../diagnose/kubectl.js";
 import type { Check, CheckContext, CheckOutcome } from "../types.js";
 import { formatCpu, formatGiB, parseCpu, parseMemory } from "../../../profiles/quantity.js";
 import { planRequests } from "../../../profiles/requests.js";
+import { SYSTEM_SHARE } from "../../../profiles/requirements.js";
 import { compareVersions, KUBERNETES_MAX_TESTED_MINOR, KUBERNETES_MIN, versionString } from "../versions.js";
 import { expandHome, fail, isRemoteK3s, memo, ok, skip, warn } from "./common.js";
 
@@ -174,7 +175,7 @@ export interface Capacity {
   nodes: number;
   cpu: number;
   memoryBytes: number;
-  /** Already requested by pods that are not the platform's (cluster source only). */
+  /** Already requested by pods that are not the platform's (cluster source), or the cluster kind's own share (machine source). */
   usedCpu: number;
   usedMemoryBytes: number;
 }
@@ -240,7 +241,16 @@ async function plannedCapacity(ctx: CheckContext): Promise<Capacity | undefined>
   if (c.provider === "kind" || (c.provider === "k3s" && !isRemoteK3s(ctx.plan))) {
     const mem = await ctx.probes.memInfo();
     if (!mem) return undefined;
-    return { source: "machine", nodes: 1, cpu: ctx.probes.cpuCount(), memoryBytes: mem.totalBytes, ...none };
+    // What the cluster kind itself takes is not the platform's (the machine checks count it too).
+    const share = SYSTEM_SHARE[c.provider];
+    return {
+      source: "machine",
+      nodes: 1,
+      cpu: ctx.probes.cpuCount(),
+      memoryBytes: mem.totalBytes,
+      usedCpu: share.cpu,
+      usedMemoryBytes: parseMemory(share.memory),
+    };
   }
   return undefined;
 }
@@ -274,7 +284,8 @@ export function compareCapacity(plan: Plan, cap: Capacity): CheckOutcome {
           : "")
       : cap.source === "plan"
         ? `the planned ${cap.nodes} ${noun} ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`
-        : `this machine (the cluster's node) has ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}`;
+        : `this machine (the cluster's node) has ${formatCpu(cap.cpu)} and ${formatGiB(cap.memoryBytes)}, ` +
+          `of which ${plan.cluster.provider} itself takes ${formatCpu(cap.usedCpu)} and ${formatGiB(cap.usedMemoryBytes)}`;
   const details = {
     source: cap.source,
     nodes: cap.nodes,
