@@ -180,9 +180,20 @@ async function detect(options: CreateAppsOptions, agent: string): Promise<Detect
       { hint: options.tokenHint ?? "export GITHUB_TOKEN=$(gh auth token), then run the command again" },
     );
   }
-  const existing = await options.api.find<AppInfo>("GET", `/apps/${encodeURIComponent(slug)}`, {
-    auth: { kind: "token", token: options.token },
-  });
+  let existing: AppInfo | undefined;
+  try {
+    existing = await options.api.find<AppInfo>("GET", `/apps/${encodeURIComponent(slug)}`, {
+      auth: { kind: "token", token: options.token },
+    });
+  } catch (err) {
+    if (err instanceof GitHubHttpError && (err.status === 401 || err.status === 403)) {
+      throw new UserError(
+        `GitHub refused your token (${err.status}${err.githubMessage ? `: ${err.githubMessage}` : ""}) when cto looked for an App named ${manifest.name}; nothing was created`,
+        { hint: options.tokenHint ?? "export GITHUB_TOKEN=$(gh auth token), then run the command again", cause: err },
+      );
+    }
+    throw err;
+  }
   if (!existing) return { agent, state: "missing" };
   const pem = await options.adoptKey?.(agent);
   if (!pem) return { agent, state: "conflict", name: manifest.name, slug };

@@ -297,7 +297,10 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     try {
       writeFileSync(join(box2.cwd, "cto.yaml"), configYaml(other));
       const r = record(
-        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], env),
+        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], {
+          ...env,
+          GITHUB_TOKEN: other.tokenFor("octo"),
+        }),
       );
       assert.equal(r.code, 1);
       assert.match(
@@ -309,7 +312,9 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
         /fix: open http:\/\/127\.0\.0\.1:\d+\/organizations\/acme\/settings\/apps\/acme-rex: if the App is there, generate a private key/,
       );
       const list = record(await box2.run(["secrets", "list"], { env }));
-      assert.match(list.stdout, /no secrets stored in stack dev/);
+      // Only the stack's webhook secret (generated before the flow), nothing of the App.
+      assert.doesNotMatch(list.stdout, /github\.apps\.rex/);
+      assert.match(list.stdout, /^github\.webhook_secret/m);
     } finally {
       await other.close();
       box2.remove();
@@ -345,6 +350,17 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
         /rex: a GitHub App named acme-rex already exists, but this environment holds no credentials/,
       );
       assert.equal(other.apps.length, 1);
+      const badToken = record(
+        await runWithBrowser(box2, ["github", "apps", "create", "--agents", "rex", "--no-browser"], {
+          ...env,
+          GITHUB_TOKEN: "ghp_revoked",
+        }),
+      );
+      assert.equal(badToken.code, 2);
+      assert.match(
+        badToken.stderr,
+        /GitHub refused your token \(401: Bad credentials\) when cto looked for an App named acme-rex/,
+      );
     } finally {
       await other.close();
       box2.remove();
