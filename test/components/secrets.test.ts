@@ -28,11 +28,15 @@ describe("secret inputs are Pulumi secrets (mocks)", function () {
     assert.equal((backup.inputs.stringData as Record<string, string>).cloud, "[default]\nkey=x");
   });
 
-  it("the webhook's secret, the Argo CD values and the registry password are secrets", async () => {
+  it("the App webhook's secret and key, the Argo CD values and the registry password are secrets", async () => {
     const plan = acme("minimal");
-    const { recorded, outputs } = await buildUnderMocks(plan);
-    const hook = find(recorded, "github:index/organizationWebhook:OrganizationWebhook", "github-org-webhook");
-    assert.ok(isSecretAt(hook.raw, "configuration.secret"), "webhook configuration.secret is a secret");
+    const secrets = acmeSecrets(plan);
+    secrets["github.apps.rex.id"] = "101";
+    secrets["github.apps.rex.private_key"] = "pem-of-rex";
+    const { recorded, outputs } = await buildUnderMocks(plan, secrets);
+    const hook = find(recorded, "pulumi-nodejs:dynamic/cto:AppWebhookConfig", "github-app-webhook-rex");
+    assert.ok(isSecretAt(hook.raw, "secret"), "the App webhook's secret is a secret");
+    assert.ok(isSecretAt(hook.raw, "privateKey"), "the App's private key is a secret");
     assert.ok(isSecretAt(find(recorded, "kubernetes:helm.sh/v3:Release", "argo-argo-cd").raw, "values"));
     const pull = find(recorded, "kubernetes:core/v1:Secret", "registry-pull-secret");
     assert.ok(

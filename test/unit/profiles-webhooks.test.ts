@@ -7,7 +7,6 @@ const plan = (webhookUrl?: string) =>
       organization: "acme",
       repository: "platform",
       baseUrl: "https://api.github.com",
-      webhookMode: "repository",
       apps: [],
       tunnel: { provider: "none" },
       ...(webhookUrl === undefined ? {} : { webhookUrl }),
