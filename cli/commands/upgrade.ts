@@ -12,7 +12,7 @@ export function register(program: Command): void {
   envOption(cmd);
   jsonOption(cmd, "print events as JSON lines");
   yesOption(cmd, "apply without asking (required without a terminal)");
-  examples(cmd, ["cto upgrade --yes", "cto upgrade --env prod --to 2026.11 --yes"]);
+  examples(cmd, ["cto upgrade --yes", "cto upgrade --env prod --to 0.3.0 --yes"]);
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
     const { runUpgrade } = await import("../lifecycle/upgrade.js");
     const { processLifecycleIO } = await import("../lifecycle/session.js");
