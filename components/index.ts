@@ -16,6 +16,13 @@ export { Security, LETS_ENCRYPT_ACME, type SecurityArgs } from "./security.js";
 export { Tunnel, TUNNEL_IMAGES, relayContainer, type TunnelArgs } from "./tunnel.js";
 export { GeneratedSecret, ALPHANUMERIC, type GeneratedSecretArgs } from "./generated-secret.js";
 export { createChartRelease, chartSource, findComponent, HELM_TIMEOUT_SECONDS } from "./chart-release.js";
-export { platformLabels, MANAGED_BY, MANAGED_BY_LABEL, PART_OF_LABEL, COMPONENT_LABEL } from "./labels.js";
+export {
+  platformLabels,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  PART_OF_LABEL,
+  COMPONENT_LABEL,
+  PLATFORM_LABEL,
+} from "./labels.js";
 export { createPlatformSecret, resolveSecretKeys } from "./platform-secret.js";
 export { assertBuildablePlan, findPlanProblems, type PlanProblem } from "./validate.js";

@@ -1,22 +1,30 @@
 /**
- * Labels every Kubernetes object created by cto carries. The plan's labels come first (they already
- * hold `app.kubernetes.io/managed-by` and `app.kubernetes.io/part-of`, rendered from the user's
- * platform name); the two identifying labels are enforced here so a plan written by hand cannot
- * leave them out.
+ * Labels of the Kubernetes objects cto creates itself. Every object of the platform carries the
+ * plan's labels (`cto.dev/platform: <platform name>`, the mark destroy, status and the drills find
+ * it by); the objects cto creates itself, and only those, also say `app.kubernetes.io/managed-by:
+ * cto` and `app.kubernetes.io/part-of: <platform name>`. Charts get only the plan's labels, so
+ * they keep their own `app.kubernetes.io/*` labels (see templates/values/).
  */
 import type { Plan } from "../profiles/plan.js";
 
+/**
+ * The label that marks every object of the platform, with the platform name as its value: on
+ * the objects cto creates and, through the charts' extra-label values, on the charts' objects.
+ * Destroy, status and the drills find the platform's objects by it.
+ */
+export const PLATFORM_LABEL = "cto.dev/platform";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 export const COMPONENT_LABEL = "app.kubernetes.io/component";
 export const MANAGED_BY = "cto";
 
-/** The platform labels, plus `app.kubernetes.io/component` when a component is named. */
+/** Labels of an object cto creates, plus `app.kubernetes.io/component` when a component is named. */
 export function platformLabels(plan: Plan, component?: string): Record<string, string> {
   return {
     ...plan.platform.labels,
+    [PLATFORM_LABEL]: plan.platform.name,
     [MANAGED_BY_LABEL]: MANAGED_BY,
-    [PART_OF_LABEL]: plan.platform.labels[PART_OF_LABEL] ?? plan.platform.name,
+    [PART_OF_LABEL]: plan.platform.name,
     ...(component ? { [COMPONENT_LABEL]: component } : {}),
   };
 }

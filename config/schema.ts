@@ -307,6 +307,20 @@ export const backupSchema = z.strictObject({
     .optional(),
   region: z.string().min(1).max(63).optional(),
   endpoint: httpUrl.optional(),
+  /** Azure only (velero-plugin-for-microsoft-azure): the resource group of the storage account. */
+  resource_group: z
+    .string()
+    .min(1)
+    .max(90)
+    .regex(/^[-\w.()]*[-\w()]$/, {
+      message: "must be an Azure resource group name (letters, digits, - _ . ( ), not ending in a period)",
+    })
+    .optional(),
+  /** Azure only: the storage account holding the container named by `bucket`. */
+  storage_account: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, { message: "must be an Azure storage account name (3-24 lowercase letters and digits)" })
+    .optional(),
   schedule: z.string().min(9).max(100).default("0 2 * * *"),
   ttl: z
     .string()

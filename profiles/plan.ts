@@ -8,6 +8,8 @@
  * Keys are camelCase (TypeScript side); the user's file is snake_case.
  */
 
+export { PLATFORM_LABEL } from "../components/labels.js";
+
 export type ComponentCategory = "core" | "orchestration" | "monitoring" | "database" | "security" | "optional";
 
 /** Which Kubernetes cluster the platform goes onto and how it is obtained. */
@@ -152,7 +154,11 @@ export interface Plan {
     domain?: string;
     namespace: string;
     ingressType: "none" | "nginx" | "traefik";
-    /** Labels every object of ours carries. */
+    /**
+     * Labels every object of ours carries, charts' objects included: only `PLATFORM_LABEL`, a key
+     * of our own, so it never overrides a chart's `app.kubernetes.io/*` labels. Objects cto
+     * creates itself also get `app.kubernetes.io/managed-by`/`part-of` (components/labels.ts).
+     */
     labels: Record<string, string>;
   };
   /** Namespaces by role; only those of enabled components are present. */
@@ -164,7 +170,17 @@ export interface Plan {
   agents: AgentPlan[];
   github: GitHubPlan;
   registry: RegistryPlan;
-  backup?: { provider: string; bucket?: string; region?: string; endpoint?: string; schedule: string; ttl: string };
+  backup?: {
+    provider: string;
+    bucket?: string;
+    region?: string;
+    endpoint?: string;
+    /** Azure only: resource group and storage account of the container `bucket`. */
+    resourceGroup?: string;
+    storageAccount?: string;
+    schedule: string;
+    ttl: string;
+  };
   state: { backendUrl?: string; secretsProvider: string };
   /** Names of the secrets the plan needs (keys of `PlanSecrets`), e.g. "registry.password". */
   secretNames: string[];

@@ -36,6 +36,7 @@ import type {
   PlanSecrets,
   RegistryPlan,
 } from "./plan.js";
+import { PLATFORM_LABEL } from "./plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 import type { PlanDemand } from "./requests.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
@@ -204,7 +205,9 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
       domain: merged.platform.domain,
       namespace: merged.platform.namespace,
       ingressType: merged.platform.ingress_type,
-      labels: { "app.kubernetes.io/managed-by": "cto", "app.kubernetes.io/part-of": merged.platform.name },
+      // Only a key of our own: charts write their own app.kubernetes.io/* labels, and ours must not
+      // override them (Argo CD finds its settings by `app.kubernetes.io/part-of: argocd`).
+      labels: { [PLATFORM_LABEL]: merged.platform.name },
     }),
     namespaces,
     cluster,
@@ -220,6 +223,8 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
             bucket: merged.backup.bucket,
             region: merged.backup.region,
             endpoint: merged.backup.endpoint,
+            resourceGroup: merged.backup.resource_group,
+            storageAccount: merged.backup.storage_account,
             schedule: merged.backup.schedule,
             ttl: merged.backup.ttl,
           }),
@@ -343,6 +348,25 @@ function checkFeatureNeeds(config: CtoConfig, profile: Profile, f: FeaturePlan, 
       );
     } else if (b.provider === "aws" && !b.region) {
       issue(from("backup", "region"), "backup.provider aws needs backup.region", "set backup.region, e.g. us-west-2");
+    } else if (b.provider === "azure") {
+      // velero-plugin-for-microsoft-azure requires both in the BackupStorageLocation's config.
+      for (const key of ["resource_group", "storage_account"] as const) {
+        if (!b[key]) {
+          issue(
+            from("backup", key),
+            `backup.provider azure needs backup.${key}`,
+            key === "resource_group"
+              ? "set backup.resource_group to the resource group of the storage account, e.g. cto-backups"
+              : "set backup.storage_account to the storage account that holds the backup.bucket container",
+          );
+        }
+      }
+    }
+    if (b?.provider !== "azure") {
+      for (const key of ["resource_group", "storage_account"] as const) {
+        if (b?.[key])
+          issue(from("backup", key), `backup.${key} is for backup.provider azure only`, `remove backup.${key}`);
+      }
     }
   }
   if (f.highAvailability) {

@@ -9,6 +9,10 @@
 import type { Plan } from "../profiles/plan.js";
 import { agentWebhookPath, agentWebhookUrl } from "../profiles/webhooks.js";
 import type { AgentRole, AgentRoles } from "./sources.js";
+import { veleroPluginVersion } from "./velero-plugins.js";
+
+/** The velero chart assumed when a plan with backup has no backup component (hand-written plans). */
+const VELERO_DEFAULT_CHART = "12.1.0";
 
 export interface AgentView {
   name: string;
@@ -65,6 +69,10 @@ export interface TemplateContext {
     bucket: string | null;
     region: string | null;
     endpoint: string | null;
+    resourceGroup: string | null;
+    storageAccount: string | null;
+    /** Version of the object-store plugin image, paired with the Velero of the backup chart. */
+    pluginVersion: string;
     schedule: string;
     ttl: string;
   } | null;
@@ -152,6 +160,11 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
           bucket: plan.backup.bucket ?? null,
           region: plan.backup.region ?? null,
           endpoint: plan.backup.endpoint ?? null,
+          resourceGroup: plan.backup.resourceGroup ?? null,
+          storageAccount: plan.backup.storageAccount ?? null,
+          pluginVersion: veleroPluginVersion(
+            plan.components.find((c) => c.name === "backup")?.chart?.version ?? VELERO_DEFAULT_CHART,
+          ),
           schedule: plan.backup.schedule,
           ttl: plan.backup.ttl,
         }

@@ -181,6 +181,23 @@ export function createHelpers(inputs: HelperInputs): Record<string, (...args: un
       return (map as Record<string, unknown>)[name];
     },
 
+    /**
+     * `(versionAtLeast version "1.0.0")`: whether a chart version (`1.2.3`, `v1.2.3`) is at least
+     * the given one, for values only some chart versions have. Not a version is an error.
+     */
+    versionAtLeast(...args: unknown[]) {
+      const { params, loc } = split(args);
+      const parts = (v: unknown, what: string) => {
+        const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(requireString(v, what, loc));
+        if (!m) throw new TemplateHelperError(`versionAtLeast: ${describe(v)} is not a version such as 1.2.3`, loc);
+        return [Number(m[1]), Number(m[2]), Number(m[3])];
+      };
+      const a = parts(params[0], "versionAtLeast's version");
+      const b = parts(params[1], "versionAtLeast's minimum");
+      for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+      return true;
+    },
+
     /** `(includes list value)`: whether an array contains a value. */
     includes(...args: unknown[]) {
       const { params, loc } = split(args);

@@ -125,7 +125,8 @@ export function renderPlatform(plan: Plan, inputs: RenderInputs): RenderedValues
   for (const component of plan.components) {
     if (!component.chart) continue;
     const template = valuesTemplateFor(engine, component.name, component.chart.chart);
-    helmValues[component.name] = template ? data(template, objectSchema, full) : {};
+    // `chart`: the chart these values are for, so a template can follow its version.
+    helmValues[component.name] = template ? data(template, objectSchema, { ...full, chart: component.chart }) : {};
   }
 
   const { hosts, ...rest } = ingress;

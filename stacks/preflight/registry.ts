@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { Plan } from "../../profiles/plan.js";
-import { apiCheck, capacityCheck, storageClassCheck, versionCheck } from "./checks/cluster.js";
+import { apiCheck, capacityCheck, haNodesCheck, storageClassCheck, versionCheck } from "./checks/cluster.js";
 import { domainCheck, githubTokenCheck } from "./checks/github.js";
 import { initSystemCheck, linuxCheck, privilegeCheck, simulatedToolchainCheck, sshChecks } from "./checks/hosts.js";
 import { portsCheck } from "./checks/ports.js";
@@ -59,6 +59,7 @@ export function preflightChecks(plan: Plan, options: Pick<PreflightOptions, "sta
     apiCheck,
     versionCheck,
     capacityCheck,
+    haNodesCheck,
     storageClassCheck,
     githubTokenCheck,
     domainCheck,

@@ -34,7 +34,8 @@ import {
 } from "../helpers/kwok.js";
 import { DrillMetrics } from "./measure.js";
 
-const OURS = "app.kubernetes.io/managed-by=cto";
+/** Every object of the platform carries this label (charts' objects too, where the chart takes extra labels). */
+const OURS = "cto.dev/platform";
 
 interface EngineEvent {
   kind: string;

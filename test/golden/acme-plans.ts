@@ -111,7 +111,7 @@ export function acmePlan(profile: AcmeProfile): Plan {
       domain: "acme.example",
       namespace: "cto",
       ingressType: "nginx",
-      labels: { "app.kubernetes.io/managed-by": "cto", "app.kubernetes.io/part-of": "acme-platform" },
+      labels: { "cto.dev/platform": "acme-platform" },
     },
     namespaces,
     cluster: { provider: "existing", name: "acme" },

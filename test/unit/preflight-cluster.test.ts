@@ -3,6 +3,7 @@ import {
   apiCheck,
   capacityCheck,
   clusterTarget,
+  haNodesCheck,
   storageClassCheck,
   versionCheck,
 } from "../../stacks/preflight/checks/cluster.js";
@@ -111,6 +112,39 @@ describe("preflight: cluster", () => {
       assert.equal((await runCheck(versionCheck, existing, cluster({ version: "v1.28.0-eks-1" }))).status, "ok");
       const newer = await runCheck(versionCheck, existing, cluster({ version: "v1.37.0" }));
       assert.deepEqual([newer.status, newer.critical], ["warn", false]);
+    });
+  });
+
+  describe("nodes for high availability (Argo CD redis-ha: 3 pods, hard anti-affinity)", () => {
+    const ha = (base: Plan): Plan => ({ ...base, features: { ...base.features, highAvailability: true } });
+    it("applies only with high availability", () => {
+      assert.equal(haNodesCheck.appliesTo(existing), false);
+      assert.equal(haNodesCheck.appliesTo(ha(existing)), true);
+    });
+    it("fails with two schedulable nodes (a cordoned third does not count), passes with three", async () => {
+      const two = await runCheck(
+        haNodesCheck,
+        ha(existing),
+        cluster({
+          nodes: [node("a", "4", "8Gi"), node("b", "4", "8Gi"), node("c", "4", "8Gi", { unschedulable: true })],
+        }),
+      );
+      assert.equal(two.status, "fail");
+      assert.equal(haNodesCheck.critical, true);
+      assert.match(two.reason, /^2 schedulable nodes; high availability needs 3: Argo CD's redis-ha/);
+      assert.match(two.fix ?? "", /features\.high_availability: false/);
+      const three = await runCheck(
+        haNodesCheck,
+        ha(existing),
+        cluster({ nodes: [node("a", "4", "8Gi"), node("b", "4", "8Gi"), node("c", "4", "8Gi")] }),
+      );
+      assert.equal(three.status, "ok");
+    });
+    it("before the cluster exists: the simulated plan's node count", async () => {
+      const sim = ha(makePlan({ cluster: { provider: "simulated", nodes: 2, cpu: "2", memory: "4Gi" } }));
+      const r = await runCheck(haNodesCheck, sim, fakeProbes());
+      assert.equal(r.status, "fail");
+      assert.match(r.reason, /^2 schedulable nodes planned/);
     });
   });
 

@@ -382,3 +382,41 @@ export const storageClassCheck: Check = {
       : { ...warn(reason, fix, { defaults, all }), critical: false };
   },
 };
+
+/**
+ * Schedulable nodes high availability needs: Argo CD's redis-ha (production profile) runs 3
+ * redis-ha-server and 3 haproxy pods with required (hard) pod anti-affinity, one per node, so
+ * with fewer than `HA_MIN_NODES` schedulable nodes some stay Pending and Argo CD never becomes
+ * ready. The profile states the same need (`resource_requirements.nodes`).
+ */
+export const HA_MIN_NODES = 3;
+
+export const haNodesCheck: Check = {
+  id: "cluster.ha-nodes",
+  name: "Nodes for high availability",
+  critical: true,
+  appliesTo: (plan) => plan.features.highAvailability,
+  async run(ctx) {
+    const s = await clusterState(ctx);
+    if (s.state === "down") return skip("needs a reachable cluster");
+    const why = "Argo CD's redis-ha runs 3 replicas with required pod anti-affinity (one per node)";
+    const fix =
+      "Add schedulable nodes (untainted, Ready) until there are 3, or set features.high_availability: false in cto.yaml";
+    let nodes: number;
+    if (s.state === "up") {
+      const cap = await memo(ctx, "cluster.capacity", () => liveCapacity(ctx));
+      if ("error" in cap)
+        return fail(`could not read nodes: ${cap.error.message}`, errorFix(ctx, cap.error, s.kubeconfig));
+      nodes = cap.nodes;
+    } else {
+      const planned = await plannedCapacity(ctx);
+      if (!planned)
+        return skip("the cluster does not exist yet and its node count is not known before cto up creates it");
+      nodes = planned.nodes;
+    }
+    const counted = `${nodes} schedulable node${nodes === 1 ? "" : "s"}${s.state === "up" ? "" : " planned"}`;
+    if (nodes < HA_MIN_NODES)
+      return fail(`${counted}; high availability needs ${HA_MIN_NODES}: ${why}`, fix, { nodes });
+    return ok(`${counted} (high availability needs ${HA_MIN_NODES})`, { nodes });
+  },
+};
