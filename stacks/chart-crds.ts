@@ -26,7 +26,10 @@ export interface HelmReleaseRecord {
   namespace?: string;
   version?: number;
   info?: { first_deployed?: string; status?: string };
-  chart?: { metadata?: { name?: string; version?: string }; files?: { name: string; data: string }[] | null };
+  chart?: {
+    metadata?: { name?: string; version?: string; dependencies?: { name?: string; condition?: string }[] | null };
+    files?: { name: string; data: string }[] | null;
+  };
 }
 
 /** The `crds/` CRDs of one release, as collected before the release is uninstalled. */

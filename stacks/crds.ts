@@ -11,6 +11,10 @@
  *   the engine's destroy removes the records, and kept on disk until deleted (`crd-ledger.ts`). Only
  *   those the release created are deleted: a CRD older than the release's first install existed
  *   before (Helm skipped it) and belongs to someone else.
+ * - CRDs in the `crds/` directory of a subchart (kube-prometheus-stack's `charts/crds`). Helm does
+ *   not store subcharts in the release record, so for a chart with dependencies the names are the
+ *   cluster's CRDs of the groups/names the component is known to install (`COMPONENT_CRDS`) that
+ *   carry no Helm annotations; the same first-install rule then decides which are the release's.
  * `cto destroy` means "leave nothing of ours", so it deletes both — unless the user asks to keep
  * them (`cto destroy --keep-crds`). CRDs of other software on the cluster are never touched. This
  * is for clusters cto did not create (provider `existing`): the clusters cto creates (simulated,
@@ -25,6 +29,7 @@ import {
   type HelmReleaseRecord,
   type ReleaseCrds,
 } from "./chart-crds.js";
+import { crdBelongs } from "./diagnose/health.js";
 import { Kubectl } from "./diagnose/kubectl.js";
 import { clusterKubeconfig } from "./kube-target.js";
 
@@ -111,6 +116,18 @@ export async function collectChartCrds(
   if (!cleansCrds(plan)) return { releases: [] };
   const kubectl = kubectlFor(plan, env);
   const releases: ReleaseCrds[] = [];
+  let unannotated: string[] | undefined;
+  /** CRDs without Helm annotations (read once, only for a chart with subcharts). */
+  const unannotatedCrds = async (): Promise<string[]> => {
+    if (unannotated) return unannotated;
+    const listing = await kubectl.text(["get", "customresourcedefinitions", `-o=jsonpath=${CRD_JSONPATH}`]);
+    unannotated = listing.ok
+      ? parseCrdListing(listing.value)
+          .items.filter((c) => !c.metadata.annotations)
+          .map((c) => c.metadata.name)
+      : [];
+    return unannotated;
+  };
   for (const namespace of [...new Set(plan.components.map((c) => c.namespace))].sort()) {
     const names = new Set(plan.components.filter((c) => c.namespace === namespace).map((c) => c.name));
     const listing = await kubectl.text([
@@ -128,6 +145,11 @@ export async function collectChartCrds(
         continue; // a record Helm could not read either; its release's CRDs stay unknown
       }
       const entry = releaseCrds(`${namespace}/${release}`, [record]);
+      const component = plan.components.find((c) => c.name === release && c.namespace === namespace);
+      if (entry && component && (record.chart?.metadata?.dependencies ?? []).length > 0) {
+        const fromSubcharts = (await unannotatedCrds()).filter((crd) => crdBelongs(component, crd));
+        entry.crds = [...new Set([...entry.crds, ...fromSubcharts])].sort();
+      }
       if (entry && entry.crds.length > 0) releases.push(entry);
     }
   }

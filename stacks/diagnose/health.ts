@@ -88,7 +88,7 @@ function crdPatterns(component: Pick<Plan["components"][number], "name" | "chart
   );
 }
 
-function crdBelongs(component: Pick<Plan["components"][number], "name" | "chart">, crd: string): boolean {
+export function crdBelongs(component: Pick<Plan["components"][number], "name" | "chart">, crd: string): boolean {
   return crdPatterns(component).some((p) => (p.startsWith("*.") ? crd.endsWith(p.slice(1)) : crd === p));
 }
 
