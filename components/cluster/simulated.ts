@@ -263,30 +263,30 @@ async function scaleNodes(inputs: SimulatedInputs): Promise<void> {
  * component's port by probing downwards from 32767 in every process, so two clusters created at
  * once (dev and staging together, two terminals) pick the same ports and one never serves ("Cluster
  * is not served yet" after 2 minutes). The lock is a directory under /tmp (ports are per machine,
- * and cto gives the engine a private TMPDIR) holding the holder's pid; a holder that died leaves a
- * lock the next waiter removes.
+ * and cto gives the engine a private TMPDIR) holding the holder's pid.
+ *
+ * Every change is one rename, so no two waiters can both hold it: the lock appears complete (a
+ * filled temporary directory renamed into place, which fails while another lock is there), and
+ * goes away by being renamed aside. A holder that died leaves a lock the waiters take over; of
+ * those that judged it dead, the one that creates the claim named after that lock (its pid and
+ * inode) removes it, after checking it is still that lock, so a waiter acting late on an old
+ * judgement never removes the next holder's lock. `takeoverDelayMs` (tests) widens that gap.
  */
 export async function withKwokCreateLock<T>(
   fn: () => Promise<T>,
-  opts: { timeoutMs?: number; lock?: string } = {},
+  opts: { timeoutMs?: number; lock?: string; takeoverDelayMs?: number } = {},
 ): Promise<T> {
   const fs = await import("node:fs");
   const os = await import("node:os");
   const path = await import("node:path");
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const lock = opts.lock ?? path.join(process.platform === "win32" ? os.tmpdir() : "/tmp", "cto-kwokctl-create.lock");
-  const holderAlive = (): boolean => {
-    let pid = NaN;
-    try {
-      pid = Number(fs.readFileSync(path.join(lock, "pid"), "utf8"));
-    } catch {
-      // no pid yet: the holder is between mkdir and writing it, unless that was long ago
-      try {
-        return Date.now() - fs.statSync(lock).mtimeMs < 10_000;
-      } catch {
-        return false;
-      }
-    }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const me = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  let seq = 0;
+  const scratch = (what: string): string => `${lock}.${what}-${me}-${seq++}`;
+  const alive = (pid: number): boolean => {
+    if (!Number.isInteger(pid) || pid <= 0) return false;
     try {
       process.kill(pid, 0);
       return true;
@@ -294,24 +294,76 @@ export async function withKwokCreateLock<T>(
       return (e as NodeJS.ErrnoException).code === "EPERM";
     }
   };
-  const until = Date.now() + timeoutMs;
-  for (;;) {
+  /** Who holds `dir`, and an identity that changes when it is replaced; undefined while unknown. */
+  const holder = (dir: string): { pid: number; id: string } | undefined => {
+    let stat;
     try {
-      fs.mkdirSync(lock, { mode: 0o755 });
-      fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (!holderAlive()) fs.rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > until)
-        throw new Error(`another kwok cluster is still being created after ${timeoutMs / 1000}s (lock ${lock})`);
-      else await new Promise((r) => setTimeout(r, 250));
+      stat = fs.statSync(dir);
+    } catch {
+      return undefined;
     }
+    try {
+      const pid = Number(fs.readFileSync(path.join(dir, "pid"), "utf8"));
+      return { pid, id: `${pid}.${stat.ino}` };
+    } catch {
+      // No pid: an older cto between mkdir and writing it, unless that was long ago.
+      return Date.now() - stat.mtimeMs < 10_000 ? undefined : { pid: NaN, id: `none.${stat.ino}` };
+    }
+  };
+  /** Creates `dir` holding this pid, complete or not at all; false when someone holds it. */
+  const take = (dir: string): boolean => {
+    const tmp = scratch("new");
+    fs.mkdirSync(tmp, { mode: 0o755 });
+    fs.writeFileSync(path.join(tmp, "pid"), String(process.pid));
+    try {
+      fs.renameSync(tmp, dir);
+      return true;
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (["ENOTEMPTY", "EEXIST", "EPERM", "EACCES"].includes((e as NodeJS.ErrnoException).code ?? "")) return false;
+      throw e;
+    }
+  };
+  /** Removes `dir` in one step (renamed aside), then its contents. */
+  const discard = (dir: string): void => {
+    const trash = scratch("old");
+    try {
+      fs.renameSync(dir, trash);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    fs.rmSync(trash, { recursive: true, force: true });
+  };
+  /** Removes `dir` if it is still the dead holder's; false when another waiter is doing it. */
+  const evict = (dir: string, dead: { id: string }): boolean => {
+    const claim = `${dir}.evict-${dead.id}`;
+    if (take(claim)) {
+      try {
+        if (holder(dir)?.id === dead.id) discard(dir);
+      } finally {
+        discard(claim);
+      }
+      return true;
+    }
+    const claimer = holder(claim);
+    return claimer !== undefined && !alive(claimer.pid) && evict(claim, claimer);
+  };
+  const until = Date.now() + timeoutMs;
+  while (!take(lock)) {
+    const held = holder(lock);
+    if (held && !alive(held.pid)) {
+      if (opts.takeoverDelayMs) await sleep(opts.takeoverDelayMs);
+      if (evict(lock, held)) continue;
+    }
+    if (Date.now() > until)
+      throw new Error(`another kwok cluster is still being created after ${timeoutMs / 1000}s (lock ${lock})`);
+    await sleep(250);
   }
   try {
     return await fn();
   } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
+    discard(lock);
   }
 }
 
