@@ -112,7 +112,10 @@ export const appWebhookConfigProvider: pulumi.dynamic.ResourceProvider<Inputs, O
     const crypto = await import("node:crypto");
     const secretHash = crypto.createHash("sha256").update(news.secret).digest("hex");
     const changed =
-      olds.apiUrl !== news.apiUrl || olds.appId !== news.appId || olds.url !== news.url || olds.secretHash !== secretHash;
+      olds.apiUrl !== news.apiUrl ||
+      olds.appId !== news.appId ||
+      olds.url !== news.url ||
+      olds.secretHash !== secretHash;
     return { changes: changed, replaces: [], deleteBeforeReplace: false };
   },
   async update(_id, _olds, news) {

@@ -103,7 +103,8 @@ export class GitHubApps extends pulumi.ComponentResource {
       const url = agentWebhookUrl(plan, agent.name);
       const appId = secrets[`github.apps.${agent.name}.id`] ?? known[`github.apps.${agent.name}.id`];
       const privateKey = secrets[`github.apps.${agent.name}.private_key`];
-      if (url === undefined || appId === undefined || privateKey === undefined || args.manageWebhook === false) continue;
+      if (url === undefined || appId === undefined || privateKey === undefined || args.manageWebhook === false)
+        continue;
       this.appWebhooks[agent.name] = new AppWebhookConfig(
         `${name}-app-webhook-${agent.name}`,
         { apiUrl: plan.github.baseUrl, appId, privateKey, url, secret: this.webhookSecret },

@@ -153,7 +153,10 @@ export function parseAppCatalog(text: string, file = "templates/github-app-catal
 /** Reads `templates/github-app-catalog.yaml`. */
 export function readAppCatalog(dir: string = templatesDir()): AppCatalog {
   const path = join(dir, "github-app-catalog.yaml");
-  return parseAppCatalog(readFileSync(path, "utf8"), dir === templatesDir() ? "templates/github-app-catalog.yaml" : path);
+  return parseAppCatalog(
+    readFileSync(path, "utf8"),
+    dir === templatesDir() ? "templates/github-app-catalog.yaml" : path,
+  );
 }
 
 /**

@@ -196,7 +196,10 @@ features:
     const paths = error.issues.map((i) => i.path).sort();
     assert.deepEqual(paths, ["environments.prod.github.webhook_mode", "github.webhook_mode"]);
     for (const issue of error.issues) {
-      assert.match(issue.message, /is no longer used: GitHub events reach the platform only through each agent's GitHub App webhook/);
+      assert.match(
+        issue.message,
+        /is no longer used: GitHub events reach the platform only through each agent's GitHub App webhook/,
+      );
       assert.match(issue.message, /delete this line/);
       assert.ok(issue.line !== undefined, "located at its line");
     }

@@ -56,9 +56,7 @@ export const githubTokenCheck: Check = {
     if (res.status === 401)
       return soft(fail(`${base} rejected the token from ${found.source} (401: bad or expired credentials)`, create));
     if (res.status === 403 && /rate limit/i.test(res.body)) {
-      return soft(
-        warn(`${base} rate-limited the check (403)`, "Wait a few minutes and run cto doctor again"),
-      );
+      return soft(warn(`${base} rate-limited the check (403)`, "Wait a few minutes and run cto doctor again"));
     }
     if (res.status !== 200)
       return soft(
