@@ -136,9 +136,10 @@ describe("stand-in charts rendered by the real provider's Helm engine (productio
     assert.match(affinity("StatefulSet", "argocd", "argo-cd-redis-ha-server"), /requiredDuringScheduling/);
   });
 
-  it("the platform labels reach the objects of the charts that take them", () => {
+  it("the platform mark reaches the objects of the charts that take it, and the chart keeps its own labels", () => {
     const server = find("Deployment", "argocd", "argo-cd-argocd-server");
-    assert.equal(server?.metadata.labels?.["app.kubernetes.io/part-of"], "acme-platform");
-    assert.equal(server?.metadata.labels?.["app.kubernetes.io/managed-by"], "cto");
+    assert.equal(server?.metadata.labels?.["cto.dev/platform"], "acme-platform");
+    assert.equal(server?.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
+    assert.notEqual(server?.metadata.labels?.["app.kubernetes.io/part-of"], "acme-platform");
   });
 });

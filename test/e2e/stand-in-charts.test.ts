@@ -214,6 +214,7 @@ describe("stand-in charts from the mirror under the real engine (production valu
 
   it("the platform labels reach the charts that take them", async () => {
     const obj = await cluster.kubectl.json<KubeObject>("get", "-n", "argocd", "deployment/argo-cd-argocd-server");
-    assert.equal(obj.metadata.labels?.["app.kubernetes.io/part-of"], "acme-platform");
+    assert.equal(obj.metadata.labels?.["cto.dev/platform"], "acme-platform");
+    assert.notEqual(obj.metadata.labels?.["app.kubernetes.io/part-of"], "acme-platform");
   });
 });
