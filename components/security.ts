@@ -18,6 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../profiles/plan.js";
 import type { RenderedValues } from "../templates/rendered.js";
 import { createChartRelease, findComponent } from "./chart-release.js";
+import { INGRESS_CONTROLLERS } from "./ingress.js";
 import { MANAGED_BY, MANAGED_BY_LABEL, PART_OF_LABEL, platformLabels } from "./labels.js";
 import type { PlatformBase } from "./platform-base.js";
 
@@ -92,7 +93,11 @@ export class Security extends pulumi.ComponentResource {
     if (plan.features.security) {
       const names = { platform: plan.platform.namespace, ...plan.namespaces } as Record<string, string | undefined>;
       const namespaces = [...new Set(POLICY_ROLES.map((role) => names[role]).filter((n): n is string => !!n))].sort();
-      const ingressNamespace = INGRESS_NAMESPACES[plan.platform.ingressType];
+      // The namespace cto installs the controller into (its plan component), else where it usually runs.
+      const type = plan.platform.ingressType;
+      const ingressNamespace =
+        (type === "none" ? undefined : findComponent(plan.components, INGRESS_CONTROLLERS[type])?.namespace) ??
+        INGRESS_NAMESPACES[type];
       const allowedNamespaces = [...new Set(["kube-system", ...(ingressNamespace ? [ingressNamespace] : [])])];
       for (const namespace of namespaces) {
         this.networkPolicies.push(

@@ -164,18 +164,18 @@ function checkProfile(file: string, doc: LocatedDocument<ProfileSpec>, known: st
         hint: suggestion(component.name, known, "known components"),
       });
     }
-    if (component.required && component.feature) {
+    if (component.required && (component.feature || component.ingress)) {
       issues.push({
-        ...at("feature"),
-        message: "a required component is always installed and cannot be switched by a feature",
-        hint: "remove `feature`, or set `required: false`",
+        ...at(component.feature ? "feature" : "ingress"),
+        message: "a required component is always installed and cannot be switched by a feature or ingress type",
+        hint: "remove `feature` / `ingress`, or set `required: false`",
       });
     }
-    if (!component.required && !component.feature) {
+    if (!component.required && !component.feature === !component.ingress) {
       issues.push({
         ...at("required"),
-        message: "an optional component needs the feature that switches it on",
-        hint: "add `feature: <name>` (monitoring, databases, backup, security, ...)",
+        message: "an optional component needs exactly one switch: the feature, or the ingress type, that installs it",
+        hint: "add `feature: <name>` (monitoring, databases, backup, security, ...) or `ingress: nginx|traefik`, not both",
       });
     }
     if (component.namespace_role === "platform" && component.namespace !== undefined) {

@@ -450,7 +450,16 @@ function resolveComponents(
     );
   }
 
-  const enabled = profile.components.filter((c) => c.required || (c.feature && features[FEATURE_KEYS[c.feature]]));
+  // The ingress controller `platform.ingress_type` names, when there is a domain to serve; a release
+  // that pins no chart for it (before 0.3.0) installs none, as it always did.
+  const ingress = (c: Profile["components"][number]) =>
+    c.ingress !== undefined &&
+    config.platform.domain !== undefined &&
+    config.platform.ingress_type === c.ingress &&
+    (release.charts[c.name] !== undefined || config.charts[c.name]?.chart !== undefined);
+  const enabled = profile.components.filter(
+    (c) => c.required || (c.feature && features[FEATURE_KEYS[c.feature]]) || ingress(c),
+  );
   const names = new Set(enabled.map((c) => c.name));
   const plans: ComponentPlan[] = [];
   for (const c of enabled) {

@@ -44,6 +44,11 @@ export const componentSchema = z.strictObject({
   /** The feature switch that installs this (non-required) component. */
   feature: z.enum(FEATURE_NAMES).optional(),
   /**
+   * The ingress controller this component is: installed when cto.yaml sets `platform.domain` and
+   * `platform.ingress_type` names it (and the platform release pins its chart).
+   */
+  ingress: z.enum(["nginx", "traefik"]).optional(),
+  /**
    * Key of the plan's `namespaces` map. The role `platform` means the platform's own namespace
    * (`platform.namespace` in cto.yaml), and then `namespace` is not given.
    */

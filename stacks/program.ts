@@ -26,6 +26,7 @@ import { Cluster, type ClusterArgs } from "../components/cluster/cluster.js";
 import { Controller } from "../components/controller.js";
 import { Databases } from "../components/databases.js";
 import { GitHubApps } from "../components/github-apps.js";
+import { Ingress, type ServiceRef } from "../components/ingress.js";
 import { Monitoring } from "../components/monitoring.js";
 import { PlatformBase } from "../components/platform-base.js";
 import { Registry } from "../components/registry.js";
@@ -94,6 +95,19 @@ export function webhookTarget(plan: Plan): string {
   return `http://${service}.${namespace}.svc.cluster.local${pathname}`;
 }
 
+/**
+ * The webhook receiver's Service, where webhooks.<domain> is routed: the platform's EventSource
+ * (`cto-github`, whose Service Argo Events names `<name>-eventsource-svc`, port 12000), or, with a
+ * controller chart instead, that chart's Service on port 80 (as `webhookTarget`).
+ */
+export function webhookReceiver(plan: Plan): ServiceRef {
+  const controller = plan.components.find((c) => c.name === "controller");
+  const namespace = controller?.namespace ?? plan.platform.namespace;
+  const chart = controller?.chart?.chart;
+  if (!chart) return { name: "cto-github-eventsource-svc", namespace: plan.platform.namespace, port: 12000 };
+  return { name: "controller".includes(chart) ? "controller" : `controller-${chart}`, namespace, port: 80 };
+}
+
 /** Builds the whole platform for a plan; call inside a Pulumi program. */
 export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOptions = {}): PlatformOutputs {
   assertBuildablePlan(plan, secrets);
@@ -134,13 +148,20 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
     base,
     after: [argo, githubApps, registry, ...crds],
   });
+  const ingress = new Ingress("ingress", {
+    ...common,
+    provider,
+    base,
+    receiver: webhookReceiver(plan),
+    after: [controller],
+  });
   if (plan.github.tunnel.provider !== "none") {
     new Tunnel("tunnel", { ...common, secrets, provider, base, target: webhookTarget(plan), after: [controller] });
   }
 
   const versions: Record<string, string> = { platform: plan.release };
   if (cluster.version) versions[`cluster-${cluster.providerName}`] = cluster.version;
-  for (const component of [monitoring, security, databases, backup, argo, controller]) {
+  for (const component of [monitoring, security, databases, backup, argo, controller, ingress]) {
     if (component) Object.assign(versions, component.versions);
   }
 

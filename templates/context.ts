@@ -39,6 +39,8 @@ export interface TemplateContext {
     ingressType: "none" | "nginx" | "traefik";
     labels: Record<string, string>;
   };
+  /** Where the platform runs (kind publishes the node's ports 80/443 for an ingress controller). */
+  cluster: { provider: Plan["cluster"]["provider"] };
   features: Plan["features"];
   /** Namespaces by role, and the distinct namespaces sorted. */
   namespaces: Record<string, string>;
@@ -132,6 +134,7 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
       ingressType: plan.platform.ingressType,
       labels: sortKeys(plan.platform.labels),
     },
+    cluster: { provider: plan.cluster.provider },
     features: { ...plan.features },
     namespaces: sortKeys(plan.namespaces),
     namespaceList: [...new Set([plan.platform.namespace, ...Object.values(plan.namespaces)])].sort(),

@@ -86,7 +86,7 @@ describe("component parts", function () {
     });
     const { recorded } = await buildUnderMocks(plan);
     const releases = recorded.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    assert.equal(releases.length, 4);
+    assert.equal(releases.length, 5, "argo-cd, argo-workflows, argo-events, controller, ingress-nginx");
     for (const r of releases) assert.deepEqual(r.inputs.repositoryOpts, { repo: "https://charts.mirror.acme.example" });
   });
 

@@ -113,6 +113,7 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
         "cto:cluster:Cluster",
         "cto:controller:Controller",
         "cto:github:GitHubApps",
+        "cto:ingress:Ingress",
         "cto:platform:PlatformBase",
         "cto:registry:Registry",
       ].sort(),

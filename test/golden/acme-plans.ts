@@ -29,6 +29,14 @@ function component(
 const ARGO = "https://argoproj.github.io/argo-helm";
 
 const core: ComponentPlan[] = [
+  // acme has a domain and the default ingress_type (nginx): the resolver adds the controller.
+  component(
+    "ingress-nginx",
+    "optional",
+    5,
+    "ingress-nginx",
+    chart("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.14.1"),
+  ),
   component("argo-cd", "core", 10, "argocd", chart(ARGO, "argo-cd", "7.8.0")),
   component("argo-workflows", "orchestration", 20, "argo", chart(ARGO, "argo-workflows", "0.45.0"), ["argo-cd"]),
   component("argo-events", "orchestration", 30, "argo", chart(ARGO, "argo-events", "2.4.0"), ["argo-cd"]),
@@ -71,9 +79,14 @@ export function acmePlan(profile: AcmeProfile): Plan {
   const standard = profile !== "minimal";
   const prod = profile === "production";
   const components = [...core, ...(standard ? [...monitoring, ...databases] : []), ...(prod ? production : [])].sort(
-    (a, b) => a.installOrder - b.installOrder,
+    (a, b) => a.installOrder - b.installOrder || a.name.localeCompare(b.name),
   );
-  const namespaces: Record<string, string> = { platform: "cto", argocd: "argocd", argo: "argo" };
+  const namespaces: Record<string, string> = {
+    platform: "cto",
+    argocd: "argocd",
+    argo: "argo",
+    ingressNginx: "ingress-nginx",
+  };
   if (standard) Object.assign(namespaces, { monitoring: "monitoring", databases: "databases" });
   if (prod) Object.assign(namespaces, { certManager: "cert-manager", backup: "velero" });
 

@@ -60,10 +60,12 @@ describe("profiles: loading the catalog", () => {
       "backup",
       "cert-manager",
       "controller",
+      "ingress-nginx",
       "logging",
       "monitoring",
       "postgres-operator",
       "redis-operator",
+      "traefik",
     ]);
     // No organisation is baked in: the controller chart has no repository in any release.
     for (const release of Object.values(catalog.releases))
@@ -91,7 +93,7 @@ describe("profiles: loading the catalog", () => {
     );
     assert.deepEqual(await issues(dir), [
       "minimal.yaml:69:20 components[5].dependencies[0]: `logging` depends on `cert-manager`, which this profile does not list | add `cert-manager` to this profile's components, or remove the dependency",
-      "minimal.yaml:69:34 components[5].dependencies[1]: `logging` depends on unknown component `grafana` | components of this profile: argo-cd, argo-events, argo-workflows, controller, logging, monitoring, postgres-operator, redis-operator",
+      "minimal.yaml:69:34 components[5].dependencies[1]: `logging` depends on unknown component `grafana` | components of this profile: argo-cd, argo-events, argo-workflows, controller, ingress-nginx, logging, monitoring, postgres-operator, redis-operator, traefik",
     ]);
   });
 

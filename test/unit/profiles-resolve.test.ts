@@ -340,6 +340,7 @@ environments:
     assert.deepEqual(
       plan.components.map((c) => [c.name, c.chart?.repository, c.chart?.chart]),
       [
+        ["ingress-nginx", "oci://mirror.acme.example/charts", "ingress-nginx"],
         ["argo-cd", "https://argo.mirror.acme.example", "argo-cd"],
         ["argo-workflows", "oci://mirror.acme.example/charts", "argo-workflows"],
         ["argo-events", "oci://mirror.acme.example/charts", "argo-events"],
@@ -358,7 +359,7 @@ environments:
     const { plan } = await resolve(`${BASE}features: { monitoring: true }\n`);
     assert.deepEqual(
       plan.components.map((c) => c.name),
-      ["argo-cd", "argo-workflows", "argo-events", "controller", "monitoring", "logging"],
+      ["ingress-nginx", "argo-cd", "argo-workflows", "argo-events", "controller", "monitoring", "logging"],
     );
     assert.equal(plan.namespaces.monitoring, "monitoring");
     const off = (await resolve(`${BASE}profile: standard\nfeatures: { databases: false }\n`)).plan;

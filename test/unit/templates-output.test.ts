@@ -45,6 +45,7 @@ describe("cto render output directory", () => {
       "controller.values.yaml",
       "cto-config.json",
       "github-apps",
+      "ingress-nginx.values.yaml",
     ]);
     const state = readRenderState(dir);
     const config = JSON.parse(readFileSync(join(dir, "cto-config.json"), "utf8")) as { installationId: string };
@@ -95,10 +96,10 @@ describe("cto render output directory", () => {
       }
     }
     assert.deepEqual(Object.fromEntries(kinds), {
-      Application: 10,
+      Application: 11,
       ConfigMap: 1,
       ExternalSecret: 8,
-      Namespace: 7,
+      Namespace: 8,
     });
     const webhook = files["external-secrets/cto-github-webhook.yaml"] as string;
     assert.match(webhook, /apiVersion: external-secrets\.io\/v1beta1/);

@@ -85,8 +85,32 @@ describe("renderPlatform for acme", () => {
       },
     });
     const roles = readAgentRoles();
-    for (const profile of ACME_PROFILES) {
-      const plan = acmePlan(profile);
+    // The profiles, plus minimal with Traefik instead of ingress-nginx on a kind cluster.
+    const traefik = structuredClone(acmePlan("minimal"));
+    traefik.platform.ingressType = "traefik";
+    traefik.cluster = {
+      provider: "kind",
+      name: "acme",
+      version: "v1.32.0",
+      nodeImage: "kindest/node:v1.32.0",
+      portMappings: [80, 443],
+      kubeconfigPath: "/tmp/kubeconfig",
+    };
+    traefik.components = traefik.components.map((c) =>
+      c.name === "ingress-nginx"
+        ? {
+            ...c,
+            name: "traefik",
+            namespace: "traefik",
+            chart: { repository: "https://traefik.github.io/charts", chart: "traefik", version: "37.3.0" },
+          }
+        : c,
+    );
+    const plans: [string, Plan][] = [
+      ...ACME_PROFILES.map((p): [string, Plan] => [p, acmePlan(p)]),
+      ["traefik", traefik],
+    ];
+    for (const [profile, plan] of plans) {
       const rendered = renderPlatform(plan, inputs({ templates: tracked, roles }));
       for (const format of ["helm-values", "manifests"] as const) {
         const out = renderFiles(plan, rendered, { format, secretStore: "acme-vault", templates: tracked, roles });
