@@ -13,6 +13,7 @@ import * as doctor from "./doctor.js";
 import * as preview from "./preview.js";
 import * as up from "./up.js";
 import * as status from "./status.js";
+import * as task from "./task.js";
 import * as upgrade from "./upgrade.js";
 import * as rollback from "./rollback.js";
 import * as refresh from "./refresh.js";
@@ -37,6 +38,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   preview,
   up,
   status,
+  task,
   upgrade,
   rollback,
   refresh,

@@ -15,8 +15,9 @@ export async function runStatus(options: LifecycleCommandOptions, io: LifecycleI
     health = await componentHealth(kubeconfig, plan, { diagnoseProblems: !options.json });
   }
   const healthy = health ? health.healthy : true;
+  const ready = st.resourceCount > 0 && kubeconfig ? await readinessOf(plan, kubeconfig, io) : undefined;
   if (options.json) {
-    io.out(JSON.stringify({ ...st, healthy, health }));
+    io.out(JSON.stringify({ ...st, healthy, health, readiness: ready ?? null }));
     return healthy ? 0 : 1;
   }
   io.out(`${st.project}/${st.environment}  (${st.backend})`);
@@ -39,7 +40,54 @@ export async function runStatus(options: LifecycleCommandOptions, io: LifecycleI
   } else if (st.resourceCount > 0) {
     io.out("Component health: no kubeconfig known for this cluster (set cluster.kubeconfig in cto.yaml)");
   }
+  const { readyLine } = await import("../../stacks/readiness.js");
+  io.out("");
+  io.out(
+    ready
+      ? readyLine(ready)
+      : `Ready for tasks: no — the platform is not installed in ${plan.environment}. Fix: cto up --env ${plan.environment}`,
+  );
   return healthy ? 0 : 1;
+}
+
+/**
+ * Whether the platform can take a task (`stacks/readiness.ts`): the cluster's side through kubectl,
+ * GitHub's side through each agent's stored App credentials (an App without them is "no App").
+ */
+async function readinessOf(
+  plan: Plan,
+  kubeconfig: string,
+  io: LifecycleIO,
+): Promise<import("../../stacks/readiness.js").Readiness> {
+  const { platformReadiness } = await import("../../stacks/readiness.js");
+  const { Kubectl } = await import("../../stacks/diagnose/index.js");
+  const context = plan.cluster.provider === "existing" ? plan.cluster.context : undefined;
+  let github: import("../../stacks/readiness.js").AppRegistration[] | undefined;
+  try {
+    const { GitHubApi, githubStatus } = await import("../../stacks/github/index.js");
+    const { openStoreFor } = await import("../secrets/run.js");
+    const store = await openStoreFor(plan, io);
+    const api = new GitHubApi({ baseUrl: plan.github.baseUrl });
+    github = await githubStatus(
+      api,
+      store,
+      plan.agents.map((a) => a.name),
+      { deliveries: 1 },
+    );
+  } catch {
+    github = undefined; // reported as "not checked"
+  }
+  return platformReadiness(new Kubectl({ kubeconfig, ...(context ? { context } : {}) }), plan, {
+    github,
+    probe: async (url) => {
+      try {
+        const res = await fetch(url, { method: "POST", body: "{}", signal: AbortSignal.timeout(5000) });
+        return res.status;
+      } catch {
+        return undefined;
+      }
+    },
+  });
 }
 
 /** Where the plan's cluster kubeconfig is, if known. */

@@ -1,0 +1,40 @@
+/**
+ * `cto task run`: start a first task without GitHub — the platform's task object (a CodeRun) for an
+ * agent, a repository and an issue, the same object a GitHub event leads to. Work: cli/task/run.ts.
+ */
+import type { Command } from "commander";
+import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
+
+export function register(program: Command): void {
+  const task = program.command("task").description("start agent tasks by hand (no GitHub event needed)");
+  const run = task
+    .command("run")
+    .description(
+      "ask an agent to work on an issue: creates the platform's task object (CodeRun) and reports it accepted",
+    )
+    .requiredOption("--agent <AGENT>", "an enabled agent of the environment (e.g. rex)")
+    .requiredOption("--repo <OWNER/REPO>", "the repository the agent works in")
+    .requiredOption("--issue <NUMBER>", "the issue (or pull request) number the task is about")
+    .option("--type <TYPE>", "implementation, review, remediate, documentation or intake", "implementation")
+    .option("--timeout <SECONDS>", "how long to wait for the controller to pick the task up (real clusters)", "120")
+    .option("--no-wait", "report the task accepted once it is stored; do not wait for the controller");
+  fileOption(run);
+  envOption(run);
+  jsonOption(run);
+  examples(run, [
+    "cto task run --agent rex --repo acme/platform --issue 1",
+    "cto task run --agent cleo --repo acme/platform --issue 42 --type review --env prod --json",
+  ]);
+  run.addHelpText(
+    "after",
+    "\nThe task is a CodeRun in the platform namespace, labelled cto.dev/agent=<agent> and\n" +
+      "cto.dev/event=manual: kubectl get coderuns -n <namespace> lists it. On a real cluster cto waits\n" +
+      "(--timeout) until the controller sets its phase; on the simulated cluster no controller runs,\n" +
+      "so the task is reported accepted once the API server stored it. Exit 1 when the cluster refused\n" +
+      "it or the controller did not pick it up in time.\n",
+  );
+  run.action(async (options: Record<string, string | boolean | undefined>) => {
+    const { runTask } = await import("../task/run.js");
+    process.exitCode = await runTask(options, processIO());
+  });
+}
