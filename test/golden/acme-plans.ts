@@ -110,12 +110,13 @@ export function acmePlan(profile: AcmeProfile): Plan {
       name: profile,
       description: `${profile} profile`,
       estimatedInstallMinutes: prod ? 30 : standard ? 15 : 5,
-      // What the plan requests with every allowed feature on (profiles/requirements.ts); an existing
+      // What the plan requests with every allowed feature on (profiles/requirements.ts, the ingress
+      // controller included: acme has a domain); an existing
       // cluster adds no system share of its own.
       requirements: {
-        memoryGiB: prod ? 29 : standard ? 16 : 11,
+        memoryGiB: prod ? 29 : standard ? 16 : 12,
         cpu: prod ? 15 : standard ? 9 : 6,
-        diskGiB: prod ? 47 : standard ? 26 : 20,
+        diskGiB: prod ? 49 : standard ? 27 : 21,
         clusterKind: "existing",
       },
     },
