@@ -87,6 +87,9 @@ export const PROFILE_NAMES = ["minimal", "standard", "production"] as const;
 export const profileName = z.string().min(1).max(63);
 
 export const INGRESS_TYPES = ["none", "nginx", "traefik"] as const;
+/** Where the platform's images come from (`registry.platform_images`). */
+export const PLATFORM_IMAGE_SOURCES = ["publisher", "mirror"] as const;
+
 export const REGISTRY_TYPES = ["local", "ghcr", "ecr", "gcr", "acr", "dockerhub", "generic"] as const;
 export const CLUSTER_PROVIDERS = ["k3s", "kind", "minikube", "existing", "simulated"] as const;
 
@@ -195,6 +198,12 @@ export const registrySchema = z.strictObject({
   username: z.string().min(1).max(255).optional(),
   /** Secret. */
   password: z.string().min(1).optional(),
+  /**
+   * Where the platform's own images (controller, agent CLIs) are pulled from: `publisher`, the
+   * registry the release pins them at (profiles/versions.yaml), or `mirror`, this registry
+   * (`<url>/<namespace>/<image>:<pinned tag>`, with the pull secret when a password is set).
+   */
+  platform_images: z.enum(PLATFORM_IMAGE_SOURCES).default("publisher"),
 });
 
 export const agentSchema = z.strictObject({
@@ -385,7 +394,7 @@ export const ctoConfigSchema = z.strictObject({
   profile: profileName.default("minimal"),
   platform: platformSchema,
   github: githubSchema,
-  registry: registrySchema.default({ type: "local" }),
+  registry: registrySchema.default({ type: "local", platform_images: "publisher" }),
   agents: z.record(dnsLabel, agentSchema).default({}),
   features: featureFlagsSchema.default({}),
   cluster: clusterSchema.default({ nodes: [], simulated: {} }),

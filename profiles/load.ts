@@ -10,6 +10,7 @@ import { packageRoot } from "../config/paths.js";
 import { suggestion } from "../config/suggest.js";
 import { parseYamlLocated, type LocatedDocument } from "../config/yaml-parse.js";
 import {
+  BUILTIN_COMPONENTS,
   profileSchema,
   versionsSchema,
   type ComponentSpec,
@@ -117,7 +118,7 @@ export async function loadCatalog(dir: string = defaultProfilesDir()): Promise<C
   return catalog;
 }
 
-/** Every release pins the same components; returns their names. */
+/** Every release pins the same components; returns their names (with the built-in ones). */
 function checkReleases(versions: LocatedDocument<VersionsSpec>, issues: ConfigIssue[]): string[] {
   const releases = Object.entries(versions.value.releases);
   if (releases.length === 0) {
@@ -135,7 +136,18 @@ function checkReleases(versions: LocatedDocument<VersionsSpec>, issues: ConfigIs
       });
     }
   }
-  return [...all].sort();
+  for (const [number, release] of releases) {
+    for (const builtin of BUILTIN_COMPONENTS) {
+      if (builtin in release.charts) {
+        issues.push({
+          ...versions.at(["releases", number, "charts", builtin]),
+          message: `\`${builtin}\` is shipped by cto itself (templates/platform/objects), not pinned as a chart`,
+          hint: `remove it; a chart of your own is chosen in cto.yaml with charts.${builtin}.repository`,
+        });
+      }
+    }
+  }
+  return [...new Set([...all, ...BUILTIN_COMPONENTS])].sort();
 }
 
 /** Cross-field checks of one profile. */

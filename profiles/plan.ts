@@ -126,6 +126,24 @@ export interface RegistryPlan {
   hasCredentials: boolean;
 }
 
+/** A container image: `<registry>/<repository>:<tag>`. */
+export interface ImageRef {
+  registry: string;
+  repository: string;
+  tag: string;
+}
+
+/** The platform's own images, placed where they are pulled from. */
+export interface ImagesPlan {
+  /** `publisher`: where the release pins them; `mirror`: the configured registry. */
+  source: "publisher" | "mirror";
+  controller: ImageRef;
+  /** One image per agent CLI, by CLI name (every CLI the release pins). */
+  agents: Record<string, ImageRef>;
+  /** True when pods pulling them need the registry pull secret (a mirror with credentials). */
+  pullSecret: boolean;
+}
+
 export interface ProfileSummary {
   name: string;
   description: string;
@@ -170,6 +188,7 @@ export interface Plan {
   agents: AgentPlan[];
   github: GitHubPlan;
   registry: RegistryPlan;
+  images: ImagesPlan;
   backup?: {
     provider: string;
     bucket?: string;

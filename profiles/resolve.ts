@@ -27,6 +27,8 @@ import type { Catalog, Profile } from "./load.js";
 import { defaultSimulatedNodeSize } from "./node-size.js";
 import type {
   AgentPlan,
+  ImageRef,
+  ImagesPlan,
   ChartPlan,
   ClusterPlan,
   ComponentPlan,
@@ -40,7 +42,7 @@ import { PLATFORM_LABEL } from "./plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 import type { PlanDemand } from "./requests.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
-import { FEATURE_NAMES, type FeatureName, type ReleaseSpec } from "./schema.js";
+import { BUILTIN_COMPONENTS, FEATURE_NAMES, type FeatureName, type ImagePin, type ReleaseSpec } from "./schema.js";
 
 export interface ResolveOptions {
   /** Environment (= stack) name, e.g. "dev". */
@@ -168,6 +170,7 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
   const agents = resolveAgents(merged, profile);
   const github = resolveGitHub(merged, agents, issue);
   const registry = resolveRegistry(merged, issue);
+  const images = resolveImages(merged, release, releaseName, registry, agents, from, issue);
   // Simulated nodes are sized for all the profile allows (every allowed feature on), so switching
   // a feature on later neither resizes the cluster nor needs a bigger one than the default.
   const capacityFeatures = { ...features };
@@ -216,6 +219,7 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
     agents,
     github,
     registry,
+    images,
     ...(features.backup && merged.backup
       ? {
           backup: compact({
@@ -474,9 +478,12 @@ function resolveComponents(
     }
     const pin = release.charts[c.name];
     const override = config.charts[c.name];
-    const repository = override?.repository ?? mirror?.repository ?? pin?.repository;
+    // A component cto ships itself takes a chart only when one is configured for it (a fork or
+    // a mirror of the upstream chart); a mirror of every chart does not replace it.
+    const builtin = (BUILTIN_COMPONENTS as readonly string[]).includes(c.name);
+    const repository = override?.repository ?? (builtin ? undefined : (mirror?.repository ?? pin?.repository));
     const chart: ChartPlan | undefined =
-      pin || override?.chart
+      pin || override?.chart || (builtin && override?.repository)
         ? {
             repository: repository ?? "",
             chart: override?.chart ?? pin?.chart ?? c.name,
@@ -490,7 +497,13 @@ function resolveComponents(
         `set charts.${c.name}.repository to where you publish it (e.g. oci://registry.acme.example/charts), or charts.default.repository to a mirror`,
       );
     }
-    if (chart && !chart.version) {
+    if (chart && !chart.version && builtin) {
+      issue(
+        from("charts", c.name, "version"),
+        `charts.${c.name}.repository installs a chart of your own instead of the ${c.name} objects cto ships, and no version of it is set`,
+        `set charts.${c.name}.version (and charts.${c.name}.chart if it is not named ${c.name}), or remove charts.${c.name} to install the objects cto ships`,
+      );
+    } else if (chart && !chart.version) {
       issue(
         from("charts", c.name, "version"),
         `no version is pinned for the ${c.name} chart`,
@@ -616,6 +629,60 @@ function resolveRegistry(config: CtoConfig, issue: Issue): RegistryPlan {
     username: r.username,
     hasCredentials: r.password !== undefined,
   });
+}
+
+/**
+ * The platform's images: the release's pins, or with `registry.platform_images: mirror` the same
+ * images in the configured registry (`<url>/<namespace>/<last part of the pinned repository>`,
+ * same tag). An agent whose CLI has no pinned image is refused here when its CLI is set; the
+ * default CLI (templates/agent-roles.yaml) is checked when the plan is rendered.
+ */
+function resolveImages(
+  config: CtoConfig,
+  release: ReleaseSpec,
+  releaseName: string,
+  registry: RegistryPlan,
+  agents: AgentPlan[],
+  from: (...segments: string[]) => string,
+  issue: Issue,
+): ImagesPlan {
+  const source = config.registry.platform_images;
+  if (source === "mirror" && config.registry.url === undefined && config.registry.type === "local") {
+    issue(
+      from("registry", "platform_images"),
+      "mirror relocates the platform's images to registry.url, and none is set (type local would mean a registry on this machine that nobody fills)",
+      "set registry.url to the registry holding copies of the images, or remove platform_images to pull them from where the release pins them",
+    );
+  }
+  const place = (pin: ImagePin): ImageRef => {
+    if (source === "publisher") return { registry: pin.registry, repository: pin.repository, tag: pin.tag };
+    const [host, ...path] = registry.url.split("/");
+    const name = pin.repository.split("/").pop() as string;
+    return {
+      registry: host ?? registry.url,
+      repository: [...path, registry.namespace, name].filter(Boolean).join("/"),
+      tag: pin.tag,
+    };
+  };
+  for (const agent of agents) {
+    if (agent.cli !== undefined && !(agent.cli in release.images.agents)) {
+      issue(
+        from("agents", agent.name, "cli"),
+        `release ${releaseName} pins no image for the ${agent.cli} CLI`,
+        `use one of ${Object.keys(release.images.agents).sort().join(", ")}`,
+      );
+    }
+  }
+  return {
+    source,
+    controller: place(release.images.controller),
+    agents: Object.fromEntries(
+      Object.entries(release.images.agents)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([cli, pin]) => [cli, place(pin)]),
+    ),
+    pullSecret: source === "mirror" && registry.hasCredentials,
+  };
 }
 
 function resolveCluster(

@@ -116,6 +116,28 @@ export const toolVersionsSchema = z.strictObject({
   minikube: exactVersion,
 });
 
+/**
+ * Components cto ships itself (as objects rendered from `templates/platform/objects/`), so no
+ * release pins a chart for them; `charts.<component>.repository` in cto.yaml installs a chart
+ * instead.
+ */
+export const BUILTIN_COMPONENTS = ["controller"] as const;
+
+/** One container image at a fixed tag: `<registry>/<repository>:<tag>`. */
+export const imagePinSchema = z.strictObject({
+  /** Registry host (and port), e.g. ghcr.io. */
+  registry: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, { message: "must be a registry host such as ghcr.io" }),
+  /** Repository path inside the registry. */
+  repository: z
+    .string()
+    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { message: "must be a repository path" }),
+  /** A released tag: `latest` moves, so it is refused. */
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "must be an image tag" })
+    .refine((t) => t !== "latest", { message: "must be a released tag, not `latest` (it moves)" }),
+});
+
 export const releaseSchema = z.strictObject({
   description: z.string().min(1).max(500),
   /** Kubernetes versions for clusters cto creates. */
@@ -127,6 +149,11 @@ export const releaseSchema = z.strictObject({
     minikube: z
       .string()
       .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a Kubernetes version such as v1.33.1" }),
+  }),
+  /** The platform's container images: the controller, and one per agent CLI (by CLI name). */
+  images: z.strictObject({
+    controller: imagePinSchema,
+    agents: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, { message: "must be a CLI name" }), imagePinSchema),
   }),
   /** Chart pinned for every component, by component name. */
   charts: z.record(dnsLabel, chartPinSchema),
@@ -148,5 +175,6 @@ export type ComponentSpec = z.infer<typeof componentSchema>;
 export type ProfileSpec = z.infer<typeof profileSchema>;
 export type ChartPin = z.infer<typeof chartPinSchema>;
 export type ToolVersions = z.infer<typeof toolVersionsSchema>;
+export type ImagePin = z.infer<typeof imagePinSchema>;
 export type ReleaseSpec = z.infer<typeof releaseSchema>;
 export type VersionsSpec = z.infer<typeof versionsSchema>;

@@ -36,7 +36,6 @@ export function standInConfig(catalog: Catalog, profile: string, kind: ClusterKi
     cluster: { provider: kind, ...(kind === "simulated" ? { simulated: { nodes: 3 } } : {}) },
     features: Object.fromEntries(spec.allowed_features.map((f) => [f, on.includes(f)])),
     agents: Object.fromEntries(defaultAgents(profile).map((a) => [a, { enabled: true }])),
-    charts: { controller: { repository: "oci://charts.example/cto" } },
     backup: { bucket: "backups", endpoint: "https://s3.example" },
     mail: { smtp_host: "smtp.example", from: "cto@platform.example" },
   });

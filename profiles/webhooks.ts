@@ -30,3 +30,25 @@ export function agentWebhookPath(plan: Pick<Plan, "github">, agent: string): str
   const url = agentWebhookUrl(plan, agent);
   return url === undefined ? `${DEFAULT_WEBHOOK_PATH}/${encodeURIComponent(agent)}` : new URL(url).pathname;
 }
+
+/** The EventSource that receives GitHub's deliveries (templates/platform/objects/events.yaml.hbs). */
+export const WEBHOOK_EVENT_SOURCE = "cto-github";
+/** Port the EventSource listens on, and its Service's port. */
+export const WEBHOOK_RECEIVER_PORT = 12000;
+
+/**
+ * The in-cluster address of the webhook receiver, for an ingress or tunnel to forward to: the
+ * Service Argo Events creates for the EventSource (`<name>-eventsource-svc`) in the platform
+ * namespace. Every agent's path (`agentWebhookPath`) is served there.
+ */
+export function webhookReceiverService(plan: Pick<Plan, "platform">): {
+  name: string;
+  namespace: string;
+  port: number;
+} {
+  return {
+    name: `${WEBHOOK_EVENT_SOURCE}-eventsource-svc`,
+    namespace: plan.platform.namespace,
+    port: WEBHOOK_RECEIVER_PORT,
+  };
+}

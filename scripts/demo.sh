@@ -56,8 +56,8 @@ fi
 cp "$DEMO/mirror.url" "$DEMO/mirror.last"
 MIRROR=$(cat "$DEMO/mirror.url")
 
-# examples/cto.yaml as it is, plus the air-gapped mirror: charts.default.repository for every
-# chart, and the controller chart's repository through the variable the example reads.
+# examples/cto.yaml as it is, plus the air-gapped mirror: charts.default.repository for every chart
+# (the platform's own objects come with cto).
 node --input-type=module -e '
   import { readFileSync, writeFileSync } from "node:fs";
   import YAML from "yaml";
@@ -66,7 +66,6 @@ node --input-type=module -e '
   doc.setIn(["charts", "default", "repository"], mirror);
   writeFileSync(dst, doc.toString());
 ' examples/cto.yaml "$DEMO/cto.yaml" "$MIRROR"
-export CTO_CONTROLLER_CHARTS="$MIRROR"
 
 if [ "${1:-}" = "--destroy" ]; then
   echo "[demo] cto destroy -f $DEMO/cto.yaml --env dev --yes"

@@ -10,7 +10,8 @@
  *
  *     Cluster ─► PlatformBase ─► Monitoring ─► Security, Databases, Backup, ArgoStack
  *                             ├► Registry, GitHubApps, Tunnel
- *                             └► Controller (after ArgoStack, GitHubApps, Registry, Monitoring)
+ *                             └► Controller: the platform's own objects, or a controller chart
+ *                                (after ArgoStack, GitHubApps, Registry, Monitoring)
  *
  * Monitoring comes first among the releases because the other charts' ServiceMonitors and
  * PodMonitors need its CRDs. Optional components are created only when the plan enables them;
@@ -34,6 +35,7 @@ import { Security } from "../components/security.js";
 import { Tunnel } from "../components/tunnel.js";
 import { assertBuildablePlan } from "../components/validate.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { webhookReceiverService } from "../profiles/webhooks.js";
 import { renderPlatform } from "../templates/render.js";
 import type { RenderedValues } from "../templates/rendered.js";
 
@@ -82,16 +84,22 @@ export interface PlatformOutputs {
 }
 
 /**
- * The in-cluster address the tunnel relays forward webhook deliveries to: the controller chart's
- * Service, named by Helm's usual full-name rule (`<release>-<chart>`, or the release name when it
- * already contains the chart name), on port 80, at the path of the public webhook URL.
+ * The in-cluster address the tunnel relays forward webhook deliveries to, at the path of the
+ * public webhook URL: the webhook receiver (the platform's EventSource Service,
+ * `profiles/webhooks.ts`); with a controller chart instead, that chart's Service, named by Helm's
+ * usual full-name rule (`<release>-<chart>`, or the release name when it already contains the
+ * chart name), on port 80.
  */
 export function webhookTarget(plan: Plan): string {
   const controller = plan.components.find((c) => c.name === "controller");
+  const pathname = plan.github.webhookUrl ? new URL(plan.github.webhookUrl).pathname : "/";
+  if (controller && !controller.chart) {
+    const receiver = webhookReceiverService(plan);
+    return `http://${receiver.name}.${receiver.namespace}.svc.cluster.local:${receiver.port}${pathname}`;
+  }
   const chart = controller?.chart?.chart ?? "controller";
   const service = "controller".includes(chart) ? "controller" : `controller-${chart}`;
   const namespace = controller?.namespace ?? plan.platform.namespace;
-  const pathname = plan.github.webhookUrl ? new URL(plan.github.webhookUrl).pathname : "/";
   return `http://${service}.${namespace}.svc.cluster.local${pathname}`;
 }
 

@@ -16,14 +16,18 @@ const VELERO_DEFAULT_CHART = "12.1.0";
 
 export interface AgentView {
   name: string;
+  /** The name people see: the agent's name, capitalised. */
+  displayName: string;
+  /** What its runs are (CodeRun runType): intake, implementation, or review for reviewing roles. */
+  runType: "intake" | "implementation" | "review";
   cli: string;
   model: string | null;
   resources: { cpu: string; memory: string };
   features: Record<string, boolean>;
   role: AgentRole & { name: string };
   app: { slug: string | null; appId: string | null; clientId: string | null };
-  /** Where the agent's App delivers (null: no public URL yet), and the path the cluster serves. */
-  webhook: { url: string | null; path: string };
+  /** Where GitHub delivers this agent's App webhooks (`profiles/webhooks.ts`); url null without one. */
+  webhook: { path: string; url: string | null; origin: string | null };
 }
 
 /** The template context before anything is rendered. Later phases add rendered parts to it. */
@@ -57,6 +61,8 @@ export interface TemplateContext {
     tunnel: Plan["github"]["tunnel"]["provider"];
   };
   registry: { type: string; url: string; namespace: string | null; username: string | null; hasCredentials: boolean };
+  /** The platform's images as placed by the plan (pinned by the release, or relocated to a mirror). */
+  platformImages: Plan["images"];
   /** Enabled agents, sorted by name. */
   agents: AgentView[];
   /** For each play slot (implementation, quality, testing, security) and for intake: the first agent in that role, or null. */
@@ -102,13 +108,19 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
       const app = plan.github.apps.find((a) => a.agent === agent.name);
       return {
         name: agent.name,
+        displayName: agent.name.charAt(0).toUpperCase() + agent.name.slice(1),
+        runType: roleName === "intake" ? "intake" : roleName === "implementation" ? "implementation" : "review",
         cli: agent.cli ?? roles.default_cli,
         model: agent.model ?? null,
         resources: { cpu: String(agent.resources.cpu), memory: agent.resources.memory },
         features: sortKeys(agent.features),
         role: { name: roleName, ...role },
         app: { slug: app?.slug ?? null, appId: app?.appId ?? null, clientId: app?.clientId ?? null },
-        webhook: { url: agentWebhookUrl(plan, agent.name) ?? null, path: agentWebhookPath(plan, agent.name) },
+        webhook: {
+          path: agentWebhookPath(plan, agent.name),
+          url: agentWebhookUrl(plan, agent.name) ?? null,
+          origin: plan.github.webhookUrl ? new URL(plan.github.webhookUrl).origin : null,
+        },
       };
     });
 
@@ -154,6 +166,7 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
       username: plan.registry.username ?? null,
       hasCredentials: plan.registry.hasCredentials,
     },
+    platformImages: plan.images,
     agents,
     roleAgents,
     components,

@@ -11,6 +11,7 @@
  * Pure and deterministic: the same plan, environment and random store give the same result with
  * the same key order. The only state is the random store, which the caller persists.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { UserError } from "../config/errors.js";
 import type { Plan } from "../profiles/plan.js";
@@ -19,7 +20,8 @@ import { TemplateEngine } from "./engine.js";
 import type { HelperInputs, SecretSpec } from "./helpers.js";
 import type { GitHubAppManifest, RenderedIngress, RenderedValues } from "./rendered.js";
 import { templatesOrBundled, type AgentRoles, type TemplateSources } from "./sources.js";
-import { sortDeep } from "./stable.js";
+import { objectId, objectProblems, type PlatformObject } from "./platform-objects.js";
+import { sortDeep, stableJson, stableYaml } from "./stable.js";
 
 /** What a render reads besides the plan. */
 export interface RenderInputs {
@@ -46,7 +48,21 @@ const TEMPLATE = {
   secrets: "platform/secrets.yaml.hbs",
   githubApps: "platform/github-apps.yaml.hbs",
   controllerConfig: "platform/controller-config.yaml.hbs",
+  controllerRuntime: "platform/controller-runtime.yaml.hbs",
+  agents: "platform/agents.yaml.hbs",
+  agentWorkflow: "platform/agent-workflow.yaml.hbs",
 } as const;
+
+/**
+ * The platform's own objects, in the order they are created: CRDs before anything using them,
+ * the controller, then the WorkflowTemplate before the Sensors that submit it.
+ */
+export const PLATFORM_OBJECT_TEMPLATES = [
+  "platform/objects/crds.yaml.hbs",
+  "platform/objects/controller.yaml.hbs",
+  "platform/objects/workflows.yaml.hbs",
+  "platform/objects/events.yaml.hbs",
+] as const;
 
 const ingressSchema = z.strictObject({
   enabled: z.boolean(),
@@ -95,6 +111,7 @@ export function renderPlatform(plan: Plan, inputs: RenderInputs): RenderedValues
     secrets,
   });
   const base = buildContext(plan, roles);
+  checkAgentImages(plan, base.agents);
   const context: TemplateContext & { agentsByName: Record<string, AgentView> } = {
     ...base,
     agentsByName: Object.fromEntries(base.agents.map((a) => [a.name, a])),
@@ -120,6 +137,9 @@ export function renderPlatform(plan: Plan, inputs: RenderInputs): RenderedValues
     secrets,
   };
   const controllerConfig = data(TEMPLATE.controllerConfig, objectSchema, full);
+  const platformObjects = builtinController(plan)
+    ? renderPlatformObjects(engine, plan, full, controllerConfig, secrets)
+    : [];
 
   const helmValues: Record<string, Record<string, unknown>> = {};
   for (const component of plan.components) {
@@ -140,7 +160,116 @@ export function renderPlatform(plan: Plan, inputs: RenderInputs): RenderedValues
     secretNames: Object.fromEntries(Object.entries(secrets).map(([purpose, s]) => [purpose, s.name])),
     secrets: { ...secrets },
     ingress: renderedIngress,
+    platformObjects,
   });
+}
+
+/** Whether the plan installs the controller cto ships (no chart configured for it). */
+export function builtinController(plan: Plan): boolean {
+  return plan.components.some((c) => c.name === "controller" && !c.chart);
+}
+
+/** The slug GitHub gives an App of this name (lowercase, other characters as hyphens). */
+export function githubAppSlug(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/**
+ * Renders `platform/objects/` into the list of objects `cto up` creates and `cto render` writes,
+ * each checked for its Kubernetes identity and, for Argo Events kinds, its full shape.
+ */
+function renderPlatformObjects(
+  engine: TemplateEngine,
+  plan: Plan,
+  full: Record<string, unknown> & { agents: AgentView[]; appNames: Record<string, string> },
+  controllerConfig: Record<string, unknown>,
+  secrets: Record<string, SecretSpec>,
+): PlatformObject[] {
+  const labels = (component: string) => ({
+    ...plan.platform.labels,
+    "app.kubernetes.io/managed-by": "cto",
+    "app.kubernetes.io/part-of": plan.platform.labels["app.kubernetes.io/part-of"] ?? plan.platform.name,
+    "app.kubernetes.io/component": component,
+  });
+  const appSlugs = Object.fromEntries(
+    Object.entries(full.appNames).map(([agent, name]) => [agent, githubAppSlug(name)]),
+  );
+  // Pods pull the platform's images with the registry's pull secret only when they come from a
+  // mirror that has credentials (and so the Secret exists).
+  const imagePullSecret = plan.images.pullSecret && secrets.registry ? secrets.registry.name : null;
+  const withSlugs = { ...full, appSlugs, imagePullSecret };
+  const controllerRuntimeYaml = stableYaml(
+    checkShape(TEMPLATE.controllerRuntime, objectSchema, engine.renderData(TEMPLATE.controllerRuntime, withSlugs)),
+  );
+  const agentsYaml = stableYaml(
+    checkShape(TEMPLATE.agents, objectSchema, engine.renderData(TEMPLATE.agents, withSlugs)),
+  );
+  const controllerConfigJson = stableJson(controllerConfig);
+  const controllerConfigChecksum = createHash("sha256")
+    .update(controllerConfigJson)
+    .update(controllerRuntimeYaml)
+    .update(agentsYaml)
+    .digest("hex")
+    .slice(0, 16);
+  const agentWorkflows = Object.fromEntries(
+    full.agents.map((agent) => [agent.name, engine.renderData(TEMPLATE.agentWorkflow, { ...withSlugs, agent })]),
+  );
+  const context = {
+    ...withSlugs,
+    objectLabels: {
+      crds: labels("crds"),
+      controller: labels("controller"),
+      events: labels("events"),
+      workflows: labels("workflows"),
+    },
+    controllerConfigJson,
+    controllerRuntimeYaml,
+    agentsYaml,
+    controllerConfigChecksum,
+    agentWorkflows,
+  };
+  const objects: PlatformObject[] = [];
+  const seen = new Set<string>();
+  for (const template of PLATFORM_OBJECT_TEMPLATES) {
+    const rendered = engine.renderData(template, context);
+    if (!Array.isArray(rendered))
+      throw new UserError(`templates/${template}: must render a list of Kubernetes objects`);
+    rendered.forEach((object, index) => {
+      const problems = objectProblems(object);
+      if (problems.length > 0) {
+        throw new UserError(
+          `templates/${template}: object ${index + 1} has the wrong shape: ${problems.slice(0, 5).join("; ")}`,
+        );
+      }
+      const id = objectId(object as PlatformObject);
+      if (seen.has(id)) throw new UserError(`templates/${template}: ${id} is rendered twice`);
+      seen.add(id);
+      objects.push(object as PlatformObject);
+    });
+  }
+  return objects;
+}
+
+/** Every agent's CLI needs an image the plan places; the default CLI is only known here. */
+function checkAgentImages(plan: Plan, agents: readonly AgentView[]): void {
+  for (const agent of agents) {
+    if (!plan.images || agent.cli in plan.images.agents) continue;
+    const pinned = Object.keys(plan.images.agents).sort().join(", ");
+    throw new UserError(
+      `agent ${agent.name} runs the ${agent.cli} CLI, and release ${plan.release} pins no image for it`,
+      {
+        hint: `set agents.${agent.name}.cli in cto.yaml to one of ${pinned} (profiles/versions.yaml says why others have none)`,
+      },
+    );
+  }
+  if (!plan.images) {
+    throw new UserError("this plan has no platform images (it was stored by an older cto)", {
+      hint: "run cto up with the current cto.yaml to resolve it again",
+    });
+  }
 }
 
 /**

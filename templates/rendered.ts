@@ -4,6 +4,7 @@
  * values all arrive here, rendered from `templates/` with the user's configuration.
  * Secret values never appear here: only references (Kubernetes Secret names and keys).
  */
+import type { PlatformObject } from "./platform-objects.js";
 export interface GitHubAppManifest {
   name: string;
   url: string;
@@ -35,6 +36,12 @@ export interface RenderedValues {
   secrets: Record<string, RenderedSecret>;
   /** How the platform's Ingresses are made (all of them share this). */
   ingress: RenderedIngress;
+  /**
+   * The platform's own Kubernetes objects in creation order (CRDs, controller, WorkflowTemplate,
+   * event wiring), rendered from `templates/platform/objects/`; empty when a controller chart is
+   * configured instead (`charts.controller.repository`).
+   */
+  platformObjects: PlatformObject[];
 }
 
 /** A Kubernetes Secret the platform reads. Only names: values come from stack secrets. */

@@ -3,6 +3,8 @@
  * formats, ready to commit to a GitOps repository.
  *
  * - `helm-values`: `<component>.values.yaml` per chart, `cto-config.json`, `github-apps/<agent>.json`.
+ * - both: `platform/<kind>-<name>.yaml`, the platform's own objects (CRDs, controller, event
+ *   wiring), exactly as `cto up` creates them.
  * - `manifests`: Kubernetes objects for Argo CD to sync: `namespaces.yaml`,
  *   `applications/<component>.yaml` (Argo CD Applications with inline values),
  *   `cto-config.configmap.yaml`, `external-secrets/<secret>.yaml`, and `github-apps/<agent>.json`.
@@ -19,7 +21,8 @@ import { UserError } from "../config/errors.js";
 import type { Plan } from "../profiles/plan.js";
 import { buildContext } from "./context.js";
 import { TemplateEngine } from "./engine.js";
-import { renderPlatform, type RenderInputs } from "./render.js";
+import { builtinController, renderPlatform, type RenderInputs } from "./render.js";
+import type { PlatformObject } from "./platform-objects.js";
 import type { RenderedValues } from "./rendered.js";
 import { templatesOrBundled, type AgentRoles, type TemplateSources } from "./sources.js";
 import { stableJson, stableYaml, stableYamlDocuments } from "./stable.js";
@@ -78,11 +81,13 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
       const app = engine.renderData("manifests/application.yaml.hbs", { ...context, argocdNamespace, component });
       files[`applications/${c.name}.yaml`] = header + stableYaml(app);
     }
-    const configMap = engine.renderData("manifests/config-map.yaml.hbs", {
-      ...context,
-      controllerConfigJson: stableJson(rendered.controllerConfig),
-    });
-    files["cto-config.configmap.yaml"] = header + stableYaml(configMap);
+    if (!builtinController(plan)) {
+      const configMap = engine.renderData("manifests/config-map.yaml.hbs", {
+        ...context,
+        controllerConfigJson: stableJson(rendered.controllerConfig),
+      });
+      files["cto-config.configmap.yaml"] = header + stableYaml(configMap);
+    }
     for (const secret of Object.values(rendered.secrets)) {
       const doc = engine.renderData("manifests/external-secret.yaml.hbs", {
         ...context,
@@ -93,6 +98,9 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     }
   }
 
+  // The platform's own objects, the same list `cto up` creates (both formats: they are no chart).
+  for (const object of rendered.platformObjects) files[platformObjectFile(object)] = header + stableYaml(object);
+
   const paths = [...Object.keys(files), "README.md"].sort();
   files["README.md"] = engine.renderText("output/README.md.hbs", {
     ...context,
@@ -102,8 +110,14 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     secretList: Object.values(rendered.secrets).sort((a, b) => (a.name < b.name ? -1 : 1)),
     hostList: Object.entries(rendered.ingressHosts).map(([role, host]) => ({ role, host })),
     components: charted.map((c) => c.name),
+    platformObjectFiles: rendered.platformObjects.map((o) => platformObjectFile(o)),
   });
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Where `cto render` writes a platform object: `platform/<kind>-<name>.yaml`. */
+export function platformObjectFile(object: PlatformObject): string {
+  return `platform/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
 }
 
 const stateSchema = z.strictObject({

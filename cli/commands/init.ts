@@ -18,15 +18,14 @@ export function register(program: Command): void {
     .option("--registry <TYPE>", "registry: local, ghcr, ecr, gcr, acr, dockerhub or generic (default: local)")
     .option("--registry-url <HOST>", "registry host without scheme (ghcr.io, docker.io and gcr.io are defaults)")
     .option("--agents <LIST>", "comma-separated agents (default by profile: rex; rex,cleo,tess; …)")
-    .option("--chart-repo <URL>", "Helm repository (https:// or oci://) serving the cto-controller chart")
     .option("--features <LIST>", "exactly these features on, the rest off (default: the profile decides)")
     .option("--force", "replace an existing cto.yaml without asking");
   fileOption(cmd);
   yesOption(cmd, "take defaults for every answer not given by a flag; never prompt");
   examples(cmd, [
-    "cto init --yes --org acme --repo platform --chart-repo oci://registry.acme.example/charts",
-    "cto init --yes --profile standard --org acme --repo platform --name acme-dev --provider kind --domain agents.acme.example --chart-repo oci://registry.acme.example/charts",
-    "cto init --yes --org acme --repo platform --registry ghcr --agents rex,cleo --chart-repo https://charts.acme.example -f staging.yaml --force",
+    "cto init --yes --org acme --repo platform",
+    "cto init --yes --profile standard --org acme --repo platform --name acme-dev --provider kind --domain agents.acme.example",
+    "cto init --yes --org acme --repo platform --registry ghcr --agents rex,cleo -f staging.yaml --force",
   ]);
   cmd.addHelpText(
     "after",

@@ -53,7 +53,6 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
     registry,
     agents: Object.fromEntries(a.agents.map((name) => [name, { enabled: true }])),
   };
-  content.charts = { controller: { repository: a.chartRepo } };
   if (a.features !== undefined) {
     content.features = Object.fromEntries(FEATURES.map((f) => [f, a.features?.includes(f) ?? false]));
   }
@@ -108,11 +107,6 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
     root,
     "agents",
     " Agents and their GitHub Apps; each may set resources (cpu, memory), cli, model and features.",
-  );
-  comment(
-    root,
-    "charts",
-    " Helm charts: versions come from the platform release (`cto version` lists them). The controller\n chart has no public repository: this is where you publish it. `default: { repository: URL }` mirrors all.",
   );
   if (content.features !== undefined) {
     comment(root, "features", " Features on or off; without this section the profile decides.");

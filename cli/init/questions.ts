@@ -33,8 +33,6 @@ export interface InitAnswers {
   /** Only for registries other than `local`. */
   registryUrl?: string;
   agents: string[];
-  /** Helm repository serving the controller chart (`charts.controller.repository`). */
-  chartRepo: string;
 }
 
 export type AnswerKey = keyof InitAnswers;
@@ -280,24 +278,6 @@ export const QUESTIONS: Question[] = [
       if (new Set(list).size !== list.length) return "names an agent twice";
       return undefined;
     },
-  },
-  {
-    key: "chartRepo",
-    flag: "--chart-repo <URL>",
-    option: "chartRepo",
-    description: "Helm repository (https:// or oci://) serving the cto-controller chart, which has no public one",
-    kind: "text",
-    message: "Helm repository of the cto-controller chart (https:// or oci://)",
-    placeholder: "oci://registry.acme.example/charts",
-    defaultValue: () => undefined,
-    validate: needed(
-      "the Helm repository that serves the cto-controller chart",
-      "oci://registry.acme.example/charts",
-      (value) =>
-        typeof value === "string" && /^(https?|oci):\/\/[^\s]+$/.test(value)
-          ? undefined
-          : "must be an https://, http:// or oci:// URL such as oci://registry.acme.example/charts",
-    ),
   },
 ];
 

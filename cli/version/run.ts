@@ -24,6 +24,8 @@ export interface VersionInfo {
       description: string;
       kubernetes: Record<string, string>;
       charts: Record<string, { chart: string; version: string }>;
+      /** The platform's images by name (`controller`, `agent-<cli>`): `<registry>/<repository>:<tag>`. */
+      images: Record<string, string>;
     }
   >;
 }
@@ -43,6 +45,14 @@ export async function versionInfo(env: NodeJS.ProcessEnv = process.env): Promise
         Object.entries(r.charts)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([component, pin]) => [component, { chart: pin.chart, version: pin.version }]),
+      ),
+      images: Object.fromEntries(
+        [
+          ["controller", r.images.controller] as const,
+          ...Object.entries(r.images.agents).map(([cli, pin]) => [`agent-${cli}`, pin] as const),
+        ]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, pin]) => [name, `${pin.registry}/${pin.repository}:${pin.tag}`]),
       ),
     };
   }
@@ -105,5 +115,14 @@ export async function runVersion(options: { json?: boolean }, io: CommandIO): Pr
     rows.push([`kubernetes (${provider})`, "", ...numbers.map((n) => info.releases[n]?.kubernetes[provider] ?? "-")]);
   }
   io.print(table(["COMPONENT", "CHART", ...numbers], rows));
+  io.print("");
+  io.print("Platform images (registry.platform_images: mirror pulls them from your registry instead):");
+  const images = [...new Set(numbers.flatMap((n) => Object.keys(info.releases[n]?.images ?? {})))].sort();
+  io.print(
+    table(
+      ["IMAGE", ...numbers],
+      images.map((image) => [image, ...numbers.map((n) => info.releases[n]?.images[image] ?? "-")]),
+    ),
+  );
   return 0;
 }

@@ -98,7 +98,12 @@ describe("cto shell", function () {
     assert.equal(info.pulumi.sdk["@pulumi/pulumi"], "3.259.0");
     assert.ok(info.releases[info.latestRelease], "latest release listed");
     const components = Object.keys(info.releases[info.latestRelease].charts);
-    for (const c of ["argo-cd", "argo-workflows", "argo-events", "controller"]) assert.ok(components.includes(c), c);
+    for (const c of ["argo-cd", "argo-workflows", "argo-events"]) assert.ok(components.includes(c), c);
+    const images = info.releases[info.latestRelease].images as Record<string, string>;
+    assert.deepEqual(Object.keys(images), ["agent-claude", "agent-codex", "controller"]);
+    for (const ref of Object.values(images)) assert.match(ref, /^[a-z0-9.-]+\/[a-z0-9/._-]+:[A-Za-z0-9._-]+$/);
+    for (const ref of Object.values(images)) assert.doesNotMatch(ref, /:latest$/);
+    assert.match(text.stdout, /^controller\s+\S+\/controller:v\S+/m);
   });
 
   it("profiles list and show describe requirements, install time and components", async () => {

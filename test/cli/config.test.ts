@@ -26,9 +26,6 @@ registry:
 agents:
   rex:
     enabled: true
-charts:
-  controller:
-    repository: oci://registry.acme.example/charts
 environments:
   dev: {}
   prod:

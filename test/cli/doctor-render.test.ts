@@ -29,9 +29,6 @@ agents:
     enabled: true
   cleo:
     enabled: true
-charts:
-  controller:
-    repository: oci://registry.acme.example/charts
 environments:
   dev: {}
 `;
@@ -148,8 +145,9 @@ describe("cto doctor and cto render", function () {
     const written = files(out);
     for (const f of [
       "argo-cd.values.yaml",
-      "controller.values.yaml",
       "cto-config.json",
+      "platform/deployment-cto-controller.yaml",
+      "platform/eventsource-cto-github.yaml",
       "README.md",
       "github-apps/rex.json",
     ]) {

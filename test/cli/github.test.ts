@@ -49,9 +49,6 @@ function configYaml(fake: FakeGitHub): string {
     "  rex: {}",
     "  cleo: {}",
     "  tess: {}",
-    "charts:",
-    "  controller:",
-    "    repository: oci://registry.acme.example/charts",
     "",
   ].join("\n");
 }

@@ -70,14 +70,6 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
     await t.waitFor("Agents to enable");
     t.press("Enter");
 
-    await t.waitFor("Helm repository of the cto-controller chart");
-    t.type("ftp://nope");
-    t.press("Enter");
-    await t.waitFor("must be an https://, http:// or oci:// URL");
-    for (let i = 0; i < "ftp://nope".length; i++) t.press("BSpace");
-    t.type("oci://registry.acme.example/charts");
-    t.press("Enter");
-
     await t.waitFor(/Wrote .*cto\.yaml/);
     assert.equal(await t.exitCode(), 0);
 
@@ -90,7 +82,7 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
     assert.equal(doc.registry.url, "ghcr.io");
     assert.equal(doc.registry.password, "${CTO_REGISTRY_PASSWORD}");
     assert.deepEqual(Object.keys(doc.agents), ["rex", "cleo", "tess"]);
-    assert.deepEqual(doc.charts, { controller: { repository: "oci://registry.acme.example/charts" } });
+    assert.equal(doc.charts, undefined, "no chart needs a repository");
 
     const validate = await box.run(["config", "validate"], {
       env: { CTO_REGISTRY_USERNAME: "acme-bot", CTO_REGISTRY_PASSWORD: "x" },
@@ -99,18 +91,7 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
   });
 
   it("asks nothing that a flag answered", async () => {
-    const t = start([
-      "--org",
-      "acme",
-      "--repo",
-      "platform",
-      "--name",
-      "acme-dev",
-      "--profile",
-      "minimal",
-      "--chart-repo",
-      "https://charts.acme.example",
-    ]);
+    const t = start(["--org", "acme", "--repo", "platform", "--name", "acme-dev", "--profile", "minimal"]);
     const first = await t.waitFor("Where does the platform run?");
     assert.doesNotMatch(first, /GitHub organisation|Repository the platform|Installation profile/);
     t.press("Enter");
@@ -120,8 +101,7 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
     t.press("Enter"); // local: no registry host question
     await t.waitFor("Agents to enable");
     t.press("Enter");
-    const last = await t.waitFor(/Wrote .*cto\.yaml/);
-    assert.doesNotMatch(last, /Helm repository of the cto-controller chart/);
+    await t.waitFor(/Wrote .*cto\.yaml/);
     assert.equal(await t.exitCode(), 0);
     const doc = parse(readFileSync(join(box.cwd, "cto.yaml"), "utf8"));
     assert.deepEqual(doc.platform, { name: "acme-dev", namespace: "cto" });

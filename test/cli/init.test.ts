@@ -8,8 +8,6 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { Sandbox } from "../helpers/cli.js";
 
-const CHARTS = "oci://registry.acme.example/charts";
-
 describe("cto init (no terminal)", function () {
   this.timeout(60_000);
   let box: Sandbox;
@@ -30,8 +28,6 @@ describe("cto init (no terminal)", function () {
       "acme-dev",
       "--domain",
       "agents.acme.example",
-      "--chart-repo",
-      CHARTS,
     ]);
     assert.equal(r.code, 0, r.stderr);
     const file = join(box.cwd, "cto.yaml");
@@ -59,37 +55,21 @@ describe("cto init (no terminal)", function () {
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /^error: cto init cannot prompt here and these answers are missing: --org ORG --repo REPO --chart-repo URL$/m,
+      /^error: cto init cannot prompt here and these answers are missing: --org ORG --repo REPO$/m,
     );
-    assert.match(
-      r.stderr,
-      /^fix: pass them as flags, e.g. cto init --yes --org acme --repo platform --chart-repo oci:\/\/registry\.acme\.example\/charts$/m,
-    );
+    assert.match(r.stderr, /^fix: pass them as flags, e.g. cto init --yes --org acme --repo platform$/m);
     assert.equal(existsSync(join(box.cwd, "cto.yaml")), false);
   });
 
   it("never prompts with CI=true either", async () => {
     const r = await box.run(["init", "--org", "acme"], { env: { CI: "true" } });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /missing: --repo REPO --chart-repo URL$/m);
+    assert.match(r.stderr, /missing: --repo REPO$/m);
   });
 
   it("writes registry credentials as ${VAR} references, never values, and says which to set", async () => {
     const r = await box.run(
-      [
-        "init",
-        "--yes",
-        "--org",
-        "acme",
-        "--repo",
-        "platform",
-        "--registry",
-        "ghcr",
-        "--agents",
-        "rex,cleo",
-        "--chart-repo",
-        CHARTS,
-      ],
+      ["init", "--yes", "--org", "acme", "--repo", "platform", "--registry", "ghcr", "--agents", "rex,cleo"],
       { env: { CTO_REGISTRY_PASSWORD: "s3cr3t-value" } },
     );
     assert.equal(r.code, 0, r.stderr);
@@ -131,23 +111,13 @@ describe("cto init (no terminal)", function () {
   it("does not overwrite an existing cto.yaml without --force, and does with it", async () => {
     const file = join(box.cwd, "cto.yaml");
     writeFileSync(file, "# mine\n");
-    const refused = await box.run(["init", "--yes", "--org", "acme", "--repo", "platform", "--chart-repo", CHARTS]);
+    const refused = await box.run(["init", "--yes", "--org", "acme", "--repo", "platform"]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /cto\.yaml exists; cto init does not overwrite it/);
     assert.match(refused.stderr, /^fix: pass --force to replace it/m);
     assert.equal(readFileSync(file, "utf8"), "# mine\n");
 
-    const forced = await box.run([
-      "init",
-      "--yes",
-      "--force",
-      "--org",
-      "acme",
-      "--repo",
-      "platform",
-      "--chart-repo",
-      CHARTS,
-    ]);
+    const forced = await box.run(["init", "--yes", "--force", "--org", "acme", "--repo", "platform"]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(parse(readFileSync(file, "utf8")).github.organization, "acme");
   });
@@ -162,8 +132,6 @@ describe("cto init (no terminal)", function () {
       "acme",
       "--repo",
       "p",
-      "--chart-repo",
-      CHARTS,
       "--provider",
       "existing",
       "--domain",
@@ -178,18 +146,7 @@ describe("cto init (no terminal)", function () {
   });
 
   it("refuses a -f path in a directory that does not exist, exit 2", async () => {
-    const r = await box.run([
-      "init",
-      "--yes",
-      "--org",
-      "acme",
-      "--repo",
-      "p",
-      "--chart-repo",
-      CHARTS,
-      "-f",
-      "no/such/cto.yaml",
-    ]);
+    const r = await box.run(["init", "--yes", "--org", "acme", "--repo", "p", "-f", "no/such/cto.yaml"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^error: cannot write .*no\/such\/cto\.yaml: the directory .*no\/such does not exist$/m);
   });
@@ -206,8 +163,6 @@ describe("cto init (no terminal)", function () {
       "standard",
       "--features",
       "monitoring,databases",
-      "--chart-repo",
-      CHARTS,
       "-f",
       "staging.yaml",
     ]);
@@ -217,7 +172,7 @@ describe("cto init (no terminal)", function () {
     assert.equal(doc.features.monitoring, true);
     assert.equal(doc.features.databases, true);
     assert.equal(doc.features.backup, false);
-    assert.deepEqual(doc.charts, { controller: { repository: CHARTS } });
+    assert.equal(doc.charts, undefined, "no chart needs a repository: the platform's objects come with cto");
 
     const bad = await box.run(["init", "--yes", "--org", "acme", "--repo", "x", "--features", "monitoring,telepathy"]);
     assert.equal(bad.code, 2);

@@ -86,7 +86,11 @@ describe("component parts", function () {
     });
     const { recorded } = await buildUnderMocks(plan);
     const releases = recorded.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    assert.equal(releases.length, 5, "argo-cd, argo-workflows, argo-events, controller, ingress-nginx");
+    assert.equal(
+      releases.length,
+      4,
+      "argo-cd, argo-workflows, argo-events, ingress-nginx (the controller is no chart)",
+    );
     for (const r of releases) assert.deepEqual(r.inputs.repositoryOpts, { repo: "https://charts.mirror.acme.example" });
   });
 
@@ -104,12 +108,12 @@ describe("component parts", function () {
     assert.deepEqual(container.args, [
       "http",
       "--url=https://acme-hooks.ngrok.app",
-      "http://controller-cto-controller.cto.svc.cluster.local/github",
+      "http://cto-github-eventsource-svc.cto.svc.cluster.local:12000/github",
     ]);
     assert.deepEqual(container.env, [
       { name: "NGROK_AUTHTOKEN", valueFrom: { secretKeyRef: { name: "cto-tunnel", key: "token" } } },
     ]);
     assert.ok(!JSON.stringify(relay.inputs).includes("ngrok-token"), "the token is not in the Deployment");
-    assert.ok(relay.dependsOn.includes("controller-controller"));
+    assert.ok(relay.dependsOn.includes("controller-eventsource-cto-github"), "after the webhook receiver");
   });
 });

@@ -51,7 +51,7 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
       const { recorded } = of(profile);
       const releases = recorded.filter((r) => r.type === RELEASE);
       assert.equal(releases.length, plan.components.filter((c) => c.chart).length);
-      for (const component of plan.components) {
+      for (const component of plan.components.filter((c) => c.chart)) {
         const release = releases.find((r) => r.inputs.name === component.name);
         assert.ok(release, `release for ${component.name}`);
         const chart = component.chart!;
@@ -87,15 +87,22 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
       }
     });
 
-    it(`${profile}: the controller comes after the Argo stack, the GitHub Secrets and its config`, () => {
-      const controller = find(of(profile).recorded, RELEASE, "controller-controller");
+    it(`${profile}: the controller comes after the Argo stack, the GitHub Secrets, its CRDs and its config`, () => {
+      const controller = find(
+        of(profile).recorded,
+        "kubernetes:apps/v1:Deployment",
+        "controller-deployment-cto-controller",
+      );
       for (const dependency of [
         "argo-argo-cd",
         "argo-argo-workflows",
         "argo-argo-events",
         "github-github-webhook",
         "github-github-app-rex",
-        "controller-config",
+        "controller-customresourcedefinition-coderuns.agents.platform",
+        "controller-configmap-cto-controller-config",
+        "controller-configmap-cto-agents",
+        "controller-serviceaccount-cto-controller",
         "registry-pull-secret",
       ]) {
         assert.ok(controller.dependsOn.includes(dependency), `controller waits for ${dependency}`);
@@ -133,9 +140,11 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
     ]) {
       find(recorded, RELEASE, name);
     }
-    for (const name of ["argo-argo-cd", "databases-postgres-operator", "controller-controller", "monitoring-logging"]) {
+    for (const name of ["argo-argo-cd", "databases-postgres-operator", "monitoring-logging"]) {
       assert.ok(find(recorded, RELEASE, name).dependsOn.includes("monitoring-monitoring"), `${name} after monitoring`);
     }
+    const controller = find(recorded, "kubernetes:apps/v1:Deployment", "controller-deployment-cto-controller");
+    assert.ok(controller.dependsOn.includes("monitoring-monitoring"), "the controller after monitoring");
     assert.equal(
       recorded.filter((r) => r.type.startsWith("cto:security") || r.type.startsWith("cto:backup")).length,
       0,
@@ -154,7 +163,14 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
     assert.equal(get(argocd.inputs, "values.global.domain"), "argocd.acme.example");
     assert.equal(get(find(recorded, RELEASE, "argo-argo-workflows").inputs, "values.controller.replicas"), 2);
     assert.equal(get(find(recorded, RELEASE, "argo-argo-events").inputs, "values.controller.replicas"), 2);
-    assert.equal(get(find(recorded, RELEASE, "controller-controller").inputs, "values.replicaCount"), 2);
+    // One controller even with HA: it runs each task once and nothing here elects a leader.
+    assert.equal(
+      get(
+        find(recorded, "kubernetes:apps/v1:Deployment", "controller-deployment-cto-controller").inputs,
+        "spec.replicas",
+      ),
+      1,
+    );
     assert.equal(get(find(recorded, RELEASE, "security-cert-manager").inputs, "values.replicaCount"), 2);
     assert.equal(
       get(find(recorded, RELEASE, "monitoring-monitoring").inputs, "values.prometheus.prometheusSpec.replicas"),
@@ -190,7 +206,7 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
     assert.equal(outputs.namespaces.backup, "velero");
     const plan = acme("production");
     const expected: Record<string, string> = { platform: plan.release };
-    for (const c of plan.components) expected[c.name] = c.chart!.version;
+    for (const c of plan.components) expected[c.name] = c.chart?.version ?? plan.images.controller.tag;
     assert.deepEqual(
       outputs.versions,
       Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))),

@@ -50,7 +50,7 @@ describe("stacks/pulumi-main (mocks)", function () {
       0,
       "githubWebhooks: false honoured (rex's App is stored, yet its webhook is not set)",
     );
-    const config = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-config");
+    const config = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-configmap-cto-config");
     assert.match(JSON.stringify(config.inputs.data), /fixedfixedfi/, "the stored random store is used");
     pulumi.runtime.setAllConfig({});
   });

@@ -12,7 +12,7 @@ import { packageRoot } from "../../config/paths.js";
 import { loadCatalog } from "../../profiles/load.js";
 import { resolvePlan } from "../../profiles/resolve.js";
 import { buildUnderMocks } from "./fixtures.js";
-import { allStrings } from "./harness.js";
+import { allStrings, find } from "./harness.js";
 
 const ENVIRONMENTS = { dev: "minimal", staging: "standard", prod: "production" } as const;
 
@@ -37,12 +37,22 @@ describe("examples/cto.yaml through resolvePlan and buildPlatform (mocks)", func
           .map((c) => c.name)
           .sort(),
       );
-      assert.ok(releases.includes("argo-cd") && releases.includes("controller"));
+      assert.ok(releases.includes("argo-cd") && !releases.includes("controller"));
+      find(recorded, "kubernetes:apps/v1:Deployment", "controller-deployment-cto-controller");
+      // The publisher's registry path may appear only as the images the release pins for it.
+      const pinned = [plan.images.controller, ...Object.values(plan.images.agents)].map(
+        (i) => `${i.registry}/${i.repository}`,
+      );
+      assert.ok(
+        recorded.some((r) => allStrings(r.inputs).some((t) => pinned.some((p) => t.includes(p)))),
+        "the pinned images are used",
+      );
       assert.equal(releases.includes("monitoring"), profile !== "minimal");
       assert.equal(releases.includes("backup"), profile === "production");
       for (const resource of recorded) {
         for (const text of allStrings([resource.name, resource.inputs])) {
-          assert.ok(!/5d ?labs/i.test(text), `${resource.name}: ${text.slice(0, 80)}`);
+          const rest = pinned.reduce((t, image) => t.replaceAll(image, "<pinned image>"), text);
+          assert.ok(!/5d ?labs/i.test(rest), `${resource.name}: ${rest.slice(0, 80)}`);
         }
       }
       assert.equal(outputs.versions.platform, plan.release);

@@ -81,8 +81,6 @@ describe("drill secrets-store: canary secrets stay out of outputs, argv and file
         "drill-secrets",
         "--agents",
         "rex",
-        "--chart-repo",
-        "https://charts.acme.example",
       ]),
     );
     const file = path.join(cwd, "cto.yaml");

@@ -40,10 +40,7 @@ const core: ComponentPlan[] = [
   component("argo-cd", "core", 10, "argocd", chart(ARGO, "argo-cd", "7.8.0")),
   component("argo-workflows", "orchestration", 20, "argo", chart(ARGO, "argo-workflows", "0.45.0"), ["argo-cd"]),
   component("argo-events", "orchestration", 30, "argo", chart(ARGO, "argo-events", "2.4.0"), ["argo-cd"]),
-  component("controller", "core", 40, "cto", chart("oci://registry.acme.example/charts", "cto-controller", "0.1.0"), [
-    "argo-workflows",
-    "argo-events",
-  ]),
+  component("controller", "core", 40, "cto", undefined, ["argo-workflows", "argo-events"]),
 ];
 
 const monitoring: ComponentPlan[] = [
@@ -153,6 +150,16 @@ export function acmePlan(profile: AcmeProfile): Plan {
       namespace: "platform",
       username: "deploy",
       hasCredentials: true,
+    },
+    // acme mirrors the platform's images into its own registry (registry.platform_images: mirror).
+    images: {
+      source: "mirror",
+      controller: { registry: "registry.acme.example", repository: "platform/controller", tag: "v0.2.50" },
+      agents: {
+        claude: { registry: "registry.acme.example", repository: "platform/claude", tag: "v2.1.54" },
+        codex: { registry: "registry.acme.example", repository: "platform/codex", tag: "v0.101.0" },
+      },
+      pullSecret: true,
     },
     ...(prod
       ? {

@@ -7,7 +7,7 @@
  * Builds the stand-in charts (every version profiles/versions.yaml pins, plus the next patch)
  * into DIR (default: a temporary directory), serves them as a Helm repository on 127.0.0.1,
  * prints the URL (and writes it to FILE) and runs until SIGINT/SIGTERM. Point cto at it with
- * `charts.default.repository` (and `charts.controller.repository`) in cto.yaml.
+ * `charts.default.repository` in cto.yaml.
  *
  * The stand-in charts are for the offline demo and tests only; real installs use the official charts.
  */

@@ -65,13 +65,13 @@ export class CtoProject {
   }
 
   /**
-   * `cto init --yes` for a simulated cluster with the given profile and platform name, the
-   * controller chart from the mirror, then every other chart pointed at the mirror too.
+   * `cto init --yes` for a simulated cluster with the given profile and platform name, then every
+   * chart pointed at the mirror.
    */
   async init(profile: string, name: string): Promise<void> {
     await this.ok(
       ...["init", "--yes", "--provider", "simulated", "--profile", profile],
-      ...["--org", "acme", "--repo", "platform", "--name", name, "--chart-repo", this.mirror.url],
+      ...["--org", "acme", "--repo", "platform", "--name", name],
     );
     await this.useMirror();
   }
@@ -83,11 +83,10 @@ export class CtoProject {
     await writeFile(this.configFile, doc.toString());
   }
 
-  /** Points every chart (and the controller's, which has no public repository) at the mirror. */
+  /** Points every chart at the mirror (the platform's own objects come with cto). */
   async useMirror(): Promise<void> {
     await this.editConfig((doc) => {
       doc.setIn(["charts", "default", "repository"], this.mirror.url);
-      doc.setIn(["charts", "controller", "repository"], this.mirror.url);
     });
   }
 

@@ -46,8 +46,6 @@ platform: { name: acme-platform, domain: acme.example, ingress_type: ${ingress} 
 github: { organization: acme, repository: platform }
 agents:
   rex: { cli: claude, resources: { cpu: 1, memory: 2Gi } }
-charts:
-  controller: { repository: oci://registry.acme.example/charts }
 cluster: { provider: existing }
 features: { ${flags} }
 backup: ${BACKUP[backup]}

@@ -29,9 +29,9 @@ describe("chart values contract: every key cto renders exists in the official ch
     matrix = await planMatrix();
   });
 
-  it("finds the chart data for every chart a release pins (except cto's own controller)", () => {
+  it("finds the chart data for every chart a release pins (cto's own controller is no chart)", () => {
     const charts = new Set(matrix.flatMap(({ plan }) => plan.components.map((c) => c.chart?.chart)));
-    charts.delete("cto-controller");
+    charts.delete(undefined);
     // The ingress controllers' charts (issue 15 item 3) are not in ../shared/charts-data yet: their
     // keys are unchecked here until that data is added.
     charts.delete("ingress-nginx");

@@ -81,15 +81,14 @@ describe("cto init wizard model", () => {
       "generic",
       "registry.acme.example:5000",
       ["rex", "cleo"],
-      "oci://registry.acme.example/charts",
     ]);
     const validated: string[] = [];
     assert.equal(await runInit({}, io(p, validated)), 0);
-    assert.equal(p.asked.length, 10);
+    assert.equal(p.asked.length, 9);
     assert.ok(MAX_PROMPTS <= 10, `MAX_PROMPTS is ${MAX_PROMPTS}`);
     assert.equal(p.asked.length, MAX_PROMPTS);
     // Every prompt says where it stands; the registry host (asked after choosing generic) adds one.
-    assert.deepEqual(p.steps, ["1/9", "2/9", "3/9", "4/9", "5/9", "6/9", "7/9", "8/10", "9/10", "10/10"]);
+    assert.deepEqual(p.steps, ["1/8", "2/8", "3/8", "4/8", "5/8", "6/8", "7/8", "8/9", "9/9"]);
     const written = readFileSync(join(dir, "cto.yaml"), "utf8");
     assert.equal(validated[0], written, "the file put in place is the one that was validated");
     assert.match(written, /url: registry\.acme\.example:5000/);
@@ -103,7 +102,6 @@ describe("cto init wizard model", () => {
       repo: "platform",
       profile: "minimal",
       registry: "local",
-      chartRepo: "https://c.acme.example",
     };
     assert.equal(await runInit(flags, io(p)), 0);
     assert.deepEqual(p.asked, [
@@ -134,14 +132,14 @@ describe("cto init wizard model", () => {
     assert.equal(await runInit({}, io(p, [], choices)), 0);
     assert.deepEqual(p.initials.slice(0, 2), ["Acme-Labs", "widgets"]);
     // Another organisation typed: the remote's repository is no longer offered.
-    const other = scripted(["other", "platform", "minimal", "kind", "", "local", ["rex"], "oci://r.acme.example/c"]);
+    const other = scripted(["other", "platform", "minimal", "kind", "", "local", ["rex"]]);
     assert.equal(await runInit({ force: true }, io(other, [], choices)), 0);
     assert.deepEqual(other.initials.slice(0, 2), ["Acme-Labs", undefined]);
 
     rmSync(join(dir, "cto.yaml"));
     ui = [];
     const none = scripted([]);
-    assert.equal(await runInit({ yes: true, chartRepo: "oci://r.acme.example/c" }, io(none, [], choices, false)), 0);
+    assert.equal(await runInit({ yes: true }, io(none, [], choices, false)), 0);
     assert.equal(none.asked.length, 0);
     const doc = parse(readFileSync(join(dir, "cto.yaml"), "utf8"));
     assert.deepEqual(doc.github, { organization: "Acme-Labs", repository: "widgets" });
@@ -153,7 +151,7 @@ describe("cto init wizard model", () => {
   });
 
   it("an empty answer to a needed question says what is needed, never a schema message", () => {
-    for (const key of ["organization", "repository", "chartRepo", "registryUrl"] as const) {
+    for (const key of ["organization", "repository", "registryUrl"] as const) {
       const q = QUESTIONS.find((x) => x.key === key);
       const message = q?.validate("", CHOICES) ?? "";
       assert.match(message, /^needed: .+, e\.g\. \S+$/, `${key}: ${message}`);
@@ -185,7 +183,6 @@ describe("cto init wizard model", () => {
               registry,
               registryUrl: registry === "ghcr" ? "ghcr.io" : undefined,
               agents: ["rex"],
-              chartRepo: "oci://registry.acme.example/charts",
               features,
             }).text;
             // Uncomment the block as a person would: drop "# " from the lines under environments.

@@ -308,6 +308,7 @@ features:
     const config = await loadConfig(path.join(packageRoot(), "examples", "cto.yaml"), { env: {} });
     assert.equal(config.github.organization, "acme");
     assert.equal(config.environments.prod?.production, true);
-    assert.equal(config.charts.controller?.repository, "oci://registry.acme.example/charts");
+    assert.equal(config.charts.controller, undefined, "the platform's objects come with cto: no chart to point at");
+    assert.equal(config.registry.platform_images, "publisher");
   });
 });

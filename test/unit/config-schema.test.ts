@@ -24,7 +24,7 @@ describe("config schema", () => {
     assert.equal(config.github.organization, "myusername");
     assert.equal(config.github.repository, "test-repo");
     assert.deepEqual(config.github.apps, {});
-    assert.deepEqual(config.registry, { type: "local" });
+    assert.deepEqual(config.registry, { type: "local", platform_images: "publisher" });
     assert.deepEqual(config.agents, { rex: { enabled: true, resources: {}, features: {} } });
     assert.deepEqual(config.features, { monitoring: false, databases: false });
   });
@@ -41,6 +41,7 @@ describe("config schema", () => {
       type: "ecr",
       url: "xxx.dkr.ecr.us-west-2.amazonaws.com",
       namespace: "company",
+      platform_images: "publisher",
     });
     assert.deepEqual(config.agents.rex?.resources, { cpu: 4, memory: "8Gi" });
     assert.deepEqual(config.agents.tess?.features, { kubernetes_testing: true });

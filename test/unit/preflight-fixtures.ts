@@ -63,6 +63,12 @@ export function makePlan(overrides: Partial<Omit<Plan, "cluster">> & { cluster?:
       tunnel: { provider: "none" },
     },
     registry: { type: "local", url: "localhost:5000", namespace: "acme", hasCredentials: false },
+    images: {
+      source: "publisher",
+      controller: { registry: "registry.acme.example", repository: "publisher/controller", tag: "v1.0.0" },
+      agents: { claude: { registry: "registry.acme.example", repository: "publisher/claude", tag: "v1.0.0" } },
+      pullSecret: false,
+    },
     state: { secretsProvider: "passphrase" },
     secretNames: [],
   };

@@ -111,7 +111,7 @@ describe("profiles: loading the catalog", () => {
   it("a release that does not pin every component", async () => {
     const dir = await edited("versions.yaml", (t) => t.replace(/\n {6}backup: .*velero, version: 8\.1\.0 \}/, ""));
     assert.deepEqual(await issues(dir), [
-      "versions.yaml:21:7 releases.0.1.0.charts: release 0.1.0 pins no chart for `backup` | every release pins every component's chart; add the missing entries",
+      "versions.yaml:45:7 releases.0.1.0.charts: release 0.1.0 pins no chart for `backup` | every release pins every component's chart; add the missing entries",
     ]);
   });
 

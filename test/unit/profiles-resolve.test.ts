@@ -19,8 +19,7 @@ github:
   organization: acme
   repository: platform
 charts:
-  controller:
-    repository: oci://registry.acme.example/charts
+  argo-cd: {}
 cluster:
   provider: existing
 `;
@@ -76,10 +75,9 @@ github:
   repository: platform
   webhook_secret: \${HOOK}
   apps:
-${apps}registry: { type: generic, url: registry.acme.example, namespace: platform, username: deploy, password: "\${REGISTRY_PASSWORD}" }
+${apps}registry: { type: generic, url: registry.acme.example, namespace: platform, username: deploy, password: "\${REGISTRY_PASSWORD}", platform_images: mirror }
 agents:
 ${agentsFor[profile]}cluster: { provider: existing, name: acme }
-charts: { controller: { repository: "oci://registry.acme.example/charts" } }
 backup: { bucket: acme-backups, region: eu-west-1, endpoint: "https://s3.acme.example" }
 environments:
   dev: {}
@@ -218,12 +216,30 @@ environments:
       ["  cto.yaml charts.argocd: unknown component `argocd`", "      fix: did you mean `argo-cd`?"],
     ],
     [
-      "controller chart without a repository",
-      "",
+      "a controller chart without a version",
+      "  controller: { repository: oci://registry.acme.example/charts }\n",
       { file: "acme.yaml" },
       [
-        "  acme.yaml charts.controller.repository: the controller chart (cto-controller) has no public repository, and none is set",
-        "      fix: set charts.controller.repository to where you publish it (e.g. oci://registry.acme.example/charts), or charts.default.repository to a mirror",
+        "  acme.yaml charts.controller.version: charts.controller.repository installs a chart of your own instead of the controller objects cto ships, and no version of it is set",
+        "      fix: set charts.controller.version (and charts.controller.chart if it is not named controller), or remove charts.controller to install the objects cto ships",
+      ],
+    ],
+    [
+      "a mirror for the platform's images without a registry",
+      "registry: { type: local, platform_images: mirror }\n",
+      {},
+      [
+        "  cto.yaml registry.platform_images: mirror relocates the platform's images to registry.url, and none is set (type local would mean a registry on this machine that nobody fills)",
+        "      fix: set registry.url to the registry holding copies of the images, or remove platform_images to pull them from where the release pins them",
+      ],
+    ],
+    [
+      "an agent CLI the release pins no image for",
+      "agents: { rex: { cli: cursor } }\n",
+      {},
+      [
+        "  cto.yaml agents.rex.cli: release 0.3.0 pins no image for the cursor CLI",
+        "      fix: use one of claude, codex",
       ],
     ],
     [
@@ -265,7 +281,6 @@ environments:
   /** Puts `extra` where it belongs: chart entries under BASE's `charts:`, keys of github.apps under github. */
   const withExtra = (name: string, extra: string) => {
     let text = BASE;
-    if (name.startsWith("controller chart without")) text = text.replace(/charts:\n.*\n.*\n/, "");
     if (extra.startsWith("  ")) text = text.replace("charts:\n", `charts:\n${extra}`);
     else text += extra;
     if (name.startsWith("a GitHub App for"))
@@ -289,12 +304,15 @@ environments:
 
   it("reports several resolution problems at once", async () => {
     const message = await problems(
-      `${BASE}profile: minimal\nfeatures: { high_availability: true, backup: true }\n`.replace(/charts:\n.*\n.*\n/, ""),
+      `${BASE}profile: minimal\nfeatures: { high_availability: true, backup: true }\n`.replace(
+        "  argo-cd: {}\n",
+        "  controller: { repository: oci://registry.acme.example/charts }\n",
+      ),
     );
     assert.match(message, /^3 problems found:/);
     assert.match(message, /features\.high_availability: high_availability is not available/);
     assert.match(message, /features\.backup: backup is not available/);
-    assert.match(message, /charts\.controller\.repository: /);
+    assert.match(message, /charts\.controller\.version: /);
   });
 
   it("merges environment overrides without resetting siblings", async () => {
@@ -333,8 +351,8 @@ environments:
 
   it("charts.default.repository mirrors every chart; per-component settings win", async () => {
     const text = BASE.replace(
-      "charts:\n",
-      "charts:\n  default: { repository: 'oci://mirror.acme.example/charts' }\n  argo-cd: { repository: 'https://argo.mirror.acme.example' }\n",
+      "  argo-cd: {}\n",
+      "  default: { repository: 'oci://mirror.acme.example/charts' }\n  argo-cd: { repository: 'https://argo.mirror.acme.example' }\n",
     );
     const { plan } = await resolve(text);
     assert.deepEqual(
@@ -344,15 +362,20 @@ environments:
         ["argo-cd", "https://argo.mirror.acme.example", "argo-cd"],
         ["argo-workflows", "oci://mirror.acme.example/charts", "argo-workflows"],
         ["argo-events", "oci://mirror.acme.example/charts", "argo-events"],
-        ["controller", "oci://registry.acme.example/charts", "cto-controller"],
+        ["controller", undefined, undefined],
       ],
+      "the mirror serves charts; the controller is the objects cto ships",
     );
-    const mirrorOnly = BASE.replace(
-      /charts:\n.*\n.*\n/,
-      "charts:\n  default: { repository: 'oci://mirror.acme.example/charts' }\n",
+    const ownChart = BASE.replace(
+      "  argo-cd: {}\n",
+      "  default: { repository: 'oci://mirror.acme.example/charts' }\n  controller: { repository: 'oci://registry.acme.example/charts', chart: cto-controller, version: 1.2.3 }\n",
     );
-    const controller = (await resolve(mirrorOnly)).plan.components.find((c) => c.name === "controller");
-    assert.equal(controller?.chart?.repository, "oci://mirror.acme.example/charts");
+    const controller = (await resolve(ownChart)).plan.components.find((c) => c.name === "controller");
+    assert.deepEqual(controller?.chart, {
+      repository: "oci://registry.acme.example/charts",
+      chart: "cto-controller",
+      version: "1.2.3",
+    });
   });
 
   it("features the profile allows switch components on and off", async () => {

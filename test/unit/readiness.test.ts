@@ -29,9 +29,9 @@ function cluster(objects: Record<string, unknown>): Kubectl {
 }
 
 describe("ready for tasks", () => {
-  const plan = acmePlan("minimal"); // domain acme.example, nginx, agent rex, controller chart
+  const plan = acmePlan("minimal"); // domain acme.example, nginx, agent rex, the controller cto ships
   const whole = {
-    "--kubeconfig /k get deployment controller-cto-controller -n cto": available("controller-cto-controller"),
+    "--kubeconfig /k get deployment cto-controller -n cto": available("cto-controller"),
     "--kubeconfig /k get crd": {
       items: [established("coderuns.agents.platform"), established("docsruns.agents.platform")],
     },

@@ -101,7 +101,6 @@ describe("simulated cluster: default sizes pass cto doctor's capacity check, exp
 profile: ${profile}
 platform: { name: acme-platform, domain: acme.example }
 github: { organization: acme, repository: platform }
-charts: { controller: { repository: "oci://registry.acme.example/charts" } }
 backup: { bucket: acme-backups, region: eu-west-1, endpoint: "https://s3.acme.example" }
 agents:
 ${agents}cluster:

@@ -42,10 +42,10 @@ describe("cto render output directory", () => {
       "argo-cd.values.yaml",
       "argo-events.values.yaml",
       "argo-workflows.values.yaml",
-      "controller.values.yaml",
       "cto-config.json",
       "github-apps",
       "ingress-nginx.values.yaml",
+      "platform",
     ]);
     const state = readRenderState(dir);
     const config = JSON.parse(readFileSync(join(dir, "cto-config.json"), "utf8")) as { installationId: string };
@@ -96,10 +96,21 @@ describe("cto render output directory", () => {
       }
     }
     assert.deepEqual(Object.fromEntries(kinds), {
-      Application: 11,
-      ConfigMap: 1,
+      // Every charted component; the platform's own objects are in platform/ (4 agents: 4 Sensors).
+      Application: 10,
+      ConfigMap: 3,
+      CustomResourceDefinition: 2,
+      Deployment: 1,
+      EventBus: 1,
+      EventSource: 1,
       ExternalSecret: 8,
       Namespace: 8,
+      Role: 3,
+      RoleBinding: 3,
+      Sensor: 4,
+      Service: 1,
+      ServiceAccount: 3,
+      WorkflowTemplate: 1,
     });
     const webhook = files["external-secrets/cto-github-webhook.yaml"] as string;
     assert.match(webhook, /apiVersion: external-secrets\.io\/v1beta1/);

@@ -120,6 +120,22 @@ describe("renderPlatform for acme", () => {
       }
       assert.doesNotMatch(JSON.stringify(rendered), FOREIGN_ORG, profile);
     }
+    // A controller chart of one's own instead of the objects cto ships: its values and ConfigMap.
+    const charted = structuredClone(acmePlan("minimal"));
+    charted.components.find((c) => c.name === "controller")!.chart = {
+      repository: "oci://registry.acme.example/charts",
+      chart: "controller",
+      version: "1.2.3",
+    };
+    const withChart = renderPlatform(charted, inputs({ templates: tracked, roles }));
+    const chartFiles = renderFiles(charted, withChart, {
+      format: "manifests",
+      secretStore: "acme-vault",
+      templates: tracked,
+      roles,
+    });
+    for (const [path, content] of Object.entries(chartFiles))
+      assert.doesNotMatch(content, FOREIGN_ORG, `chart/${path}`);
     assert.deepEqual(
       Object.keys(sources).filter((name) => !used.has(name)),
       [],
@@ -143,12 +159,22 @@ describe("renderPlatform for acme", () => {
         apps: [],
       },
       registry: { ...plan.registry, url: "registry.globex.test", namespace: "ops" },
+      images: {
+        ...plan.images,
+        controller: { ...plan.images.controller, registry: "registry.globex.test", repository: "ops/controller" },
+        agents: Object.fromEntries(
+          Object.entries(plan.images.agents).map(([cli, i]) => [
+            cli,
+            { ...i, registry: "registry.globex.test", repository: `ops/${cli}` },
+          ]),
+        ),
+      },
       backup: plan.backup && { ...plan.backup, bucket: "globex-backups", endpoint: "https://s3.globex.test" },
     };
     const rendered = JSON.stringify(renderPlatform(other, inputs()));
     assert.doesNotMatch(rendered, /acme/i);
     assert.match(rendered, /argocd\.globex\.test/);
-    assert.match(rendered, /registry\.globex\.test\/ops\/controller:0\.1\.0/);
+    assert.match(rendered, /registry\.globex\.test\/ops\/controller:v0\.2\.50/);
     assert.match(rendered, /"globex-rex"/);
   });
 
@@ -265,13 +291,13 @@ describe("renderPlatform for acme", () => {
     );
   });
 
-  it("builds image references from the registry settings", () => {
+  it("builds image references from the plan's images (acme mirrors them), one per agent by its CLI", () => {
     const r = renderPlatform(acmePlan("standard"), inputs());
     assert.deepEqual(r.images, {
-      "agent-cleo": "registry.acme.example/platform/agent-codex:0.1.0",
-      "agent-rex": "registry.acme.example/platform/agent-claude:0.1.0",
-      "agent-tess": "registry.acme.example/platform/agent-claude:0.1.0",
-      controller: "registry.acme.example/platform/controller:0.1.0",
+      "agent-cleo": "registry.acme.example/platform/codex:v0.101.0",
+      "agent-rex": "registry.acme.example/platform/claude:v2.1.54",
+      "agent-tess": "registry.acme.example/platform/claude:v2.1.54",
+      controller: "registry.acme.example/platform/controller:v0.2.50",
     });
   });
 
