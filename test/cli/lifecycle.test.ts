@@ -32,7 +32,7 @@ describe("cto lifecycle commands (no engine needed)", () => {
       "history",
       "cancel",
     ]) {
-      assert.match(r.stdout, new RegExp(`\\n  ${c} `), `${c} listed`);
+      assert.match(r.stdout, new RegExp(`\\n  ${c}[ |]`), `${c} listed`);
     }
   });
 

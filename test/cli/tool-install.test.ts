@@ -23,12 +23,23 @@ github:
   repository: platform
 cluster:
   provider: minikube
-charts:
-  controller:
-    repository: oci://registry.acme.example/charts
 environments:
   dev: {}
 `;
+
+/**
+ * These tests are about tools. The runner's own size may fall short of the profile (CI runners have
+ * 2 CPUs; minimal on minikube states 6), which doctor rightly reports as ✗: that, and only that,
+ * may fail besides what a test expects.
+ */
+const MACHINE_SIZE = /^ {2}✗ {2}(CPU|Memory|Free disk) /;
+function assertOnlyMachineSizeFails(r: { code: number | null; stdout: string; stderr?: string }): void {
+  const failed = r.stdout.split("\n").filter((l) => l.startsWith("  ✗"));
+  for (const line of failed) assert.match(line, MACHINE_SIZE, r.stdout);
+  assert.equal(r.code, failed.length > 0 ? 1 : 0, r.stdout + (r.stderr ?? ""));
+}
+/** cto up either passed its checks with the installed tools, or stopped only on the machine's size. */
+const CHECKED_AGAIN = /^Prerequisites: \d+ ok|^ {2}✗ {2}(CPU|Memory|Free disk) /m;
 
 const INSTALLED = ["kubectl", "minikube", "pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"];
 
@@ -65,7 +76,7 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
     assert.equal(before.code, 1, before.stdout);
 
     const fix = await box.run(["doctor", "--fix"], { env });
-    assert.equal(fix.code, 0, fix.stdout + fix.stderr);
+    assertOnlyMachineSizeFails(fix);
     assert.deepEqual(binFiles(), INSTALLED);
     for (const f of INSTALLED) assert.equal(statSync(join(bin, f)).mode & 0o777, 0o755, f);
     assert.deepEqual(staging(), []);
@@ -74,7 +85,7 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
     assert.equal(server.downloads().length, 4);
 
     const after = await box.run(["doctor"], { env });
-    assert.equal(after.code, 0, after.stdout);
+    assertOnlyMachineSizeFails(after);
     assert.match(after.stdout, new RegExp(`✓ {2}Pulumi CLI 3\\.259\\.0 +v3\\.259\\.0 at ${join(bin, "pulumi")}`));
     assert.match(
       after.stdout,
@@ -97,7 +108,7 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
     );
 
     const again = await box.run(["doctor", "--fix"], { env });
-    assert.equal(again.code, 0, again.stdout);
+    assertOnlyMachineSizeFails(again);
     assert.doesNotMatch(again.stdout, / into \S+ from http/, "no tool installed again");
     assert.match(again.stdout, /→ {2}Docker: /, "only the fixes cto cannot do remain");
     assert.equal(server.downloads().length, 4, "nothing downloaded again");
@@ -138,7 +149,7 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
 
     server.faults.clear();
     const r = await box.run(["doctor", "--fix"], { env });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assertOnlyMachineSizeFails(r);
     assert.deepEqual(binFiles(), INSTALLED);
     assert.deepEqual(staging(), [], "the killed run's staging directory is gone");
   });
@@ -230,7 +241,7 @@ describe("cto up asks before it installs missing tools", function () {
       /Missing tools cto can install into .*: Pulumi CLI 3\.259\.0, Pulumi kubernetes plugin 4\.32\.0, kubectl 1\.36\.1, minikube 1\.38\.1/,
     );
     assert.deepEqual(binFiles(), INSTALLED);
-    assert.match(r.stdout, /^Prerequisites: \d+ ok/m, r.stdout + r.stderr);
+    assert.match(r.stdout, CHECKED_AGAIN, r.stdout + r.stderr);
     // The generated `pulumi` only prints its version, so the engine stage that follows fails: it
     // ran the CLI cto just installed.
     assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -282,7 +293,7 @@ describe("cto up asks before it installs missing tools", function () {
     await yes.waitFor("Download and install them now?", 60_000);
     yes.press("Left"); // to "Yes"
     yes.press("Enter");
-    await yes.waitFor(/Prerequisites: \d+ ok/, 90_000);
+    await yes.waitFor(CHECKED_AGAIN, 90_000);
     assert.deepEqual(binFiles(), INSTALLED);
   });
 });

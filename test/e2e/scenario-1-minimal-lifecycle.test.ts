@@ -16,7 +16,8 @@ import type { Kubectl, KubeList } from "../helpers/kwok.js";
 
 const CLUSTER = "acme-dev";
 const CORE_NAMESPACES = ["argocd", "argo", "cto"];
-const CORE_RELEASES = ["argo-cd", "argo-workflows", "argo-events", "controller"];
+// The controller is no Helm release: its objects ship with cto (templates/platform/objects).
+const CORE_RELEASES = ["argo-cd", "argo-workflows", "argo-events"];
 
 interface PreviewJson {
   steps: { component: string; resource: string; type: string; op: string }[];
@@ -114,6 +115,7 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
       "argocd/statefulset/argo-cd-argocd-application-controller",
       "argo/deployment/argo-workflows-workflow-controller",
       "argo/deployment/argo-events-controller-manager",
+      "cto/deployment/cto-controller",
     ])
       assert.ok(refs.includes(ref), `${ref} exists`);
   });
