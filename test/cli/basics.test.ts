@@ -110,7 +110,7 @@ describe("cto shell", function () {
     const list = await box.run(["profiles", "list"]);
     assert.equal(list.code, 0, list.stderr);
     // Figures computed from the plans (every allowed feature, default agents, kind's own share).
-    assert.match(list.stdout, /^minimal\s+11 GiB\s+6\s+30 GiB\s+~\d+ min/m);
+    assert.match(list.stdout, /^minimal\s+12 GiB\s+6\s+31 GiB\s+~\d+ min/m);
     assert.match(list.stdout, /^standard\s+22 GiB\s+12\s/m);
     assert.match(list.stdout, /^production\s+30 GiB\s+16\s/m);
     assert.match(list.stdout, /cto doctor checks the same figure/);
@@ -118,7 +118,7 @@ describe("cto shell", function () {
     const show = await box.run(["profiles", "show", "standard", "--json"]);
     const profile = JSON.parse(show.stdout);
     assert.equal(profile.name, "standard");
-    assert.deepEqual(profile.requirements, { memoryGiB: 22, cpu: 12, diskGiB: 36, clusterKind: "kind" });
+    assert.deepEqual(profile.requirements, { memoryGiB: 22, cpu: 12, diskGiB: 37, clusterKind: "kind" });
     assert.deepEqual(Object.keys(profile.requirementsByClusterKind), ["kind", "k3s", "minikube", "simulated"]);
     const argo = profile.components.find((c: { name: string }) => c.name === "argo-workflows");
     assert.deepEqual(argo.dependencies, ["argo-cd"]);
