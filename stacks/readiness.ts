@@ -81,24 +81,24 @@ export async function platformReadiness(k: Kubectl, plan: Plan, options: Readine
     fix: `kubectl -n ${ctl.namespace} describe deployment/${ctl.name}; then cto up`,
   });
 
-  // Task resources.
-  const crds = await get<{ items: KubeObject[] }>(["crd"]);
-  const established = new Set(
-    crds.ok
-      ? crds.value.items
-          .filter((c) => c.status?.conditions?.some((x) => x.type === "Established" && x.status === "True"))
-          .map((c) => c.metadata.name)
-      : [],
-  );
-  const missingCrds = TASK_CRDS.filter((c) => !established.has(c));
+  // Task resources: read by name (every CRD as JSON is megabytes with Argo CD's and Prometheus's).
+  const missingCrds: string[] = [];
+  const crdErrors: string[] = [];
+  for (const name of TASK_CRDS) {
+    const crd = await get<KubeObject>(["crd", name]);
+    if (!crd.ok && crd.error.kind !== "not-found") crdErrors.push(`${name}: ${crd.error.message}`);
+    else if (!crd.ok || !crd.value.status?.conditions?.some((x) => x.type === "Established" && x.status === "True"))
+      missingCrds.push(name);
+  }
   checks.push({
     name: "task resources",
-    ok: crds.ok && missingCrds.length === 0,
-    detail: !crds.ok
-      ? `CRDs: ${crds.error.message}`
-      : missingCrds.length === 0
-        ? `${TASK_CRDS.join(", ")} established`
-        : `not established: ${missingCrds.join(", ")}`,
+    ok: crdErrors.length === 0 && missingCrds.length === 0,
+    detail:
+      crdErrors.length > 0
+        ? `CRDs: ${crdErrors.join("; ")}`
+        : missingCrds.length === 0
+          ? `${TASK_CRDS.join(", ")} established`
+          : `not established: ${missingCrds.join(", ")}`,
     fix: "cto up (it installs the platform's CRDs)",
   });
 

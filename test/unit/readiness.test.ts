@@ -32,9 +32,8 @@ describe("ready for tasks", () => {
   const plan = acmePlan("minimal"); // domain acme.example, nginx, agent rex, the controller cto ships
   const whole = {
     "--kubeconfig /k get deployment cto-controller -n cto": available("cto-controller"),
-    "--kubeconfig /k get crd": {
-      items: [established("coderuns.agents.platform"), established("docsruns.agents.platform")],
-    },
+    "--kubeconfig /k get crd coderuns.agents.platform": established("coderuns.agents.platform"),
+    "--kubeconfig /k get crd docsruns.agents.platform": established("docsruns.agents.platform"),
     "--kubeconfig /k get eventsources.argoproj.io cto-github -n cto": { metadata: { name: "cto-github" } },
     "--kubeconfig /k get sensors.argoproj.io -n cto": { items: [{ metadata: { name: "cto-rex" } }] },
     "--kubeconfig /k get ingress cto-webhooks -n cto": {
@@ -73,6 +72,14 @@ describe("ready for tasks", () => {
     const route = r.checks.find((c) => c.name === "webhook route")!;
     assert.equal(route.ok, false);
     assert.match(route.fix!, /platform\.domain.*github\.tunnel.*github\.webhook_url/);
+  });
+
+  it("a task CRD missing is named; the CRDs are read by name, never all at once", async () => {
+    const { "--kubeconfig /k get crd docsruns.agents.platform": _gone, ...noDocs } = whole;
+    const r = await platformReadiness(cluster(noDocs), plan, { github: registered });
+    const crds = r.checks.find((c) => c.name === "task resources")!;
+    assert.equal(crds.ok, false);
+    assert.equal(crds.detail, "not established: docsruns.agents.platform");
   });
 
   it("GitHub not asked is not ready", async () => {
