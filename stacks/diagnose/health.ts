@@ -17,7 +17,7 @@
  */
 import type { Plan } from "../../profiles/plan.js";
 import { diagnose, type DiagnoseOptions, type Diagnosis } from "./diagnose.js";
-import { Kubectl, type KubeTarget } from "./kubectl.js";
+import { Kubectl, type KubeResult, type KubeTarget } from "./kubectl.js";
 import { readiness, type KubeObject } from "./objects.js";
 
 export interface WorkloadHealth {
@@ -155,7 +155,7 @@ export async function componentHealth(
     }
   } else errors.push(`workloads: ${workloads.error.message}`);
 
-  const crds = await k.json<{ items: KubeObject[] }>(["get", "customresourcedefinitions", "-o", "json"]);
+  const crds = await listCrds(k);
   if (crds.ok) {
     for (const crd of crds.value.items) {
       for (const [i, c] of components.entries()) {
@@ -218,4 +218,27 @@ export async function componentHealth(
     }
   }
   return { healthy: errors.length === 0 && components.every((c) => c.healthy), components, errors };
+}
+
+/**
+ * Every CRD's name and Established condition, not `-o json`: the official charts' CRDs carry full
+ * OpenAPI schemas (tens of MB with kube-prometheus-stack and argo-cd), past what the runner keeps.
+ */
+const CRD_ESTABLISHED_JSONPATH =
+  '{range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}';
+async function listCrds(k: Kubectl): Promise<KubeResult<{ items: KubeObject[] }>> {
+  const listing = await k.text(["get", "customresourcedefinitions", `-o=jsonpath=${CRD_ESTABLISHED_JSONPATH}`]);
+  if (!listing.ok) return listing;
+  const items = listing.value
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line): KubeObject => {
+      const [name = "", status = ""] = line.split("\t");
+      return {
+        kind: "CustomResourceDefinition",
+        metadata: { name },
+        status: { conditions: status ? [{ type: "Established", status }] : [] },
+      } as KubeObject;
+    });
+  return { ok: true, value: { items } };
 }

@@ -136,7 +136,7 @@ describe("stack lifecycle on the real engine (local resources)", function () {
     // 1. up from nothing
     const first = await up(s.plan, s.secrets, s.opts());
     assert.equal(first.changes.create, components.length + 2, "stack + one file per component + the secret file");
-    for (const c of s.plan.components) assert.equal(fileText(s, c.name), `${c.name} ${c.chart?.version}`);
+    for (const c of s.plan.components) assert.equal(fileText(s, c.name), `${c.name} ${c.chart?.version ?? "-"}`);
     assert.equal(first.history?.n, 1);
     assert.equal(first.history?.status, "succeeded");
     const passphrase = path.join(s.env.CTO_HOME as string, "passphrase");

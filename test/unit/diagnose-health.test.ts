@@ -53,7 +53,14 @@ function cluster(opts: { workloads: unknown[]; crds: unknown[]; apps?: unknown[]
       });
     if (rest === "get deployments,statefulsets,daemonsets --all-namespaces -o json")
       return ok({ items: opts.workloads });
-    if (rest === "get customresourcedefinitions -o json") return ok({ items: opts.crds });
+    if (rest.startsWith("get customresourcedefinitions -o=jsonpath="))
+      // What kubectl prints for the name / Established listing: one "name<TAB>status" line per CRD.
+      return {
+        ...ok(null),
+        stdout: (opts.crds as ReturnType<typeof crd>[])
+          .map((c) => `${c.metadata.name}\t${c.status.conditions[0]?.status ?? ""}\n`)
+          .join(""),
+      };
     if (rest === "get applications.argoproj.io --all-namespaces -o json") return ok({ items: opts.apps ?? [] });
     if (rest.startsWith("get events")) return ok({ items: [] });
     if (rest === "get customresourcedefinitions.apiextensions.k8s.io workflows.argoproj.io -o json")
