@@ -139,28 +139,26 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
       env: box.env,
     });
     const t = start([]);
-    const first = await t.waitFor("(step 1 of 8)");
+    const first = await t.waitFor("(step 1 of 7)");
     assert.match(first, /default to github\.com\/acme-labs\/widgets \(git remote origin\)/);
-    assert.match(first, /GitHub organisation \(or user\) the agents work in {2}\(step 1 of 8\)/);
+    assert.match(first, /GitHub organisation \(or user\) the agents work in {2}\(step 1 of 7\)/);
     assert.match(first, /acme-labs/);
     t.press("Enter");
-    const second = await t.waitFor("(step 2 of 8)");
-    assert.match(second, /Repository the platform starts with \(name only\) {2}\(step 2 of 8\)/);
+    const second = await t.waitFor("(step 2 of 7)");
+    assert.match(second, /Repository the platform starts with \(name only\) {2}\(step 2 of 7\)/);
     assert.match(second, /widgets/);
     t.press("Enter");
-    await t.waitFor("Installation profile  (step 3 of 8)");
+    await t.waitFor("Installation profile  (step 3 of 7)");
     t.press("Enter");
-    await t.waitFor("(step 4 of 8)");
+    await t.waitFor("(step 4 of 7)");
     t.press("Enter");
-    await t.waitFor("(step 5 of 8)");
+    await t.waitFor("(step 5 of 7)");
     t.press("Enter");
-    await t.waitFor("Container registry for agent images  (step 6 of 8)");
+    await t.waitFor("Container registry for agent images  (step 6 of 7)");
     t.press("Down", "Enter"); // ghcr: the registry host question comes in
-    await t.waitFor("Registry host (no scheme)  (step 7 of 9)");
+    await t.waitFor("Registry host (no scheme)  (step 7 of 8)");
     t.press("Enter");
-    await t.waitFor("(step 8 of 9)");
-    t.press("Enter");
-    await t.waitFor("(step 9 of 9)");
+    await t.waitFor("(step 8 of 8)");
     t.press("Enter"); // the agents: the last question (the platform ships with cto: no chart repository to ask for)
     await t.waitFor(/Wrote .*cto\.yaml/);
     assert.equal(await t.exitCode(), 0);
@@ -171,7 +169,7 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
 
   it("without a GitHub remote, Enter on the organisation says it is needed", async () => {
     const t = start([]);
-    await t.waitFor("GitHub organisation (or user) the agents work in  (step 1 of 8)");
+    await t.waitFor("GitHub organisation (or user) the agents work in  (step 1 of 7)");
     t.press("Enter");
     const screen = await t.waitFor("needed: the GitHub organisation (or user) the agents work in, e.g. acme");
     assert.doesNotMatch(screen, /Too small|expected string|default to github\.com/);

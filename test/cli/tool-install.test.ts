@@ -241,7 +241,7 @@ describe("cto up asks before it installs missing tools", function () {
       /Missing tools cto can install into .*: Pulumi CLI 3\.259\.0, Pulumi kubernetes plugin 4\.32\.0, kubectl 1\.36\.1, minikube 1\.38\.1/,
     );
     assert.deepEqual(binFiles(), INSTALLED);
-    assert.match(r.stdout, CHECKED_AGAIN, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, CHECKED_AGAIN, r.stdout + r.stderr);
     // The generated `pulumi` only prints its version, so the engine stage that follows fails: it
     // ran the CLI cto just installed.
     assert.equal(r.code, 1, r.stdout + r.stderr);
