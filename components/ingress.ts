@@ -100,7 +100,9 @@ export class Ingress extends pulumi.ComponentResource {
             name: WEBHOOK_INGRESS_NAME,
             namespace: receiver.namespace,
             labels: platformLabels(plan, "ingress"),
-            annotations: rendered.ingress.annotations,
+            // Pulumi would wait for the ingress controller to publish an address (10 min, then fail);
+            // whether the route serves is cto status's "Ready for tasks" check, so up does not block.
+            annotations: { ...rendered.ingress.annotations, "pulumi.com/skipAwait": "true" },
           },
           spec,
         },

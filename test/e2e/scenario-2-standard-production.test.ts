@@ -34,7 +34,6 @@ describe("scenario 2: standard on 3 nodes, then production with high availabilit
       "argo-cd",
       "argo-workflows",
       "argo-events",
-      "controller",
       "monitoring",
       "logging",
       "postgres-operator",
