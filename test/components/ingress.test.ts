@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { agentWebhookPath } from "../../profiles/webhooks.js";
 import { webhookReceiver } from "../../stacks/program.js";
+import { useTraefikOnKind } from "../golden/acme-plans.js";
 import { acme, buildUnderMocks } from "./fixtures.js";
 import { find } from "./harness.js";
 
@@ -58,25 +59,7 @@ describe("ingress (mocks)", function () {
 
   it("traefik on kind: the traefik release binds the node's ports 80/443; the Ingress uses class traefik", async () => {
     const plan = acme("minimal", (p) => {
-      p.platform.ingressType = "traefik";
-      p.cluster = {
-        provider: "kind",
-        name: "acme",
-        version: "v1.32.0",
-        nodeImage: "kindest/node:v1.32.0",
-        portMappings: [80, 443],
-        kubeconfigPath: "/tmp/acme-kubeconfig",
-      };
-      p.components = p.components.map((c) =>
-        c.name === "ingress-nginx"
-          ? {
-              ...c,
-              name: "traefik",
-              namespace: "traefik",
-              chart: { repository: "https://traefik.github.io/charts", chart: "traefik", version: "37.3.0" },
-            }
-          : c,
-      );
+      useTraefikOnKind(p, "/tmp/acme-kubeconfig");
       p.namespaces = { ...p.namespaces, traefik: "traefik" };
       delete p.namespaces.ingressNginx;
     });

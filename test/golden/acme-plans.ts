@@ -177,3 +177,27 @@ export function acmePlan(profile: AcmeProfile): Plan {
     secretNames: secretNames.sort(),
   };
 }
+
+/** `plan` switched to Traefik instead of ingress-nginx, on a kind cluster (in place; returns it). */
+export function useTraefikOnKind(plan: Plan, kubeconfigPath: string): Plan {
+  plan.platform.ingressType = "traefik";
+  plan.cluster = {
+    provider: "kind",
+    name: "acme",
+    version: "v1.32.0",
+    nodeImage: "kindest/node:v1.32.0",
+    portMappings: [80, 443],
+    kubeconfigPath,
+  };
+  plan.components = plan.components.map((c) =>
+    c.name === "ingress-nginx"
+      ? {
+          ...c,
+          name: "traefik",
+          namespace: "traefik",
+          chart: { repository: "https://traefik.github.io/charts", chart: "traefik", version: "37.3.0" },
+        }
+      : c,
+  );
+  return plan;
+}

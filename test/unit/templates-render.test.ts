@@ -13,7 +13,7 @@ import {
   templatesDir,
 } from "../../templates/sources.js";
 import { renderFiles, type RenderFormat, type RenderedFiles } from "../../templates/to-directory.js";
-import { ACME_PROFILES, acmePlan, type AcmeProfile } from "../golden/acme-plans.js";
+import { ACME_PROFILES, acmePlan, useTraefikOnKind, type AcmeProfile } from "../golden/acme-plans.js";
 
 /** Source tree (not dist/): golden files live in test/golden. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -86,26 +86,7 @@ describe("renderPlatform for acme", () => {
     });
     const roles = readAgentRoles();
     // The profiles, plus minimal with Traefik instead of ingress-nginx on a kind cluster.
-    const traefik = structuredClone(acmePlan("minimal"));
-    traefik.platform.ingressType = "traefik";
-    traefik.cluster = {
-      provider: "kind",
-      name: "acme",
-      version: "v1.32.0",
-      nodeImage: "kindest/node:v1.32.0",
-      portMappings: [80, 443],
-      kubeconfigPath: "/tmp/kubeconfig",
-    };
-    traefik.components = traefik.components.map((c) =>
-      c.name === "ingress-nginx"
-        ? {
-            ...c,
-            name: "traefik",
-            namespace: "traefik",
-            chart: { repository: "https://traefik.github.io/charts", chart: "traefik", version: "37.3.0" },
-          }
-        : c,
-    );
+    const traefik = useTraefikOnKind(structuredClone(acmePlan("minimal")), "/tmp/kubeconfig");
     const plans: [string, Plan][] = [
       ...ACME_PROFILES.map((p): [string, Plan] => [p, acmePlan(p)]),
       ["traefik", traefik],
