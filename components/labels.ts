@@ -5,14 +5,9 @@
  * cto` and `app.kubernetes.io/part-of: <platform name>`. Charts get only the plan's labels, so
  * they keep their own `app.kubernetes.io/*` labels (see templates/values/).
  */
-import type { Plan } from "../profiles/plan.js";
+import { PLATFORM_LABEL, type Plan } from "../profiles/plan.js";
 
-/**
- * The label that marks every object of the platform, with the platform name as its value: on
- * the objects cto creates and, through the charts' extra-label values, on the charts' objects.
- * Destroy, status and the drills find the platform's objects by it.
- */
-export const PLATFORM_LABEL = "cto.dev/platform";
+export { PLATFORM_LABEL };
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 export const COMPONENT_LABEL = "app.kubernetes.io/component";

@@ -8,7 +8,13 @@
  * Keys are camelCase (TypeScript side); the user's file is snake_case.
  */
 
-export { PLATFORM_LABEL } from "../components/labels.js";
+/**
+ * The label that marks every object of the platform, with the platform name as its value: on
+ * the objects cto creates and, through the charts' extra-label values, on the charts' objects.
+ * Destroy, status and the drills find the platform's objects by it. It lives here, with the plan
+ * whose `platform.labels` carry it; components/labels.ts re-exports it.
+ */
+export const PLATFORM_LABEL = "cto.dev/platform";
 
 export type ComponentCategory = "core" | "orchestration" | "monitoring" | "database" | "security" | "optional";
 

@@ -7,6 +7,9 @@
  * because it needs no plugin (the `command` plugin cannot be built offline, and the simulated
  * cluster must work without it). The provider functions capture nothing from this module: Pulumi
  * serialises them into the state, so `node:fs` is imported inside each.
+ *
+ * Exception to the layering (docs/architecture.md): unlike other components, this file writes a
+ * file, because its provider runs in the engine's process.
  */
 import * as pulumi from "@pulumi/pulumi";
 

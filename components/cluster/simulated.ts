@@ -10,6 +10,10 @@
  * dynamic-provider rules: every function it reaches is module-level and self-contained, Node
  * built-ins are loaded with `await import()` inside the functions, and nothing captured is a
  * module binding, a class instance or a closure over one.
+ *
+ * Exception to the layering (docs/architecture.md): unlike other components, this file reads
+ * files, `PATH` and the process table and runs kwokctl, because its provider runs in the
+ * engine's process, where cto cannot hand it anything.
  */
 import * as pulumi from "@pulumi/pulumi";
 
