@@ -128,14 +128,27 @@ const triggerParameterSchema = z.strictObject({
     value: z.string().optional(),
   }),
   dest: z.string().min(1),
+  operation: z.enum(["append", "prepend", "overwrite"]).optional(),
 });
+
+/**
+ * Where a submitted Workflow's name comes from: the GitHub delivery id the EventSource copies into
+ * the event's body, appended to the resource's name prefix. The API server refuses a second
+ * Workflow of that name, so one delivery runs once (objects/events.yaml.hbs).
+ */
+export const DELIVERY_ID_KEY = "body.X-GitHub-Delivery";
 
 /** The Workflow a trigger submits: a run of a WorkflowTemplate, with its parameters listed. */
 const submittedWorkflowSchema = z
   .object({
     apiVersion: z.literal(ARGO_EVENTS),
     kind: z.literal("Workflow"),
-    metadata: z.object({ generateName: z.string().min(1), namespace: dnsName }).passthrough(),
+    metadata: z
+      .object({
+        name: z.string().regex(/^[a-z][a-z0-9-]*-$/, { message: "must be a name prefix ending in '-'" }),
+        namespace: dnsName,
+      })
+      .passthrough(),
     spec: z
       .object({
         workflowTemplateRef: z.strictObject({ name: dnsName }),
@@ -192,6 +205,7 @@ export const sensorSchema = z.strictObject({
               message: `names no dependency "${p.src.dependencyName}"`,
             });
           }
+          if (p.dest === "metadata.name") return;
           const index = /^spec\.arguments\.parameters\.(\d+)\.value$/.exec(p.dest)?.[1];
           const params = argoWorkflow.source.resource.spec.arguments.parameters;
           if (index === undefined || Number(index) >= params.length) {
@@ -202,6 +216,16 @@ export const sensorSchema = z.strictObject({
             });
           }
         });
+        const naming = argoWorkflow.parameters.filter((p) => p.dest === "metadata.name");
+        const named =
+          naming.length === 1 && naming[0]?.src.dataKey === DELIVERY_ID_KEY && naming[0].operation === "append";
+        if (!named) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["triggers", i, "template", "argoWorkflow", "parameters"],
+            message: `needs exactly one parameter { src: { dataKey: ${DELIVERY_ID_KEY} }, dest: metadata.name, operation: append }, so that a delivery sent again runs nothing`,
+          });
+        }
       });
     }),
 });

@@ -175,8 +175,11 @@ describe("platform objects", () => {
     assert.deepEqual(workflow.spec.workflowTemplateRef, { name: "cto-agent-run" });
     const params = workflow.spec.arguments.parameters.map((p: { name: string }) => p.name);
     assert.deepEqual(params, ["agent", "github-app", "cli", "model", "run-type", "event", "repository", "number"]);
+    const fromEvent = trigger.argoWorkflow.parameters.filter((p: { dest: string }) =>
+      p.dest.startsWith("spec.arguments.parameters."),
+    );
     assert.deepEqual(
-      trigger.argoWorkflow.parameters.map((p: { dest: string }) => params[Number(p.dest.split(".")[3])]),
+      fromEvent.map((p: { dest: string }) => params[Number(p.dest.split(".")[3])]),
       ["event", "repository", "number"],
     );
     const template = find(objects, "WorkflowTemplate", "cto-agent-run");
@@ -188,6 +191,33 @@ describe("platform objects", () => {
     const manifest = parse(template.spec.templates[1].resource.manifest.replace(/\{\{[^}]*\}\}/g, "1"));
     assert.equal(manifest.apiVersion, "agents.platform/v1");
     assert.equal(manifest.kind, "CodeRun");
+  });
+
+  it("every trigger names its Workflow after the GitHub delivery id, so a delivery sent again runs nothing", () => {
+    // Argo Events gives each request a new event id; the API server refuses a second Workflow of
+    // the same name (AlreadyExists), which is the platform's deduplication on X-GitHub-Delivery.
+    const { platformObjects: objects } = render(acmePlan("standard"));
+    const sensors = objects.filter((o) => o.kind === "Sensor").map((o) => find(objects, "Sensor", o.metadata.name));
+    assert.ok(sensors.length >= 2);
+    for (const sensor of sensors) {
+      for (const { template } of sensor.spec.triggers) {
+        const resource = template.argoWorkflow.source.resource;
+        assert.equal(resource.metadata.name, "github-", `${sensor.metadata.name}/${template.name}`);
+        assert.equal(resource.metadata.generateName, undefined, "a generated name would never collide");
+        const naming = template.argoWorkflow.parameters.filter((p: { dest: string }) => p.dest === "metadata.name");
+        assert.deepEqual(
+          naming,
+          [
+            {
+              src: { dependencyName: template.conditions, dataKey: "body.X-GitHub-Delivery" },
+              dest: "metadata.name",
+              operation: "append",
+            },
+          ],
+          `${sensor.metadata.name}/${template.name}`,
+        );
+      }
+    }
   });
 
   it("a controller chart configured instead means no built-in objects", () => {
@@ -246,6 +276,17 @@ describe("platform object shape checks", () => {
     const none = copy("Sensor", "cto-rex");
     none.spec.dependencies = [];
     assert.match(objectProblems(none).join("\n"), /never fires/);
+    const unnamed = copy("Sensor", "cto-rex");
+    unnamed.spec.triggers[0].template.argoWorkflow.parameters =
+      unnamed.spec.triggers[0].template.argoWorkflow.parameters.filter(
+        (p: { dest: string }) => p.dest !== "metadata.name",
+      );
+    assert.match(objectProblems(unnamed).join("\n"), /so that a delivery sent again runs nothing/);
+    const generated = copy("Sensor", "cto-rex");
+    const resource = generated.spec.triggers[0].template.argoWorkflow.source.resource;
+    delete resource.metadata.name;
+    resource.metadata.generateName = "cto-rex-";
+    assert.match(objectProblems(generated).join("\n"), /metadata\.name/);
   });
 
   it("an EventBus with an unknown field, and any object without a proper name", () => {
