@@ -99,9 +99,20 @@ describe("drill secrets-store: canary secrets stay out of outputs, argv and file
   });
 
   it("config show, the resolved plan and render print no secret", async function () {
-    await cto(["config", "show"]);
-    await cto(["config", "show", "--resolved", "--output", "json"]);
-    await cto(["render", "--env", "dev", "--out", path.join(root, "render")]);
+    const show = await cto(["config", "show"]);
+    const resolved = await cto(["config", "show", "--resolved", "--output", "json"]);
+    const render = await cto(["render", "--env", "dev", "--out", path.join(root, "render")]);
+    for (const [name, r] of [
+      ["config show", show],
+      ["config show --resolved", resolved],
+      ["render", render],
+    ] as const)
+      assert.deepEqual(findLeaks(name, r.stdout + r.stderr, CANARIES), [], `${name} printed a secret`);
+    // They did print where the secrets are: the webhook secret masked, the plan naming both.
+    assert.match(show.stdout, /^ {2}webhook_secret: <redacted>$/m);
+    const plan = JSON.parse(resolved.stdout) as { secretNames: string[] };
+    for (const name of ["github.webhook_secret", "github.apps.rex.private_key"])
+      assert.ok(plan.secretNames.includes(name), `the plan names ${name}: ${plan.secretNames.join(", ")}`);
   });
 
   it("no canary in any command's output", function () {

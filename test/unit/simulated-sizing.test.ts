@@ -5,7 +5,7 @@ import path from "node:path";
 import { loadConfig, parseConfigText } from "../../config/load.js";
 import { packageRoot } from "../../config/paths.js";
 import { loadCatalog, type Catalog } from "../../profiles/load.js";
-import { defaultSimulatedNodeSize, SIMULATED_HEADROOM } from "../../profiles/node-size.js";
+import { defaultSimulatedNodeSize } from "../../profiles/node-size.js";
 import type { ComponentPlan, Plan } from "../../profiles/plan.js";
 import { formatCpu, formatGiB, parseCpu, parseMemory } from "../../profiles/quantity.js";
 import { planRequests, type PlanDemand } from "../../profiles/requests.js";
@@ -40,8 +40,20 @@ describe("simulated node sizes: defaultSimulatedNodeSize", () => {
     });
   });
   it("grows to the requests plus headroom, rounded up to whole cores and GiB", () => {
+    // Requests that exactly fill the profile's node (4 CPU, 8 GiB) still grow it by the headroom:
+    // ×1.25 = 5 CPU and 10 GiB, room for the workflow pods the agents start.
+    assert.deepEqual(
+      defaultSimulatedNodeSize(
+        demand([
+          ["2", "4Gi"],
+          ["2", "4Gi"],
+        ]),
+        1,
+        PROFILE_NODE,
+      ),
+      { cpu: "5", memory: "10Gi" },
+    );
     // 5 CPU and 10 GiB requested; ×1.25 = 6.25 CPU and 12.5 GiB on one node.
-    assert.equal(SIMULATED_HEADROOM, 0.25);
     assert.deepEqual(
       defaultSimulatedNodeSize(
         demand([
