@@ -26,6 +26,11 @@ export type ClusterPlan =
       name: string;
       version: string;
       installScriptUrl: string;
+      /**
+       * The k3s binary cto downloads (SHA-256 checked) for a single node on this machine:
+       * `<cto home>/bin/k3s`. Not used for SSH nodes.
+       */
+      binaryPath: string;
       /** Empty: single node on this machine. Otherwise servers/agents over SSH. */
       nodes: SshNodePlan[];
       /** Where the kubeconfig is written (mode 0600). */

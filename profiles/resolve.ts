@@ -711,6 +711,7 @@ function resolveCluster(
         name,
         version: c.version ?? release.cluster.k3s,
         installScriptUrl: c.install_script_url ?? K3S_INSTALL_SCRIPT,
+        binaryPath: path.join(home, "bin", "k3s"),
         nodes: c.nodes.map((n) =>
           compact({ host: n.host, user: n.user, port: n.port, sshKeyPath: n.ssh_key_path, role: n.role }),
         ),

@@ -84,3 +84,12 @@ export function toolVersions(catalog: Catalog, release: string): ToolVersions {
   }
   return fallback;
 }
+
+/** What cto installs: the release's tool pins plus k3s, whose version is the cluster's (v1.32.1+k3s1 → 1.32.1+k3s1). */
+export type InstallVersions = ToolVersions & { k3s: string };
+
+/** The tool versions of a release, with k3s at `k3sTag` (the plan's cluster.version) or the release's own. */
+export function installVersions(catalog: Catalog, release: string, k3sTag?: string): InstallVersions {
+  const tag = k3sTag ?? (catalog.releases[release] ?? catalog.releases[catalog.latestRelease])?.cluster.k3s ?? "";
+  return { ...toolVersions(catalog, release), k3s: tag.replace(/^v/, "") };
+}

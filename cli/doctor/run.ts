@@ -42,11 +42,11 @@ export async function runDoctor(
   let report = await run();
   let fixes: FixAction[] | undefined;
   if (options.fix) {
-    const { loadToolPins } = await import("../../stacks/tools/index.js");
+    const { k3sTagOf, loadToolPins } = await import("../../stacks/tools/index.js");
     fixes = await applyFixes(report, {
       probes,
       ctoHome: home,
-      tools: await loadToolPins(plan.release, io.env),
+      tools: await loadToolPins(plan.release, io.env, k3sTagOf(plan)),
       onDownload: (tool, version) => io.progress?.(`Downloading ${tool} ${version}…`),
     });
     if (fixes.some((f) => f.outcome === "installed")) report = await run();

@@ -20,10 +20,10 @@ export async function offerToolInstall(
   options: LifecycleCommandOptions,
   io: LifecycleIO,
 ): Promise<boolean> {
-  const { TOOL_FOR_CHECK, TOOLS, loadToolPins } = await import("../../stacks/tools/index.js");
+  const { TOOL_FOR_CHECK, TOOLS, k3sTagOf, loadToolPins } = await import("../../stacks/tools/index.js");
   const wanted = report.checks.filter((c) => c.status === "fail" && TOOL_FOR_CHECK[c.id]);
   if (wanted.length === 0) return false;
-  const pins = await loadToolPins(plan.release, io.env);
+  const pins = await loadToolPins(plan.release, io.env, k3sTagOf(plan));
   const home = ctoHome(io.env);
   const names = wanted
     .map((c) => TOOL_FOR_CHECK[c.id])

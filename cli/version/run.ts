@@ -3,7 +3,7 @@
  */
 import { ctoHome } from "../../config/paths.js";
 import { loadCatalog, newest } from "../../profiles/load.js";
-import { toolVersions } from "../../profiles/tools.js";
+import { installVersions } from "../../profiles/tools.js";
 import { PULUMI_CLI_VERSION } from "../../stacks/preflight/versions.js";
 import { ctoVersion, packageManifest, type CommandIO } from "../context.js";
 import { table } from "../table.js";
@@ -61,7 +61,7 @@ export async function versionInfo(env: NodeJS.ProcessEnv = process.env): Promise
     node: process.versions.node,
     pulumi: { cli: PULUMI_CLI_VERSION, sdk },
     latestRelease: catalog.latestRelease,
-    tools: await toolSources(ctoHome(env), toolVersions(catalog, catalog.latestRelease), env),
+    tools: await toolSources(ctoHome(env), installVersions(catalog, catalog.latestRelease), env),
     releases,
   };
 }

@@ -11,7 +11,7 @@
  */
 import type { PlatformKey } from "../../profiles/tools.js";
 
-export type ToolId = "pulumi" | "pulumi-kubernetes" | "kubectl" | "kind" | "minikube";
+export type ToolId = "pulumi" | "pulumi-kubernetes" | "kubectl" | "kind" | "minikube" | "k3s";
 
 export interface Platform {
   os: "linux" | "darwin";
@@ -37,6 +37,8 @@ export interface ToolSpec {
   format: { type: "binary" } | { type: "tar.gz"; pick(entry: string): string | undefined };
   /** Where a person installs it by hand (printed with every failure). */
   manual: string;
+  /** Operating systems the publisher releases it for (all of cto's when absent). */
+  os?: Platform["os"][];
 }
 
 /** The Pulumi CLI archive's own files (`pulumi/pulumi`, `pulumi/pulumi-language-nodejs`, …), not its docs. */
@@ -101,6 +103,20 @@ export const TOOLS: Record<ToolId, ToolSpec> = {
     checksumFile: (_v, p) => `minikube-${p.os}-${p.arch}.sha256`,
     format: { type: "binary" },
     manual: "https://minikube.sigs.k8s.io/docs/start/",
+  },
+  // k3s: the single binary of the release (no install script), Linux only. Versions carry the
+  // k3s suffix (1.32.1+k3s1), as in the release tag v1.32.1+k3s1. Running it as a server needs
+  // root: cto prints those commands (components/cluster/local-k3s.ts), it never runs sudo.
+  k3s: {
+    id: "k3s",
+    name: "k3s",
+    main: "k3s",
+    officialBase: (v) => `https://github.com/k3s-io/k3s/releases/download/v${v}`,
+    asset: (_v, p) => (p.arch === "amd64" ? "k3s" : `k3s-${p.arch}`),
+    checksumFile: (_v, p) => `sha256sum-${p.arch}.txt`,
+    format: { type: "binary" },
+    manual: "https://docs.k3s.io/installation/airgap (the k3s binary of the pinned release)",
+    os: ["linux"],
   },
 };
 

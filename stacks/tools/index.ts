@@ -7,8 +7,13 @@
  * ```
  */
 import { loadCatalog } from "../../profiles/load.js";
-import { loadToolDigests, toolDigestsFile, toolVersions, type DigestPins } from "../../profiles/tools.js";
-import type { ToolVersions } from "../../profiles/schema.js";
+import {
+  installVersions,
+  loadToolDigests,
+  toolDigestsFile,
+  type DigestPins,
+  type InstallVersions,
+} from "../../profiles/tools.js";
 import { TOOLS, currentPlatform, type Platform, type ToolId } from "./catalog.js";
 import { installTool, manualInstall, type InstallResult } from "./install.js";
 
@@ -23,21 +28,37 @@ export const TOOL_FOR_CHECK: Readonly<Record<string, ToolId>> = {
   "tool.kubectl": "kubectl",
   "tool.kind": "kind",
   "tool.minikube": "minikube",
+  "tool.k3s": "k3s",
 };
 
 export interface ToolPins {
-  versions: ToolVersions;
+  versions: InstallVersions;
   digests: DigestPins;
   /** The digests file read (for messages). */
   digestsFile: string;
 }
 
-/** Tool versions of the plan's platform release and the pinned digests. */
-export async function loadToolPins(release: string, env: NodeJS.ProcessEnv = process.env): Promise<ToolPins> {
+/**
+ * Tool versions of the plan's platform release and the pinned digests; k3s at `k3sTag`, the plan's
+ * cluster version (v1.32.1+k3s1), when the plan has one.
+ */
+export async function loadToolPins(
+  release: string,
+  env: NodeJS.ProcessEnv = process.env,
+  k3sTag?: string,
+): Promise<ToolPins> {
   const catalog = await loadCatalog();
   const digestsFile = toolDigestsFile(catalog.dir, env);
-  return { versions: toolVersions(catalog, release), digests: await loadToolDigests(digestsFile), digestsFile };
+  return {
+    versions: installVersions(catalog, release, k3sTag),
+    digests: await loadToolDigests(digestsFile),
+    digestsFile,
+  };
 }
+
+/** The k3s version a plan runs (its cluster's), for loadToolPins. */
+export const k3sTagOf = (plan: { cluster: { provider: string; version?: string } }): string | undefined =>
+  plan.cluster.provider === "k3s" ? plan.cluster.version : undefined;
 
 /**
  * Installs each tool in turn. After a "no network" failure the rest are not tried (each would
@@ -58,6 +79,18 @@ export async function installTools(
   let offline: InstallResult | undefined;
   for (const tool of tools) {
     const version = pins.versions[tool];
+    const os = TOOLS[tool].os;
+    if (platform && os && !os.includes(platform.os)) {
+      results.push({
+        tool,
+        name: TOOLS[tool].name,
+        version,
+        outcome: "failed",
+        message: `${TOOLS[tool].name} is released for ${os.join(", ")} only, not ${platform.os}; nothing was installed`,
+        instruction: `run it on a ${os.join(" or ")} host (${TOOLS[tool].manual})`,
+      });
+      continue;
+    }
     if (!platform) {
       results.push({
         tool,

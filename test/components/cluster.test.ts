@@ -17,6 +17,7 @@ const k3s = (nodes: SshNodePlan[]): Plan["cluster"] => ({
   name: "acme",
   version: "v1.31.4+k3s1",
   installScriptUrl: "https://mirror.acme.example/k3s/install.sh",
+  binaryPath: "/home/me/.cto/bin/k3s",
   nodes,
   kubeconfigPath: "/home/me/.cto/clusters/acme/kubeconfig",
 });
@@ -42,18 +43,22 @@ describe("Cluster (mocks)", function () {
     assert.equal(recorded.filter((r) => r.type.startsWith("command:")).length, 0);
   });
 
-  it("k3s on this machine: pinned version and script from the plan as environment, uninstall on delete, 0600 kubeconfig, default storage class", async () => {
+  it("k3s on this machine: the downloaded binary at the plan's version, no install script or sudo, 0600 kubeconfig, default storage class", async () => {
     const { recorded } = await buildUnderMocks(acme("minimal", (p) => (p.cluster = k3s([]))));
     assert.deepEqual(names(recorded, LOCAL), ["cluster-k3s-install", "cluster-kubeconfig"]);
     const install = find(recorded, LOCAL, "cluster-k3s-install");
     assert.deepEqual(install.inputs.environment, {
-      K3S_INSTALL_SCRIPT_URL: "https://mirror.acme.example/k3s/install.sh",
+      K3S_BIN: "/home/me/.cto/bin/k3s",
+      K3S_UNIT_DIR: "/home/me/.cto/k3s",
       K3S_VERSION: "v1.31.4+k3s1",
       KUBECONFIG_PATH: "/home/me/.cto/clusters/acme/kubeconfig",
     });
-    assert.match(String(install.inputs.create), /--disable traefik/);
-    assert.match(String(install.inputs.create), /install -m 0600/);
-    assert.match(String(install.inputs.delete), /k3s-uninstall\.sh/);
+    const create = String(install.inputs.create);
+    assert.match(create, /--disable traefik/);
+    assert.match(create, /install -m 0600 -o "\$uid"/);
+    assert.doesNotMatch(create, /curl|\| *sh\b/, "no download and no piped script");
+    assert.doesNotMatch(create.replace(/echo "[^"]*"/g, ""), /sudo/, "sudo appears only in printed commands");
+    assert.match(String(install.inputs.delete), /systemctl disable --now k3s/);
     const read = find(recorded, LOCAL, "cluster-kubeconfig");
     assert.equal(read.inputs.logging, "stderr", "the kubeconfig stays out of the engine log");
     assert.ok(read.dependsOn.includes("cluster-k3s-install"));

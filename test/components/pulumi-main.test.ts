@@ -115,6 +115,7 @@ describe("stacks/cluster-inputs", () => {
         name: "acme",
         version: "v1.31.4+k3s1",
         installScriptUrl: "https://get.k3s.io",
+        binaryPath: "/home/me/.cto/bin/k3s",
         nodes: [
           { host: "10.0.0.1", user: "ops", port: 22, role: "server", sshKeyPath: key },
           { host: "10.0.0.2", user: "ops", port: 22, role: "agent" },

@@ -13,6 +13,7 @@ const k3s = (nodes: SshNodePlan[]): Plan["cluster"] => ({
   name: "acme",
   version: "v1.31.4+k3s1",
   installScriptUrl: "https://get.k3s.io",
+  binaryPath: "/home/me/.cto/bin/k3s",
   nodes,
   kubeconfigPath: "/home/me/.cto/clusters/acme/kubeconfig",
 });

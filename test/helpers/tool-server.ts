@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import * as tar from "tar";
 import { loadCatalog } from "../../profiles/load.js";
-import { toolVersions } from "../../profiles/tools.js";
+import { installVersions } from "../../profiles/tools.js";
 import { TOOLS, currentPlatform, platformKey, type Platform, type ToolId } from "../../stacks/tools/catalog.js";
 
 const EPOCH = new Date(0);
@@ -66,7 +66,7 @@ export async function startToolServer(): Promise<ToolServer> {
   const platform = currentPlatform();
   if (!platform) throw new Error(`no tool downloads for ${process.platform}/${process.arch}`);
   const catalog = await loadCatalog();
-  const versions = toolVersions(catalog, catalog.latestRelease);
+  const versions = installVersions(catalog, catalog.latestRelease);
   const work = await mkdtemp(path.join(os.tmpdir(), "cto-tool-server-"));
   const files = new Map<string, ServedFile>();
   const add = (tool: ToolId, name: string, body: Buffer): void => {
@@ -111,6 +111,14 @@ export async function startToolServer(): Promise<ToolServer> {
   add("kubectl", "kubectl", Buffer.from(script(`echo '{"clientVersion":{"gitVersion":"v${versions.kubectl}"}}'`)));
   add("kind", TOOLS.kind.asset(versions.kind, platform), Buffer.from(script(`echo "kind v${versions.kind} go1.26"`)));
   add("minikube", TOOLS.minikube.asset(versions.minikube, platform), Buffer.from(script(`echo v${versions.minikube}`)));
+  // k3s: the release's single binary (Linux only), answering `k3s --version` as the real one does.
+  if (platform.os === "linux") {
+    add(
+      "k3s",
+      TOOLS.k3s.asset(versions.k3s, platform),
+      Buffer.from(script(`echo "k3s version v${versions.k3s} (0000000)"`)),
+    );
+  }
 
   // Publisher checksum files, in each publisher's format.
   const byTool = (t: ToolId): ServedFile[] => [...files.values()].filter((f) => f.tool === t);
@@ -131,6 +139,7 @@ export async function startToolServer(): Promise<ToolServer> {
       `${dirOf("minikube")}${TOOLS.minikube.checksumFile(versions.minikube, platform)}`,
       (byTool("minikube")[0] as ServedFile).sha256,
     ],
+    [`${dirOf("k3s")}${TOOLS.k3s.checksumFile(versions.k3s, platform)}`, listing("k3s")],
   ];
   const checksumFiles = new Map(checksums);
 

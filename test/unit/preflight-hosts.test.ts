@@ -22,19 +22,30 @@ const remote = makePlan({
 });
 
 describe("preflight: hosts", () => {
-  it("k3s on this machine needs Linux, root or sudo, and systemd (OpenRC also works)", async () => {
+  it("k3s on this machine needs Linux and systemd; root is the user's to give, cto never runs sudo", async () => {
     assert.equal((await runCheck(linuxCheck, k3s, fakeProbes())).status, "ok");
     const mac = await runCheck(linuxCheck, k3s, fakeProbes({ platform: "darwin" }));
     assert.match(mac.reason, /Linux only; this machine is darwin/);
-    assert.equal((await runCheck(privilegeCheck, k3s, fakeProbes({ uid: 0 }))).reason, "running as root");
-    const sudo = await runCheck(
+    const root = await runCheck(privilegeCheck, k3s, fakeProbes({ uid: 0 }));
+    assert.deepEqual([root.status, root.reason], ["ok", "running as root: cto installs the k3s service itself"]);
+    // Not root, sudo on the machine: cto does not use it, it says what to run as root.
+    const user = await runCheck(
       privilegeCheck,
       k3s,
       fakeProbes({ which: async (n) => (n === "sudo" ? "/usr/bin/sudo" : undefined) }),
     );
-    assert.equal(sudo.status, "ok");
-    assert.match(sudo.reason, /announces before it runs the k3s installer with sudo/);
-    assert.equal((await runCheck(privilegeCheck, k3s, fakeProbes())).status, "fail");
+    assert.equal(user.status, "warn");
+    assert.match(user.reason, /needs root, and cto does not run sudo/);
+    assert.match(user.fix ?? "", /cto up prints the exact commands to run as root/);
+    const installed = await runCheck(
+      privilegeCheck,
+      k3s,
+      fakeProbes({ exists: async (p) => p === "/etc/systemd/system/k3s.service" || p === "/usr/local/bin/k3s" }),
+    );
+    assert.deepEqual(
+      [installed.status, installed.reason],
+      ["ok", "k3s service installed (/etc/systemd/system/k3s.service); cto needs no root"],
+    );
     assert.equal(
       (await runCheck(initSystemCheck, k3s, fakeProbes({ systemdRunning: async () => false }))).status,
       "fail",
@@ -44,7 +55,7 @@ describe("preflight: hosts", () => {
       k3s,
       fakeProbes({ systemdRunning: async () => false, exists: async (p) => p === "/run/openrc" }),
     );
-    assert.equal(openrc.status, "ok");
+    assert.equal(openrc.status, "fail", "cto writes a systemd unit; OpenRC is not supported");
   });
 
   it("the local k3s checks do not apply to multi-node k3s or other providers", () => {

@@ -435,6 +435,7 @@ environments:
       name: "acme-platform",
       version: "v1.32.1+k3s1",
       installScriptUrl: "https://get.k3s.io",
+      binaryPath: path.join(home, "bin", "k3s"),
       nodes: [
         { host: "10.0.0.1", user: "root", port: 22, role: "server" },
         { host: "10.0.0.2", user: "ops", port: 22, sshKeyPath: "~/.ssh/id", role: "agent" },

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import * as tar from "tar";
 import { loadCatalog } from "../../profiles/load.js";
-import { loadToolDigests, toolDigestsFile, toolVersions } from "../../profiles/tools.js";
+import { installVersions, loadToolDigests, toolDigestsFile, toolVersions } from "../../profiles/tools.js";
 import { kubectlCheck, pulumiKubernetesCheck } from "../../stacks/preflight/checks/tools.js";
 import { applyFixes } from "../../stacks/preflight/fix.js";
 import { realProbes } from "../../stacks/preflight/probes.js";
@@ -296,7 +296,7 @@ describe("tool installer", () => {
       const probes = realProbes({ home: tmp, env: { PATH: "/usr/bin:/bin", CTO_TOOLS_MIRROR: "http://127.0.0.1:9" } });
       const catalog = await loadCatalog();
       const tools = {
-        versions: toolVersions(catalog, catalog.latestRelease),
+        versions: installVersions(catalog, catalog.latestRelease),
         digests: {},
         digestsFile: "none",
       };

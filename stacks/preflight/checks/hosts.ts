@@ -1,11 +1,13 @@
 /**
- * The machines the cluster runs on: this one for k3s (Linux, root or sudo, an init system that
- * runs k3s as a service), each SSH host for multi-node k3s, and the simulated cluster's binaries.
+ * The machines the cluster runs on: this one for k3s (Linux, systemd to run k3s as a service, root
+ * to install it, which cto leaves to the user when it is not root), each SSH host for multi-node
+ * k3s, and the simulated cluster's binaries.
  */
 import path from "node:path";
 import type { Plan, SshNodePlan } from "../../../profiles/plan.js";
 import type { Check } from "../types.js";
-import { fail, firstLine, isRemoteK3s, ok } from "./common.js";
+import { K3S_SYSTEM_BINARY, K3S_UNIT_PATH } from "../../../components/cluster/k3s-service.js";
+import { fail, firstLine, isRemoteK3s, ok, warn } from "./common.js";
 
 const isLocalK3s = (plan: Plan): boolean => plan.cluster.provider === "k3s" && !isRemoteK3s(plan);
 const OTHER_PROVIDER = "or choose another provider in cto.yaml (cluster.provider: kind, minikube or existing)";
@@ -26,18 +28,16 @@ export const linuxCheck: Check = {
 
 export const privilegeCheck: Check = {
   id: "host.root",
-  name: "root or sudo (k3s)",
-  critical: true,
+  name: "root (k3s)",
+  critical: false,
   appliesTo: isLocalK3s,
   async run({ probes }) {
-    if (probes.uid === 0) return ok("running as root");
-    const sudo = await probes.which("sudo");
-    if (sudo) {
-      return ok(`sudo available (${sudo}); cto up announces before it runs the k3s installer with sudo`, { sudo });
-    }
-    return fail(
-      "not root and sudo is not installed: the k3s installer needs root",
-      `Run cto as root, or install sudo and give this user sudo rights, ${OTHER_PROVIDER}`,
+    if (probes.uid === 0) return ok("running as root: cto installs the k3s service itself");
+    if ((await probes.exists(K3S_UNIT_PATH)) && (await probes.exists(K3S_SYSTEM_BINARY)))
+      return ok(`k3s service installed (${K3S_UNIT_PATH}); cto needs no root`);
+    return warn(
+      "not root: k3s runs as a system service, which needs root, and cto does not run sudo",
+      `cto up prints the exact commands to run as root (install ${K3S_SYSTEM_BINARY} and ${K3S_UNIT_PATH}, start k3s, copy its kubeconfig), then run cto up again; or run cto as root, ${OTHER_PROVIDER}`,
     );
   },
 };
@@ -49,10 +49,9 @@ export const initSystemCheck: Check = {
   appliesTo: isLocalK3s,
   async run({ probes }) {
     if (await probes.systemdRunning()) return ok("systemd is running");
-    if (await probes.exists("/run/openrc")) return ok("OpenRC is running (the k3s installer supports it)");
     return fail(
-      "neither systemd nor OpenRC is running (no /run/systemd/system): k3s cannot be installed as a service",
-      `Use a host booted with systemd (containers and WSL without systemd cannot run k3s), ${OTHER_PROVIDER}`,
+      "systemd is not running (no /run/systemd/system): cto runs k3s as a systemd service",
+      `Use a host booted with systemd (containers and WSL without systemd cannot run k3s as a service), ${OTHER_PROVIDER}`,
     );
   },
 };

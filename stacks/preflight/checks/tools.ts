@@ -257,3 +257,26 @@ export const pulumiKubernetesCheck: Check = {
     );
   },
 };
+
+/**
+ * The k3s binary for a single node on this machine, at exactly the plan's version: cto installs it
+ * into ~/.cto/bin from the k3s release (SHA-256 checked against the release's sha256sum file), never
+ * through the install script; k3s on PATH at that version also does.
+ */
+export const k3sCheck: Check = {
+  id: "tool.k3s",
+  name: "k3s binary",
+  critical: true,
+  appliesTo: (plan) => plan.cluster.provider === "k3s" && plan.cluster.nodes.length === 0,
+  async run(ctx) {
+    const wanted = ctx.plan.cluster.provider === "k3s" ? ctx.plan.cluster.version : "";
+    const install = `cto doctor --fix   (downloads k3s ${wanted} into ${path.join(ctx.ctoHome, "bin")}, SHA-256 checked against the release's sha256sum file)`;
+    const exe = await toolPath(ctx, "k3s");
+    const r = await ctx.probes.run(exe, ["--version"]);
+    if (!r.found) return fail(`k3s not found in ${path.join(ctx.ctoHome, "bin")} or on PATH`, install);
+    const version = /k3s version (v\S+)/.exec(r.stdout)?.[1];
+    if (!version) return fail(`${exe} did not report a k3s version: ${firstLine(r.stderr || r.stdout)}`, install);
+    if (version !== wanted) return fail(`${exe} is k3s ${version}; the plan pins ${wanted}`, install, { version });
+    return ok(`k3s ${version}${exe === "k3s" ? "" : ` at ${exe}`}`, { version, path: exe });
+  },
+};
