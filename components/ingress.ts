@@ -16,7 +16,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../profiles/plan.js";
-import { agentWebhookPath } from "../profiles/webhooks.js";
+import { agentWebhookPath, type ServiceRef } from "../profiles/webhooks.js";
 import type { RenderedValues } from "../templates/rendered.js";
 import { createChartRelease, findComponent } from "./chart-release.js";
 import { platformLabels } from "./labels.js";
@@ -27,13 +27,6 @@ export const INGRESS_CONTROLLERS = { nginx: "ingress-nginx", traefik: "traefik" 
 
 /** Name of the Ingress that routes `webhooks.<domain>`. */
 export const WEBHOOK_INGRESS_NAME = "cto-webhooks";
-
-/** A Service in the cluster, by name, namespace and port. */
-export interface ServiceRef {
-  name: string;
-  namespace: string;
-  port: number;
-}
 
 export interface IngressArgs {
   plan: Plan;

@@ -2,19 +2,23 @@
  * `Tunnel` (`cto:tunnel:Tunnel`): brings GitHub's webhook deliveries into a cluster that has no
  * public address, with the relay the config names (`github.tunnel.provider`):
  *
- * - `cloudflare`: `cloudflared` running a remotely managed tunnel; the token (stack secret
- *   `github.tunnel.token`) carries the tunnel's routes, configured on Cloudflare's side.
- * - `ngrok`: the ngrok agent forwarding to the platform's webhook service, on the reserved
- *   address of `github.tunnel.url` when one is given; the authtoken is the same stack secret.
+ * - `cloudflare`: `cloudflared` running a remotely managed (named) Cloudflare Tunnel; the token
+ *   (stack secret `github.tunnel.token`) identifies the tunnel, whose public hostname
+ *   (`github.tunnel.url`) is routed on Cloudflare's side to the webhook receiver's Service
+ *   (`webhookReceiverUrl`; `cto up` and `cto status` print the route to configure).
+ * - `ngrok`: the ngrok agent forwarding the reserved address `github.tunnel.url` to the webhook
+ *   receiver's Service (the request path passes through); the authtoken is the same stack secret.
  * - `smee`: the smee.io client forwarding the channel `github.tunnel.url` (no secret).
  *
- * The token reaches the pod from the rendered `tunnel` Secret through an environment variable,
- * never a command-line argument. Images are arguments with pinned defaults so a mirror can
- * serve them. `none` creates nothing.
+ * Either way the public URL is known before anything runs, so the Apps' webhook URL is set
+ * (`publicWebhookUrl`, profiles/webhooks.ts). The token reaches the pod from the rendered `tunnel`
+ * Secret through an environment variable, never a command-line argument. Images are arguments
+ * with pinned defaults so a mirror can serve them. `none` creates nothing.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { webhookReceiverUrl } from "../profiles/webhooks.js";
 import type { RenderedValues } from "../templates/rendered.js";
 import { platformLabels } from "./labels.js";
 import type { PlatformBase } from "./platform-base.js";
@@ -36,17 +40,19 @@ export interface TunnelArgs {
   secrets: PlanSecrets;
   provider: k8s.Provider;
   base: PlatformBase;
-  /** In-cluster URL webhook deliveries are forwarded to (ngrok and smee). */
-  target: string;
   /** Image overrides by relay. */
   images?: Partial<Record<keyof typeof TUNNEL_IMAGES, string>>;
   after?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Container command, arguments and environment of a relay. */
+/**
+ * Container arguments and environment of a relay. `receiver` is the webhook receiver's in-cluster
+ * URL without a path (`webhookReceiverUrl`): ngrok passes the request path through; smee posts to
+ * exactly the target, so it gets the public URL's path appended.
+ */
 export function relayContainer(
   plan: Plan,
-  target: string,
+  receiver: string,
   secretName: string | undefined,
 ): { args: string[]; env: k8s.types.input.core.v1.EnvVar[] } | undefined {
   const tokenEnv = (name: string): k8s.types.input.core.v1.EnvVar[] =>
@@ -58,13 +64,15 @@ export function relayContainer(
     case "cloudflare":
       return { args: ["tunnel", "--no-autoupdate", "run"], env: tokenEnv("TUNNEL_TOKEN") };
     case "ngrok":
-      return { args: ["http", ...(url ? [`--url=${url}`] : []), target], env: tokenEnv("NGROK_AUTHTOKEN") };
-    case "smee":
+      return { args: ["http", ...(url ? [`--url=${url}`] : []), receiver], env: tokenEnv("NGROK_AUTHTOKEN") };
+    case "smee": {
       if (!url) throw new Error("github.tunnel.provider smee needs github.tunnel.url (the smee.io channel)");
+      const path = plan.github.webhookUrl ? new URL(plan.github.webhookUrl).pathname : "/";
       return {
-        args: ["npx", "--yes", SMEE_CLIENT, "--url", url, "--target", target],
+        args: ["npx", "--yes", SMEE_CLIENT, "--url", url, "--target", `${receiver}${path}`],
         env: [{ name: "HOME", value: "/tmp" }],
       };
+    }
   }
 }
 
@@ -92,7 +100,7 @@ export class Tunnel extends pulumi.ComponentResource {
         }),
       );
     }
-    const container = relayContainer(plan, args.target, spec?.name);
+    const container = relayContainer(plan, webhookReceiverUrl(plan), spec?.name);
     if (container && relay !== "none") {
       const labels = platformLabels(plan, "tunnel");
       const selector = { "app.kubernetes.io/name": `cto-tunnel-${relay}` };

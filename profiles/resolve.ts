@@ -42,6 +42,7 @@ import { PLATFORM_LABEL } from "./plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 import type { PlanDemand } from "./requests.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
+import { publicWebhookUrl } from "./webhooks.js";
 import { BUILTIN_COMPONENTS, FEATURE_NAMES, type FeatureName, type ImagePin, type ReleaseSpec } from "./schema.js";
 
 export interface ResolveOptions {
@@ -425,6 +426,21 @@ function checkFeatureNeeds(config: CtoConfig, profile: Profile, f: FeaturePlan, 
       "set github.tunnel.url to your smee.io channel",
     );
   }
+  // A tunnel whose public address is unknown would leave the Apps without a webhook URL.
+  if (tunnel.provider === "cloudflare" && !tunnel.url && !config.github.webhook_url) {
+    issue(
+      "github.tunnel.url",
+      "github.tunnel.provider cloudflare needs the tunnel's public URL, so the Apps' webhook URL is known",
+      "set github.tunnel.url to https://<the public hostname you route to this tunnel in Cloudflare>, e.g. https://hooks.acme.example",
+    );
+  }
+  if (tunnel.provider === "ngrok" && !tunnel.url && !config.github.webhook_url) {
+    issue(
+      "github.tunnel.url",
+      "github.tunnel.provider ngrok needs a reserved address: one ngrok assigns at start changes, and the Apps' webhook URL with it",
+      "set github.tunnel.url to your ngrok domain, e.g. https://acme.ngrok.app (ngrok dashboard → Domains)",
+    );
+  }
 }
 
 function resolveComponents(
@@ -585,10 +601,12 @@ function resolveGitHub(config: CtoConfig, agents: AgentPlan[], issue: Issue): Pl
     );
   }
   const domain = config.platform.domain;
-  const webhookUrl =
-    gh.webhook_url ??
-    (gh.tunnel.provider === "smee" ? gh.tunnel.url : undefined) ??
-    (domain && config.platform.ingress_type !== "none" ? `https://webhooks.${domain}/github` : undefined);
+  const webhookUrl = publicWebhookUrl({
+    webhookUrl: gh.webhook_url,
+    tunnel: gh.tunnel,
+    domain,
+    ingressType: config.platform.ingress_type,
+  });
   return compact({
     organization: gh.organization,
     repository: gh.repository,

@@ -27,7 +27,7 @@ import { Cluster, type ClusterArgs } from "../components/cluster/cluster.js";
 import { Controller } from "../components/controller.js";
 import { Databases } from "../components/databases.js";
 import { GitHubApps } from "../components/github-apps.js";
-import { Ingress, type ServiceRef } from "../components/ingress.js";
+import { Ingress } from "../components/ingress.js";
 import { Monitoring } from "../components/monitoring.js";
 import { PlatformBase } from "../components/platform-base.js";
 import { Registry } from "../components/registry.js";
@@ -83,39 +83,6 @@ export interface PlatformOutputs {
   missingCredentials: Record<string, string[]>;
 }
 
-/**
- * The in-cluster address the tunnel relays forward webhook deliveries to, at the path of the
- * public webhook URL: the webhook receiver (the platform's EventSource Service,
- * `profiles/webhooks.ts`); with a controller chart instead, that chart's Service, named by Helm's
- * usual full-name rule (`<release>-<chart>`, or the release name when it already contains the
- * chart name), on port 80.
- */
-export function webhookTarget(plan: Plan): string {
-  const controller = plan.components.find((c) => c.name === "controller");
-  const pathname = plan.github.webhookUrl ? new URL(plan.github.webhookUrl).pathname : "/";
-  if (controller && !controller.chart) {
-    const receiver = webhookReceiverService(plan);
-    return `http://${receiver.name}.${receiver.namespace}.svc.cluster.local:${receiver.port}${pathname}`;
-  }
-  const chart = controller?.chart?.chart ?? "controller";
-  const service = "controller".includes(chart) ? "controller" : `controller-${chart}`;
-  const namespace = controller?.namespace ?? plan.platform.namespace;
-  return `http://${service}.${namespace}.svc.cluster.local${pathname}`;
-}
-
-/**
- * The webhook receiver's Service, where webhooks.<domain> is routed: the platform's EventSource
- * (`cto-github`, whose Service Argo Events names `<name>-eventsource-svc`, port 12000), or, with a
- * controller chart instead, that chart's Service on port 80 (as `webhookTarget`).
- */
-export function webhookReceiver(plan: Plan): ServiceRef {
-  const controller = plan.components.find((c) => c.name === "controller");
-  const namespace = controller?.namespace ?? plan.platform.namespace;
-  const chart = controller?.chart?.chart;
-  if (!chart) return { name: "cto-github-eventsource-svc", namespace: plan.platform.namespace, port: 12000 };
-  return { name: "controller".includes(chart) ? "controller" : `controller-${chart}`, namespace, port: 80 };
-}
-
 /** Builds the whole platform for a plan; call inside a Pulumi program. */
 export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOptions = {}): PlatformOutputs {
   assertBuildablePlan(plan, secrets);
@@ -160,11 +127,11 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
     ...common,
     provider,
     base,
-    receiver: webhookReceiver(plan),
+    receiver: webhookReceiverService(plan),
     after: [controller],
   });
   if (plan.github.tunnel.provider !== "none") {
-    new Tunnel("tunnel", { ...common, secrets, provider, base, target: webhookTarget(plan), after: [controller] });
+    new Tunnel("tunnel", { ...common, secrets, provider, base, after: [controller] });
   }
 
   const versions: Record<string, string> = { platform: plan.release };

@@ -13,14 +13,21 @@
  * Object names are the platform's own (templates/platform/objects/*.yaml.hbs).
  */
 import type { Plan } from "../profiles/plan.js";
-import { agentWebhookPath, agentWebhookUrl } from "../profiles/webhooks.js";
+import {
+  WEBHOOK_EVENT_SOURCE,
+  agentWebhookPath,
+  agentWebhookUrl,
+  controllerChartFullName,
+  externalRouteNote,
+  webhookReceiverService,
+} from "../profiles/webhooks.js";
 import type { Kubectl } from "./diagnose/kubectl.js";
 import { readiness, type KubeObject } from "./diagnose/objects.js";
 
 /** The platform's task resources. */
 export const TASK_CRDS = ["coderuns.agents.platform", "docsruns.agents.platform"];
 /** The EventSource receiving GitHub's deliveries. */
-export const GITHUB_EVENTSOURCE = "cto-github";
+export const GITHUB_EVENTSOURCE = WEBHOOK_EVENT_SOURCE;
 /** The webhooks Ingress (components/ingress.ts) and the tunnel relay (components/tunnel.ts). */
 export const WEBHOOK_INGRESS = "cto-webhooks";
 export const TUNNEL_DEPLOYMENT = "cto-tunnel";
@@ -59,7 +66,7 @@ export function controllerDeployment(plan: Plan): { name: string; namespace: str
   const namespace = controller?.namespace ?? plan.platform.namespace;
   const chart = controller?.chart?.chart;
   if (!chart) return { name: "cto-controller", namespace };
-  return { name: "controller".includes(chart) ? "controller" : `controller-${chart}`, namespace };
+  return { name: controllerChartFullName(chart), namespace };
 }
 
 /** Runs every check; never throws for what the cluster or GitHub answers. */
@@ -139,7 +146,9 @@ async function webhookRoute(k: Kubectl, plan: Plan, options: ReadinessOptions): 
       name,
       ok: state?.ready ?? false,
       detail: `${url} through the ${plan.github.tunnel.provider} relay: ${relay.ok ? (state?.state ?? "") : relay.error.message}`,
-      fix: `kubectl -n ${ns} logs deployment/${TUNNEL_DEPLOYMENT}; then cto up`,
+      fix: [`kubectl -n ${ns} logs deployment/${TUNNEL_DEPLOYMENT}; then cto up`, externalRouteNote(plan)]
+        .filter((x) => x !== undefined)
+        .join(" "),
     };
   }
   if (domain && ingressType !== "none" && url.startsWith(`https://webhooks.${domain}/`)) {
@@ -179,8 +188,14 @@ async function webhookRoute(k: Kubectl, plan: Plan, options: ReadinessOptions): 
     name,
     ok: answered,
     detail: `${target} (routed outside cto): ${status === undefined ? "no answer" : `HTTP ${status}`}`,
-    fix: `route ${target} to Service ${GITHUB_EVENTSOURCE}-eventsource-svc in ${ns} (ingress_type none: your own ingress or proxy does it)`,
+    fix: externalRouteNote(plan) ?? routeTo(target ?? url, plan),
   };
+}
+
+/** Where a URL must be routed: the receiver's Service. */
+function routeTo(target: string, plan: Plan): string {
+  const r = webhookReceiverService(plan);
+  return `route ${target} to Service ${r.name} port ${r.port} in namespace ${r.namespace}`;
 }
 
 /** Whether each agent's App delivers to its own URL. */

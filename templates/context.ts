@@ -7,7 +7,12 @@
  * templates from these values.
  */
 import type { Plan } from "../profiles/plan.js";
-import { agentWebhookPath, agentWebhookUrl } from "../profiles/webhooks.js";
+import {
+  WEBHOOK_EVENT_SOURCE,
+  WEBHOOK_RECEIVER_PORT,
+  agentWebhookPath,
+  agentWebhookUrl,
+} from "../profiles/webhooks.js";
 import type { AgentRole, AgentRoles } from "./sources.js";
 import { veleroPluginVersion } from "./velero-plugins.js";
 
@@ -59,6 +64,8 @@ export interface TemplateContext {
     webUrl: string;
     webhookUrl: string | null;
     tunnel: Plan["github"]["tunnel"]["provider"];
+    /** The webhook receiver (the EventSource) and its port (`profiles/webhooks.ts`). */
+    receiver: { eventSource: string; port: number };
   };
   registry: { type: string; url: string; namespace: string | null; username: string | null; hasCredentials: boolean };
   /** The platform's images as placed by the plan (pinned by the release, or relocated to a mirror). */
@@ -158,6 +165,7 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
       webUrl: githubWebUrl(plan.github.baseUrl),
       webhookUrl: plan.github.webhookUrl ?? null,
       tunnel: plan.github.tunnel.provider,
+      receiver: { eventSource: WEBHOOK_EVENT_SOURCE, port: WEBHOOK_RECEIVER_PORT },
     },
     registry: {
       type: plan.registry.type,

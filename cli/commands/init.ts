@@ -15,6 +15,11 @@ export function register(program: Command): void {
     .option("--profile <PROFILE>", "installation profile: minimal, standard or production (default: minimal)")
     .option("--provider <PROVIDER>", "cluster: kind, k3s, minikube, existing or simulated (default: kind)")
     .option("--domain <DOMAIN>", "public domain for ingress hosts and the GitHub webhook; '' for none (default)")
+    .option(
+      "--tunnel-url <URL>",
+      "no domain, local cluster: the tunnel's public URL for GitHub webhooks (Cloudflare Tunnel hostname, ngrok domain)",
+    )
+    .option("--tunnel <PROVIDER>", "tunnel relay: cloudflare, ngrok, smee or none (default: from --tunnel-url)")
     .option("--registry <TYPE>", "registry: local, ghcr, ecr, gcr, acr, dockerhub or generic (default: local)")
     .option("--registry-url <HOST>", "registry host without scheme (ghcr.io, docker.io and gcr.io are defaults)")
     .option("--agents <LIST>", "comma-separated agents (default by profile: rex; rex,cleo,tess; …)")
@@ -26,6 +31,7 @@ export function register(program: Command): void {
     "cto init --yes --org acme --repo platform",
     "cto init --yes --profile standard --org acme --repo platform --name acme-dev --provider kind --domain agents.acme.example",
     "cto init --yes --org acme --repo platform --registry ghcr --agents rex,cleo -f staging.yaml --force",
+    "cto init --yes --org acme --repo platform --provider kind --tunnel-url https://hooks.acme.example",
   ]);
   cmd.addHelpText(
     "after",

@@ -44,11 +44,22 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
     }
   }
 
+  const github: Record<string, unknown> = { organization: a.organization, repository: a.repository };
+  const tunnel = a.tunnel ?? "none";
+  if (tunnel !== "none") {
+    github.tunnel = {
+      provider: tunnel,
+      url: a.tunnelUrl,
+      // The relay's credential: a stack secret read from the environment, never written here.
+      ...(tunnel === "smee" ? {} : { token: ref("CTO_TUNNEL_TOKEN") }),
+    };
+  }
+
   const content: Record<string, unknown> = {
     version: CONFIG_FORMAT_VERSION,
     profile: a.profile,
     platform,
-    github: { organization: a.organization, repository: a.repository },
+    github,
     cluster: { provider: a.provider },
     registry,
     agents: Object.fromEntries(a.agents.map((name) => [name, { enabled: true }])),
@@ -82,7 +93,17 @@ export function buildInitDocument(a: DocumentInputs): InitDocument {
       ? " name: also the Pulumi project. Add `domain: agents.example.com` for public ingress hosts and webhooks."
       : " name: also the Pulumi project. domain: ingress hosts and the GitHub webhook URL derive from it.",
   );
-  comment(root, "github", " The organisation and repository the agents work in.");
+  comment(
+    root,
+    "github",
+    tunnel === "cloudflare"
+      ? " The organisation and repository the agents work in. tunnel: cto up runs the Cloudflare Tunnel's\n connector in the cluster; CTO_TUNNEL_TOKEN is its token (Networks → Tunnels → your tunnel). In the\n tunnel's Public hostname settings, route the url's host to the webhook receiver: cto up prints the\n Service to route to."
+      : tunnel === "ngrok"
+        ? " The organisation and repository the agents work in. tunnel: cto up runs the ngrok agent in the\n cluster on your reserved domain; CTO_TUNNEL_TOKEN is your ngrok authtoken."
+        : tunnel === "smee"
+          ? " The organisation and repository the agents work in. tunnel: cto up runs the smee client in the cluster."
+          : " The organisation and repository the agents work in.",
+  );
   mapOf(root, "github").comment = [
     " GitHub Apps of the agents; cto creates them unless you give existing ones:",
     " apps:",

@@ -57,6 +57,20 @@ export function checkFlags(flags: InitFlags, choices: InitChoices): void {
   if (typeof flags.registryUrl === "string" && (flags.registry ?? "local") === "local") {
     problems.push("--registry-url is only used with --registry other than local");
   }
+  const tunnelUrl = typeof flags.tunnelUrl === "string" ? flags.tunnelUrl.trim() : undefined;
+  if ((tunnelUrl || flags.tunnel !== undefined) && typeof flags.domain === "string" && flags.domain.trim() !== "") {
+    problems.push(
+      "--tunnel-url and --tunnel are for a platform without --domain (the domain's ingress receives webhooks)",
+    );
+  }
+  if ((tunnelUrl || flags.tunnel !== undefined) && flags.provider === "existing") {
+    problems.push(
+      "--tunnel-url and --tunnel are for a local cluster (kind, k3s, minikube); an existing cluster uses its own ingress",
+    );
+  }
+  if (typeof flags.tunnel === "string" && flags.tunnel !== "none" && !tunnelUrl) {
+    problems.push(`--tunnel ${flags.tunnel} needs --tunnel-url (the public URL GitHub delivers to)`);
+  }
   if (problems.length > 0) {
     throw new UserError(
       problems.length === 1 ? `bad option: ${problems[0]}` : `bad options:\n  ${problems.join("\n  ")}`,

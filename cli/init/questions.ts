@@ -5,11 +5,13 @@
  * prompted only when its flag was not given.
  *
  * The PRD's success metric is at most 10 interactive prompts: 9 prompted questions here (one of
- * them only for non-local registries) plus the overwrite confirmation when cto.yaml exists.
+ * them only for non-local registries, one only for a local cluster without a domain) plus the
+ * overwrite confirmation when cto.yaml exists.
  */
 import {
   CLUSTER_PROVIDERS,
   REGISTRY_TYPES,
+  TUNNEL_PROVIDERS,
   dnsLabel,
   dnsSubdomain,
   githubLogin,
@@ -19,6 +21,7 @@ import { defaultAgents } from "../../profiles/default-agents.js";
 
 export type ClusterProvider = (typeof CLUSTER_PROVIDERS)[number];
 export type RegistryType = (typeof REGISTRY_TYPES)[number];
+export type TunnelProvider = (typeof TUNNEL_PROVIDERS)[number];
 
 /** Everything the wizard gathers; the document builder turns it into cto.yaml. */
 export interface InitAnswers {
@@ -29,6 +32,10 @@ export interface InitAnswers {
   provider: ClusterProvider;
   /** Empty: no public domain. */
   domain: string;
+  /** The tunnel's public URL GitHub delivers to; empty: no tunnel. Asked only for a local cluster without a domain. */
+  tunnelUrl?: string;
+  /** The relay serving `tunnelUrl` (inferred from it unless given). */
+  tunnel?: TunnelProvider;
   registry: RegistryType;
   /** Only for registries other than `local`. */
   registryUrl?: string;
@@ -133,6 +140,29 @@ const OFFERED_PROVIDERS: Choice[] = [
   { value: "existing", hint: "a cluster you already have (current kubeconfig context)" },
 ];
 
+/** Clusters on this machine (or the user's own hosts) that usually have no public address. */
+const LOCAL_PROVIDERS = new Set<string>(["kind", "k3s", "minikube", "simulated"]);
+
+/** ngrok's own domains; a custom ngrok domain needs --tunnel ngrok. */
+const NGROK_HOSTS = /\.ngrok(-free)?\.(app|dev|io)$/;
+
+/** The relay a tunnel URL belongs to: none without one; smee.io; ngrok's domains; else a Cloudflare Tunnel hostname. */
+export function tunnelFor(url: string): TunnelProvider {
+  if (url === "") return "none";
+  const host = URL.canParse(url) ? new URL(url).hostname : "";
+  if (host === "smee.io") return "smee";
+  if (NGROK_HOSTS.test(host)) return "ngrok";
+  return "cloudflare";
+}
+
+function tunnelUrlProblem(value: string | string[]): string | undefined {
+  if (typeof value !== "string" || !URL.canParse(value)) return "must be a URL such as https://hooks.acme.example";
+  const url = new URL(value);
+  if (url.protocol !== "https:") return "must be an https URL (GitHub delivers to the tunnel over TLS)";
+  if (url.search || url.hash) return "must have no query or fragment";
+  return undefined;
+}
+
 const REGISTRY_HINTS: Record<RegistryType, string> = {
   local: "a registry inside the cluster",
   ghcr: "GitHub Container Registry",
@@ -233,6 +263,33 @@ export const QUESTIONS: Question[] = [
     placeholder: "agents.acme.example",
     defaultValue: () => "",
     validate: (value) => (value === "" ? undefined : zodMessage(dnsSubdomain)(value)),
+  },
+  {
+    key: "tunnelUrl",
+    flag: "--tunnel-url <URL>",
+    option: "tunnelUrl",
+    description:
+      "without a domain on a local cluster: the public URL of the tunnel GitHub delivers webhooks to (a Cloudflare Tunnel hostname or an ngrok domain); '' for none (default)",
+    kind: "text",
+    message:
+      "No domain: GitHub reaches the platform through a tunnel. Its public URL (Cloudflare Tunnel hostname or ngrok domain; empty for none)",
+    placeholder: "https://hooks.acme.example",
+    when: (a) => a.domain === "" && a.provider !== undefined && LOCAL_PROVIDERS.has(a.provider),
+    defaultValue: () => "",
+    validate: (value) => (value === "" ? undefined : tunnelUrlProblem(value)),
+  },
+  {
+    key: "tunnel",
+    flag: "--tunnel <PROVIDER>",
+    option: "tunnel",
+    description: `tunnel relay for --tunnel-url: ${TUNNEL_PROVIDERS.join(", ")} (default: from the URL — smee.io: smee, ngrok domains: ngrok, others: cloudflare)`,
+    kind: "select",
+    message: "Tunnel relay",
+    // Not prompted: the URL nearly always says which relay serves it; --tunnel overrides.
+    prompted: false,
+    when: (a) => a.domain === "" && a.provider !== undefined && LOCAL_PROVIDERS.has(a.provider),
+    defaultValue: (a) => tunnelFor(a.tunnelUrl ?? ""),
+    validate: oneOf(TUNNEL_PROVIDERS),
   },
   {
     key: "registry",

@@ -1,5 +1,6 @@
 /** Shared by up, upgrade and rollback: preview, summary, confirmation, apply. */
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import { externalRouteNote } from "../../profiles/webhooks.js";
 import { cancelled, confirm } from "./consent.js";
 import { printResult, renderPreview } from "./render.js";
 import { withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
@@ -29,6 +30,7 @@ export async function previewConfirmApply(
           }),
         );
       else io.out(`No changes: ${plan.environment} already matches the plan.`);
+      printRouteNote(plan, io, json);
       return 0;
     }
     if (!options.yes) {
@@ -43,6 +45,15 @@ export async function previewConfirmApply(
       refresh: options.refresh,
     });
     printResult(result, io, json);
+    printRouteNote(plan, io, json);
     return 0;
   });
+}
+
+/** What someone other than cto must route for GitHub's deliveries to arrive (ingress_type none, a Cloudflare Tunnel). */
+export function printRouteNote(plan: Plan, io: LifecycleIO, json: boolean): void {
+  const note = externalRouteNote(plan);
+  if (!note) return;
+  if (json) io.out(JSON.stringify({ kind: "route", note }));
+  else io.out(`Webhook route: ${note}`);
 }

@@ -41,7 +41,9 @@ export async function runStatus(options: LifecycleCommandOptions, io: LifecycleI
     io.out("Component health: no kubeconfig known for this cluster (set cluster.kubeconfig in cto.yaml)");
   }
   const { readyLine } = await import("../../stacks/readiness.js");
+  const { printRouteNote } = await import("./apply.js");
   io.out("");
+  printRouteNote(plan, io, false);
   io.out(
     ready
       ? readyLine(ready)

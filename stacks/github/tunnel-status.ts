@@ -46,7 +46,7 @@ export function tunnelSummary(plan: Pick<Plan, "github">): TunnelSummary {
         publicUrl: webhookUrl ?? null,
         text: webhookUrl
           ? `Cloudflare tunnel: GitHub delivers to ${webhookUrl} (the route is configured on Cloudflare's side)`
-          : "Cloudflare tunnel: set github.webhook_url to the hostname its route serves",
+          : "Cloudflare tunnel: set github.tunnel.url to the public hostname routed to the tunnel",
       };
   }
 }

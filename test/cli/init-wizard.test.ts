@@ -97,6 +97,8 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
     t.press("Enter");
     await t.waitFor("Public domain for the platform");
     t.press("Enter"); // empty: no domain
+    await t.waitFor("GitHub reaches the platform through a tunnel");
+    t.press("Enter"); // empty: no tunnel
     await t.waitFor("Container registry for agent images");
     t.press("Enter"); // local: no registry host question
     await t.waitFor("Agents to enable");
@@ -107,6 +109,51 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
     assert.deepEqual(doc.platform, { name: "acme-dev", namespace: "cto" });
     assert.deepEqual(doc.registry, { type: "local" });
     assert.deepEqual(doc.agents, { rex: { enabled: true } });
+    assert.deepEqual(doc.github, { organization: "acme", repository: "platform" }, "no tunnel section");
+  });
+
+  it("no domain on a local cluster: offers a tunnel, writes it with the token as ${CTO_TUNNEL_TOKEN}, never the value", async () => {
+    const secret = "tunnel-token-value-must-not-be-written";
+    term = TmuxSession.start({
+      command: [process.execPath, CTO_BIN, "init", "--org", "acme", "--repo", "platform", "--profile", "minimal"],
+      cwd: box.cwd,
+      env: { ...box.env, TERM: "xterm-256color", CTO_TUNNEL_TOKEN: secret },
+      scratch: box.root,
+    });
+    const t = term;
+    await t.waitFor("Where does the platform run?");
+    t.press("Enter"); // kind
+    await t.waitFor("Public domain for the platform");
+    t.press("Enter"); // no domain
+    await t.waitFor("GitHub reaches the platform through a tunnel");
+    t.type("http://hooks.acme.example");
+    t.press("Enter");
+    await t.waitFor("must be an https URL");
+    for (let i = 0; i < "http://hooks.acme.example".length; i++) t.press("BSpace");
+    t.type("https://hooks.acme.example");
+    t.press("Enter");
+    await t.waitFor("Container registry for agent images");
+    t.press("Enter");
+    await t.waitFor("Agents to enable");
+    t.press("Enter");
+    await t.waitFor(/Wrote .*cto\.yaml/);
+    assert.equal(await t.exitCode(), 0);
+    const text = readFileSync(join(box.cwd, "cto.yaml"), "utf8");
+    assert.ok(!text.includes(secret), "the token's value is not in cto.yaml");
+    const doc = parse(text);
+    assert.deepEqual(doc.github.tunnel, {
+      provider: "cloudflare",
+      url: "https://hooks.acme.example",
+      token: "${CTO_TUNNEL_TOKEN}",
+    });
+
+    // The Apps' webhook URL is known from the tunnel: the resolved plan carries it.
+    const shown = await box.run(["config", "show", "--resolved", "--output", "json"], {
+      env: { CTO_TUNNEL_TOKEN: secret },
+    });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.ok(!shown.stdout.includes(secret), "config show does not print the token");
+    assert.match(shown.stdout, /"webhookUrl":\s*"https:\/\/hooks\.acme\.example\/github"/);
   });
 
   it("Ctrl-C prints 'Operation cancelled.', exits 0 and writes nothing", async () => {
@@ -139,26 +186,28 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
       env: box.env,
     });
     const t = start([]);
-    const first = await t.waitFor("(step 1 of 7)");
+    const first = await t.waitFor("(step 1 of 8)");
     assert.match(first, /default to github\.com\/acme-labs\/widgets \(git remote origin\)/);
-    assert.match(first, /GitHub organisation \(or user\) the agents work in {2}\(step 1 of 7\)/);
+    assert.match(first, /GitHub organisation \(or user\) the agents work in {2}\(step 1 of 8\)/);
     assert.match(first, /acme-labs/);
     t.press("Enter");
-    const second = await t.waitFor("(step 2 of 7)");
-    assert.match(second, /Repository the platform starts with \(name only\) {2}\(step 2 of 7\)/);
+    const second = await t.waitFor("(step 2 of 8)");
+    assert.match(second, /Repository the platform starts with \(name only\) {2}\(step 2 of 8\)/);
     assert.match(second, /widgets/);
     t.press("Enter");
-    await t.waitFor("Installation profile  (step 3 of 7)");
+    await t.waitFor("Installation profile  (step 3 of 8)");
     t.press("Enter");
-    await t.waitFor("(step 4 of 7)");
+    await t.waitFor("(step 4 of 8)");
     t.press("Enter");
-    await t.waitFor("(step 5 of 7)");
-    t.press("Enter");
-    await t.waitFor("Container registry for agent images  (step 6 of 7)");
+    await t.waitFor("(step 5 of 8)");
+    t.press("Enter"); // no domain: the tunnel question (kind is local)
+    await t.waitFor("(step 6 of 8)");
+    t.press("Enter"); // no tunnel
+    await t.waitFor("Container registry for agent images  (step 7 of 8)");
     t.press("Down", "Enter"); // ghcr: the registry host question comes in
-    await t.waitFor("Registry host (no scheme)  (step 7 of 8)");
+    await t.waitFor("Registry host (no scheme)  (step 8 of 9)");
     t.press("Enter");
-    await t.waitFor("(step 8 of 8)");
+    await t.waitFor("(step 9 of 9)");
     t.press("Enter"); // the agents: the last question (the platform ships with cto: no chart repository to ask for)
     await t.waitFor(/Wrote .*cto\.yaml/);
     assert.equal(await t.exitCode(), 0);
@@ -169,7 +218,7 @@ describe("cto init wizard (tmux pseudo-terminal)", function () {
 
   it("without a GitHub remote, Enter on the organisation says it is needed", async () => {
     const t = start([]);
-    await t.waitFor("GitHub organisation (or user) the agents work in  (step 1 of 7)");
+    await t.waitFor("GitHub organisation (or user) the agents work in  (step 1 of 8)");
     t.press("Enter");
     const screen = await t.waitFor("needed: the GitHub organisation (or user) the agents work in, e.g. acme");
     assert.doesNotMatch(screen, /Too small|expected string|default to github\.com/);

@@ -1,7 +1,6 @@
 /** Ingress: the controller platform.ingress_type names, and webhooks.<domain> routed per agent to the receiver. */
 import assert from "node:assert/strict";
-import { agentWebhookPath } from "../../profiles/webhooks.js";
-import { webhookReceiver } from "../../stacks/program.js";
+import { agentWebhookPath, webhookReceiverService } from "../../profiles/webhooks.js";
 import { useTraefikOnKind } from "../golden/acme-plans.js";
 import { acme, buildUnderMocks } from "./fixtures.js";
 import { find } from "./harness.js";
@@ -30,7 +29,8 @@ describe("ingress (mocks)", function () {
     const spec = ingress.inputs.spec as IngressSpec;
     assert.equal(spec.ingressClassName, "nginx");
     assert.equal(spec.rules[0]!.host, "webhooks.acme.example");
-    const receiver = webhookReceiver(plan);
+    const receiver = webhookReceiverService(plan);
+    assert.deepEqual(receiver, { name: "cto-github-eventsource-svc", namespace: "cto", port: 12000 });
     assert.deepEqual(
       spec.rules[0]!.http.paths,
       plan.agents.map((a) => ({

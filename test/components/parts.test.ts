@@ -108,7 +108,8 @@ describe("component parts", function () {
     assert.deepEqual(container.args, [
       "http",
       "--url=https://acme-hooks.ngrok.app",
-      "http://cto-github-eventsource-svc.cto.svc.cluster.local:12000/github",
+      // ngrok passes the request path (/github/<agent>) through to the receiver.
+      "http://cto-github-eventsource-svc.cto.svc.cluster.local:12000",
     ]);
     assert.deepEqual(container.env, [
       { name: "NGROK_AUTHTOKEN", valueFrom: { secretKeyRef: { name: "cto-tunnel", key: "token" } } },

@@ -69,7 +69,7 @@ describe("cto init wizard model", () => {
     };
   }
 
-  it("shows at most 10 prompts even in the longest path (existing file, non-local registry)", async () => {
+  it("shows at most 10 prompts even in the longest path (existing file, no domain: a tunnel, non-local registry)", async () => {
     writeFileSync(join(dir, "cto.yaml"), "# old\n");
     const p = scripted([
       true, // replace?
@@ -77,26 +77,28 @@ describe("cto init wizard model", () => {
       "platform",
       "standard",
       "k3s",
-      "agents.acme.example",
+      "", // no domain: the tunnel question
+      "https://hooks.acme.example",
       "generic",
       "registry.acme.example:5000",
       ["rex", "cleo"],
     ]);
     const validated: string[] = [];
     assert.equal(await runInit({}, io(p, validated)), 0);
-    assert.equal(p.asked.length, 9);
+    assert.equal(p.asked.length, 10);
     assert.ok(MAX_PROMPTS <= 10, `MAX_PROMPTS is ${MAX_PROMPTS}`);
     assert.equal(p.asked.length, MAX_PROMPTS);
     // Every prompt says where it stands; the registry host (asked after choosing generic) adds one.
-    assert.deepEqual(p.steps, ["1/8", "2/8", "3/8", "4/8", "5/8", "6/8", "7/8", "8/9", "9/9"]);
+    assert.deepEqual(p.steps, ["1/9", "2/9", "3/9", "4/9", "5/9", "6/9", "7/9", "8/9", "9/10", "10/10"]);
     const written = readFileSync(join(dir, "cto.yaml"), "utf8");
     assert.equal(validated[0], written, "the file put in place is the one that was validated");
     assert.match(written, /url: registry\.acme\.example:5000/);
     assert.match(written, /password: \$\{CTO_REGISTRY_PASSWORD\}/);
+    assert.match(written, /token: \$\{CTO_TUNNEL_TOKEN\}/);
   });
 
   it("asks only what no flag answered", async () => {
-    const p = scripted(["kind", "", ["rex"]]);
+    const p = scripted(["kind", "", "", ["rex"]]);
     const flags = {
       org: "acme",
       repo: "platform",
@@ -107,8 +109,37 @@ describe("cto init wizard model", () => {
     assert.deepEqual(p.asked, [
       "Where does the platform run?",
       "Public domain for the platform (leave empty for none)",
+      "No domain: GitHub reaches the platform through a tunnel. Its public URL (Cloudflare Tunnel hostname or ngrok domain; empty for none)",
       "Agents to enable",
     ]);
+  });
+
+  it("a tunnel URL without a domain writes github.tunnel (relay from the URL, token by reference); bad combinations are refused", async () => {
+    const flags = { org: "acme", repo: "platform", profile: "minimal", registry: "local", agents: "rex" };
+    const cases: [string, string, string][] = [
+      ["https://hooks.acme.example", "cloudflare", "CTO_TUNNEL_TOKEN"],
+      ["https://acme.ngrok.app", "ngrok", "CTO_TUNNEL_TOKEN"],
+      ["https://smee.io/abc", "smee", ""],
+    ];
+    for (const [url, provider, ref] of cases) {
+      rmSync(join(dir, "cto.yaml"), { force: true });
+      const p = scripted(["kind", "", url]);
+      assert.equal(await runInit(flags, io(p)), 0);
+      const doc = parse(readFileSync(join(dir, "cto.yaml"), "utf8"));
+      assert.deepEqual(doc.github.tunnel, { provider, url, ...(ref ? { token: `\${${ref}}` } : {}) }, url);
+    }
+    rmSync(join(dir, "cto.yaml"), { force: true });
+    const custom = { ...flags, provider: "kind", domain: "", tunnelUrl: "https://hooks.acme.example", tunnel: "ngrok" };
+    assert.equal(await runInit(custom, io(scripted([]))), 0);
+    assert.equal(parse(readFileSync(join(dir, "cto.yaml"), "utf8")).github.tunnel.provider, "ngrok", "--tunnel wins");
+    for (const [bad, message] of [
+      [{ domain: "agents.acme.example", tunnelUrl: "https://hooks.acme.example" }, /for a platform without --domain/],
+      [{ provider: "existing", tunnelUrl: "https://hooks.acme.example" }, /for a local cluster/],
+      [{ tunnel: "cloudflare" }, /--tunnel cloudflare needs --tunnel-url/],
+      [{ tunnelUrl: "http://hooks.acme.example" }, /must be an https URL/],
+    ] as const) {
+      await assert.rejects(runInit({ ...flags, ...bad }, io(scripted([]))), message);
+    }
   });
 
   it("a cancel writes nothing and ends with 'Operation cancelled.' (exit 0)", async () => {
@@ -128,11 +159,11 @@ describe("cto init wizard model", () => {
 
   it("defaults the organisation and repository to the git remote, and says so without a terminal", async () => {
     const choices = { ...CHOICES, gitRemote: { organization: "Acme-Labs", repository: "widgets", remote: "origin" } };
-    const p = scripted(["Acme-Labs", "widgets", "minimal", "kind", "", "local", ["rex"], "oci://r.acme.example/c"]);
+    const p = scripted(["Acme-Labs", "widgets", "minimal", "kind", "", "", "local", ["rex"]]);
     assert.equal(await runInit({}, io(p, [], choices)), 0);
     assert.deepEqual(p.initials.slice(0, 2), ["Acme-Labs", "widgets"]);
     // Another organisation typed: the remote's repository is no longer offered.
-    const other = scripted(["other", "platform", "minimal", "kind", "", "local", ["rex"]]);
+    const other = scripted(["other", "platform", "minimal", "kind", "", "", "local", ["rex"]]);
     assert.equal(await runInit({ force: true }, io(other, [], choices)), 0);
     assert.deepEqual(other.initials.slice(0, 2), ["Acme-Labs", undefined]);
 

@@ -55,6 +55,48 @@ describe("profiles: resolvePlan", () => {
     return assert.fail("expected a ConfigError");
   }
 
+  describe("the webhook URL a tunnel or ingress_type none gives (issue 15 item 3)", () => {
+    const local = BASE.replace("  domain: acme.example\n", "").replace("provider: existing", "provider: kind");
+    const withTunnel = (tunnel: string) =>
+      local.replace("  repository: platform\n", `  repository: platform\n  tunnel: ${tunnel}\n`);
+
+    it("a Cloudflare Tunnel's public URL is the Apps' webhook URL, at /github", async () => {
+      const { plan } = await resolve(
+        withTunnel("{ provider: cloudflare, url: 'https://hooks.acme.example', token: t0k }"),
+      );
+      assert.equal(plan.github.webhookUrl, "https://hooks.acme.example/github");
+      assert.deepEqual(plan.github.tunnel, { provider: "cloudflare", url: "https://hooks.acme.example" });
+    });
+
+    it("an ngrok domain with a path keeps it; github.webhook_url wins over both", async () => {
+      const ngrok = await resolve(withTunnel("{ provider: ngrok, url: 'https://acme.ngrok.app/hooks', token: t0k }"));
+      assert.equal(ngrok.plan.github.webhookUrl, "https://acme.ngrok.app/hooks");
+      const explicit = await resolve(
+        withTunnel("{ provider: cloudflare, token: t0k }").replace(
+          "  repository: platform\n",
+          "  repository: platform\n  webhook_url: https://gh.acme.example/in\n",
+        ),
+      );
+      assert.equal(explicit.plan.github.webhookUrl, "https://gh.acme.example/in");
+    });
+
+    it("a Cloudflare or ngrok tunnel without its public URL is refused with the fix", async () => {
+      const cf = await problems(withTunnel("{ provider: cloudflare, token: t0k }"));
+      assert.match(cf, /github\.tunnel\.url: github\.tunnel\.provider cloudflare needs the tunnel's public URL/);
+      assert.match(cf, /fix: set github\.tunnel\.url to https:\/\/<the public hostname/);
+      const ng = await problems(withTunnel("{ provider: ngrok, token: t0k }"));
+      assert.match(ng, /github\.tunnel\.provider ngrok needs a reserved address/);
+    });
+
+    it("ingress_type none with a domain: the URL is webhooks.<domain>, no ingress controller in the plan", async () => {
+      const { plan } = await resolve(
+        BASE.replace("  domain: acme.example\n", "  domain: acme.example\n  ingress_type: none\n"),
+      );
+      assert.equal(plan.github.webhookUrl, "https://webhooks.acme.example/github");
+      assert.ok(!plan.components.some((c) => c.name === "ingress-nginx" || c.name === "traefik"));
+    });
+  });
+
   describe("matches the hand-written acme plans (golden) for an equivalent config", () => {
     const agentsFor: Record<AcmeProfile, string> = {
       minimal: "  rex: { cli: claude, resources: { cpu: 2, memory: 4Gi } }\n",

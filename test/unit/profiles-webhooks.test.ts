@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { agentWebhookPath, agentWebhookUrl } from "../../profiles/webhooks.js";
+import {
+  agentWebhookPath,
+  agentWebhookUrl,
+  controllerChartFullName,
+  externalRouteNote,
+  publicWebhookUrl,
+  webhookReceiverService,
+} from "../../profiles/webhooks.js";
 
 const plan = (webhookUrl?: string) =>
   ({
@@ -41,5 +48,89 @@ describe("profiles/webhooks: one URL and path per agent's App", () => {
   it("each agent gets a different URL", () => {
     const p = plan("https://webhooks.acme.example/github");
     assert.notEqual(agentWebhookUrl(p, "rex"), agentWebhookUrl(p, "cleo"));
+  });
+});
+
+describe("profiles/webhooks: the public URL, the receiver and who routes it", () => {
+  const none = { provider: "none" } as const;
+  it("publicWebhookUrl: webhook_url, then a tunnel's URL (at /github without a path), then the domain", () => {
+    const domain = "acme.example";
+    assert.equal(
+      publicWebhookUrl({ webhookUrl: "https://x.example/in", tunnel: none, domain, ingressType: "nginx" }),
+      "https://x.example/in",
+    );
+    assert.equal(
+      publicWebhookUrl({ tunnel: { provider: "cloudflare", url: "https://hooks.acme.example" }, ingressType: "nginx" }),
+      "https://hooks.acme.example/github",
+    );
+    assert.equal(
+      publicWebhookUrl({ tunnel: { provider: "ngrok", url: "https://acme.ngrok.app/in" }, ingressType: "nginx" }),
+      "https://acme.ngrok.app/in",
+    );
+    assert.equal(
+      publicWebhookUrl({ tunnel: { provider: "smee", url: "https://smee.io/abc" }, ingressType: "nginx" }),
+      "https://smee.io/abc",
+    );
+    assert.equal(
+      publicWebhookUrl({ tunnel: none, domain, ingressType: "none" }),
+      "https://webhooks.acme.example/github",
+    );
+    assert.equal(publicWebhookUrl({ tunnel: none, ingressType: "nginx" }), undefined);
+  });
+
+  it("webhookReceiverService: the EventSource's Service, or a controller chart's (Helm's full name)", () => {
+    const p = { platform: { namespace: "cto" }, components: [] } as unknown as Parameters<
+      typeof webhookReceiverService
+    >[0];
+    assert.deepEqual(webhookReceiverService(p), { name: "cto-github-eventsource-svc", namespace: "cto", port: 12000 });
+    const chart = {
+      platform: { namespace: "cto" },
+      components: [{ name: "controller", namespace: "agents", chart: { chart: "cto-controller" } }],
+    } as unknown as Parameters<typeof webhookReceiverService>[0];
+    assert.deepEqual(webhookReceiverService(chart), {
+      name: "controller-cto-controller",
+      namespace: "agents",
+      port: 80,
+    });
+    assert.equal(controllerChartFullName("controller"), "controller");
+  });
+
+  it("externalRouteNote: says who routes which URL to which Service, only when cto does not", () => {
+    const base = (platform: object, github: object) =>
+      ({
+        platform: { namespace: "cto", ingressType: "nginx", ...platform },
+        components: [],
+        agents: [{ name: "rex" }, { name: "cleo" }],
+        github: { tunnel: none, ...github },
+      }) as unknown as Parameters<typeof externalRouteNote>[0];
+    const routedByCto = base({ domain: "acme.example" }, { webhookUrl: "https://webhooks.acme.example/github" });
+    assert.equal(externalRouteNote(routedByCto), undefined);
+    assert.equal(externalRouteNote(base({}, {})), undefined, "no URL: nothing to route");
+    assert.equal(
+      externalRouteNote(
+        base({ domain: "acme.example", ingressType: "none" }, { webhookUrl: "https://webhooks.acme.example/github" }),
+      ),
+      "platform.ingress_type is none, so cto installs no ingress controller: your ingress or proxy must route " +
+        "https://webhooks.acme.example paths /github/rex, /github/cleo to the Service cto-github-eventsource-svc " +
+        "port 12000 in namespace cto (http://cto-github-eventsource-svc.cto.svc.cluster.local:12000).",
+    );
+    const cf = externalRouteNote(
+      base(
+        {},
+        {
+          webhookUrl: "https://hooks.acme.example/github",
+          tunnel: { provider: "cloudflare", url: "https://hooks.acme.example" },
+        },
+      ),
+    );
+    assert.match(
+      cf ?? "",
+      /route hooks\.acme\.example to http:\/\/cto-github-eventsource-svc\.cto\.svc\.cluster\.local:12000/,
+    );
+    const ngrok = base(
+      {},
+      { webhookUrl: "https://acme.ngrok.app/github", tunnel: { provider: "ngrok", url: "https://acme.ngrok.app" } },
+    );
+    assert.equal(externalRouteNote(ngrok), undefined, "the ngrok agent forwards to the receiver itself");
   });
 });
