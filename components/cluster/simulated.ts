@@ -215,8 +215,12 @@ interface NodeList {
   }[];
 }
 
-/** Waits until exactly `count` nodes exist, all Ready and untainted (kwok has taken them over). */
-async function waitForNodes(kubeconfig: string, count: number, timeoutMs = 120_000): Promise<void> {
+/**
+ * Waits until exactly `count` nodes exist, all Ready and untainted (kwok has taken them over).
+ * kwok marks a node Ready within seconds on an idle machine, but on a loaded 2-core machine (load
+ * 30) it was seen to take over 2 minutes; five minutes keeps a slow machine from failing the create.
+ */
+async function waitForNodes(kubeconfig: string, count: number, timeoutMs = 300_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < until) {
