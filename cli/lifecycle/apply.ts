@@ -9,7 +9,13 @@ export async function previewConfirmApply(
   loaded: { plan: Plan; secrets: PlanSecrets },
   options: LifecycleCommandOptions,
   io: LifecycleIO,
-  extra: { operation: "up" | "upgrade" | "rollback"; rollbackOf?: number; question: string },
+  extra: {
+    operation: "up" | "upgrade" | "rollback";
+    rollbackOf?: number;
+    question: string;
+    /** Runs once the stack matches the plan (applied now, or already), before the result is printed. */
+    onApplied?: () => Promise<void>;
+  },
 ): Promise<number> {
   const { plan, secrets } = loaded;
   const json = Boolean(options.json);
@@ -19,6 +25,7 @@ export async function previewConfirmApply(
     else for (const line of renderPreview(report, { diff: options.diff, details: report.details })) io.out(line);
 
     if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, { env: io.env }))) {
+      await extra.onApplied?.();
       if (json)
         io.out(
           JSON.stringify({
@@ -44,6 +51,7 @@ export async function previewConfirmApply(
       total: report.total,
       refresh: options.refresh,
     });
+    await extra.onApplied?.();
     printResult(result, io, json);
     printRouteNote(plan, io, json);
     return 0;

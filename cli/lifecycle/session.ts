@@ -9,6 +9,7 @@
  * `stacks/progress.ts` defines them, then `{"kind":"result",…}`), one document for the others
  * (preview prints its report, steps included, as one line).
  */
+import type { CtoConfig } from "../../config/schema.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import type { LifecycleOptions } from "../../stacks/lifecycle/index.js";
 import { renderFinalTable, renderProgressLine, type ProgressEvent } from "../../stacks/progress.js";
@@ -63,9 +64,9 @@ export async function load(
   options: LifecycleCommandOptions,
   io: LifecycleIO,
   release?: string,
-): Promise<{ file: string; plan: Plan; secrets: PlanSecrets }> {
-  const { file, plan, secrets } = await loadPlan({ ...options, release }, io);
-  return { file, plan, secrets };
+): Promise<{ file: string; config: CtoConfig; plan: Plan; secrets: PlanSecrets }> {
+  const { file, config, plan, secrets } = await loadPlan({ ...options, release }, io);
+  return { file, config, plan, secrets };
 }
 
 export type Lifecycle = typeof import("../../stacks/lifecycle/index.js");

@@ -1,5 +1,10 @@
-/** `cto upgrade [--to RELEASE]`: the version changes, then preview, confirmation, apply. */
+/**
+ * `cto upgrade [--to RELEASE]`: the version changes and the cto.yaml edit that records the target,
+ * then preview, confirmation, apply; the edit is written once the environment runs the target, so
+ * the next plain `cto up` keeps it (config/release-record.ts).
+ */
 import { UserError } from "../../config/errors.js";
+import type { ReleaseEdit } from "../../config/release-record.js";
 import { previewConfirmApply } from "./apply.js";
 import { requireConsent } from "./consent.js";
 import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
@@ -17,18 +22,72 @@ export async function runUpgrade(options: LifecycleCommandOptions, io: Lifecycle
   }
   const current = await load(options, io);
   const next = await load(options, io, target);
+  const environment = next.plan.environment;
+  const { releaseEdit, writeReleaseEdit } = await import("../../config/release-record.js");
+  const edit = await releaseEdit(current.file, current.config, environment, target);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { versionChanges } = await import("../../stacks/history.js");
-  const applied = (await lifecycle.lastApplied(current.plan, { env: io.env }))?.plan ?? current.plan;
-  const changes = versionChanges(applied, next.plan);
-  if (options.json) io.out(JSON.stringify({ kind: "versions", from: applied.release, to: target, changes }));
-  else {
-    io.out(`Upgrade ${next.plan.environment}: release ${applied.release} → ${target}`);
+  const from = (await lifecycle.lastApplied(current.plan, { env: io.env }))?.plan ?? current.plan;
+  const changes = versionChanges(from, next.plan);
+  if (options.json) {
+    io.out(JSON.stringify({ kind: "versions", from: from.release, to: target, changes }));
+    if (edit) io.out(JSON.stringify({ kind: "config-edit", written: false, ...editSummary(edit) }));
+  } else {
+    io.out(`Upgrade ${environment}: release ${from.release} → ${target}`);
     for (const c of changes.length > 0 ? changes : ["no component version changes"]) io.out(`  ${c}`);
     io.out("");
+    if (edit) for (const line of renderEdit(edit)) io.out(line);
   }
-  return previewConfirmApply(next, options, io, {
-    operation: "upgrade",
-    question: `Upgrade ${next.plan.environment} to release ${target}?`,
-  });
+  let applied = false;
+  const record = async (): Promise<void> => {
+    applied = true;
+    if (!edit) return;
+    const written = await writeReleaseEdit(edit);
+    if (options.json) io.out(JSON.stringify({ kind: "config-edit", written: true, ...editSummary(written) }));
+    else
+      io.out(
+        `Recorded release ${target} in ${written.file} (${written.path}): commit it, so every checkout's cto up keeps ${target}.`,
+      );
+  };
+  try {
+    return await previewConfirmApply(next, options, io, {
+      operation: "upgrade",
+      question: edit
+        ? `Upgrade ${environment} to release ${target} (and record it in ${edit.file})?`
+        : `Upgrade ${environment} to release ${target}?`,
+      onApplied: record,
+    });
+  } catch (err) {
+    if (edit && !applied && !options.json) {
+      io.err(
+        `${edit.file} was not changed: ${edit.path} still ${edit.previous === undefined ? "unset" : `says ${edit.previous}`}. ` +
+          `cto upgrade --env ${environment} --to ${target} again finishes the upgrade.`,
+      );
+    }
+    throw err;
+  }
+}
+
+function editSummary(edit: ReleaseEdit): Record<string, unknown> {
+  return {
+    file: edit.file,
+    path: edit.path,
+    from: edit.previous ?? null,
+    to: edit.release,
+    line: edit.hunk.line,
+    removed: edit.hunk.removed,
+    added: edit.hunk.added,
+  };
+}
+
+/** The cto.yaml change as diff lines, under a heading saying when it is written. */
+export function renderEdit(edit: ReleaseEdit): string[] {
+  const was = edit.previous === undefined ? "not set before" : `was ${edit.previous}`;
+  return [
+    `${edit.file}, written once the upgrade succeeds (${edit.path}, ${was}):`,
+    `  @@ line ${edit.hunk.line}`,
+    ...edit.hunk.removed.map((l) => `  - ${l}`),
+    ...edit.hunk.added.map((l) => `  + ${l}`),
+    "",
+  ];
 }

@@ -4,7 +4,7 @@
  * read-only ones answer on an empty environment.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../config/paths.js";
 import { Sandbox } from "../helpers/cli.js";
@@ -51,6 +51,17 @@ describe("cto lifecycle commands (no engine needed)", () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /prod is a production environment/);
     assert.match(r.stderr, /fix: cto destroy --env prod --yes --confirm prod/);
+  });
+
+  it("cto upgrade --to an unknown release: exit 2 naming the releases there are, cto.yaml untouched", async () => {
+    const file = join(box.cwd, "cto.yaml");
+    const before = readFileSync(file, "utf8");
+    const r = await box.run(["upgrade", "--to", "2026.11", "--yes"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /unknown platform release 2026\.11/);
+    assert.match(r.stderr, /fix: releases in profiles\/versions\.yaml: 0\.1\.0, 0\.2\.0, 0\.3\.0/);
+    assert.equal(readFileSync(file, "utf8"), before);
+    assert.equal(existsSync(join(box.env.CTO_HOME as string, "state")), false, "no state backend created");
   });
 
   it("cto history on a new environment: nothing recorded, as text and JSON", async () => {

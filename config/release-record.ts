@@ -1,0 +1,107 @@
+/**
+ * Recording an environment's platform release in `cto.yaml`, as `cto upgrade` does, so the next
+ * plain `cto up` keeps it (without `release:` cto uses the newest release it knows, which moves
+ * with every cto version).
+ *
+ * Where: `environments.<env>.release` when the file declares environments (only that environment
+ * moves), else the top-level `release` (a file without environments is one setting for every stack).
+ * How: one line edited or added in place (`yaml-edit.ts`); comments and layout stay as written.
+ * The edit is computed before anything runs, shown in the preview, and written only after the
+ * upgrade succeeded: until then the file names the release the environment had.
+ */
+import { chmod, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { UserError } from "./errors.js";
+import type { CtoConfig } from "./schema.js";
+import { scalarSourceAt, setYamlString, YamlEditError, type Hunk } from "./yaml-edit.js";
+
+export interface ReleaseEdit {
+  file: string;
+  /** Dotted config path set: `environments.dev.release` or `release`. */
+  path: string;
+  release: string;
+  /** What the file said there before (undefined: nothing). */
+  previous?: string;
+  /** The text the file had when the edit was computed, and the text it gets. */
+  before: string;
+  after: string;
+  hunk: Hunk;
+}
+
+type ReleaseConfig = Pick<CtoConfig, "environments" | "release">;
+
+/** The config path that holds an environment's release. */
+export function releasePath(config: Pick<CtoConfig, "environments">, environment: string): string[] {
+  return Object.keys(config.environments).length > 0 ? ["environments", environment, "release"] : ["release"];
+}
+
+/**
+ * The edit that makes `file` name `release` for `environment`; undefined when it already does.
+ * `config` is the file as loaded (values interpolated).
+ * @throws UserError when the value there is a `${VAR}` reference or the layout cannot be edited safely.
+ */
+export async function releaseEdit(
+  file: string,
+  config: ReleaseConfig,
+  environment: string,
+  release: string,
+): Promise<ReleaseEdit | undefined> {
+  const where = releasePath(config, environment);
+  const previous = where.length === 1 ? config.release : config.environments[environment]?.release;
+  if (previous === release) return undefined;
+  return editText(await readFile(file, "utf8"), file, where, release, previous);
+}
+
+function editText(
+  before: string,
+  file: string,
+  where: string[],
+  release: string,
+  previous: string | undefined,
+): ReleaseEdit {
+  const dotted = where.join(".");
+  const fix = `write ${dotted}: "${release}" in ${file} yourself, then run cto upgrade again`;
+  const raw = scalarSourceAt(before, where);
+  if (raw?.includes("${")) {
+    throw new UserError(`${file}: ${dotted} is ${raw}, a reference cto upgrade does not rewrite`, {
+      hint: `set that variable to ${release}, or ${fix}`,
+    });
+  }
+  try {
+    const { text, hunk } = setYamlString(before, where, release, "set by cto upgrade");
+    return { file, path: dotted, release, previous, before, after: text, hunk };
+  } catch (err) {
+    if (!(err instanceof YamlEditError)) throw err;
+    throw new UserError(`cannot record release ${release} in ${file} at ${dotted}: ${err.message}`, { hint: fix });
+  }
+}
+
+/**
+ * Write the edit. The file is read again first: if it changed since the preview, the same value is
+ * set in what is there now. Atomic (temporary file, rename); the file keeps its mode, and a
+ * symbolic link keeps pointing at the file it names.
+ */
+export async function writeReleaseEdit(edit: ReleaseEdit): Promise<ReleaseEdit> {
+  const done = `the upgrade itself succeeded; write ${edit.path}: "${edit.release}" in ${edit.file} so the next cto up keeps it`;
+  try {
+    const current = await readFile(edit.file, "utf8");
+    const final =
+      current === edit.before ? edit : editText(current, edit.file, edit.path.split("."), edit.release, edit.previous);
+    const target = await realpath(edit.file);
+    const mode = (await stat(target)).mode & 0o777;
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.cto-${process.pid}.tmp`);
+    try {
+      await writeFile(tmp, final.after, { mode });
+      await chmod(tmp, mode);
+      await rename(tmp, target);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+    return final;
+  } catch (err) {
+    throw new UserError(`could not record the release in ${edit.file}: ${(err as Error).message}`, {
+      hint: done,
+      exitCode: 1,
+    });
+  }
+}
