@@ -171,10 +171,14 @@ export const ENGINE_ERROR_RULES: Rule[] = [
       const name = (m[1] ?? m[2] ?? m[3] ?? "").replace(/^pulumi-resource-/, "");
       const version = /at version v?(\d[\w.+-]*)/.exec(m.input)?.[1];
       return {
-        message: `the Pulumi resource plugin "${name}"${version ? ` ${version}` : ""} is not installed`,
+        message:
+          `the Pulumi resource plugin "${name}"${version ? ` ${version}` : ""} is not installed ` +
+          "(cto does not let the engine download plugins)",
         fix:
-          `online: pulumi plugin install resource ${name}${version ? ` ${version}` : ""}; offline: ` +
-          `put pulumi-resource-${name} on PATH or in the directory named by CTO_PULUMI_BIN_DIR (bash scripts/toolchain.sh builds the ones that can be built here)`,
+          name === "kubernetes"
+            ? "cto doctor --fix   (installs the pinned kubernetes plugin into ~/.cto/bin, SHA-256 checked); offline: bash scripts/toolchain.sh builds it"
+            : `put pulumi-resource-${name}${version ? ` ${version}` : ""} into ~/.cto/bin, on PATH or in the directory named by CTO_PULUMI_BIN_DIR ` +
+              `(pulumi plugin install resource ${name}${version ? ` ${version}` : ""} fetches it where there is network; bash scripts/toolchain.sh builds the ones that can be built here)`,
       };
     },
   },

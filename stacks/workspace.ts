@@ -84,6 +84,10 @@ export function engineEnvironment(opts: {
   return {
     PULUMI_BACKEND_URL: engineBackendUrl(opts.backend),
     PULUMI_SKIP_UPDATE_CHECK: "true",
+    // The engine never downloads a plugin itself (it would take whatever version it resolves,
+    // unchecked): plugins come from `cto doctor --fix` (pinned, SHA-256 checked) or the offline
+    // toolchain, and a missing one fails the run with cto's own error (engine-errors.ts).
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PATH: pathParts.join(path.delimiter),
     NODE_PATH: nodePath.join(path.delimiter),
     ...(opts.passphrase?.env ?? {}),

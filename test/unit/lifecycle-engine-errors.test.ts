@@ -79,8 +79,13 @@ describe("engine error table", () => {
       ctx,
     );
     assert.equal(e?.kind, "plugin-missing");
-    assert.match(e.message, /"random" 4\.21\.1/);
-    assert.match(e.fix, /pulumi plugin install resource random 4\.21\.1/);
+    assert.match(e.message, /"random" 4\.21\.1 is not installed \(cto does not let the engine download plugins\)/);
+    assert.match(e.fix, /put pulumi-resource-random 4\.21\.1 into ~\/\.cto\/bin/);
+    const k8s = explainEngineError(
+      "error: no resource plugin 'pulumi-resource-kubernetes' found in the workspace at version v4.32.0 or on your $PATH",
+      ctx,
+    );
+    assert.match(k8s?.fix ?? "", /^cto doctor --fix {3}\(installs the pinned kubernetes plugin/);
   });
 
   it("pending operations after a crash suggest refresh --clear-pending", () => {
