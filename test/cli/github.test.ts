@@ -8,13 +8,13 @@
  * the secret values of the run.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findPulumiCli } from "../../stacks/pulumi-cli.js";
 import { CTO_BIN, Sandbox, type CtoResult } from "../helpers/cli.js";
+import { runWithBrowser as runWithBrowserIn } from "../helpers/github-browser.js";
 import { TmuxSession, tmuxAvailable } from "../helpers/tmux.js";
-import { actAsBrowser, startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
+import { startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
 
 const WEBHOOK_SECRET = "whsec-platform-3f9a0c7e51d24b8e";
 const API_KEY = "sk-ant-test-0d1e2f3a4b5c6d7e8f90";
@@ -53,41 +53,13 @@ function configYaml(fake: FakeGitHub): string {
   ].join("\n");
 }
 
-/**
- * Runs `cto …` and, like a person at the browser, opens every local page cto announces on stderr
- * (`open http://127.0.0.1:PORT/`), confirming the app on the fake GitHub.
- */
+/** `cto …` with the browser played by the test (test/helpers/github-browser.ts), in the sandbox. */
 function runWithBrowser(
   box: Sandbox,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<CtoResult & { browsed: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CTO_BIN, ...args], { cwd: box.cwd, env: { ...box.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    let browsed = 0;
-    const seen = new Set<string>();
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-      for (const m of stderr.matchAll(/open (http:\/\/127\.0\.0\.1:\d+\/)/g)) {
-        const url = m[1] as string;
-        if (seen.has(url)) continue;
-        seen.add(url);
-        browsed++;
-        actAsBrowser(url).catch((err: unknown) => (stderr += `\n[test browser] ${String(err)}\n`));
-      }
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started, browsed });
-    });
-    child.stdin.end();
-  });
+  return runWithBrowserIn(args, { cwd: box.cwd, env: { ...box.env, ...env } });
 }
 
 function filesUnder(dir: string): string[] {
