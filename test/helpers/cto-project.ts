@@ -7,9 +7,12 @@ import { strict as assert } from "node:assert";
 import { existsSync, readdirSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import YAML from "yaml";
+import { decodeHelmReleaseSecret } from "../../stacks/chart-crds.js";
 import { startChartMirror, type ChartMirror } from "./chart-mirror.js";
 import { buildChartRepo, defaultChartVersions } from "./chart-repo.js";
+import { dataFor } from "./charts-data.js";
 import { runCto, Sandbox, type CtoResult } from "./cli.js";
 import { exec, Kubectl, requireToolchain, type KubeList } from "./kwok.js";
 
@@ -199,4 +202,50 @@ export async function labelled(k: Kubectl, selector: string): Promise<string[]> 
   const kinds = "namespaces,deployments,statefulsets,services,configmaps,secrets,serviceaccounts,jobs";
   const list = await k.json<KubeList>("get", kinds, "-A", "-l", selector);
   return list.items.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`).sort();
+}
+
+/**
+ * The chart each Helm release runs, from its latest release record (Helm's own account, not the
+ * workloads' labels): release name → `<chart>-<version>` and status.
+ */
+export async function deployedCharts(k: Kubectl): Promise<Map<string, { chart: string; status: string }>> {
+  const out = new Map<string, { chart: string; status: string }>();
+  for (const [name, r] of await helmReleases(k)) {
+    const secret = `sh.helm.release.v1.${name}.v${r.revision}`;
+    const data = await k.ok("get", "secret", "-n", r.namespace, secret, "-o", "jsonpath={.data.release}");
+    const meta = decodeHelmReleaseSecret(data).chart?.metadata;
+    out.set(name, { chart: `${meta?.name ?? "?"}-${meta?.version ?? "?"}`, status: r.status });
+  }
+  return out;
+}
+
+interface Crd {
+  metadata: { name: string };
+  spec: { versions: { name: string; schema?: unknown }[] };
+}
+
+/**
+ * The official CRDs of a chart version that the API server does not hold as published (missing,
+ * or another set of versions or schemas), from `../shared/charts-data/<chart>/<version>/crds.yaml`;
+ * undefined when the data is missing (the caller skips, saying so).
+ */
+export async function crdsNotOfficial(k: Kubectl, chart: string, version: string): Promise<string[] | undefined> {
+  const data = dataFor(chart, version);
+  if (!data || !existsSync(path.join(data, "crds.yaml"))) return undefined;
+  const official = YAML.parseAllDocuments(await readFile(path.join(data, "crds.yaml"), "utf8"))
+    .map((d) => d.toJS() as Crd | null)
+    .filter((c): c is Crd => !!c && typeof c.metadata?.name === "string");
+  const wrong: string[] = [];
+  for (const want of official) {
+    const r = await k.run("get", "crd", want.metadata.name, "-o", "json");
+    if (r.code !== 0) {
+      wrong.push(`${want.metadata.name} (missing)`);
+      continue;
+    }
+    const got = JSON.parse(r.stdout) as Crd;
+    const schemas = (c: Crd) => c.spec.versions.map((v) => [v.name, v.schema ?? null]);
+    if (!isDeepStrictEqual(schemas(got), schemas(want)))
+      wrong.push(`${want.metadata.name} (not ${chart} ${version}'s schema)`);
+  }
+  return wrong;
 }
