@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import YAML from "yaml";
 import { repoRoot } from "../helpers/chart-repo.js";
-import { dataFor } from "../helpers/charts-data.js";
+import { chartsDataMissing, dataFor } from "../helpers/charts-data.js";
 import { CtoProject, establishedCrds, workloads } from "../helpers/cto-project.js";
 import type { KubeObject, Kubectl } from "../helpers/kwok.js";
 
@@ -73,7 +73,10 @@ describe("issue 15: the PRD's minimal example is ready for tasks on a simulated 
         .find((c) => c.startsWith(`${chart}-`));
       assert.ok(label, `a ${chart} workload labelled with its chart`);
       const data = dataFor(chart, label.slice(chart.length + 1));
-      if (!data) this.skip(); // a clone without ../shared/charts-data
+      if (!data) {
+        console.log(`      ${chartsDataMissing()}`);
+        this.skip();
+      }
       const official = YAML.parseAllDocuments(await readFile(path.join(data, "crds.yaml"), "utf8"))
         .map((d) => d.toJS() as Crd | null)
         .filter((c): c is Crd => !!c && names.includes(c.metadata?.name));
