@@ -337,9 +337,20 @@ export const backupSchema = z.strictObject({
     .default("720h"),
 });
 
+/** How the connection to the SMTP server is protected. */
+export const SMTP_TLS_MODES = ["starttls", "tls", "none"] as const;
+
 export const mailSchema = z.strictObject({
   smtp_host: z.string().min(1).max(253).optional(),
   smtp_port: z.number().int().min(1).max(65535).default(587),
+  /**
+   * `starttls`: plain connect, then STARTTLS, required (submission, port 587); `tls`: TLS from the
+   * first byte (port 465); `none`: no TLS at all (only for a relay on the same host or network).
+   * @default `tls` when smtp_port is 465, else `starttls`
+   */
+  smtp_tls: z.enum(SMTP_TLS_MODES).optional(),
+  /** The login; @default the `from` address. */
+  smtp_username: z.string().min(1).max(320).optional(),
   from: z.string().email().optional(),
   /** Secret. */
   smtp_password: z.string().min(1).optional(),

@@ -211,9 +211,26 @@ export interface Plan {
     schedule: string;
     ttl: string;
   };
+  /**
+   * Where the controller sends mail notifications; present only with `features.mailNotifications`.
+   * The password is not here: it is the stack secret `mail.smtp_password` (`hasPassword` says
+   * whether there is one), delivered as the Secret the controller's configuration names.
+   */
+  mail?: MailPlan;
   state: { backendUrl?: string; secretsProvider: string };
   /** Names of the secrets the plan needs (keys of `PlanSecrets`), e.g. "registry.password". */
   secretNames: string[];
+}
+
+export interface MailPlan {
+  host: string;
+  port: number;
+  /** `starttls` (required), `tls` (from the first byte) or `none`. */
+  tls: "starttls" | "tls" | "none";
+  from: string;
+  /** The SMTP login (the `from` address unless `mail.smtp_username` says otherwise). */
+  username: string;
+  hasPassword: boolean;
 }
 
 /** Secret values by name (see `Plan.secretNames`). Never printed, never written in clear. */

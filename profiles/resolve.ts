@@ -24,6 +24,7 @@ import {
 } from "../config/schema.js";
 import { suggestion } from "../config/suggest.js";
 import type { Catalog, Profile } from "./load.js";
+import { mailPlan } from "./mail.js";
 import { defaultSimulatedNodeSize } from "./node-size.js";
 import type {
   AgentPlan,
@@ -234,6 +235,9 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
             ttl: merged.backup.ttl,
           }),
         }
+      : {}),
+    ...(features.mailNotifications && merged.mail?.smtp_host && merged.mail.from
+      ? { mail: mailPlan({ ...merged.mail, smtp_host: merged.mail.smtp_host, from: merged.mail.from }, secrets) }
       : {}),
     state: compact({
       backendUrl: merged.state.backend_url,

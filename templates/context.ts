@@ -91,6 +91,8 @@ export interface TemplateContext {
     schedule: string;
     ttl: string;
   } | null;
+  /** The SMTP server the controller mails through (`features.mailNotifications`), else null. */
+  mail: Plan["mail"] | null;
   /** Names of the stack secrets the plan provides (never their values). */
   secretNames: string[];
 }
@@ -193,6 +195,7 @@ export function buildContext(plan: Plan, roles: AgentRoles): TemplateContext {
           ttl: plan.backup.ttl,
         }
       : null,
+    mail: plan.mail ? { ...plan.mail } : null,
     secretNames: [...plan.secretNames].sort(),
   };
 }

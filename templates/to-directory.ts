@@ -109,6 +109,7 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     files: paths,
     secretList: Object.values(rendered.secrets).sort((a, b) => (a.name < b.name ? -1 : 1)),
     hostList: Object.entries(rendered.ingressHosts).map(([role, host]) => ({ role, host })),
+    smtpSecret: context.mail?.hasPassword ? (rendered.secrets.smtp ?? null) : null,
     components: charted.map((c) => c.name),
     platformObjectFiles: rendered.platformObjects.map((o) => platformObjectFile(o)),
   });

@@ -10,17 +10,36 @@ export function register(program: Command): void {
     .command("doctor")
     .description("check prerequisites for the plan: ✓ met, ✗ critical (exit 1), ! warning, with the fix for each")
     .option("--profile <PROFILE>", "check against this profile instead of the one cto.yaml names")
-    .option("--fix", "install what cto can (the pinned Pulumi CLI into ~/.cto/bin); print instructions for the rest");
+    .option("--fix", "install what cto can (the pinned Pulumi CLI into ~/.cto/bin); print instructions for the rest")
+    .option(
+      "--mail-test <ADDRESS>",
+      "only send a test mail to ADDRESS through the configured SMTP server (mail: in cto.yaml) and report the outcome",
+    );
   fileOption(cmd);
   envOption(cmd);
   jsonOption(cmd, "print the report as JSON (schemaVersion 1)");
-  examples(cmd, ["cto doctor", "cto doctor --profile production --env prod --json", "cto doctor --fix"]);
-  cmd.addHelpText("after", "\ncto doctor never runs sudo; fixes that need root are printed for you to run.\n");
+  examples(cmd, [
+    "cto doctor",
+    "cto doctor --profile production --env prod --json",
+    "cto doctor --fix",
+    "cto doctor --mail-test you@acme.example",
+  ]);
+  cmd.addHelpText(
+    "after",
+    "\ncto doctor never runs sudo; fixes that need root are printed for you to run.\n" +
+      "--mail-test uses mail.smtp_host, smtp_port, smtp_tls, from and smtp_password of cto.yaml (the\n" +
+      "settings the controller gets); exit 1 when the server cannot be reached or refuses the mail.\n",
+  );
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runDoctor } = await import("../doctor/run.js");
     const progress = (text: string): void => {
       if (process.stderr.isTTY && !options.json) process.stderr.write(`${text}\n`);
     };
+    if (typeof options.mailTest === "string") {
+      const { runMailTest } = await import("../doctor/mail-test.js");
+      process.exitCode = await runMailTest(options.mailTest, options, { ...processIO(), progress });
+      return;
+    }
+    const { runDoctor } = await import("../doctor/run.js");
     process.exitCode = await runDoctor(options, { ...processIO(), progress });
   });
 }
