@@ -12,7 +12,7 @@
 #   kube-apiserver, -controller-manager, -scheduler   dl.k8s.io v$KUBERNETES_VERSION (+ .sha256)
 #   etcd                            etcd-io release v$ETCD_VERSION (SHA256SUMS), Linux only
 #   kwok, kwokctl                   kwok release v$KWOK_VERSION: no checksum file is published, so
-#                                   only with a digest pinned in the digests file
+#                                   only with a digest pinned in the digests file (0.8.0 linux-amd64 is)
 #
 # Same settings as cto: CTO_TOOLS_MIRROR (<url>/<tool>/<version>/<os>-<arch>/<file>),
 # CTO_TOOLS_MIRROR_<TOOL> ({version} {os} {arch} filled in), CTO_TOOL_DIGESTS (digests file).
