@@ -1,13 +1,17 @@
 /**
  * What each `cto up` applied, kept so an environment can be rolled back to it.
  *
- * Before every update (up, upgrade, rollback) one record is written to
- * `<ctoHome>/history/<project>/<stack>/<n>.json` (mode 0600): the resolved plan (which holds no
- * secret values), the component versions, the names (never the values) of the secrets, and the
- * version of `cto` that ran the program. After the update the record gets its result and the
- * engine's update number. Never a state export: state stays in the backend, encrypted.
+ * The shared history is the state backend's own update history (`shared-history.ts`): every
+ * update the engine records carries the stack config it ran with, and so cto's `cto:plan` and
+ * `cto:update` (operation, cto version, fingerprint). This module holds the record type, the
+ * rollback rules, and the *local journal*: before every update (up, upgrade, rollback) one record
+ * is also written to `<ctoHome>/history/<project>/<stack>/<n>.json` (mode 0600), and after it its
+ * result. The journal adds what only this machine knows (a cancel by Ctrl-C, the error text); its
+ * records written by cto before the history was shared (schemaVersion 1) are kept, and migrated
+ * into the backend once (`shared-history.ts`). Never a state export: state stays in the backend,
+ * encrypted.
  *
- * Rolling back to record N re-applies N's plan with the current secrets (Pulumi's own model of a
+ * Rolling back to update N re-applies N's plan with the current secrets (Pulumi's own model of a
  * rollback: run the update again with the earlier program inputs).
  */
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -16,13 +20,24 @@ import { UserError } from "../config/errors.js";
 import { packageRoot } from "../config/paths.js";
 import type { Plan } from "../profiles/plan.js";
 
-export type HistoryOperation = "up" | "upgrade" | "rollback";
+/** What cto ran; refresh, destroy and others are engine entries of the shared history. */
+export type HistoryOperation = "up" | "upgrade" | "rollback" | "refresh" | "destroy" | "other";
+/** The operations that apply a plan (the only rollback targets). */
+export const APPLY_OPERATIONS: readonly HistoryOperation[] = ["up", "upgrade", "rollback"];
 export type HistoryStatus = "started" | "succeeded" | "failed" | "cancelled";
 
 export interface HistoryRecord {
-  schemaVersion: 1;
-  /** 1, 2, 3 … per stack, in the order updates started. */
+  /** 1: journal of cto before the shared history; 2: journal now; 3: read from the backend. */
+  schemaVersion: 1 | 2 | 3;
+  /**
+   * In the shared history: the engine's update number (its position in `pulumi stack history`).
+   * In the local journal: 1, 2, 3 … in the order this machine started updates.
+   */
   n: number;
+  /** Links a journal record to the backend's entry of the same run (`cto:update` carries it). */
+  id?: string;
+  /** The fingerprint of the program's inputs this update applied (see `fingerprint.ts`). */
+  fingerprint?: string;
   operation: HistoryOperation;
   /** For a rollback: the record it re-applied. */
   rollbackOf?: number;
@@ -113,13 +128,17 @@ export async function recordStart(
     user?: string;
     host?: string;
     now?: Date;
+    id?: string;
+    fingerprint?: string;
   },
 ): Promise<HistoryRecord> {
   const existing = await readHistory(dir);
   const n = (existing[existing.length - 1]?.n ?? 0) + 1;
   const record: HistoryRecord = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     n,
+    ...(input.id ? { id: input.id } : {}),
+    ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
     operation: input.operation,
     ...(input.rollbackOf !== undefined ? { rollbackOf: input.rollbackOf } : {}),
     startedAt: (input.now ?? new Date()).toISOString(),
@@ -146,6 +165,7 @@ export async function recordFinish(
     engineVersion?: number;
     changes?: Record<string, number>;
     error?: string;
+    fingerprint?: string;
   },
   now = new Date(),
 ): Promise<HistoryRecord> {
@@ -156,6 +176,7 @@ export async function recordFinish(
     ...(result.engineVersion !== undefined ? { engineVersion: result.engineVersion } : {}),
     ...(result.changes ? { changes: result.changes } : {}),
     ...(result.error ? { error: result.error.slice(0, 2000) } : {}),
+    ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
   };
   await writeRecord(dir, done);
   return done;
@@ -165,12 +186,18 @@ export async function recordFinish(
  * The record a rollback re-applies: `to` when given, else the successful update before the one
  * currently applied (when the latest update failed, the latest successful one).
  */
-export function rollbackTarget(records: HistoryRecord[], to?: number): HistoryRecord {
+export function rollbackTarget(all: HistoryRecord[], to?: number): HistoryRecord {
+  const records = all.filter((r) => APPLY_OPERATIONS.includes(r.operation ?? "up"));
   if (to !== undefined) {
-    const hit = records.find((r) => r.n === to);
+    const hit = all.find((r) => r.n === to);
     if (!hit) {
       throw new UserError(`there is no update ${to} in this environment's history`, {
-        hint: `cto history lists the updates (1–${records[records.length - 1]?.n ?? 0})`,
+        hint: `cto history lists the updates (1–${all[all.length - 1]?.n ?? 0})`,
+      });
+    }
+    if (!records.includes(hit)) {
+      throw new UserError(`update ${to} was a ${hit.operation}, which applied no plan`, {
+        hint: "pick an up, upgrade or rollback from cto history",
       });
     }
     if (hit.status !== "succeeded") {

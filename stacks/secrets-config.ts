@@ -22,7 +22,7 @@ import { CONFIG_KEYS, type ProgramRuntime } from "./program-config.js";
 export const SECRETS_DIGEST_KEY = "cto:secretsDigest";
 
 /** What a stack's config file holds, as far as cto is concerned. */
-interface StackConfigFile {
+export interface StackConfigFile {
   encryptionsalt?: string;
   config?: Record<string, unknown>;
 }
@@ -41,7 +41,8 @@ export interface ConfigTarget {
   setAllConfig(config: Record<string, { value: string; secret?: boolean }>): Promise<void>;
 }
 
-async function readStackConfigFile(target: ConfigTarget): Promise<StackConfigFile> {
+/** The stack's config file in the workspace (`{}` when there is none yet). */
+export async function readStackConfigFile(target: Pick<ConfigTarget, "workDir" | "name">): Promise<StackConfigFile> {
   try {
     const text = await readFile(path.join(target.workDir, `Pulumi.${target.name}.yaml`), "utf8");
     return (parse(text) as StackConfigFile | null) ?? {};
@@ -65,12 +66,17 @@ export function secretsDigest(secrets: PlanSecrets, key: string, salt: string): 
   return createHmac("sha256", `cto-secrets\0${key}\0${salt}`).update(canonical).digest("hex");
 }
 
-/** Write `cto:plan`, `cto:runtime` and (encrypted) `cto:secrets` where they differ from what is stored. */
+/**
+ * Write `cto:plan`, `cto:runtime` and (encrypted) `cto:secrets` where they differ from what is stored.
+ * `extra` gets the config as it will be (plain values as strings, secrets as `{secure}`) and returns
+ * more plain values (`cto:update`), written in the same CLI call.
+ */
 export async function writePlanConfig(
   target: ConfigTarget,
   plan: Plan,
   secrets: PlanSecrets,
   runtime: ProgramRuntime = {},
+  extra?: (config: Record<string, unknown>) => Record<string, string>,
 ): Promise<{ wrotePlain: boolean; wroteSecrets: boolean }> {
   const before = await readStackConfigFile(target);
   const stored = before.config ?? {};
@@ -91,6 +97,11 @@ export async function writePlanConfig(
     // The salt exists now (the first secret creates it).
     const salt = (await readStackConfigFile(target)).encryptionsalt;
     if (salt && key !== undefined) plain[SECRETS_DIGEST_KEY] = { value: secretsDigest(secrets, key, salt) };
+  }
+  if (extra) {
+    const after: Record<string, unknown> = { ...stored };
+    for (const [k, v] of Object.entries(plain)) after[k] = v.value;
+    for (const [k, value] of Object.entries(extra(after))) if (stored[k] !== value) plain[k] = { value };
   }
   if (Object.keys(plain).length > 0) await target.setAllConfig(plain);
   return { wrotePlain: Object.keys(plain).length > 0, wroteSecrets };

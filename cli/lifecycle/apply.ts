@@ -24,7 +24,7 @@ export async function previewConfirmApply(
     if (json) io.out(JSON.stringify({ kind: "preview", ...report }));
     else for (const line of renderPreview(report, { diff: options.diff, details: report.details })) io.out(line);
 
-    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, { env: io.env }))) {
+    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, secrets, { env: io.env }))) {
       await extra.onApplied?.();
       if (json)
         io.out(

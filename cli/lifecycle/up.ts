@@ -4,7 +4,7 @@
  */
 import { UserError } from "../../config/errors.js";
 import { ctoHome } from "../../config/paths.js";
-import type { Plan } from "../../profiles/plan.js";
+import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { previewConfirmApply } from "./apply.js";
 import type { DoctorReport } from "../../stacks/preflight/index.js";
 import { requireConsent } from "./consent.js";
@@ -15,11 +15,55 @@ import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.
 export async function runUp(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto up");
   const loaded = await load(options, io);
+  if (!options.refresh && (await unchanged(loaded.plan, loaded.secrets, options, io))) return 0;
   await preflight(loaded.plan, options, io);
   return previewConfirmApply(loaded, options, io, {
     operation: "up",
     question: `Apply these changes to ${loaded.plan.environment}?`,
   });
+}
+
+/**
+ * The fast path: nothing changed since the last update (stacks/lifecycle/fast-path.ts), so the
+ * engine is not started and the prerequisites are not checked (nothing will be changed). When it
+ * is not taken, the reason goes to stderr (text output only).
+ */
+async function unchanged(
+  plan: Plan,
+  secrets: PlanSecrets,
+  options: LifecycleCommandOptions,
+  io: LifecycleIO,
+): Promise<boolean> {
+  const { noChangesSince } = await import("../../stacks/lifecycle/fast-path.js");
+  const result = await noChangesSince(plan, secrets, { env: io.env });
+  if (!result.fast) {
+    if (!options.json) io.err(`Looking for changes with the engine: ${result.reason}.`);
+    return false;
+  }
+  const env = plan.environment;
+  const note =
+    "like pulumi up without --refresh, this compares with the recorded state, not the live cluster; " +
+    `cto up --refresh --env ${env} or cto refresh --env ${env} finds drift`;
+  if (options.json) {
+    io.out(
+      JSON.stringify({
+        kind: "result",
+        operation: "up",
+        environment: env,
+        changes: {},
+        noChanges: true,
+        since: result.n,
+        engine: false,
+        note,
+      }),
+    );
+  } else {
+    const by = result.meta.user && result.meta.host ? ` by ${result.meta.user}@${result.meta.host}` : "";
+    const when = result.finishedAt ? ` (${result.finishedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}${by})` : "";
+    io.out(`No changes since update ${result.n}${when}: ${env} already has this plan, program and config.`);
+    io.out(`Note: ${note}.`);
+  }
+  return true;
 }
 
 /** Prerequisites before `up`; `--skip-checks` skips them with a warning. */

@@ -17,6 +17,7 @@
 export { changedKeys, isStatefulChange } from "./changes.js";
 export { cancel } from "./cancel.js";
 export { destroy, finishInterruptedDestroy, previewDestroy } from "./destroy.js";
+export { noChangesSince, type FastPathResult } from "./fast-path.js";
 export { preview } from "./preview.js";
 export {
   history,
@@ -25,6 +26,7 @@ export {
   locks,
   planAlreadyApplied,
   rollbackPlan,
+  sharedRecords,
   status,
   type HistoryEntry,
   type StackListEntry,

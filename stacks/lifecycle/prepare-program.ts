@@ -24,11 +24,28 @@ import type { LifecycleOptions } from "./types.js";
  * keys, kwok paths) are read here, in `stacks/`, as `stacks/pulumi-main.ts` does for plain
  * `pulumi preview`.
  */
+/** `cto:runtime` for a run: the caller's settings, and whether cto sets the Apps' webhooks on GitHub. */
+export function programRuntime(
+  options: Pick<LifecycleOptions, "runtime" | "programFor">,
+  env: NodeJS.ProcessEnv,
+): ProgramRuntime {
+  const runtime: ProgramRuntime = { ...(options.runtime ?? {}) };
+  if (runtime.githubWebhooks === undefined && !options.programFor) {
+    runtime.githubWebhooks = githubAppWebhooksManaged(env);
+  }
+  return runtime;
+}
+
+/**
+ * Write the stack config and return the program. `record` (an update, not a preview) returns the
+ * plain values cto records with the update (`cto:update`), given the config as it will be.
+ */
 export async function prepareProgram(
   run: Run,
   plan: Plan,
   secrets: PlanSecrets,
   options: LifecycleOptions,
+  record?: (config: Record<string, unknown>, runtime: ProgramRuntime) => Record<string, string>,
 ): Promise<PulumiFn> {
   const cs = run.cs;
   const env = options.env ?? process.env;
@@ -40,9 +57,8 @@ export async function prepareProgram(
     digestKey: cs.passphrase ? await passphraseValue(cs.passphrase) : undefined,
     setAllConfig: (config: Record<string, { value: string; secret?: boolean }>) => cs.stack.setAllConfig(config),
   };
-  const runtime: ProgramRuntime = { ...(options.runtime ?? {}) };
-  if (runtime.githubWebhooks === undefined && !options.programFor) {
-    runtime.githubWebhooks = githubAppWebhooksManaged(env);
+  const runtime = programRuntime(options, env);
+  if (options.runtime?.githubWebhooks === undefined && !options.programFor) {
     if (!runtime.githubWebhooks && plan.github.webhookUrl) {
       options.onProgress?.({
         kind: "diagnostic",
@@ -53,7 +69,7 @@ export async function prepareProgram(
       });
     }
   }
-  await writePlanConfig(target, plan, secrets, runtime);
+  await writePlanConfig(target, plan, secrets, runtime, record && ((config) => record(config, runtime)));
   if (options.programFor) return options.programFor(plan, secrets);
 
   const [{ buildPlatform }, { readClusterInputs }, { renderPlatform }, pulumi] = await Promise.all([

@@ -2,6 +2,7 @@
 import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { historyDir, readHistory, rollbackTarget, type HistoryOperation, type HistoryRecord } from "../history.js";
+import { readEngineHistory, sharedHistory } from "../shared-history.js";
 import { listLocks, type LockInfo } from "../lock.js";
 import { maskOutputs, noProgram, openExplained } from "./engine-run.js";
 import type { LifecycleOptions } from "./types.js";
@@ -90,11 +91,40 @@ export interface HistoryEntry {
   host?: string;
 }
 
-/** The recorded updates of an environment, newest last. */
-export async function history(plan: Plan, options: LifecycleOptions = {}): Promise<HistoryEntry[]> {
+/**
+ * The shared history of an environment (the backend's update records, see `../shared-history.ts`),
+ * oldest first. A file backend is read directly; others through the CLI. No stack: none.
+ */
+export async function sharedRecords(
+  plan: Plan,
+  options: Pick<LifecycleOptions, "env" | "home" | "cli"> = {},
+): Promise<HistoryRecord[]> {
   const env = options.env ?? process.env;
   const home = options.home ?? ctoHome(env);
-  const records = await readHistory(historyDir(home, plan.platform.name, plan.environment));
+  const project = plan.platform.name;
+  const journal = await readHistory(historyDir(home, project, plan.environment));
+  const { resolveBackend } = await import("../backend.js");
+  const backend = resolveBackend(plan, { env });
+  let entries;
+  if (backend.dir) {
+    entries = await readEngineHistory({ backend, project, stack: plan.environment });
+  } else {
+    const { runCli } = await import("../workspace.js");
+    let cs;
+    try {
+      cs = await openExplained(plan, {}, { env, home, program: noProgram, cli: options.cli, create: false });
+    } catch (err) {
+      if (/has no stack yet/.test((err as Error)?.message ?? "")) return [];
+      throw err;
+    }
+    entries = await readEngineHistory({ backend, project, stack: plan.environment, runCli: (a) => runCli(cs, a) });
+  }
+  return sharedHistory(entries, journal);
+}
+
+/** The recorded updates of an environment, oldest first. */
+export async function history(plan: Plan, options: LifecycleOptions = {}): Promise<HistoryEntry[]> {
+  const records = await sharedRecords(plan, options);
   return records.map((r) => ({
     n: r.n,
     operation: r.operation,
@@ -105,7 +135,7 @@ export async function history(plan: Plan, options: LifecycleOptions = {}): Promi
     profile: r.profile,
     versions: r.versions,
     programVersion: r.programVersion,
-    engineVersion: r.engineVersion,
+    engineVersion: r.n,
     changes: r.changes,
     rollbackOf: r.rollbackOf,
     user: r.user,
@@ -118,20 +148,28 @@ export async function lastApplied(
   plan: Plan,
   options: Pick<LifecycleOptions, "env" | "home"> = {},
 ): Promise<HistoryRecord | undefined> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const records = await readHistory(historyDir(home, plan.platform.name, plan.environment));
-  return records.filter((r) => r.status === "succeeded").pop();
+  const records = await sharedRecords(plan, options);
+  return records.filter((r) => r.status === "succeeded" && ["up", "upgrade", "rollback"].includes(r.operation)).pop();
 }
 
 /**
- * True when the latest successful update applied exactly this plan (so a preview without changes
- * means there is nothing to do, not even a new history record).
+ * True when a preview without changes means there is nothing to do, not even a new history
+ * record: with a file backend, when the fast path's checks hold (the last update recorded this
+ * very fingerprint, see `fast-path.ts`), so after a change of cto's version or a refresh one
+ * update records the new fingerprint; elsewhere, when the latest successful update applied
+ * exactly this plan.
  */
 export async function planAlreadyApplied(
   plan: Plan,
-  options: Pick<LifecycleOptions, "env" | "home"> = {},
+  secrets: PlanSecrets,
+  options: Pick<LifecycleOptions, "env" | "home" | "runtime" | "programFor"> = {},
 ): Promise<boolean> {
+  const env = options.env ?? process.env;
+  const { resolveBackend } = await import("../backend.js");
+  if (resolveBackend(plan, { env }).dir) {
+    const { noChangesSince } = await import("./fast-path.js");
+    return (await noChangesSince(plan, secrets, options)).fast;
+  }
   const last = await lastApplied(plan, options);
   return last !== undefined && JSON.stringify(last.plan) === JSON.stringify(plan);
 }
@@ -146,9 +184,7 @@ export async function rollbackPlan(
   to: number | undefined,
   options: Pick<LifecycleOptions, "env" | "home"> = {},
 ): Promise<{ record: HistoryRecord; plan: Plan; missingSecrets: string[] }> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const records = await readHistory(historyDir(home, plan.platform.name, plan.environment));
+  const records = await sharedRecords(plan, options);
   const record = rollbackTarget(records, to);
   return {
     record,
