@@ -5,12 +5,12 @@
  * It is created with kubectl against the plan's cluster; then, on a cluster whose controller
  * really runs, cto waits until the controller has picked it up (it sets `status.phase`).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { githubWebUrl } from "./github/urls.js";
 import type { Plan } from "../profiles/plan.js";
 import type { Kubectl } from "./diagnose/kubectl.js";
+import { createObject, type CreateResult } from "./kube-create.js";
+
+export type { CreateResult };
 
 export const RUN_TYPES = ["implementation", "review", "remediate", "documentation", "intake"] as const;
 export type RunType = (typeof RUN_TYPES)[number];
@@ -60,19 +60,9 @@ export function codeRunFor(plan: Plan, request: TaskRequest): CodeRunObject {
   };
 }
 
-export type CreateResult = { ok: true; name: string } | { ok: false; message: string };
-
-/** Creates the object (from a private temporary file: kubectl reads no stdin here). */
-export async function createCodeRun(k: Kubectl, object: CodeRunObject): Promise<CreateResult> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "cto-task-"));
-  try {
-    const file = path.join(dir, "coderun.json");
-    await writeFile(file, JSON.stringify(object), { mode: 0o600 });
-    const r = await k.json<{ metadata: { name: string } }>(["create", "-f", file, "-o", "json"]);
-    return r.ok ? { ok: true, name: r.value.metadata.name } : { ok: false, message: r.error.message };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** Creates the CodeRun (see kube-create.ts). */
+export function createCodeRun(k: Kubectl, object: CodeRunObject): Promise<CreateResult> {
+  return createObject(k, object);
 }
 
 /**

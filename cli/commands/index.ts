@@ -20,6 +20,7 @@ import * as refresh from "./refresh.js";
 import * as destroy from "./destroy.js";
 import * as stacks from "./stacks.js";
 import * as history from "./history.js";
+import * as backup from "./backup.js";
 import * as cancel from "./cancel.js";
 import * as github from "./github.js";
 import * as secrets from "./secrets.js";
@@ -45,6 +46,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   destroy,
   stacks,
   history,
+  backup,
   cancel,
   github,
   secrets,
