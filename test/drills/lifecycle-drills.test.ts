@@ -196,7 +196,7 @@ async function ourObjects(k: Kubectl, selector = OURS): Promise<OurObject[]> {
  * Objects of ours in the cluster that neither the state nor a Helm release in the state accounts
  * for. An object a controller made (it names an owner) is accounted for by its owner, looked up
  * in the cluster whether or not it carries our label: the garbage collector removes it with its
- * owner. One whose owner is gone is left to the garbage collector for up to a minute, then counts.
+ * owner; an Endpoints object is accounted for by its same-named Service. One whose owner is gone is left to the garbage collector for up to a minute, then counts.
  */
 async function orphans(p: CtoProject, k: Kubectl, stack: string): Promise<string[]> {
   const state = stackState(p, stack);
@@ -217,8 +217,19 @@ async function orphans(p: CtoProject, k: Kubectl, stack: string): Promise<string
     const found = describeObject(JSON.parse(r.stdout) as KubeObject);
     return found.uid === ref.uid ? found : undefined;
   };
+  // The endpoints controller makes an Endpoints object for each Service, copies the Service's
+  // labels (ours among them) and names no owner; it is the Service's, and goes when the Service goes.
+  const serviceOf = async (o: OurObject): Promise<OurObject | undefined> => {
+    const name = o.ref.split("/").pop() ?? "";
+    const r = await k.run("get", "service", name, "-n", o.namespace ?? "", "-o", "json");
+    return r.code === 0 ? describeObject(JSON.parse(r.stdout) as KubeObject) : undefined;
+  };
   const accounted = async (o: OurObject, depth = 0): Promise<boolean> => {
     if (direct.has(o.ref) || (o.release !== undefined && releases.has(o.release))) return true;
+    if (o.ref.startsWith("Endpoints/") && o.owners.length === 0) {
+      const service = await serviceOf(o);
+      return service !== undefined && (await accounted(service, depth + 1));
+    }
     if (depth >= 5 || o.owners.length === 0) return false;
     for (const ref of o.owners) {
       const parent = await owner(o, ref);
