@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The e2e tier: every test/e2e file in its own mocha process (the inline Pulumi programs of some
 # files run inside the test process, and the Pulumi SDK keeps per-process state; a file must not
-# see what an earlier one left), CTO_E2E_JOBS of them at a time (default 2).
+# see what an earlier one left), CTO_E2E_JOBS of them at a time (default 1).
 #
 # Running two side by side is safe: each file has its own sandbox (HOME, CTO_HOME, PULUMI_HOME,
 # file backend, chart mirror on a free port) and its own kwok clusters under it, and kwokctl's
 # cluster creation, which picks the API server's ports, is serialised machine-wide by the create
 # lock in components/cluster/simulated.ts. More than two only slows each file down on a 2-core
 # machine (the engine, the API server and etcd of each file share the cores).
+# The default is one at a time: in a CI run with two side by side, a kwok cluster's
+# kube-controller-manager gave up at start ("failed to wait for apiserver being healthy", the
+# API server's RBAC bootstrap slower than its 10 s under the load), kwokctl does not restart it,
+# and without its namespace controller the file's destroy waited forever on Terminating namespaces.
 #
 # A file's output is printed whole when it ends (never interleaved), followed by its time; the
 # summary lists every file's time, slowest first, and the failed ones.
@@ -15,7 +19,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 outdir="${1:-dist}"
-jobs="${CTO_E2E_JOBS:-2}"
+jobs="${CTO_E2E_JOBS:-1}"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/cto-e2e-XXXXXX")"
 trap 'rm -rf "$logs"' EXIT
 

@@ -55,7 +55,7 @@ for tier in "${tiers[@]}"; do
     if [ "$tier" = drills ]; then
       bash scripts/drills.sh dist
     elif [ "$tier" = e2e ]; then
-      # One process per file, two files at a time (CTO_E2E_JOBS); see scripts/run-e2e.sh.
+      # One process per file, one file at a time unless CTO_E2E_JOBS says more; see scripts/run-e2e.sh.
       bash scripts/run-e2e.sh dist
     else
       npx mocha "dist/test/$tier/**/*.test.js"
