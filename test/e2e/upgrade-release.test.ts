@@ -75,7 +75,7 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
       height: 150,
     });
     try {
-      const screen = await term.waitFor(`Upgrade dev to release ${TO}?`, 600_000);
+      const screen = await term.waitFor(`Upgrade dev to release ${TO}`, 600_000);
       assert.match(screen, new RegExp(`release ${FROM.replace(/\./g, "\\.")} → ${TO.replace(/\./g, "\\.")}`));
       // One line per chart whose pin moves, old → new, then the preview of the same changes.
       for (const release of installed.keys()) {
