@@ -9,10 +9,10 @@
  * The edit is computed before anything runs, shown in the preview, and written only after the
  * upgrade succeeded: until then the file names the release the environment had.
  */
-import { chmod, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { UserError } from "./errors.js";
 import type { CtoConfig } from "./schema.js";
+import { writeFileAtomic } from "./atomic-write.js";
 import { scalarSourceAt, setYamlString, YamlEditError, type Hunk } from "./yaml-edit.js";
 
 export interface ReleaseEdit {
@@ -88,15 +88,7 @@ export async function writeReleaseEdit(edit: ReleaseEdit): Promise<ReleaseEdit> 
     const final =
       current === edit.before ? edit : editText(current, edit.file, edit.path.split("."), edit.release, edit.previous);
     const target = await realpath(edit.file);
-    const mode = (await stat(target)).mode & 0o777;
-    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.cto-${process.pid}.tmp`);
-    try {
-      await writeFile(tmp, final.after, { mode });
-      await chmod(tmp, mode);
-      await rename(tmp, target);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    await writeFileAtomic(target, final.after, { mode: (await stat(target)).mode & 0o777, exactMode: true });
     return final;
   } catch (err) {
     throw new UserError(`could not record the release in ${edit.file}: ${(err as Error).message}`, {

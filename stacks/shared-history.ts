@@ -140,9 +140,27 @@ export async function readHistoryFiles(
   return entries;
 }
 
+/** The time in a history directory's file name (`<stack>-<ns>.history.json`, `….checkpoint.json`). */
 function stampOf(file: string): number {
-  const m = /-(\d+)\.history\.json/.exec(file);
+  const m = /-(\d+)\.(?:history|checkpoint)\.json/.exec(file);
   return m ? Number(m[1]) : 0;
+}
+
+/**
+ * The copy of the state the diy backend keeps with its latest history entry (bytes), if any: what
+ * the stack's state was when that update ended.
+ */
+export async function latestCheckpointCopy(
+  backendDir: string,
+  project: string,
+  stack: string,
+): Promise<Buffer | undefined> {
+  const dir = historyFilesDir(backendDir, project, stack);
+  const latest = (await readdir(dir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith(".checkpoint.json"))
+    .sort((a, b) => stampOf(a) - stampOf(b))
+    .pop();
+  return latest ? readFile(path.join(dir, latest)).catch(() => undefined) : undefined;
 }
 
 /** The parsed `cto:update` of an entry, if cto wrote one. */

@@ -10,7 +10,7 @@
  * import), another cto version, secrets that cannot be compared (no passphrase), or any input that
  * differs.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
@@ -22,7 +22,7 @@ import { describeLocks, listLocks } from "../lock.js";
 import { passphraseValue, resolvePassphrase } from "../passphrase.js";
 import { CONFIG_KEYS, type ProgramRuntime } from "../program-config.js";
 import { readStackConfigFile, SECRETS_DIGEST_KEY, secretsDigest } from "../secrets-config.js";
-import { historyFilesDir, readHistoryFiles, updateMeta, type UpdateMeta } from "../shared-history.js";
+import { latestCheckpointCopy, readHistoryFiles, updateMeta, type UpdateMeta } from "../shared-history.js";
 import { workDirFor } from "../workspace.js";
 import { programRuntime } from "./prepare-program.js";
 import type { LifecycleOptions } from "./types.js";
@@ -98,13 +98,7 @@ export async function noChangesSince(
     return slow(`update ${latest.version} was made by cto ${meta.ctoVersion}, this is cto ${ctoVersion}`);
   }
   // The state as that update left it: the engine keeps a copy next to the history entry.
-  const historyDir = historyFilesDir(backend.dir, project, stack);
-  const stamp = (f: string): number => Number(/-(\d+)\.checkpoint\.json$/.exec(f)?.[1] ?? 0);
-  const copy = (await readdir(historyDir))
-    .filter((f) => f.endsWith(".checkpoint.json"))
-    .sort((a, b) => stamp(a) - stamp(b))
-    .pop();
-  const copied = copy ? await readFile(path.join(historyDir, copy)).catch(() => undefined) : undefined;
+  const copied = await latestCheckpointCopy(backend.dir, project, stack);
   if (!copied || !copied.equals(checkpoint)) return slow(`the state changed since update ${latest.version}`);
 
   const stored = await readStackConfigFile({ workDir: workDirFor(home, project, backend), name: stack });

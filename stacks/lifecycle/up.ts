@@ -16,6 +16,7 @@ import {
   HISTORY_IMPORT_KEY,
   legacyImports,
   readEngineHistory,
+  sharedHistory,
   UPDATE_CONFIG_KEY,
   type UpdateMeta,
 } from "../shared-history.js";
@@ -136,7 +137,6 @@ async function migrationImports(run: Run, hdir: string): Promise<ReturnType<type
 
 /** This update as the shared history shows it (number = the backend's), once recorded. */
 async function sharedRecordOf(run: Run, id: string): Promise<HistoryRecord | undefined> {
-  const { sharedHistory } = await import("../shared-history.js");
   try {
     const entries = await readEngineHistory(
       { backend: run.cs.backend, project: run.cs.project, stack: run.cs.name, runCli: (args) => runCli(run.cs, args) },

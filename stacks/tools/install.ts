@@ -19,7 +19,8 @@ import { processExists } from "../process-exists.js";
 import { TOOLS, mirrorVariable, platformKey, toolUrls, type Platform, type ToolId } from "./catalog.js";
 import { digestFromChecksumFile, expectedDigest } from "./checksums.js";
 import { DownloadError, downloadTo, fetchText } from "./download.js";
-import { recordReceipt, syncDir, type ToolReceipt } from "./receipts.js";
+import { syncDir } from "../../config/atomic-write.js";
+import { recordReceipt, type ToolReceipt } from "./receipts.js";
 import { extractTarGz } from "./tar.js";
 
 export interface InstallOptions {

@@ -6,8 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "../../config/atomic-write.js";
 
 export interface ToolReceipt {
   version: string;
@@ -29,39 +30,6 @@ export async function readReceipts(ctoHome: string): Promise<Receipts> {
     return parsed && typeof parsed === "object" ? (parsed as Receipts) : {};
   } catch {
     return {};
-  }
-}
-
-/** Writes `text` to `file` atomically: temp file in the same directory, fsync, rename, fsync dir. */
-export async function writeFileAtomic(file: string, text: string | Uint8Array, mode = 0o644): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, "w", mode);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir(path.dirname(file));
-}
-
-/** fsync a directory so a rename in it survives a crash (a no-op where directories cannot be opened). */
-export async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, "r");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // not supported here (e.g. some platforms refuse to open directories)
   }
 }
 
