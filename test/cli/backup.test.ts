@@ -7,20 +7,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../helpers/cli.js";
+import { acmeConfigYaml } from "../helpers/acme-config.js";
 
-const CONFIG = `version: "0.1.0"
-profile: minimal
-platform:
-  name: acme-platform
-github:
-  organization: acme
-  repository: platform
-cluster:
-  provider: kind
-agents:
-  rex:
-    enabled: true
-`;
+const CONFIG = acmeConfigYaml();
 
 describe("cto backup", function () {
   this.timeout(120_000);

@@ -8,25 +8,14 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox, type CtoResult } from "../helpers/cli.js";
+import { acmeConfigYaml } from "../helpers/acme-config.js";
 import { TestSmtpServer } from "../helpers/smtp-server.js";
 
 const PASSWORD = "pw-Zq8!mail-test-secret";
 const ENV = { ACME_SMTP_PASSWORD: PASSWORD };
 
 function config(mail: string, features = "features:\n  mail_notifications: true\n"): string {
-  return `version: "0.1.0"
-profile: minimal
-platform:
-  name: acme-platform
-github:
-  organization: acme
-  repository: platform
-cluster:
-  provider: kind
-agents:
-  rex:
-    enabled: true
-${features}${mail}`;
+  return acmeConfigYaml({ tail: `${features}${mail}` });
 }
 
 function mailBlock(port: number, extra = "  smtp_tls: none\n"): string {

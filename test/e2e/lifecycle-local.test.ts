@@ -29,8 +29,8 @@ import {
   type LifecycleOptions,
 } from "../../stacks/lifecycle/index.js";
 import type { ProgressEvent } from "../../stacks/progress.js";
-import { acmePlan } from "../golden/acme-plans.js";
 import { planFileProgram } from "./fixtures/file-program.js";
+import { uniqueLocalPlan, withChartVersion } from "./fixtures/local-plan.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 
@@ -68,15 +68,7 @@ function sandbox(bin: string): Sandbox {
   };
   delete env.PULUMI_CONFIG_PASSPHRASE;
   delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  const id = randomBytes(3).toString("hex");
-  const base = acmePlan("minimal");
-  const plan: Plan = {
-    ...base,
-    environment: `e2e-${id}`,
-    platform: { ...base.platform, name: `lc-${id}` },
-    state: { secretsProvider: "passphrase" },
-    secretNames: ["registry.password"],
-  };
+  const plan = uniqueLocalPlan("lc");
   const events: ProgressEvent[] = [];
   return {
     tmp,
@@ -86,16 +78,6 @@ function sandbox(bin: string): Sandbox {
     secrets: { "registry.password": CANARY },
     events,
     opts: (delayMs = 0) => ({ env, programFor: planFileProgram(files, delayMs), onProgress: (e) => events.push(e) }),
-  };
-}
-
-/** A copy of the plan with one component's chart version changed. */
-function withVersion(plan: Plan, component: string, version: string): Plan {
-  return {
-    ...plan,
-    components: plan.components.map((c) =>
-      c.name === component && c.chart ? { ...c, chart: { ...c.chart, version } } : c,
-    ),
   };
 }
 
@@ -153,7 +135,7 @@ describe("stack lifecycle on the real engine (local resources)", function () {
     assert.equal(noop.rows.length, 0);
 
     // 3. change one version; preview shows exactly that change
-    const upgraded = withVersion(s.plan, "argo-cd", "7.9.9");
+    const upgraded = withChartVersion(s.plan, "argo-cd", "7.9.9");
     const pv = await preview(upgraded, s.secrets, s.opts());
     assert.equal(pv.total, 1, JSON.stringify([pv.changes, pv.steps]));
     assert.deepEqual(

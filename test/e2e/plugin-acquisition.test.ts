@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,9 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import * as random from "@pulumi/random";
 import { packageRoot } from "../../config/paths.js";
-import type { Plan } from "../../profiles/plan.js";
 import { LifecycleError, preview } from "../../stacks/lifecycle/index.js";
-import { acmePlan } from "../golden/acme-plans.js";
+import { uniqueLocalPlan } from "./fixtures/local-plan.js";
 
 function toolchainBin(): string {
   if (process.env.CTO_PULUMI_BIN_DIR) return process.env.CTO_PULUMI_BIN_DIR;
@@ -67,15 +65,7 @@ describe("automatic plugin acquisition is off (real engine)", function () {
   });
 
   it("a missing plugin is cto's clear error, not a fetch", async () => {
-    const id = randomBytes(3).toString("hex");
-    const base = acmePlan("minimal");
-    const plan: Plan = {
-      ...base,
-      environment: `e2e-${id}`,
-      platform: { ...base.platform, name: `pa-${id}` },
-      state: { secretsProvider: "passphrase" },
-      secretNames: [],
-    };
+    const plan = uniqueLocalPlan("pa", []);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       CTO_HOME: path.join(tmp, "home"),

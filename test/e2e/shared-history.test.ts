@@ -24,8 +24,8 @@ import {
   type LifecycleOptions,
 } from "../../stacks/lifecycle/index.js";
 import { historyFilesDir } from "../../stacks/shared-history.js";
-import { acmePlan } from "../golden/acme-plans.js";
 import { planFileProgram } from "./fixtures/file-program.js";
+import { uniqueLocalPlan, withChartVersion } from "./fixtures/local-plan.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 
@@ -68,15 +68,7 @@ function team(bin: string): Team {
     delete env.PULUMI_CONFIG_PASSPHRASE;
     return { env, programFor: planFileProgram(files) };
   };
-  const id = randomBytes(3).toString("hex");
-  const base = acmePlan("minimal");
-  const plan: Plan = {
-    ...base,
-    environment: `e2e-${id}`,
-    platform: { ...base.platform, name: `team-${id}` },
-    state: { secretsProvider: "passphrase" },
-    secretNames: ["registry.password"],
-  };
+  const plan = uniqueLocalPlan("team");
   return {
     tmp,
     files,
@@ -85,15 +77,6 @@ function team(bin: string): Team {
     secrets: { "registry.password": CANARY },
     a: checkout("a"),
     b: checkout("b"),
-  };
-}
-
-function withVersion(plan: Plan, component: string, version: string): Plan {
-  return {
-    ...plan,
-    components: plan.components.map((c) =>
-      c.name === component && c.chart ? { ...c, chart: { ...c.chart, version } } : c,
-    ),
   };
 }
 
@@ -128,7 +111,7 @@ describe("history shared through the backend, and the no-op up without the engin
   it("two checkouts (two CTO_HOMEs) on one file backend see the same history, and either rolls back", async () => {
     const t = team(bin);
     teams.push(t);
-    const upgraded = withVersion(t.plan, "argo-cd", "7.9.9");
+    const upgraded = withChartVersion(t.plan, "argo-cd", "7.9.9");
 
     await up(t.plan, t.secrets, t.a); // 1: A installs
     await up(upgraded, t.secrets, { ...t.b, operation: "upgrade" }); // 2: B upgrades
@@ -196,7 +179,7 @@ describe("history shared through the backend, and the no-op up without the engin
     assert.equal((await history(t.plan, t.b))[0]?.programVersion, "unknown", "B cannot know before the migration");
     assert.equal((await history(t.plan, t.a))[0]?.programVersion, "0.0.1-old", "A reads its older record");
 
-    await up(withVersion(t.plan, "argo-cd", "7.9.9"), t.secrets, t.a); // 2: carries the migration
+    await up(withChartVersion(t.plan, "argo-cd", "7.9.9"), t.secrets, t.a); // 2: carries the migration
     const afterB = await history(t.plan, t.b);
     assert.deepEqual(
       afterB.map((e) => [e.n, e.programVersion, e.host]),
@@ -234,7 +217,7 @@ describe("history shared through the backend, and the no-op up without the engin
     await up(bigger, t.secrets, t.a); // 2
     assert.equal(await fast(bigger), "fast since 2");
     // A chart pin.
-    const pinned = withVersion(bigger, "argo-cd", "7.9.9");
+    const pinned = withChartVersion(bigger, "argo-cd", "7.9.9");
     assert.match(await fast(pinned), /inputs differ from update 2/);
     await up(pinned, t.secrets, t.a); // 3
     assert.equal(fileText(t, "argo-cd"), "argo-cd 7.9.9", "the full path applied it");
@@ -263,7 +246,7 @@ describe("history shared through the backend, and the no-op up without the engin
 
     // A run killed mid-update leaves a lock and pending operations: no fast path until repaired.
     const script = path.join(packageRoot(), path.relative(packageRoot(), import.meta.dirname), "fixtures", "run-up.js");
-    const slowPlan = withVersion(pinned, "argo-cd", "7.9.10");
+    const slowPlan = withChartVersion(pinned, "argo-cd", "7.9.10");
     const child = spawn(process.execPath, [script], {
       env: {
         ...t.a.env,

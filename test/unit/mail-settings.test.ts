@@ -18,22 +18,12 @@ import { resolvePlan } from "../../profiles/resolve.js";
 import { classifyMailError, scrub, transportOptions } from "../../stacks/mail-test.js";
 import { renderPlatform } from "../../templates/render.js";
 import { renderFiles } from "../../templates/to-directory.js";
+import { acmeConfigYaml } from "../helpers/acme-config.js";
 
 const PASSWORD = "pw-unit-Zq8-secret";
 
-const config = (mail: string, features = "features:\n  mail_notifications: true\n") => `version: "0.1.0"
-profile: minimal
-platform:
-  name: acme-platform
-github:
-  organization: acme
-  repository: platform
-cluster:
-  provider: kind
-agents:
-  rex:
-    enabled: true
-${features}${mail}`;
+const config = (mail: string, features = "features:\n  mail_notifications: true\n") =>
+  acmeConfigYaml({ tail: `${features}${mail}` });
 
 describe("mail notifications: plan and render", () => {
   let catalog: Catalog;
