@@ -1,6 +1,7 @@
 /** Shared by up, upgrade and rollback: preview, summary, confirmation, apply. */
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { externalRouteNote } from "../../profiles/webhooks.js";
+import type { FastPathResult } from "../../stacks/lifecycle/index.js";
 import { cancelled, confirm } from "./consent.js";
 import { printResult, renderPreview } from "./render.js";
 import { withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
@@ -15,16 +16,21 @@ export async function previewConfirmApply(
     question: string;
     /** Runs once the stack matches the plan (applied now, or already), before the result is printed. */
     onApplied?: () => Promise<void>;
+    /** The fast path's answer, when the command asked it before the preview (`cto up`). */
+    fastPath?: FastPathResult;
   },
 ): Promise<number> {
   const { plan, secrets } = loaded;
   const json = Boolean(options.json);
   return withStackSession(io, plan.environment, json, async (opts, lifecycle) => {
     const report = await lifecycle.preview(plan, secrets, { ...opts, onProgress: undefined, refresh: options.refresh });
-    if (json) io.out(JSON.stringify({ kind: "preview", ...report }));
+    const { configWritten, ...shown } = report;
+    if (json) io.out(JSON.stringify({ kind: "preview", ...shown }));
     else for (const line of renderPreview(report, { diff: options.diff, details: report.details })) io.out(line);
 
-    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, secrets, { env: io.env }))) {
+    // The fast path's earlier answer holds unless the preview changed the stack config it reads.
+    const fastPath = configWritten ? undefined : extra.fastPath;
+    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, secrets, { env: io.env, fastPath }))) {
       await extra.onApplied?.();
       if (json)
         io.out(

@@ -10,7 +10,8 @@ export async function runPreview(options: LifecycleCommandOptions, io: Lifecycle
       onProgress: undefined,
       refresh: options.refresh,
     });
-    if (options.json) io.out(JSON.stringify(report));
+    const { configWritten: _, ...shown } = report;
+    if (options.json) io.out(JSON.stringify(shown));
     else {
       for (const line of renderPreview(report, { diff: options.diff, details: report.details })) io.out(line);
       io.out(`Engine log: ${report.logFile}`);

@@ -6,6 +6,7 @@ import { UserError } from "../../config/errors.js";
 import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { previewConfirmApply } from "./apply.js";
+import type { FastPathResult } from "../../stacks/lifecycle/index.js";
 import type { DoctorReport } from "../../stacks/preflight/index.js";
 import { requireConsent } from "./consent.js";
 import { offerToolInstall } from "./install-tools.js";
@@ -15,30 +16,33 @@ import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.
 export async function runUp(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto up");
   const loaded = await load(options, io);
-  if (!options.refresh && (await unchanged(loaded.plan, loaded.secrets, options, io))) return 0;
+  const fastPath = options.refresh ? undefined : await unchanged(loaded.plan, loaded.secrets, options, io);
+  if (fastPath?.fast) return 0;
   await preflight(loaded.plan, options, io);
   return previewConfirmApply(loaded, options, io, {
     operation: "up",
     question: `Apply these changes to ${loaded.plan.environment}?`,
+    fastPath,
   });
 }
 
 /**
  * The fast path: nothing changed since the last update (stacks/lifecycle/fast-path.ts), so the
  * engine is not started and the prerequisites are not checked (nothing will be changed). When it
- * is not taken, the reason goes to stderr (text output only).
+ * is not taken, the reason goes to stderr (text output only), and the answer is handed on: after a
+ * preview without changes it says whether an update is still needed (`planAlreadyApplied`).
  */
 async function unchanged(
   plan: Plan,
   secrets: PlanSecrets,
   options: LifecycleCommandOptions,
   io: LifecycleIO,
-): Promise<boolean> {
+): Promise<FastPathResult> {
   const { noChangesSince } = await import("../../stacks/lifecycle/fast-path.js");
   const result = await noChangesSince(plan, secrets, { env: io.env });
   if (!result.fast) {
     if (!options.json) io.err(`Looking for changes with the engine: ${result.reason}.`);
-    return false;
+    return result;
   }
   const env = plan.environment;
   const note =
@@ -63,7 +67,7 @@ async function unchanged(
     io.out(`No changes since update ${result.n}${when}: ${env} already has this plan, program and config.`);
     io.out(`Note: ${note}.`);
   }
-  return true;
+  return result;
 }
 
 /** Prerequisites before `up`; `--skip-checks` skips them with a warning. */

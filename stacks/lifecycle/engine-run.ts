@@ -23,6 +23,8 @@ export interface Run {
   onOutput: (s: string) => void;
   /** Set by the program's preparation: what to save once the engine is done (success or not). */
   afterRun?: () => Promise<void>;
+  /** Set by the program's preparation: whether it changed the stack config. */
+  configWritten?: boolean;
 }
 
 /** Warnings every offline run prints that say nothing to a user. */

@@ -69,7 +69,8 @@ export async function prepareProgram(
       });
     }
   }
-  await writePlanConfig(target, plan, secrets, runtime, record && ((config) => record(config, runtime)));
+  const wrote = await writePlanConfig(target, plan, secrets, runtime, record && ((config) => record(config, runtime)));
+  run.configWritten = wrote.wrotePlain || wrote.wroteSecrets;
   if (options.programFor) return options.programFor(plan, secrets);
 
   const [{ buildPlatform }, { readClusterInputs }, { renderPlatform }, pulumi] = await Promise.all([

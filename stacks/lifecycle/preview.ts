@@ -67,6 +67,7 @@ export async function preview(
       stateful: unique.filter((s) => s.stateful),
       warnings: run.model.warnings.filter((w) => !NOISE.some((re) => re.test(w))),
       logFile: run.logFile,
+      configWritten: Boolean(run.configWritten),
       details,
     };
   } catch (err) {

@@ -5,6 +5,7 @@ import { historyDir, readHistory, rollbackTarget, type HistoryOperation, type Hi
 import { readEngineHistory, sharedHistory } from "../shared-history.js";
 import { listLocks, type LockInfo } from "../lock.js";
 import { maskOutputs, noProgram, openExplained } from "./engine-run.js";
+import type { FastPathResult } from "./fast-path.js";
 import type { LifecycleOptions } from "./types.js";
 
 export interface StackStatus {
@@ -162,11 +163,19 @@ export async function lastApplied(
 export async function planAlreadyApplied(
   plan: Plan,
   secrets: PlanSecrets,
-  options: Pick<LifecycleOptions, "env" | "home" | "runtime" | "programFor"> = {},
+  options: Pick<LifecycleOptions, "env" | "home" | "runtime" | "programFor"> & {
+    /**
+     * The fast path's answer from before the preview (`cto up` asks it first). Still valid when
+     * the preview wrote no stack config (`PreviewReport.configWritten`): nothing it reads changed,
+     * so it is not worked out a second time.
+     */
+    fastPath?: FastPathResult;
+  } = {},
 ): Promise<boolean> {
   const env = options.env ?? process.env;
   const { resolveBackend } = await import("../backend.js");
   if (resolveBackend(plan, { env }).dir) {
+    if (options.fastPath) return options.fastPath.fast;
     const { noChangesSince } = await import("./fast-path.js");
     return (await noChangesSince(plan, secrets, options)).fast;
   }

@@ -84,6 +84,8 @@ export interface PreviewReport {
   stateful: PlannedStep[];
   warnings: string[];
   logFile: string;
+  /** Whether the preview changed the stack config (plan, runtime or secrets differed from the stored ones). */
+  configWritten: boolean;
   /**
    * Old and new values of each step's changed inputs, for `cto preview --diff`. A Map, so
    * `JSON.stringify` of the report leaves it out: JSON output carries property names only.

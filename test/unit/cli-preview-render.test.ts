@@ -34,6 +34,7 @@ const report: PreviewReport = {
   stateful: [],
   warnings: [],
   logFile: "/tmp/x.log",
+  configWritten: false,
   details: new Map([
     [
       urn,
