@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { UserError } from "../config/errors.js";
 import { packageRoot } from "../config/paths.js";
 
@@ -24,24 +24,60 @@ export interface EnvOption {
   env: string;
 }
 
-/** `-f, --file FILE`: the config file. */
-export function fileOption(cmd: Command): Command {
-  return cmd.option("-f, --file <FILE>", `config file (default: $CTO_CONFIG, else ./${DEFAULT_CONFIG_FILE})`);
+/**
+ * The options a command's action receives, as `@commander-js/extra-typings` infers them from the
+ * flags the command declares: `OptionsOf<ReturnType<typeof define>>` in a command module gives the
+ * type its run function takes, so renaming or removing a flag is a compile error where it is read.
+ */
+export type OptionsOf<C> = C extends Command<unknown[], infer O, infer _G> ? O : never;
+
+/** `-f, --file FILE`: the config file (`cmd.addOption(fileFlag())`). */
+export function fileFlag() {
+  return new Option("-f, --file <FILE>", `config file (default: $CTO_CONFIG, else ./${DEFAULT_CONFIG_FILE})`);
 }
 
 /** `--env ENV`: the environment (one Pulumi stack each). */
-export function envOption(cmd: Command): Command {
-  return cmd.option("--env <ENV>", "environment (one stack each): dev, staging, prod, …", DEFAULT_ENVIRONMENT);
+export function envFlag() {
+  return new Option("--env <ENV>", "environment (one stack each): dev, staging, prod, …").default(DEFAULT_ENVIRONMENT);
 }
 
 /** `--json`: machine-readable output on stdout. */
-export function jsonOption(cmd: Command, what = "print the result as JSON"): Command {
-  return cmd.option("--json", what);
+export function jsonFlag(what = "print the result as JSON") {
+  return new Option("--json", what);
 }
 
 /** `--yes`: accept defaults and never prompt. */
-export function yesOption(cmd: Command, what = "accept defaults and never prompt"): Command {
-  return cmd.option("-y, --yes", what);
+export function yesFlag(what = "accept defaults and never prompt") {
+  return new Option("-y, --yes", what);
+}
+
+/** A command as the untyped helpers below need it (commander's or extra-typings' `Command`). */
+interface Flaggable {
+  addOption(option: Option): unknown;
+}
+
+/** @deprecated untyped: `cmd.addOption(fileFlag())` gives the action a typed `file`. */
+export function fileOption<C extends Flaggable>(cmd: C): C {
+  cmd.addOption(fileFlag());
+  return cmd;
+}
+
+/** @deprecated untyped: `cmd.addOption(envFlag())` gives the action a typed `env`. */
+export function envOption<C extends Flaggable>(cmd: C): C {
+  cmd.addOption(envFlag());
+  return cmd;
+}
+
+/** @deprecated untyped: `cmd.addOption(jsonFlag(what))` gives the action a typed `json`. */
+export function jsonOption<C extends Flaggable>(cmd: C, what?: string): C {
+  cmd.addOption(jsonFlag(what));
+  return cmd;
+}
+
+/** @deprecated untyped: `cmd.addOption(yesFlag(what))` gives the action a typed `yes`. */
+export function yesOption<C extends Flaggable>(cmd: C, what?: string): C {
+  cmd.addOption(yesFlag(what));
+  return cmd;
 }
 
 /** The config file a command reads: `-f`, else `$CTO_CONFIG`, else `./cto.yaml`; absolute. */
@@ -80,20 +116,20 @@ export function useColor(env: NodeJS.ProcessEnv = process.env, stream: { isTTY?:
   return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== "dumb";
 }
 
-const EXAMPLES = new WeakMap<Command, string[]>();
+const EXAMPLES = new WeakMap<object, string[]>();
 
 /**
  * Non-interactive examples for a command: shown under its own `--help`, and collected by
  * `cto --help` (see `examplesOf`), so the top-level help teaches every command.
  */
-export function examples(cmd: Command, lines: string[]): Command {
+export function examples<C extends { addHelpText(position: "after", text: string): unknown }>(cmd: C, lines: string[]): C {
   EXAMPLES.set(cmd, lines);
   cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
   return cmd;
 }
 
 /** The examples registered for a command and its subcommands. */
-export function examplesOf(cmd: Command): string[] {
+export function examplesOf(cmd: CommandUnknownOpts): string[] {
   return [...(EXAMPLES.get(cmd) ?? []), ...cmd.commands.flatMap((c) => examplesOf(c))];
 }
 

@@ -6,7 +6,12 @@
  *
  * Exit codes: 0 ok, 1 failure, 2 bad input or usage (nothing changed), 130 interrupted.
  */
-import { Command, CommanderError, type OutputConfiguration } from "commander";
+import {
+  Command,
+  CommanderError,
+  type CommandUnknownOpts,
+  type OutputConfiguration,
+} from "@commander-js/extra-typings";
 import { UserError } from "../config/errors.js";
 import { COMMAND_MODULES } from "./commands/index.js";
 import { ctoVersion, examplesOf } from "./context.js";
@@ -28,7 +33,7 @@ export function buildProgram(output: Pick<OutputConfiguration, "writeOut" | "wri
   program.configureHelp({ sortSubcommands: false });
   for (const module of COMMAND_MODULES) module.register(program);
   // Every subcommand throws CommanderError instead of calling process.exit, so main() decides.
-  const inherit = (cmd: Command): void => {
+  const inherit = (cmd: CommandUnknownOpts): void => {
     for (const sub of cmd.commands) {
       sub.exitOverride();
       inherit(sub);
@@ -75,7 +80,7 @@ function reportError(err: unknown, stderr: (text: string) => void): number {
  * Runs cto with `argv` (as in `process.argv`) and returns the exit code; never throws. `program` is
  * for the build step that records the help texts (scripts/help-texts.ts); cto itself builds its own.
  */
-export async function main(argv: string[], program?: Command): Promise<number> {
+export async function main(argv: string[], program?: CommandUnknownOpts): Promise<number> {
   const stderr = (text: string): void => void process.stderr.write(text);
   try {
     program ??= buildProgram();

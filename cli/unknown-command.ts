@@ -4,7 +4,7 @@
  * is closer by spelling); otherwise the closest name or alias by edit distance; with nothing
  * plausibly close, the list of commands.
  */
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import { editDistance } from "../config/suggest.js";
 
 /** Words from other tools → the cto command for that job (only names cto does not have). */

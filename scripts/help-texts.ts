@@ -24,7 +24,7 @@ import * as nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import {
   DEFAULT_HELP_WIDTH,
   HELP_TEXTS_FORMAT,

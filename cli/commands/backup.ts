@@ -2,7 +2,7 @@
  * `cto backup list | create | restore`: the environment's Velero backups — list them, make one now,
  * restore one. Work: cli/backup/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { canPrompt, envOption, examples, fileOption, jsonOption, processIO, yesOption } from "../context.js";
 import type { BackupIO } from "../backup/run.js";
 

@@ -2,7 +2,7 @@
  * `cto cancel`: when an update died and left its lock, say who held it and since when, and clear
  * it after confirmation. A lock whose process still runs is not cleared without --force.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -2,7 +2,7 @@
  * `cto config validate` and `cto config show`: check a cto.yaml (every problem at once, exit 2)
  * and print it, or the plan it resolves to, with secrets redacted. The work is in cli/config/.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { examples, fileOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

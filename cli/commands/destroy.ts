@@ -2,7 +2,7 @@
  * `cto destroy`: delete everything an environment manages. The stack and its history stay. A
  * production environment asks for its name to be typed (`--confirm NAME` without a terminal).
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
 
 export function register(program: Command): void {

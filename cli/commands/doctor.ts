@@ -2,7 +2,7 @@
  * `cto doctor`: checks every prerequisite of the plan (tools, machine size, ports, state backend,
  * cluster capacity, GitHub) and says how to fix what fails. The work is in cli/doctor/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

@@ -3,7 +3,7 @@
  * flow), a signed test delivery to each agent's webhook URL, what GitHub reports, and asking
  * GitHub to send failed deliveries again. Work: cli/github/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

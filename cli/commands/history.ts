@@ -1,5 +1,5 @@
 /** `cto history`: every update of an environment (plan, release, versions recorded before each). */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -4,7 +4,7 @@
  *
  * Register only commands that work: a command that is not built yet does not appear here.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import * as init from "./init.js";
 import * as config from "./config.js";
 import * as profiles from "./profiles.js";

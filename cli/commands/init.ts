@@ -2,7 +2,7 @@
  * `cto init`: the wizard that writes a commented cto.yaml (at most 10 prompts; every prompt has a
  * flag). The work is in cli/init/; this file declares the options and loads that code on use.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { canPrompt, examples, fileOption, processIO, yesOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 /** `cto preview`: what `cto up` would change, grouped by component. Changes nothing, takes no lock. */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -2,7 +2,7 @@
  * `cto profiles list` and `cto profiles show NAME`: the installation profiles, their requirements,
  * estimated install time and components. The work is in cli/profiles/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { examples, jsonOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 /** `cto refresh`: read what exists in the cluster and bring the stack's state in line with it. */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption } from "../context.js";
 
 export function register(program: Command): void {

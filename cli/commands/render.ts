@@ -2,7 +2,7 @@
  * `cto render`: writes the fully rendered configuration of one environment into a directory, for
  * teams that commit it to a GitOps repository. The work is in cli/render/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

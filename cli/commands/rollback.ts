@@ -1,5 +1,5 @@
 /** `cto rollback`: re-apply the plan and versions recorded for an earlier update. */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -3,7 +3,7 @@
  * stored encrypted in the environment's stack. Values are read from a hidden prompt or stdin,
  * never from the command line. Work: cli/secrets/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

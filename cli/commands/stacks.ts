@@ -1,5 +1,5 @@
 /** `cto stacks`: the environments of this platform with their last update and resource counts. */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { examples, fileOption, jsonOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 /** `cto status`: outputs, last update, locks, and each component's live health; exit 1 when unhealthy. */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption } from "../context.js";
 
 export function register(program: Command): void {

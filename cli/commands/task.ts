@@ -2,7 +2,7 @@
  * `cto task run`: start a first task without GitHub — the platform's task object (a CodeRun) for an
  * agent, a repository and an issue, the same object a GitHub event leads to. Work: cli/task/run.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

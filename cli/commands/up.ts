@@ -2,7 +2,7 @@
  * `cto up`: prerequisites, preview, a summary of what changes (stateful replacements called out),
  * confirmation, apply with progress. The work is in cli/lifecycle/up.ts.
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 /** `cto upgrade`: move an environment to another platform release of profiles/versions.yaml. */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { envOption, examples, fileOption, jsonOption, yesOption } from "../context.js";
 
 export function register(program: Command): void {

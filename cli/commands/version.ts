@@ -2,7 +2,7 @@
  * `cto version`: cto's version, the pinned Pulumi CLI and SDKs, and which chart version each
  * platform release installs per component (from profiles/versions.yaml).
  */
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { examples, jsonOption, processIO } from "../context.js";
 
 export function register(program: Command): void {

@@ -5,7 +5,7 @@
  * actions replaced by no-ops, so nothing runs.
  */
 import assert from "node:assert/strict";
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import { examplesOf } from "../../cli/context.js";
 import { buildProgram } from "../../cli/main.js";
 import { loadCatalog } from "../../profiles/load.js";
