@@ -13,7 +13,7 @@ export { Monitoring, GRAFANA_ADMIN_SECRET, type MonitoringArgs } from "./monitor
 export { PlatformBase, planNamespaces, type PlatformBaseArgs, type PodSecurityLevel } from "./platform-base.js";
 export { Registry, dockerConfigJson, registryHost, registryPort, type RegistryArgs } from "./registry.js";
 export { Security, LETS_ENCRYPT_ACME, type SecurityArgs } from "./security.js";
-export { Tunnel, TUNNEL_IMAGES, relayContainer, type TunnelArgs } from "./tunnel.js";
+export { Tunnel, TUNNEL_IMAGES, relayContainers, type RelayContainer, type TunnelArgs } from "./tunnel.js";
 export { GeneratedSecret, ALPHANUMERIC, type GeneratedSecretArgs } from "./generated-secret.js";
 export { createChartRelease, chartSource, findComponent, HELM_TIMEOUT_SECONDS } from "./chart-release.js";
 export {

@@ -8,7 +8,8 @@
  *   (`webhookReceiverUrl`; `cto up` and `cto status` print the route to configure).
  * - `ngrok`: the ngrok agent forwarding the reserved address `github.tunnel.url` to the webhook
  *   receiver's Service (the request path passes through); the authtoken is the same stack secret.
- * - `smee`: the smee.io client forwarding the channel `github.tunnel.url` (no secret).
+ * - `smee`: one smee.io client per agent, forwarding the agent's own channel
+ *   (`<github.tunnel.url>-<agent>`, `smeeAgentChannel`) to the agent's path (no secret).
  *
  * Either way the public URL is known before anything runs, so the Apps' webhook URL is set
  * (`publicWebhookUrl`, profiles/webhooks.ts). The token reaches the pod from the rendered `tunnel`
@@ -18,7 +19,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
-import { webhookReceiverUrl } from "../profiles/webhooks.js";
+import { agentWebhookPath, agentWebhookUrl, webhookReceiverUrl } from "../profiles/webhooks.js";
 import type { RenderedValues } from "../templates/rendered.js";
 import { platformLabels } from "./labels.js";
 import type { PlatformBase } from "./platform-base.js";
@@ -45,33 +46,53 @@ export interface TunnelArgs {
   after?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** One relay container: its name, arguments and environment. */
+export interface RelayContainer {
+  name: string;
+  args: string[];
+  env: k8s.types.input.core.v1.EnvVar[];
+}
+
 /**
- * Container arguments and environment of a relay. `receiver` is the webhook receiver's in-cluster
- * URL without a path (`webhookReceiverUrl`): ngrok passes the request path through; smee posts to
- * exactly the target, so it gets the public URL's path appended.
+ * The relay's containers. `receiver` is the webhook receiver's in-cluster URL without a path
+ * (`webhookReceiverUrl`): ngrok passes the request path through, and Cloudflare routes the
+ * hostname there, so one container does. A smee client forwards one channel to exactly one target
+ * URL, so smee gets one container per agent, each forwarding the agent's own channel
+ * (`agentWebhookUrl`, `<channel>-<agent>`) to the agent's path on the receiver (`agentWebhookPath`).
  */
-export function relayContainer(
-  plan: Plan,
-  receiver: string,
-  secretName: string | undefined,
-): { args: string[]; env: k8s.types.input.core.v1.EnvVar[] } | undefined {
+export function relayContainers(plan: Plan, receiver: string, secretName: string | undefined): RelayContainer[] {
   const tokenEnv = (name: string): k8s.types.input.core.v1.EnvVar[] =>
     secretName ? [{ name, valueFrom: { secretKeyRef: { name: secretName, key: "token" } } }] : [];
   const url = plan.github.tunnel.url;
-  switch (plan.github.tunnel.provider) {
+  const relay = plan.github.tunnel.provider;
+  switch (relay) {
     case "none":
-      return undefined;
+      return [];
     case "cloudflare":
-      return { args: ["tunnel", "--no-autoupdate", "run"], env: tokenEnv("TUNNEL_TOKEN") };
+      return [{ name: relay, args: ["tunnel", "--no-autoupdate", "run"], env: tokenEnv("TUNNEL_TOKEN") }];
     case "ngrok":
-      return { args: ["http", ...(url ? [`--url=${url}`] : []), receiver], env: tokenEnv("NGROK_AUTHTOKEN") };
+      return [
+        { name: relay, args: ["http", ...(url ? [`--url=${url}`] : []), receiver], env: tokenEnv("NGROK_AUTHTOKEN") },
+      ];
     case "smee": {
       if (!url) throw new Error("github.tunnel.provider smee needs github.tunnel.url (the smee.io channel)");
-      const path = plan.github.webhookUrl ? new URL(plan.github.webhookUrl).pathname : "/";
-      return {
-        args: ["npx", "--yes", SMEE_CLIENT, "--url", url, "--target", `${receiver}${path}`],
-        env: [{ name: "HOME", value: "/tmp" }],
-      };
+      return plan.agents.map((agent) => {
+        const channel = agentWebhookUrl(plan, agent.name);
+        if (!channel) throw new Error(`no smee channel for agent ${agent.name}`);
+        return {
+          name: `smee-${agent.name}`,
+          args: [
+            "npx",
+            "--yes",
+            SMEE_CLIENT,
+            "--url",
+            channel,
+            "--target",
+            `${receiver}${agentWebhookPath(plan, agent.name)}`,
+          ],
+          env: [{ name: "HOME", value: "/tmp" }],
+        };
+      });
     }
   }
 }
@@ -100,8 +121,8 @@ export class Tunnel extends pulumi.ComponentResource {
         }),
       );
     }
-    const container = relayContainer(plan, webhookReceiverUrl(plan), spec?.name);
-    if (container && relay !== "none") {
+    const containers = relayContainers(plan, webhookReceiverUrl(plan), spec?.name);
+    if (containers.length > 0 && relay !== "none") {
       const labels = platformLabels(plan, "tunnel");
       const selector = { "app.kubernetes.io/name": `cto-tunnel-${relay}` };
       this.deployment = new k8s.apps.v1.Deployment(
@@ -115,16 +136,14 @@ export class Tunnel extends pulumi.ComponentResource {
               metadata: { labels: { ...labels, ...selector } },
               spec: {
                 securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [
-                  {
-                    name: relay,
-                    image: args.images?.[relay] ?? TUNNEL_IMAGES[relay],
-                    args: container.args,
-                    env: container.env,
-                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                  },
-                ],
+                containers: containers.map((c) => ({
+                  name: c.name,
+                  image: args.images?.[relay] ?? TUNNEL_IMAGES[relay],
+                  args: c.args,
+                  env: c.env,
+                  resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                })),
               },
             },
           },

@@ -43,7 +43,7 @@ import { PLATFORM_LABEL } from "./plan.js";
 import { parseCpu, parseMemory } from "./quantity.js";
 import type { PlanDemand } from "./requests.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
-import { publicWebhookUrl } from "./webhooks.js";
+import { publicWebhookUrl, smeeChannelProblem } from "./webhooks.js";
 import { BUILTIN_COMPONENTS, FEATURE_NAMES, type FeatureName, type ImagePin, type ReleaseSpec } from "./schema.js";
 
 export interface ResolveOptions {
@@ -611,6 +611,19 @@ function resolveGitHub(config: CtoConfig, agents: AgentPlan[], issue: Issue): Pl
     domain,
     ingressType: config.platform.ingress_type,
   });
+  if (gh.tunnel.provider === "smee" && webhookUrl) {
+    const problem = smeeChannelProblem(
+      webhookUrl,
+      agents.map((a) => a.name),
+    );
+    if (problem) {
+      issue(
+        gh.webhook_url ? "github.webhook_url" : "github.tunnel.url",
+        `${problem}; with a smee relay each agent's App delivers to its own channel, <channel>-<agent>`,
+        "set github.tunnel.url to a channel from https://smee.io/new (and no github.webhook_url)",
+      );
+    }
+  }
   return compact({
     organization: gh.organization,
     repository: gh.repository,

@@ -7,6 +7,10 @@
  * GitHub event reaches each agent's Sensor once, and no org/repo webhook repeats it. The URLs that
  * cto sets on GitHub (`PATCH /app/hook/config`) and the paths the cluster listens on come from
  * these two functions only.
+ *
+ * A smee relay is the exception (`smeeAgentChannel`): smee.io has no paths under a channel, so each
+ * agent's App delivers to its own channel, `<channel>-<agent>`, and the cluster path is
+ * `/github/<agent>`.
  */
 import type { Plan } from "./plan.js";
 
@@ -24,7 +28,8 @@ export interface WebhookUrlSources {
 }
 
 /**
- * The public URL GitHub delivers to (each agent's App at `<it>/<agent>`), or undefined when none
+ * The public URL GitHub delivers to (each agent's App at `<it>/<agent>`; a smee channel's agents at
+ * `<it>-<agent>`), or undefined when none
  * is known: `github.webhook_url`; else a tunnel's public URL (Cloudflare: the hostname routed to
  * the tunnel; ngrok: the reserved domain), at `/github` when it has no path; a smee channel as
  * it is; else `https://webhooks.<domain>/github` with a domain — routed by cto's ingress
@@ -42,10 +47,58 @@ export function publicWebhookUrl(s: WebhookUrlSources): string | undefined {
   return s.domain ? `https://webhooks.${s.domain}${DEFAULT_WEBHOOK_PATH}` : undefined;
 }
 
+/**
+ * What a smee channel name may be: smee.io's server (github.com/probot/smee.io, lib/server.js)
+ * serves `GET|POST /:channel` with `channel` matching this, at most 128 characters, and nothing
+ * below it (a POST to `/<channel>/<agent>` finds no route).
+ */
+export const SMEE_CHANNEL = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The agent's own smee channel: the configured channel URL with `-<agent>` added to the channel,
+ * e.g. https://smee.io/AbC123 → https://smee.io/AbC123-rex.
+ *
+ * Why one channel per agent: the smee client (smee-client, `--url <channel> --target <url>`)
+ * subscribes to one channel and posts every message of it to exactly its target, adding no path;
+ * and smee.io has no paths under a channel. So a single channel could not tell the agents' Apps
+ * apart, and `<channel>/<agent>` is refused by smee.io. Each agent's App delivers to its channel,
+ * and the relay runs one smee client per agent, from that channel to `agentWebhookPath`. The
+ * channel keeps the configured one's unguessable part, so it is as private as the one configured.
+ */
+export function smeeAgentChannel(channelUrl: string, agent: string): string {
+  const url = new URL(channelUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}-${agent}`;
+  return url.toString();
+}
+
+/**
+ * Why a smee channel URL cannot give every agent its own channel (`smeeAgentChannel`), or undefined
+ * when it can: it must be `https://<smee server>/<channel>`, one path segment, and each agent's
+ * channel must still be a channel smee.io accepts.
+ */
+export function smeeChannelProblem(channelUrl: string, agents: readonly string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(channelUrl);
+  } catch {
+    return `${channelUrl} is not a URL`;
+  }
+  const channel = url.pathname.replace(/^\/+|\/+$/g, "");
+  if (!SMEE_CHANNEL.test(channel) || url.search !== "") {
+    return `${channelUrl} is not a smee channel URL (https://smee.io/<channel>: one path segment of letters, digits, - and _, no query)`;
+  }
+  const long = agents.filter((a) => !SMEE_CHANNEL.test(`${channel}-${a}`));
+  if (long.length > 0) {
+    return `the agents' channels (${long.map((a) => `${channel}-${a}`).join(", ")}) would be longer than smee's 128 characters`;
+  }
+  return undefined;
+}
+
 /** The agent's App webhook URL, or undefined while the plan has no public webhook URL. */
 export function agentWebhookUrl(plan: Pick<Plan, "github">, agent: string): string | undefined {
   const base = plan.github.webhookUrl;
   if (base === undefined) return undefined;
+  if (plan.github.tunnel.provider === "smee") return smeeAgentChannel(base, agent);
   const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/+$/, "")}/${encodeURIComponent(agent)}`;
   return url.toString();
@@ -53,11 +106,15 @@ export function agentWebhookUrl(plan: Pick<Plan, "github">, agent: string): stri
 
 /**
  * The HTTP path the cluster serves the agent's deliveries on: the path of `agentWebhookUrl`, or
- * `/github/<agent>` when no public URL is known (a tunnel or proxy added later forwards there).
+ * `/github/<agent>` when no public URL is known (a tunnel or proxy added later forwards there) and
+ * with a smee relay (whose public URL is a channel, not a path the cluster sees; the relay posts
+ * to this path).
  */
 export function agentWebhookPath(plan: Pick<Plan, "github">, agent: string): string {
   const url = agentWebhookUrl(plan, agent);
-  return url === undefined ? `${DEFAULT_WEBHOOK_PATH}/${encodeURIComponent(agent)}` : new URL(url).pathname;
+  return url === undefined || plan.github.tunnel.provider === "smee"
+    ? `${DEFAULT_WEBHOOK_PATH}/${encodeURIComponent(agent)}`
+    : new URL(url).pathname;
 }
 
 /** The EventSource that receives GitHub's deliveries (templates/platform/objects/events.yaml.hbs). */

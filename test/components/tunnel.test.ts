@@ -83,6 +83,60 @@ describe("Tunnel (mocks)", function () {
     assert.equal(recorded.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress").length, 0);
   });
 
+  it("smee with three agents: each App delivers to its own channel, and one client per agent forwards it to that agent's endpoint", async () => {
+    // smee.io serves one path segment per channel and its client posts each channel to exactly one
+    // target: before, every App got <channel>/<agent> (a URL smee.io has no route for) and one
+    // client forwarded <channel> to <receiver>/<channel>, a path no endpoint listens on.
+    const plan = acme("standard", (p) => {
+      delete p.platform.domain;
+      p.components = p.components.filter((c) => c.name !== "ingress-nginx" && c.name !== "traefik");
+      p.github.tunnel = { provider: "smee", url: "https://smee.io/AbC123xyz" };
+      p.github.webhookUrl = publicWebhookUrl({
+        tunnel: p.github.tunnel,
+        domain: p.platform.domain,
+        ingressType: p.platform.ingressType,
+      });
+    });
+    const agents = plan.agents.map((a) => a.name).sort();
+    assert.deepEqual(agents, ["cleo", "rex", "tess"]);
+    const secrets = acmeSecrets(plan);
+    for (const [i, a] of agents.entries()) {
+      secrets[`github.apps.${a}.id`] = String(100 + i);
+      secrets[`github.apps.${a}.private_key`] = `pem-of-${a}`;
+    }
+    const { recorded } = await buildUnderMocks(plan, secrets);
+    const relay = find(recorded, DEPLOYMENT, "tunnel-relay");
+    const containers = (
+      relay.inputs.spec as { template: { spec: { containers: { name: string; args: string[]; image: string }[] } } }
+    ).template.spec.containers;
+    assert.deepEqual(
+      containers.map((c) => c.name).sort(),
+      agents.map((a) => `smee-${a}`),
+    );
+    const source = find(recorded, "kubernetes:argoproj.io/v1alpha1:EventSource", "controller-eventsource-cto-github");
+    const endpoints = (
+      source.inputs.spec as { github: Record<string, { webhook: { endpoint: string; port: string } }> }
+    ).github;
+    const receiver = "http://cto-github-eventsource-svc.cto.svc.cluster.local:12000";
+    const channels = new Set<string>();
+    for (const a of agents) {
+      const hook = find(recorded, APP_HOOK, `github-app-webhook-${a}`);
+      assert.equal(hook.inputs.url, `https://smee.io/AbC123xyz-${a}`, `${a}'s App delivers to its own channel`);
+      channels.add(hook.inputs.url as string);
+      const c = containers.find((x) => x.name === `smee-${a}`)!;
+      assert.equal(c.image, "node:22-alpine");
+      const arg = (flag: string) => c.args[c.args.indexOf(flag) + 1];
+      assert.equal(arg("--url"), hook.inputs.url, `${a}'s smee client reads the channel the App delivers to`);
+      assert.equal(
+        arg("--target"),
+        `${receiver}${endpoints[a]!.webhook.endpoint}`,
+        `${a}'s client posts to its endpoint`,
+      );
+      assert.equal(endpoints[a]!.webhook.endpoint, `/github/${a}`);
+    }
+    assert.equal(channels.size, agents.length, "no two Apps share a channel");
+  });
+
   it("no tunnel: no relay Deployment and no token Secret", async () => {
     const { recorded } = await buildUnderMocks(acme("minimal"));
     assert.equal(recorded.filter((r) => r.name === "tunnel-relay" || r.name === "tunnel-token").length, 0);

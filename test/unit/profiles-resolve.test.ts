@@ -88,6 +88,15 @@ describe("profiles: resolvePlan", () => {
       assert.match(ng, /github\.tunnel\.provider ngrok needs a reserved address/);
     });
 
+    it("smee: the channel is the webhook URL; a URL that is not one smee channel is refused with the fix", async () => {
+      const { plan } = await resolve(withTunnel("{ provider: smee, url: 'https://smee.io/AbC123' }"));
+      assert.equal(plan.github.webhookUrl, "https://smee.io/AbC123");
+      const nested = await problems(withTunnel("{ provider: smee, url: 'https://smee.io/AbC123/rex' }"));
+      assert.match(nested, /github\.tunnel\.url: https:\/\/smee\.io\/AbC123\/rex is not a smee channel URL/);
+      assert.match(nested, /each agent's App delivers to its own channel, <channel>-<agent>/);
+      assert.match(nested, /fix: set github\.tunnel\.url to a channel from https:\/\/smee\.io\/new/);
+    });
+
     it("ingress_type none with a domain: the URL is webhooks.<domain>, no ingress controller in the plan", async () => {
       const { plan } = await resolve(
         BASE.replace("  domain: acme.example\n", "  domain: acme.example\n  ingress_type: none\n"),

@@ -5,6 +5,8 @@ import {
   controllerChartFullName,
   externalRouteNote,
   publicWebhookUrl,
+  smeeAgentChannel,
+  smeeChannelProblem,
   webhookReceiverService,
 } from "../../profiles/webhooks.js";
 
@@ -43,6 +45,27 @@ describe("profiles/webhooks: one URL and path per agent's App", () => {
     const p = plan();
     assert.equal(agentWebhookUrl(p, "rex"), undefined);
     assert.equal(agentWebhookPath(p, "rex"), "/github/rex");
+  });
+
+  it("smee: each agent's App gets its own channel (smee.io has no paths under a channel), served at /github/<agent>", () => {
+    const p = {
+      github: { webhookUrl: "https://smee.io/AbC123", tunnel: { provider: "smee", url: "https://smee.io/AbC123" } },
+    } as unknown as Parameters<typeof agentWebhookUrl>[0];
+    assert.equal(agentWebhookUrl(p, "rex"), "https://smee.io/AbC123-rex");
+    assert.equal(agentWebhookUrl(p, "cleo"), "https://smee.io/AbC123-cleo");
+    assert.equal(agentWebhookPath(p, "rex"), "/github/rex");
+    assert.equal(agentWebhookPath(p, "cleo"), "/github/cleo");
+    assert.equal(smeeAgentChannel("https://smee.example/ch/", "tess"), "https://smee.example/ch-tess");
+  });
+
+  it("smeeChannelProblem: one path segment smee accepts, and agents' channels within 128 characters", () => {
+    assert.equal(smeeChannelProblem("https://smee.io/AbC_12-3", ["rex", "cleo"]), undefined);
+    assert.match(smeeChannelProblem("https://smee.io/", ["rex"]) ?? "", /not a smee channel URL/);
+    assert.match(smeeChannelProblem("https://smee.io/a/b", ["rex"]) ?? "", /not a smee channel URL/);
+    assert.match(smeeChannelProblem("https://smee.io/abc?x=1", ["rex"]) ?? "", /not a smee channel URL/);
+    assert.match(smeeChannelProblem("not a url", ["rex"]) ?? "", /is not a URL/);
+    assert.match(smeeChannelProblem(`https://smee.io/${"a".repeat(125)}`, ["rex"]) ?? "", /128 characters/);
+    assert.equal(smeeChannelProblem(`https://smee.io/${"a".repeat(124)}`, ["rex"]), undefined);
   });
 
   it("each agent gets a different URL", () => {
