@@ -1,10 +1,11 @@
 /** `cto cancel`: clear a stale lock, after saying who held it and asking. */
 import { UserError } from "../../config/errors.js";
 import { cancelled, confirm } from "./consent.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { CancelOptions } from "../commands/cancel.js";
 
 /** `cto cancel`: clear a stale lock (only after confirmation). */
-export async function runCancel(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runCancel(options: CancelOptions, io: LifecycleIO): Promise<number> {
   const { plan, secrets } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { describeLock } = await import("../../stacks/lock.js");

@@ -5,9 +5,10 @@
 import { UserError } from "../../config/errors.js";
 import { cancelled, confirm, requireConsent, typeName } from "./consent.js";
 import { crdsJson, printCrdCleanup, printResult } from "./render.js";
-import { load, withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, withStackSession, type LifecycleIO } from "./session.js";
+import type { DestroyOptions } from "../commands/destroy.js";
 
-export async function runDestroy(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runDestroy(options: DestroyOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto destroy");
   const { plan, secrets } = await load(options, io);
   const env = plan.environment;

@@ -1,9 +1,10 @@
 /** `cto history`: the recorded updates of an environment. */
 import { describeChanges, table } from "../../stacks/progress.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { HistoryOptions } from "../commands/history.js";
 
 /** `cto history` */
-export async function runHistory(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runHistory(options: HistoryOptions, io: LifecycleIO): Promise<number> {
   const { plan } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const entries = await lifecycle.history(plan, { env: io.env });

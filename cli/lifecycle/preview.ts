@@ -1,8 +1,9 @@
 /** `cto preview`: what would change, by component; `--diff` adds old → new values (secrets masked). */
 import { renderPreview } from "./render.js";
-import { load, withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, withStackSession, type LifecycleIO } from "./session.js";
+import type { PreviewOptions } from "../commands/preview.js";
 
-export async function runPreview(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runPreview(options: PreviewOptions, io: LifecycleIO): Promise<number> {
   const { plan, secrets } = await load(options, io);
   return withStackSession(io, plan.environment, false, async (opts, lifecycle) => {
     const report = await lifecycle.preview(plan, secrets, {

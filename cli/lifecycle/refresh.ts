@@ -1,8 +1,9 @@
 /** `cto refresh`: read the cluster and bring the state in line (`--clear-pending` after a crash). */
 import { printResult } from "./render.js";
-import { load, withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, withStackSession, type LifecycleIO } from "./session.js";
+import type { RefreshOptions } from "../commands/refresh.js";
 
-export async function runRefresh(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runRefresh(options: RefreshOptions, io: LifecycleIO): Promise<number> {
   const { plan, secrets } = await load(options, io);
   const json = Boolean(options.json);
   return withStackSession(io, plan.environment, json, async (opts, lifecycle) => {

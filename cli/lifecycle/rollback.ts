@@ -2,10 +2,11 @@
 import { UserError } from "../../config/errors.js";
 import { previewConfirmApply } from "./apply.js";
 import { requireConsent } from "./consent.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { RollbackOptions } from "../commands/rollback.js";
 
 /** `cto rollback [--to N]` */
-export async function runRollback(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runRollback(options: RollbackOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto rollback");
   const current = await load(options, io);
   const to = options.to === undefined ? undefined : Number(options.to);

@@ -1,9 +1,10 @@
 /** `cto stacks`: the environments of the platform's project in its backend. */
 import { table } from "../../stacks/progress.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { StacksOptions } from "../commands/stacks.js";
 
 /** `cto stacks` */
-export async function runStacks(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runStacks(options: StacksOptions, io: LifecycleIO): Promise<number> {
   const { plan } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const list = await lifecycle.listStacks(plan, { env: io.env });

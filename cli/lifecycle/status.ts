@@ -1,9 +1,10 @@
 /** `cto status`: outputs, last update, locks and component health. */
 import type { Plan } from "../../profiles/plan.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { StatusOptions } from "../commands/status.js";
 
 /** `cto status`: exit 1 when a component is unhealthy or the stack is locked by a dead run. */
-export async function runStatus(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runStatus(options: StatusOptions, io: LifecycleIO): Promise<number> {
   const { plan, secrets } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { describeLock } = await import("../../stacks/lock.js");

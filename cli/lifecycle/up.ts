@@ -10,10 +10,11 @@ import type { FastPathResult } from "../../stacks/lifecycle/index.js";
 import type { DoctorReport } from "../../stacks/preflight/index.js";
 import { requireConsent } from "./consent.js";
 import { offerToolInstall } from "./install-tools.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { UpOptions } from "../commands/up.js";
 
 /** `cto up` */
-export async function runUp(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto up");
   const loaded = await load(options, io);
   const fastPath = options.refresh ? undefined : await unchanged(loaded.plan, loaded.secrets, options, io);
@@ -35,7 +36,7 @@ export async function runUp(options: LifecycleCommandOptions, io: LifecycleIO): 
 async function unchanged(
   plan: Plan,
   secrets: PlanSecrets,
-  options: LifecycleCommandOptions,
+  options: UpOptions,
   io: LifecycleIO,
 ): Promise<FastPathResult> {
   const { noChangesSince } = await import("../../stacks/lifecycle/fast-path.js");
@@ -71,7 +72,7 @@ async function unchanged(
 }
 
 /** Prerequisites before `up`; `--skip-checks` skips them with a warning. */
-async function preflight(plan: Plan, options: LifecycleCommandOptions, io: LifecycleIO): Promise<void> {
+async function preflight(plan: Plan, options: UpOptions, io: LifecycleIO): Promise<void> {
   if (options.skipChecks) {
     io.err("warning: prerequisite checks skipped (--skip-checks): problems will surface as engine errors instead");
     return;

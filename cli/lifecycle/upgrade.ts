@@ -7,10 +7,11 @@ import { UserError } from "../../config/errors.js";
 import type { ReleaseEdit } from "../../config/release-record.js";
 import { previewConfirmApply } from "./apply.js";
 import { requireConsent } from "./consent.js";
-import { load, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import { load, type LifecycleIO } from "./session.js";
+import type { UpgradeOptions } from "../commands/upgrade.js";
 
 /** `cto upgrade [--to RELEASE]` */
-export async function runUpgrade(options: LifecycleCommandOptions, io: LifecycleIO): Promise<number> {
+export async function runUpgrade(options: UpgradeOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto upgrade");
   const { loadCatalog } = await import("../../profiles/load.js");
   const catalog = await loadCatalog();
