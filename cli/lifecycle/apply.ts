@@ -1,5 +1,6 @@
 /** Shared by up, upgrade and rollback: preview, summary, confirmation, apply. */
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import { argoUiNote } from "../../profiles/ui-access.js";
 import { externalRouteNote } from "../../profiles/webhooks.js";
 import type { FastPathResult } from "../../stacks/lifecycle/index.js";
 import { cancelled, confirm } from "./consent.js";
@@ -64,10 +65,20 @@ export async function previewConfirmApply(
   });
 }
 
-/** What someone other than cto must route for GitHub's deliveries to arrive (ingress_type none, a Cloudflare Tunnel). */
+/**
+ * What someone other than cto must route for GitHub's deliveries to arrive (ingress_type none, a
+ * Cloudflare Tunnel), and how to reach the Argo UIs when no Ingress serves them (no domain, or
+ * ingress_type none).
+ */
 export function printRouteNote(plan: Plan, io: LifecycleIO, json: boolean): void {
   const note = externalRouteNote(plan);
-  if (!note) return;
-  if (json) io.out(JSON.stringify({ kind: "route", note }));
-  else io.out(`Webhook route: ${note}`);
+  if (note) {
+    if (json) io.out(JSON.stringify({ kind: "route", note }));
+    else io.out(`Webhook route: ${note}`);
+  }
+  const uis = argoUiNote(plan);
+  if (uis) {
+    if (json) io.out(JSON.stringify({ kind: "ui-access", note: uis }));
+    else io.out(`Argo UIs: ${uis}`);
+  }
 }
