@@ -106,7 +106,10 @@ export interface ResourceRow {
 }
 
 export interface ProgressOptions {
-  /** Changes announced by the preview; 0 = unknown (grows as steps appear). */
+  /**
+   * Changes announced by the preview; 0 = unknown (an update run without a preview first, as
+   * `cto up --yes` does): steps then show as `[n/?]` and events carry `total: 0`.
+   */
   total?: number;
   /** Clock in milliseconds (tests inject one). */
   now?: () => number;
@@ -191,7 +194,7 @@ export class ProgressModel {
       };
       this.rows.set(meta.urn, row);
       this.order.push(meta.urn);
-      if (row.index > this.total) this.total = row.index;
+      if (this.total > 0 && row.index > this.total) this.total = row.index; // the preview under-counted
     }
     return row;
   }

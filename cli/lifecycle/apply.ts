@@ -1,4 +1,4 @@
-/** Shared by up, upgrade and rollback: preview, summary, confirmation, apply. */
+/** Shared by up, upgrade and rollback: preview, summary, confirmation, apply (`cto up --yes`: apply alone). */
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { argoUiNote } from "../../profiles/ui-access.js";
 import { externalRouteNote } from "../../profiles/webhooks.js";
@@ -19,11 +19,29 @@ export async function previewConfirmApply(
     onApplied?: () => Promise<void>;
     /** The fast path's answer, when the command asked it before the preview (`cto up`). */
     fastPath?: FastPathResult;
+    /**
+     * With `--yes` (and no `--diff` to show), one engine pass: the update runs without a preview
+     * first, and its own events drive the progress (`[n/?]`: the total is not known before) and
+     * the summary. `cto up` asks for it; upgrade and rollback show their preview before applying.
+     */
+    onePassWithYes?: boolean;
   },
 ): Promise<number> {
   const { plan, secrets } = loaded;
   const json = Boolean(options.json);
   return withStackSession(io, plan.environment, json, async (opts, lifecycle) => {
+    if (extra.onePassWithYes && options.yes && !options.diff) {
+      const result = await lifecycle.up(plan, secrets, {
+        ...opts,
+        operation: extra.operation,
+        rollbackOf: extra.rollbackOf,
+        refresh: options.refresh,
+      });
+      await extra.onApplied?.();
+      printResult(result, io, json);
+      printRouteNote(plan, io, json);
+      return 0;
+    }
     const report = await lifecycle.preview(plan, secrets, { ...opts, onProgress: undefined, refresh: options.refresh });
     const { configWritten, ...shown } = report;
     if (json) io.out(JSON.stringify({ kind: "preview", ...shown }));

@@ -71,6 +71,10 @@ function renderResult(report: UpdateReport): string[] {
     lines.push("Outputs:");
     for (const [k, v] of outputs) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
   }
+  if (report.stateful && report.stateful.length > 0) {
+    lines.push("! These changes replaced or deleted resources that held data (lost unless backed up):");
+    for (const s of report.stateful) lines.push(`!   ${s.op} ${s.label} ${s.resource} (${s.component})`);
+  }
   if (report.history) lines.push(`Recorded as update ${report.history.n} (cto history --env ${report.environment}).`);
   lines.push(`Engine log: ${report.logFile}`);
   return lines;
@@ -91,6 +95,7 @@ function jsonResult(report: UpdateReport): string {
     seconds: report.seconds,
     outputs: report.outputs,
     ...(report.crds ? crdsJson(report.crds) : {}),
+    ...(report.stateful && report.stateful.length > 0 ? { stateful: report.stateful } : {}),
     update: report.history?.n,
     logFile: report.logFile,
     resources: report.rows.map((r) => ({

@@ -1,6 +1,6 @@
 /**
  * `cto up`: prerequisites (unless --skip-checks; missing tools cto can install are offered first),
- * then preview, confirmation, apply.
+ * then preview, confirmation, apply; with `--yes` one engine pass that applies (no preview first).
  */
 import { UserError } from "../../config/errors.js";
 import { ctoHome } from "../../config/paths.js";
@@ -24,6 +24,7 @@ export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number
     operation: "up",
     question: `Apply these changes to ${loaded.plan.environment}?`,
     fastPath,
+    onePassWithYes: true,
   });
 }
 

@@ -105,6 +105,8 @@ export interface UpdateReport {
   logFile: string;
   history?: HistoryRecord;
   warnings: string[];
+  /** up, upgrade, rollback: the changes that replaced or deleted resources holding data. */
+  stateful?: PlannedStep[];
   /** destroy: the CRDs of the platform's charts it deleted (Helm keeps them on uninstall), or why not. */
   crds?: CrdCleanup;
 }

@@ -26,6 +26,7 @@ import type { CtoStack } from "../workspace.js";
 import { cancelledBy, failure, finishRun, maskOutputs, NOISE, startRun, type Run } from "./engine-run.js";
 import { prepareProgram } from "./prepare-program.js";
 import { resolvePendingOperations } from "./resolve-pending.js";
+import { StepCollector } from "./steps.js";
 import type { LifecycleOptions, UpdateReport } from "./types.js";
 
 export interface UpOptions extends LifecycleOptions {
@@ -33,7 +34,7 @@ export interface UpOptions extends LifecycleOptions {
   operation?: Extract<HistoryOperation, "up" | "upgrade" | "rollback">;
   /** For a rollback: the history record re-applied. */
   rollbackOf?: number;
-  /** The preview's count, for `[n/total]`. */
+  /** The preview's count, for `[n/total]`; 0 or none: no preview ran first, `[n/?]`. */
   total?: number;
   /** Refresh state from the cluster first. */
   refresh?: boolean;
@@ -77,9 +78,13 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
         ...(imports.length > 0 ? { [HISTORY_IMPORT_KEY]: JSON.stringify(imports) } : {}),
       };
     });
+    const collector = new StepCollector(run.model, plan, false);
     const result = await run.cs.stack.up({
       program,
-      onEvent: run.onEvent,
+      onEvent: (e) => {
+        run.onEvent(e); // first: the model learns the resource's parent, used for its component
+        collector.handle(e);
+      },
       onOutput: run.onOutput,
       onError: run.onOutput,
       signal: options.signal,
@@ -103,6 +108,7 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
       logFile: run.logFile,
       history: record,
       warnings: run.model.warnings.filter((w) => !NOISE.some((re) => re.test(w))),
+      stateful: collector.unique().filter((s) => s.stateful),
     };
   } catch (err) {
     const cancelled = cancelledBy(options);

@@ -293,9 +293,22 @@ describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destr
     if (p) await p.cleanup();
   });
 
+  /**
+   * How many resources a fresh install changes: `cto up --yes` runs no preview first (one engine
+   * pass), so its progress events carry no total (0); a `cto preview` of the same fresh install says.
+   */
+  const freshTotal = async (): Promise<number> => {
+    const r = await p.ok("preview", "--json");
+    const total = (JSON.parse(r.stdout) as { total: number }).total;
+    assert.ok(total > 1, `a fresh install changes something: ${r.stdout.slice(0, 500)}`);
+    return total;
+  };
+
   const killPoints: {
     name: string;
-    when: (e: EngineEvent, seen: EngineEvent[]) => boolean;
+    when: (e: EngineEvent, seen: EngineEvent[], total: number) => boolean;
+    /** The point is placed by the fresh install's total (`freshTotal`). */
+    needsTotal?: boolean;
     delayMs?: number;
     fixed?: string;
   }[] = [
@@ -314,7 +327,8 @@ describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destr
     },
     {
       name: "just before the end",
-      when: (e) => e.kind === "done" && e.index !== undefined && e.total !== undefined && e.index >= e.total - 1,
+      when: (e, _seen, total) => e.kind === "done" && e.index !== undefined && e.index >= total - 1,
+      needsTotal: true,
     },
   ];
 
@@ -323,7 +337,9 @@ describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destr
     it(`SIGKILL ${point.name}: cto up again converges, nothing orphaned or pending, then no changes${fixed}`, async function () {
       // Start each point from nothing, so every point interrupts a real install.
       if (p.clusters().includes(cluster)) await p.ok("destroy", "--yes");
-      const killed = await interruptAt(p, ["up", "--yes", "--json"], point.when, "SIGKILL", point.delayMs);
+      const total = point.needsTotal ? await freshTotal() : 0;
+      const when = (e: EngineEvent, seen: EngineEvent[]): boolean => point.when(e, seen, total);
+      const killed = await interruptAt(p, ["up", "--yes", "--json"], when, "SIGKILL", point.delayMs);
       assert.ok(killed.fired, `the kill point was reached\n${killed.stderr.slice(-2000)}`);
       assert.equal(killed.signal, "SIGKILL");
       await recoverUp(p, metrics);
@@ -334,7 +350,9 @@ describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destr
   for (const point of killPoints) {
     it(`SIGINT ${point.name}: cto stops by itself, and a plain cto up recovers without cancel`, async function () {
       if (p.clusters().includes(cluster)) await p.ok("destroy", "--yes");
-      const interrupted = await interruptAt(p, ["up", "--yes", "--json"], point.when, "SIGINT", point.delayMs);
+      const total = point.needsTotal ? await freshTotal() : 0;
+      const when = (e: EngineEvent, seen: EngineEvent[]): boolean => point.when(e, seen, total);
+      const interrupted = await interruptAt(p, ["up", "--yes", "--json"], when, "SIGINT", point.delayMs);
       assert.ok(interrupted.fired, `the interrupt point was reached\n${interrupted.stderr.slice(-2000)}`);
       assert.notEqual(
         interrupted.signal,

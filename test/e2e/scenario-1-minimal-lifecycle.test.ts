@@ -62,8 +62,19 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
     const tmp = path.join(p.sandbox.root, "tmp");
     mkdirSync(tmp);
     p.env.TMPDIR = tmp;
-    await p.ok("up", "--yes");
+    const r = await p.ok("up", "--yes");
     k = p.kubectl(CLUSTER);
+    // One engine pass (issue 20): the update ran without a preview first (each engine run writes
+    // its own log), numbered by its own events with the total unknown beforehand.
+    const logs = readdirSync(path.join(p.home, "logs"));
+    assert.deepEqual(
+      logs.filter((f) => /-preview-/.test(f)),
+      [],
+      `no preview before the update: ${logs.join(", ")}`,
+    );
+    assert.equal(logs.filter((f) => /-up-/.test(f)).length, 1, logs.join(", "));
+    assert.match(r.stdout, /^\[1\/\?\] /m);
+    assert.match(r.stdout, /^dev applied in \S+: \d+ created/m);
     assert.deepEqual(
       readdirSync(tmp).filter((f) => f.startsWith("kubeconfig")),
       [],

@@ -115,6 +115,17 @@ describe("progress model", () => {
     assert.match(renderFinalTable(m.rowsInOrder()), /failed: chart "argo-cd"/);
   });
 
+  it("without a preview (cto up --yes: one engine pass) the total stays unknown: [n/?], total 0", () => {
+    const m = new ProgressModel({ now: () => 0, components: ["argo-cd"] });
+    const shown = [...m.handle(pre("create", NS, ARGO)), ...m.handle(pre("create", RELEASE, ARGO))];
+    assert.deepEqual(
+      shown.map((e) => renderProgressLine(e)),
+      ["[1/?] argo-cd  namespace  creating", "[2/?] argo-cd  helm release  creating"],
+    );
+    assert.ok(shown.every((e) => "total" in e && e.total === 0));
+    assert.equal(m.total, 0);
+  });
+
   it("planning (preview) events are not counted as work", () => {
     const m = new ProgressModel({ now: () => 0 });
     assert.deepEqual(
