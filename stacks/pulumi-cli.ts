@@ -84,8 +84,10 @@ function candidates(env: NodeJS.ProcessEnv, home: string): Candidate[] {
 /**
  * `pulumi version` costs a process start of a 100+ MB binary (0.5 s of CPU here), so the answer
  * is cached in `<home>/run/pulumi-versions.json`, keyed by the executable's path, size and mtime.
+ * The prerequisite check (`preflight/checks/tools.ts`) asks through this cache too, so a run starts
+ * `pulumi version` at most once, and only for a binary it has not seen.
  */
-async function versionOf(exe: string, home: string): Promise<string | undefined> {
+export async function cachedPulumiVersion(exe: string, home: string): Promise<string | undefined> {
   const cacheFile = path.join(home, "run", "pulumi-versions.json");
   let key: string | undefined;
   let cache: Record<string, string> = {};
@@ -146,7 +148,7 @@ export async function findPulumiCli(options: FindCliOptions = {}): Promise<Pulum
   }
   const seen: { c: Candidate; version?: string }[] = [];
   for (const c of found) {
-    const version = await versionOf(c.path, home);
+    const version = await cachedPulumiVersion(c.path, home);
     seen.push({ c, version });
     if (classifyCliVersion(version) === "pinned") return describe(c, version as string, home);
   }

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { toolchainBinDir } from "../../config/toolchain.js";
 import { runCommand, type CommandRunner } from "../diagnose/run.js";
+import { cachedPulumiVersion } from "../pulumi-cli.js";
 
 export interface MemInfo {
   totalBytes: number;
@@ -57,6 +58,11 @@ export interface Probes {
   systemdRunning(): Promise<boolean>;
   /** The toolchain's bin directory (`~/.cache/cto/toolchain/current` names it), if built. */
   toolchainBinDir(): Promise<string | undefined>;
+  /**
+   * What `<exe> version` prints for a Pulumi CLI (undefined when it fails), cached under
+   * `<ctoHome>/run` per executable as the lifecycle's own lookup caches it (`../pulumi-cli.ts`).
+   */
+  pulumiVersion(exe: string, ctoHome: string): Promise<string | undefined>;
   platform: NodeJS.Platform;
   /** Effective user id; undefined on Windows. */
   uid: number | undefined;
@@ -100,6 +106,7 @@ export function realProbes(options: RealProbeOptions = {}): Probes {
     // The same lookup the lifecycle uses ($CTO_TOOLCHAIN_BIN, then the cache's `current`), so
     // doctor never disagrees with what `cto up` will run.
     toolchainBinDir: async () => toolchainBinDir({ ...env, HOME: options.home ?? env.HOME }),
+    pulumiVersion: cachedPulumiVersion,
     platform: process.platform,
     uid: typeof process.getuid === "function" ? process.getuid() : undefined,
     nodeVersion: process.versions.node,

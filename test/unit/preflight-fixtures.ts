@@ -117,13 +117,19 @@ export function fakeProbes(
 ): Probes {
   const { commands = {}, ...rest } = overrides;
   const calls: string[] = [];
+  const run: Probes["run"] = async (cmd, args, options) => {
+    calls.push([cmd, ...args].join(" "));
+    const r = commands[cmd];
+    const out = typeof r === "function" ? r(args, options) : r;
+    if (!out) return { found: false, code: null, stdout: "", stderr: `${cmd}: not found`, timedOut: false };
+    return { found: true, code: 0, stdout: "", stderr: "", timedOut: false, ...out };
+  };
   const probes: Probes = {
-    run: async (cmd, args, options) => {
-      calls.push([cmd, ...args].join(" "));
-      const r = commands[cmd];
-      const out = typeof r === "function" ? r(args, options) : r;
-      if (!out) return { found: false, code: null, stdout: "", stderr: `${cmd}: not found`, timedOut: false };
-      return { found: true, code: 0, stdout: "", stderr: "", timedOut: false, ...out };
+    run,
+    // Uncached here: `pulumi version` answers from `commands` like any other command.
+    pulumiVersion: async (exe) => {
+      const r = await run(exe, ["version"]);
+      return r.code === 0 ? r.stdout : undefined;
     },
     which: async () => undefined,
     memInfo: async () => ({ totalBytes: 16 * GiB, availableBytes: 12 * GiB }),

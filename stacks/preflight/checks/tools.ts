@@ -78,8 +78,8 @@ export const pulumiCheck: Check = {
     }
     const seen: { path: string; version?: string }[] = [];
     for (const exe of candidates) {
-      const r = await ctx.probes.run(exe, ["version"], { timeoutMs: 15_000 });
-      const version = r.code === 0 ? versionString(r.stdout) : undefined;
+      const printed = await ctx.probes.pulumiVersion(exe, ctx.ctoHome);
+      const version = printed ? versionString(printed) : undefined;
       seen.push({ path: exe, version });
       if (version === PULUMI_CLI_VERSION) return ok(`v${version} at ${exe}`, { path: exe, version, candidates: seen });
     }
