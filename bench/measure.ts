@@ -94,11 +94,17 @@ function firstChild(pid: number): number | undefined {
  * Runs `node cto ...args` in `cwd` with `env` (under GNU time when present), measuring wall time,
  * CPU time, peak memory and the load.
  */
-export function measureCto(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Measured> {
+export function measureCto(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  /** Another build's `cli/bin.js` (a before/after comparison); default this build's. */
+  bin = CTO_BIN,
+): Promise<Measured> {
   const useTime = existsSync(GNU_TIME);
   const timeDir = mkdtempSync(path.join(os.tmpdir(), "cto-bench-time-"));
   const timeFile = path.join(timeDir, "time");
-  const node = [process.execPath, CTO_BIN, ...args];
+  const node = [process.execPath, bin, ...args];
   const [cmd, ...argv] = useTime ? [GNU_TIME, "-f", "%U %S", "-o", timeFile, ...node] : node;
   const loadStart = os.loadavg()[0]!;
   const started = process.hrtime.bigint();
