@@ -3,10 +3,10 @@
  * cluster capacity, GitHub) and says how to fix what fails. The work is in cli/doctor/run.ts.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
+import { envFlag, examples, fileFlag, jsonFlag, processIO, type OptionsOf } from "../context.js";
 
-export function register(program: Command): void {
-  const cmd = program
+export function define(program: Command) {
+  return program
     .command("doctor")
     .description("check prerequisites for the plan: ✓ met, ✗ critical (exit 1), ! warning, with the fix for each")
     .option("--profile <PROFILE>", "check against this profile instead of the one cto.yaml names")
@@ -14,10 +14,17 @@ export function register(program: Command): void {
     .option(
       "--mail-test <ADDRESS>",
       "only send a test mail to ADDRESS through the configured SMTP server (mail: in cto.yaml) and report the outcome",
-    );
-  fileOption(cmd);
-  envOption(cmd);
-  jsonOption(cmd, "print the report as JSON (schemaVersion 1)");
+    )
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag("print the report as JSON (schemaVersion 1)"));
+}
+
+/** `cto doctor`'s options, typed from the flags declared above (its run function takes them). */
+export type DoctorCommandOptions = OptionsOf<ReturnType<typeof define>>;
+
+export function register(program: Command): void {
+  const cmd = define(program);
   examples(cmd, [
     "cto doctor",
     "cto doctor --profile production --env prod --json",
@@ -30,7 +37,7 @@ export function register(program: Command): void {
       "--mail-test uses mail.smtp_host, smtp_port, smtp_tls, from and smtp_password of cto.yaml (the\n" +
       "settings the controller gets); exit 1 when the server cannot be reached or refuses the mail.\n",
   );
-  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+  cmd.action(async (options) => {
     const progress = (text: string): void => {
       if (process.stderr.isTTY && !options.json) process.stderr.write(`${text}\n`);
     };

@@ -3,10 +3,10 @@
  * flag). The work is in cli/init/; this file declares the options and loads that code on use.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { canPrompt, examples, fileOption, processIO, yesOption } from "../context.js";
+import { canPrompt, examples, fileFlag, processIO, yesFlag, type OptionsOf } from "../context.js";
 
-export function register(program: Command): void {
-  const cmd = program
+export function define(program: Command) {
+  return program
     .command("init")
     .description("write a commented cto.yaml: a wizard (at most 10 prompts), or flags with --yes")
     .option("--org <ORG>", "GitHub organisation (or user) the agents work in")
@@ -24,9 +24,16 @@ export function register(program: Command): void {
     .option("--registry-url <HOST>", "registry host without scheme (ghcr.io, docker.io and gcr.io are defaults)")
     .option("--agents <LIST>", "comma-separated agents (default by profile: rex; rex,cleo,tess; …)")
     .option("--features <LIST>", "exactly these features on, the rest off (default: the profile decides)")
-    .option("--force", "replace an existing cto.yaml without asking");
-  fileOption(cmd);
-  yesOption(cmd, "take defaults for every answer not given by a flag; never prompt");
+    .option("--force", "replace an existing cto.yaml without asking")
+    .addOption(fileFlag())
+    .addOption(yesFlag("take defaults for every answer not given by a flag; never prompt"));
+}
+
+/** `cto init`'s options, typed from the flags declared above (its run function takes them). */
+export type InitCommandOptions = OptionsOf<ReturnType<typeof define>>;
+
+export function register(program: Command): void {
+  const cmd = define(program);
   examples(cmd, [
     "cto init --yes --org acme --repo platform",
     "cto init --yes --profile standard --org acme --repo platform --name acme-dev --provider kind --domain agents.acme.example",
@@ -37,7 +44,7 @@ export function register(program: Command): void {
     "after",
     "\nInside a git checkout whose remote is on GitHub, --org and --repo default to that repository.\nWithout a terminal or with CI=true, init never prompts: it takes defaults and names the flags it still needs.\nCtrl-C exits 0 with 'Operation cancelled.' and writes nothing.\n",
   );
-  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+  cmd.action(async (options) => {
     const { runInit } = await import("../init/run.js");
     const { initChoices, validateWritten } = await import("../init/catalog.js");
     const { clackPrompter } = await import("../init/clack.js");

@@ -3,11 +3,10 @@
  * agent, a repository and an issue, the same object a GitHub event leads to. Work: cli/task/run.ts.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
+import { envFlag, examples, fileFlag, jsonFlag, processIO, type OptionsOf } from "../context.js";
 
-export function register(program: Command): void {
-  const task = program.command("task").description("start agent tasks by hand (no GitHub event needed)");
-  const run = task
+export function defineRun(task: Command) {
+  return task
     .command("run")
     .description(
       "ask an agent to work on an issue: creates the platform's task object (CodeRun) and reports it accepted",
@@ -17,10 +16,18 @@ export function register(program: Command): void {
     .requiredOption("--issue <NUMBER>", "the issue (or pull request) number the task is about")
     .option("--type <TYPE>", "implementation, review, remediate, documentation or intake", "implementation")
     .option("--timeout <SECONDS>", "how long to wait for the controller to pick the task up (real clusters)", "120")
-    .option("--no-wait", "report the task accepted once it is stored; do not wait for the controller");
-  fileOption(run);
-  envOption(run);
-  jsonOption(run);
+    .option("--no-wait", "report the task accepted once it is stored; do not wait for the controller")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
+
+/** `cto task run`'s options, typed from the flags declared above (its run function takes them). */
+export type TaskRunOptions = OptionsOf<ReturnType<typeof defineRun>>;
+
+export function register(program: Command): void {
+  const task = program.command("task").description("start agent tasks by hand (no GitHub event needed)");
+  const run = defineRun(task);
   examples(run, [
     "cto task run --agent rex --repo acme/platform --issue 1",
     "cto task run --agent cleo --repo acme/platform --issue 42 --type review --env prod --json",
@@ -33,7 +40,7 @@ export function register(program: Command): void {
       "so the task is reported accepted once the API server stored it. Exit 1 when the cluster refused\n" +
       "it or the controller did not pick it up in time.\n",
   );
-  run.action(async (options: Record<string, string | boolean | undefined>) => {
+  run.action(async (options) => {
     const { runTask } = await import("../task/run.js");
     process.exitCode = await runTask(options, processIO());
   });

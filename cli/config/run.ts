@@ -7,6 +7,7 @@ import { loadConfig } from "../../config/load.js";
 import { redactConfig } from "../../config/redact.js";
 import { DEFAULT_ENVIRONMENT, existingConfigFile, type CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
+import type { ShowOptions, ValidateOptions } from "../commands/config.js";
 
 export const OUTPUT_FORMATS = ["yaml", "json"] as const;
 
@@ -14,7 +15,7 @@ export const OUTPUT_FORMATS = ["yaml", "json"] as const;
  * Validates the file (schema: every problem at once), then resolves the plan of every environment
  * it declares (or `dev`), so an unknown profile or release is caught too.
  */
-export async function runValidate(options: { file?: string }, io: CommandIO): Promise<number> {
+export async function runValidate(options: ValidateOptions, io: CommandIO): Promise<number> {
   const file = existingConfigFile(options, io);
   const config = await loadConfig(file, { env: io.env });
   const environments = Object.keys(config.environments);
@@ -64,10 +65,7 @@ async function resolveEveryEnvironment(file: string, environments: string[], io:
 }
 
 /** Prints the config (secrets redacted) or, with `resolved`, the plan (which holds no secret values). */
-export async function runShow(
-  options: { file?: string; env?: string; resolved?: boolean; output?: string },
-  io: CommandIO,
-): Promise<number> {
+export async function runShow(options: ShowOptions, io: CommandIO): Promise<number> {
   const output = options.output ?? "yaml";
   if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
     throw new UserError(`--output ${output} is not an output format`, {

@@ -8,12 +8,11 @@ import { UserError } from "../../config/errors.js";
 import { SMTP_PASSWORD_SECRET } from "../../profiles/mail.js";
 import { mailServer, sendTestMail } from "../../stacks/mail-test.js";
 import type { CommandIO } from "../context.js";
-import { loadPlan, type PlanOptions } from "../plan.js";
+import { loadPlan } from "../plan.js";
+import type { DoctorCommandOptions } from "../commands/doctor.js";
 
-export interface MailTestOptions extends PlanOptions {
-  json?: boolean;
-  fix?: boolean;
-}
+/** `cto doctor --mail-test`'s flags: cto doctor's, typed from cli/commands/doctor.ts. */
+export type MailTestOptions = DoctorCommandOptions;
 
 const address = z.string().email();
 

@@ -14,12 +14,11 @@ import {
   type FixAction,
 } from "../../stacks/preflight/index.js";
 import { useColor, type CommandIO } from "../context.js";
-import { loadPlan, type PlanOptions } from "../plan.js";
+import { loadPlan } from "../plan.js";
+import type { DoctorCommandOptions } from "../commands/doctor.js";
 
-export interface DoctorOptions extends PlanOptions {
-  json?: boolean;
-  fix?: boolean;
-}
+/** `cto doctor`'s flags, typed from their declaration in cli/commands/doctor.ts. */
+export type DoctorOptions = DoctorCommandOptions;
 
 /** `--json` output: the report (schemaVersion 1), plus what `--fix` did when it ran. */
 export type DoctorJson = DoctorReport & { fixes?: FixAction[] };

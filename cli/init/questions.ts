@@ -18,6 +18,7 @@ import {
   githubRepository,
 } from "../../config/schema.js";
 import { defaultAgents } from "../../profiles/default-agents.js";
+import type { InitCommandOptions } from "../commands/init.js";
 
 export type ClusterProvider = (typeof CLUSTER_PROVIDERS)[number];
 export type RegistryType = (typeof REGISTRY_TYPES)[number];
@@ -74,8 +75,8 @@ export interface Question {
   key: AnswerKey;
   /** The commander option, e.g. `--org <ORG>`. */
   flag: string;
-  /** The option's property name in commander's parsed options. */
-  option: string;
+  /** The option's property name in commander's parsed options (a flag cli/commands/init.ts declares). */
+  option: keyof InitCommandOptions;
   /** One line for `--help` and for the missing-flags message. */
   description: string;
   kind: "text" | "select" | "multiselect";

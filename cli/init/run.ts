@@ -8,15 +8,12 @@ import { basename, dirname, join } from "node:path";
 import { UserError } from "../../config/errors.js";
 import { configFilePath, type CommandIO } from "../context.js";
 import { buildInitDocument, type DocumentInputs } from "./document.js";
-import { Cancelled, checkFlags, gatherAnswers, promptsAhead, type InitFlags, type Prompter } from "./gather.js";
+import { Cancelled, checkFlags, gatherAnswers, promptsAhead, type Prompter } from "./gather.js";
 import { FEATURES, splitList, type InitChoices } from "./questions.js";
+import type { InitCommandOptions } from "../commands/init.js";
 
-export interface InitOptions extends InitFlags {
-  file?: string;
-  yes?: boolean;
-  force?: boolean;
-  features?: string;
-}
+/** `cto init`'s flags, typed from their declaration in cli/commands/init.ts. */
+export type InitOptions = InitCommandOptions;
 
 export interface InitIO extends CommandIO {
   /** A person at a terminal and no CI: prompts allowed (unless --yes). */

@@ -8,6 +8,7 @@ import { LOCAL_CLUSTER_KINDS, STATED_CLUSTER_KIND, statedRequirements } from "..
 import type { CommandIO } from "../context.js";
 import { table } from "../table.js";
 import { defaultAgents } from "../../profiles/default-agents.js";
+import type { ListOptions, ShowOptions } from "../commands/profiles.js";
 
 type Stated = Awaited<ReturnType<typeof statedRequirements>>;
 
@@ -28,7 +29,7 @@ async function withRequirements(catalog: Catalog): Promise<{ profile: Profile; n
 }
 
 /** One row per profile. */
-export async function runList(options: { json?: boolean }, io: CommandIO): Promise<number> {
+export async function runList(options: ListOptions, io: CommandIO): Promise<number> {
   const catalog = await loadCatalog();
   const rows = await withRequirements(catalog);
   if (options.json) {
@@ -87,7 +88,7 @@ function summary(p: Profile, needs: Stated, byClusterKind?: Record<string, State
 }
 
 /** Components in install order, features, requirements. */
-export async function runShow(name: string, options: { json?: boolean }, io: CommandIO): Promise<number> {
+export async function runShow(name: string, options: ShowOptions, io: CommandIO): Promise<number> {
   const catalog = await loadCatalog();
   const profile = catalog.profiles[name];
   if (!profile) {

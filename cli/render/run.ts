@@ -14,22 +14,12 @@ import { resolve } from "node:path";
 import { UserError } from "../../config/errors.js";
 import { DEFAULT_ENVIRONMENT, existingConfigFile, type CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
+import type { RenderCommandOptions } from "../commands/render.js";
 import { bundledTemplates, readAgentRoles, readTemplateSources } from "../../templates/sources.js";
 import { RENDER_FORMATS, renderToDirectory, type RenderFormat } from "../../templates/to-directory.js";
 
-export interface RenderOptions {
-  /** Config file; default `$CTO_CONFIG`, else `cto.yaml` in the working directory. */
-  file?: string;
-  /** Environment (stack) name. */
-  env?: string;
-  /** Output directory; default `rendered/<env>`. */
-  out?: string;
-  format?: string;
-  /** ClusterSecretStore the ExternalSecrets read from (`--format manifests`). */
-  secretStore?: string;
-  /** A folder of templates that replace bundled ones of the same name. */
-  templates?: string;
-}
+/** `cto render`'s flags, typed from their declaration in cli/commands/render.ts. */
+export type RenderOptions = RenderCommandOptions;
 
 export const DEFAULT_SECRET_STORE = "cto";
 

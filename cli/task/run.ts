@@ -6,18 +6,10 @@ import { clusterKubeconfig } from "../../stacks/kube-target.js";
 import { codeRunFor, createCodeRun, RUN_TYPES, waitForPickup, type RunType } from "../../stacks/tasks.js";
 import type { CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
+import type { TaskRunOptions } from "../commands/task.js";
 
-export interface TaskOptions {
-  file?: string;
-  env?: string;
-  agent?: string;
-  repo?: string;
-  issue?: string;
-  type?: string;
-  timeout?: string;
-  wait?: boolean;
-  json?: boolean;
-}
+/** `cto task run`'s flags, typed from their declaration in cli/commands/task.ts. */
+export type TaskOptions = TaskRunOptions;
 
 /** `cto task run`: 0 accepted (and picked up, when waiting), 1 refused or not picked up, 2 bad input. */
 export async function runTask(options: TaskOptions, io: CommandIO): Promise<number> {

@@ -8,6 +8,7 @@ import { PULUMI_CLI_VERSION } from "../../stacks/preflight/versions.js";
 import { ctoVersion, packageManifest, type CommandIO } from "../context.js";
 import { table } from "../table.js";
 import { describeSource, toolSources, type ToolSource } from "./tools.js";
+import type { VersionOptions } from "../commands/version.js";
 
 /** The `--json` shape. */
 export interface VersionInfo {
@@ -78,7 +79,7 @@ function sortReleases(numbers: string[]): string[] {
   return out;
 }
 
-export async function runVersion(options: { json?: boolean }, io: CommandIO): Promise<number> {
+export async function runVersion(options: VersionOptions, io: CommandIO): Promise<number> {
   const info = await versionInfo(io.env);
   if (options.json) {
     io.print(JSON.stringify(info, null, 2));
