@@ -113,6 +113,22 @@ function describe(err: GitHubHttpError): string {
   return `GitHub answered ${err.status} to ${err.method} ${err.path}${err.githubMessage ? ` (${err.githubMessage})` : ""}`;
 }
 
+/**
+ * What to do when GitHub refuses an agent's stored App credentials: 404 means no App has the stored
+ * id (deleted, or the id is wrong), 401 that the App does not accept the stored key (revoked).
+ */
+function refusedFix(s: AgentAppStatus, environment: string): string {
+  const forget = `cto secrets rm --env ${environment} 'github.apps.${s.agent}.*'`;
+  const create = `cto github apps create --env ${environment} --agents ${s.agent}`;
+  if (s.problems.some((p) => p.startsWith("GitHub answered 404 "))) {
+    return `no GitHub App has id ${s.appId} (it was deleted, or the stored id is not its id): forget the stored credentials with ${forget}, then ${create}`;
+  }
+  if (s.problems.some((p) => p.startsWith("GitHub answered 401 "))) {
+    return `App ${s.appId} does not accept the stored private key (revoked?): store a key generated in the App's settings with cto secrets set --env ${environment} github.apps.${s.agent}.private_key < key.pem, or forget the stored credentials with ${forget}, then ${create}`;
+  }
+  return `check the App on GitHub, then run ${create}`;
+}
+
 /** Text for people: one block per agent; failed deliveries with the command that redelivers them. */
 export function renderStatus(statuses: AgentAppStatus[], environment: string): string[] {
   const lines: string[] = [];
@@ -123,6 +139,7 @@ export function renderStatus(statuses: AgentAppStatus[], environment: string): s
     }
     if (s.state === "refused") {
       lines.push(`${s.agent}: app ${s.appId}: ${s.problems.join("; ")}`);
+      lines.push(`  fix: ${refusedFix(s, environment)}`);
       continue;
     }
     lines.push(`${s.agent}: ${s.name} (app ${s.appId}) ${s.htmlUrl ?? ""}`.trimEnd());

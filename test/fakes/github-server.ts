@@ -44,7 +44,7 @@ export const RULES = {
     "https://docs.github.com/apps/creating-github-apps/registering-a-github-app/registering-a-github-app (the name cannot be longer than 34 characters, must be unique, and cannot be another account's name)",
   permissionsAndEvents:
     "https://docs.github.com/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app and https://docs.github.com/webhooks/webhook-events-and-payloads (templates/github-app-catalog.yaml)",
-  jwt: "https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app (RS256; iat in the past; exp at most 10 minutes ahead; iss the app's id or client id)",
+  jwt: "https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app (RS256; iat in the past; exp at most 10 minutes ahead; iss the app's id or client id, used to find the key that verifies the signature). The answers when iss names no App or the key is not the App's are not documented; the fake gives the ones users report from GitHub: no such App → 404 'Integration not found' (documentation_url https://docs.github.com/rest), a key that is not the App's → 401 'A JSON web token could not be decoded' (github.com/octokit/auth-app.js/issues/375)",
   privateApp:
     "https://docs.github.com/rest/apps/apps#get-an-app (a private app needs authentication: a token of someone who can see it)",
   hookConfig:
@@ -422,7 +422,13 @@ export class FakeGitHub {
     }
     if (path.startsWith("/app/") || path === "/app") {
       const auth = this.verifyJwt(req.headers.authorization);
-      if ("message" in auth) return send(401, { message: auth.message, documentation_url: RULES.jwt.split(" ")[0] });
+      if ("message" in auth) {
+        return send(auth.status, {
+          message: auth.message,
+          documentation_url: auth.status === 404 ? "https://docs.github.com/rest" : RULES.jwt.split(" ")[0],
+          status: String(auth.status),
+        });
+      }
       return this.appEndpoint(auth.app, req.method ?? "GET", path, url, body, send);
     }
     return send(404, notFound());
@@ -610,7 +616,11 @@ export class FakeGitHub {
     res.writeHead(302, { Location: target.toString() }).end();
   }
 
-  /** What GitHub's registration page refuses in a manifest (RULES.manifest, appName, permissionsAndEvents). */
+  /**
+   * What GitHub's registration page refuses in a manifest (RULES.manifest, appName, permissionsAndEvents).
+   * Size: GitHub documents no limit on the manifest as a whole (its parameters page gives only the
+   * 10 callback URLs; the registration page the 34-character name), so the fake enforces no size.
+   */
   manifestProblems(manifest: Manifest, owner: string): string[] {
     const problems: string[] = [];
     if (typeof manifest.name !== "string" || manifest.name.trim() === "") problems.push("Name can't be blank");
@@ -677,9 +687,9 @@ export class FakeGitHub {
     );
   }
 
-  /** The app whose key signed this JWT, or GitHub's reason for refusing it (RULES.jwt). */
-  verifyJwt(header: string | undefined): { app: FakeApp } | { message: string } {
-    const undecodable = { message: "A JSON web token could not be decoded" };
+  /** The app whose key signed this JWT, or GitHub's status and reason for refusing it (RULES.jwt). */
+  verifyJwt(header: string | undefined): { app: FakeApp } | { status: 401 | 404; message: string } {
+    const undecodable = { status: 401 as const, message: "A JSON web token could not be decoded" };
     const token = header?.match(/^Bearer (.+)$/)?.[1];
     const parts = token?.split(".");
     if (!parts || parts.length !== 3) return undecodable;
@@ -693,24 +703,27 @@ export class FakeGitHub {
       return undecodable;
     }
     if (head.alg !== "RS256")
-      return { message: "'alg' must be RS256: GitHub App JWTs are signed with the app's RSA key" };
+      return { status: 401, message: "'alg' must be RS256: GitHub App JWTs are signed with the app's RSA key" };
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.iat !== "number" || !Number.isInteger(claims.iat) || claims.iat > now) {
       return {
+        status: 401,
         message: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
       };
     }
     if (typeof claims.exp !== "number" || !Number.isInteger(claims.exp) || claims.exp <= now) {
       return {
+        status: 401,
         message:
           "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
       };
     }
     if (claims.exp > now + 600 || claims.exp - claims.iat > 600) {
-      return { message: "'Expiration time' claim ('exp') is too far in the future" };
+      return { status: 401, message: "'Expiration time' claim ('exp') is too far in the future" };
     }
     const app = this.apps.find((a) => String(a.id) === String(claims.iss) || a.clientId === claims.iss);
-    if (!app) return { message: `Integration not found (iss ${String(claims.iss)})` };
+    // An iss no App has: GitHub answers 404 (RULES.jwt), before it looks at the signature.
+    if (!app) return { status: 404, message: "Integration not found" };
     for (const key of [app.publicKeyPem, ...app.otherPublicKeys]) {
       const ok = createVerify("RSA-SHA256")
         .update(`${h}.${p}`)

@@ -369,7 +369,36 @@ describe("github apps create: three agents, idempotent, installations", function
       fake.apps.findIndex((a) => a.slug === "acme-tess"),
       1,
     );
-    await assert.rejects(run(), /tess: GitHub refuses its stored credentials/);
+    await assert.rejects(run(), /tess: GitHub refuses its stored credentials \(app \d+, 404: Integration not found\)/);
+  });
+
+  it("status: stored credentials naming an App GitHub does not know (404) or a key it refuses (401) come with the fix", async () => {
+    await run();
+    const tess = fake.app("acme-tess");
+    fake.apps.splice(fake.apps.indexOf(tess), 1);
+    const cleo = fake.app("acme-cleo");
+    cleo.publicKeyPem = fake.app("acme-rex").publicKeyPem;
+    const statuses = await githubStatus(api, store, ["tess", "cleo"]);
+    assert.deepEqual(
+      statuses.map((s) => s.state),
+      ["refused", "refused"],
+    );
+    const text = renderStatus(statuses, "dev").join("\n");
+    assert.ok(text.includes(`tess: app ${tess.id}: GitHub answered 404 to GET /app (Integration not found)`), text);
+    assert.ok(
+      text.includes(
+        `  fix: no GitHub App has id ${tess.id} (it was deleted, or the stored id is not its id): forget the stored credentials with cto secrets rm --env dev 'github.apps.tess.*', then cto github apps create --env dev --agents tess`,
+      ),
+      text,
+    );
+    assert.ok(
+      text.includes(`cleo: app ${cleo.id}: GitHub answered 401 to GET /app (A JSON web token could not be decoded)`),
+      text,
+    );
+    assert.match(
+      text,
+      /fix: App \d+ does not accept the stored private key \(revoked\?\): store a key .* github\.apps\.cleo\.private_key < key\.pem/,
+    );
   });
 
   it("sets a rotated webhook secret on every App, and a new private key of kept apps", async () => {

@@ -155,7 +155,24 @@ describe("the fake GitHub refuses what GitHub refuses", function () {
       }
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
       const foreign = appJwt(String(app.id), privateKey.export({ type: "pkcs1", format: "pem" }).toString());
-      assert.equal((await get("/app", foreign)).status, 401, "another key");
+      const other = await get("/app", foreign);
+      assert.equal(other.status, 401, "another key");
+      assert.match(((await other.json()) as { message: string }).message, /could not be decoded/);
+    });
+
+    it("an iss no App has (app id or client id) is answered 404 Integration not found, as GitHub answers", async () => {
+      for (const iss of [String(app.id + 999), "Iv1.nosuchclient0000"]) {
+        const res = await get("/app", appJwt(iss, app.pem));
+        assert.equal(res.status, 404, iss);
+        assert.deepEqual(await res.json(), {
+          message: "Integration not found",
+          documentation_url: "https://docs.github.com/rest",
+          status: "404",
+        });
+        const hook = await patch(JSON.stringify({ url: "https://x.example/rex" }), appJwt(iss, app.pem));
+        assert.equal(hook.status, 404, `${iss}: PATCH /app/hook/config`);
+      }
+      assert.equal(app.hookUrl, `${fake.webhookUrl}/rex`, "nothing changed");
     });
   });
 
