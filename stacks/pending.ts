@@ -13,9 +13,16 @@
  *    state (pending-install, -upgrade, -rollback) by an interrupted *update*, which Helm would
  *    otherwise refuse to touch. The objects the release created stay: they carry the release's
  *    ownership annotations, so the next install adopts them and the next upgrade updates them;
- * 2. refreshes with `--clear-pending-creates`: the other pending creates are Kubernetes objects
- *    (created again by a server-side apply, which takes over an existing object), providers and
- *    dynamic resources, whose creation is repeatable.
+ * 2. deletes the Kubernetes objects the killed run *created* (its field manager's apply made them)
+ *    and the state never recorded, so the next run creates them afresh. Applying them again under
+ *    the next run's field manager is not enough: the dead manager keeps co-owning every field, so
+ *    a field whose stored value differs from the applied one conflicts — at once where the server
+ *    filled in a default inside an atomic struct (a Deployment env `fieldRef` gets
+ *    `apiVersion: v1`), and on every later change of any field. Namespaces and CRDs are never
+ *    deleted (their deletion takes everything in them along); nor is an object that existed
+ *    before the dead run adopted it;
+ * 3. refreshes with `--clear-pending-creates`: the other pending creates are providers and dynamic
+ *    resources, whose creation is repeatable.
  * (`--import-pending-creates` of this engine only relabels the operation, which the refresh then
  * drops: it does not read the resource into the state, so it cannot be used here.)
  */
@@ -63,6 +70,79 @@ export function pendingReleases(ops: readonly PendingOperation[]): PendingReleas
     out.set(key, { namespace, name, created });
   }
   return [...out.values()];
+}
+
+/** A plain Kubernetes object (not a Helm release, not a Patch) whose creation a killed run started. */
+export interface PendingObject {
+  /** `kubectl` resource argument: `Kind.version.group`, or the kind alone for the core group. */
+  resource: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** `kubernetes:apps/v1:Deployment` and the like; the Helm release and Patch types are not objects. */
+const KUBERNETES_OBJECT = /^kubernetes:([a-z0-9.-]+)\/([a-z0-9]+):([A-Za-z0-9]+)$/;
+
+/** Kinds whose deletion deletes what they hold: never deleted to recover from a killed run. */
+const CASCADING_KINDS = new Set(["Namespace", "CustomResourceDefinition"]);
+
+/** The Kubernetes objects that pending creates name (name known), other than cascading kinds. */
+export function pendingObjects(ops: readonly PendingOperation[]): PendingObject[] {
+  const out: PendingObject[] = [];
+  for (const op of ops) {
+    if (op.type !== "creating") continue;
+    const m = KUBERNETES_OBJECT.exec(op.resource.type);
+    if (!m || HELM_RELEASE.test(op.resource.type)) continue;
+    const [, group, version, kind] = m as unknown as [string, string, string, string];
+    if (kind.endsWith("Patch") || kind.endsWith("List") || CASCADING_KINDS.has(kind)) continue;
+    const meta = op.resource.inputs?.metadata as Record<string, unknown> | undefined;
+    const name = plainString(meta?.name);
+    if (!name) continue;
+    const namespace = plainString(meta?.namespace);
+    out.push({
+      resource: group === "core" ? kind : `${kind}.${version}.${group}`,
+      kind,
+      name,
+      ...(namespace ? { namespace } : {}),
+    });
+  }
+  return out;
+}
+
+/** The fields of a live object that tell who created it. */
+export interface LiveObjectMeta {
+  metadata?: {
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    managedFields?: { manager?: string; operation?: string; time?: string; subresource?: string }[];
+  };
+}
+
+/**
+ * Whether a run of the kubernetes provider created this object: one of its field managers
+ * (`pulumi-kubernetes-<random>`, one per resource) applied it at the moment of its creation. An
+ * object that existed before and was adopted by an apply fails this test.
+ */
+export function createdByProviderApply(live: LiveObjectMeta): boolean {
+  const created = live.metadata?.creationTimestamp;
+  if (!created || live.metadata?.deletionTimestamp) return false;
+  return (live.metadata?.managedFields ?? []).some(
+    (f) =>
+      /^pulumi-kubernetes-/.test(f.manager ?? "") &&
+      f.operation === "Apply" &&
+      !f.subresource &&
+      // Both stamps are whole seconds taken during the one request that created the object.
+      Math.abs(Date.parse(f.time ?? "") - Date.parse(created)) <= 1000,
+  );
+}
+
+/** `kubectl` arguments reading / deleting one pending object. */
+export function pendingObjectArgs(verb: "get" | "delete", o: PendingObject): string[] {
+  const args = [verb, o.resource, o.name, ...(o.namespace ? ["--namespace", o.namespace] : [])];
+  return verb === "get"
+    ? [...args, "--ignore-not-found", "--show-managed-fields", "-o", "json"]
+    : [...args, "--ignore-not-found", "--wait=true", "--timeout=25s"];
 }
 
 /** The `pulumi refresh` arguments that settle the pending operations (creates are cleared). */

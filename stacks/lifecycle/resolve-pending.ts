@@ -4,7 +4,16 @@ import { Kubectl } from "../diagnose/kubectl.js";
 import { clusterKubeconfig } from "../kube-target.js";
 import { listLocks } from "../lock.js";
 import { stopOrphanedPlugins } from "../orphaned-plugins.js";
-import { pendingReleases, readPendingOperations, refreshArgs, releaseRecordsDeleteArgs } from "../pending.js";
+import {
+  createdByProviderApply,
+  pendingObjectArgs,
+  pendingObjects,
+  pendingReleases,
+  readPendingOperations,
+  refreshArgs,
+  releaseRecordsDeleteArgs,
+  type LiveObjectMeta,
+} from "../pending.js";
 import { runCli } from "../workspace.js";
 import type { Run } from "./engine-run.js";
 import type { LifecycleOptions } from "./types.js";
@@ -12,7 +21,8 @@ import type { LifecycleOptions } from "./types.js";
 /**
  * Resolves what a killed run left pending (see `pending.ts`) before this run's engine starts:
  * stops the plugin processes it left running (`orphaned-plugins.ts`), removes the Helm records of
- * the releases it left unfinished, then clears its pending creates with a refresh. Skipped while
+ * the releases it left unfinished and the objects it created but never recorded, then clears its
+ * pending creates with a refresh. Skipped while
  * anyone holds the stack's lock: the engine then refuses the run and names the holder (`cto cancel`
  * clears a dead one); `cto refresh --clear-pending` (`mode` "refresh") runs its refresh anyway, for
  * the engine to refuse. Before a destroy, a release whose creation was interrupted is left whole
@@ -62,6 +72,22 @@ export async function resolvePendingOperations(
     if (!result.ok) {
       warn(`could not clear the unfinished Helm release ${release.namespace}/${release.name}: ${result.error.message}`);
     }
+  }
+  for (const object of pendingObjects(ops)) {
+    const where = `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;
+    const read = await kubectl.text(pendingObjectArgs("get", object));
+    if (!read.ok) {
+      warn(`could not read ${where}, which an interrupted run was creating: ${read.error.message}`);
+      continue;
+    }
+    // Absent (never created), or adopted (it existed before): the next run applies it as it is.
+    if (read.value.trim() === "" || !createdByProviderApply(JSON.parse(read.value) as LiveObjectMeta)) continue;
+    const deleted = await kubectl.text(pendingObjectArgs("delete", object));
+    await run.log.write(
+      `# ${where} was created by the interrupted run and is not in the state: ` +
+        `${deleted.ok ? "deleted, to be created again" : `not deleted: ${deleted.error.message}`}\n`,
+    );
+    if (!deleted.ok) warn(`could not delete ${where} (created by an interrupted run): ${deleted.error.message}`);
   }
   await runCli(run.cs, refreshArgs(run.cs.name, ops), run.onOutput, options.signal);
 }
