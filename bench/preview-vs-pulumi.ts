@@ -23,10 +23,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ctoHome } from "../config/paths.js";
-import { engineBackendUrl, resolveBackend } from "../stacks/backend.js";
+import { engineBackendUrl } from "../stacks/backend.js";
 import { resolvePassphrase } from "../stacks/passphrase.js";
-import { findPulumiCli } from "../stacks/pulumi-cli.js";
+import { runContext } from "../stacks/run-context.js";
 import { engineEnvironment, workDirFor } from "../stacks/workspace.js";
 import { repoRoot } from "../test/helpers/chart-repo.js";
 import { machine, median } from "./measure.js";
@@ -103,10 +102,10 @@ const plan = JSON.parse(
   }).stdout,
 ) as { platform: { name: string }; state: { backendUrl?: string } };
 const env = process.env;
-const home = ctoHome(env);
-const backend = resolveBackend({ state: { secretsProvider: "passphrase", ...plan.state } }, { env });
-const passphrase = await resolvePassphrase({ env, file: path.join(home, "passphrase"), create: false });
-const cli = await findPulumiCli({ env, home });
+const context = runContext({ state: { secretsProvider: "passphrase", ...plan.state } }, { env });
+const { home, backend } = context;
+const passphrase = await resolvePassphrase({ env, file: context.passphraseFile, create: false });
+const cli = await context.pulumi();
 const workDir = workDirFor(home, plan.platform.name, backend);
 
 const bare = mkdtempSync(path.join(os.tmpdir(), "cto-bench-bare-"));
@@ -115,7 +114,7 @@ writeFileSync(
   `name: ${plan.platform.name}\nruntime: nodejs\nmain: ${path.relative(bare, MAIN)}\nbackend:\n  url: ${engineBackendUrl(backend)}\n`,
 );
 symlinkSync(path.join(workDir, `Pulumi.${environment}.yaml`), path.join(bare, `Pulumi.${environment}.yaml`));
-const engineEnv = engineEnvironment({ env, backend, passphrase });
+const engineEnv = engineEnvironment({ context, passphrase });
 const bareEnv = {
   ...env,
   ...engineEnv,

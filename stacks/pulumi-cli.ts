@@ -42,6 +42,8 @@ export interface FindCliOptions {
   env?: NodeJS.ProcessEnv;
   /** Default `ctoHome(env)`. */
   home?: string;
+  /** The toolchain's bin as the run resolved it (`run-context.ts`; null: none built); default looked up from `env`. */
+  toolchainBin?: string | null;
 }
 
 interface Candidate {
@@ -65,7 +67,7 @@ export function classifyCliVersion(version: string | undefined): "pinned" | "new
   return v[1] > p[1] || (v[1] === p[1] && v[2] > p[2]) ? "newer" : "incompatible";
 }
 
-function candidates(env: NodeJS.ProcessEnv, home: string): Candidate[] {
+function candidates(env: NodeJS.ProcessEnv, home: string, toolchain: string | undefined): Candidate[] {
   if (env.CTO_PULUMI_BIN_DIR) {
     const exe = path.join(path.resolve(env.CTO_PULUMI_BIN_DIR), "pulumi");
     return [{ path: exe, source: "CTO_PULUMI_BIN_DIR" }];
@@ -75,7 +77,6 @@ function candidates(env: NodeJS.ProcessEnv, home: string): Candidate[] {
     if (p && !out.some((c) => c.path === p)) out.push({ path: p, source });
   };
   add(findExecutable("pulumi", path.join(home, "bin"), ""), "cto home");
-  const toolchain = toolchainBinDir(env);
   if (toolchain) add(findExecutable("pulumi", toolchain, ""), "toolchain");
   add(findExecutable("pulumi", undefined, env.PATH ?? ""), "PATH");
   return out;
@@ -136,7 +137,8 @@ export function installInstructions(home: string, env: NodeJS.ProcessEnv = proce
 export async function findPulumiCli(options: FindCliOptions = {}): Promise<PulumiCli> {
   const env = options.env ?? process.env;
   const home = options.home ?? ctoHome(env);
-  const found = candidates(env, home);
+  const toolchain = options.toolchainBin === undefined ? toolchainBinDir(env) : (options.toolchainBin ?? undefined);
+  const found = candidates(env, home, toolchain);
   if (found.length === 0) {
     throw new UserError(
       `the Pulumi CLI was not found (looked in ${path.join(home, "bin")}, the toolchain cache, PATH)`,

@@ -20,15 +20,16 @@ import { access, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
-import { ctoHome } from "../config/paths.js";
-import { toolchainBinDir } from "../config/toolchain.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
-import { engineBackendUrl, prepareBackend, resolveBackend, type Backend } from "./backend.js";
+import { engineBackendUrl, prepareBackend, type Backend } from "./backend.js";
 import { engineTempDir } from "./engine-tmp.js";
 import { resolvePassphrase, type PassphraseSource } from "./passphrase.js";
-import { findPulumiCli, type PulumiCli } from "./pulumi-cli.js";
+import type { PulumiCli } from "./pulumi-cli.js";
+import { runContext, type RunContext } from "./run-context.js";
 
 export interface OpenStackOptions {
+  /** The run's context (`run-context.ts`); default: built from `env`, `home` and `cli`. */
+  context?: RunContext;
   env?: NodeJS.ProcessEnv;
   /** `cto`'s home; default `ctoHome(env)`. */
   home?: string;
@@ -68,21 +69,20 @@ function pulumiPackageDirs(): { packageDir: string; nodeModules: string } {
 
 /** The environment variables the engine gets (beyond the process's own). */
 export function engineEnvironment(opts: {
-  env: NodeJS.ProcessEnv;
-  backend: Backend;
+  context: Pick<RunContext, "env" | "home" | "toolchainBin" | "backend">;
   passphrase?: PassphraseSource;
   /** TMPDIR for the engine and its plugins (see engine-tmp.ts); default: inherited. */
   tempDir?: string;
 }): Record<string, string> {
+  const { env, home, toolchainBin, backend } = opts.context;
   const { packageDir, nodeModules } = pulumiPackageDirs();
-  const toolchain = toolchainBinDir(opts.env);
   // Tools cto installed (kind, minikube, the kubernetes plugin) come first for the engine and the
   // commands its providers run.
-  const ctoBin = path.join(ctoHome(opts.env), "bin");
-  const pathParts = [ctoBin, toolchain, packageDir, opts.env.PATH].filter((p): p is string => Boolean(p));
-  const nodePath = [nodeModules, opts.env.NODE_PATH].filter((p): p is string => Boolean(p));
+  const ctoBin = path.join(home, "bin");
+  const pathParts = [ctoBin, toolchainBin, packageDir, env.PATH].filter((p): p is string => Boolean(p));
+  const nodePath = [nodeModules, env.NODE_PATH].filter((p): p is string => Boolean(p));
   return {
-    PULUMI_BACKEND_URL: engineBackendUrl(opts.backend),
+    PULUMI_BACKEND_URL: engineBackendUrl(backend),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     // The engine never downloads a plugin itself (it would take whatever version it resolves,
     // unchecked): plugins come from `cto doctor --fix` (pinned, SHA-256 checked) or the offline
@@ -144,19 +144,18 @@ export function workDirFor(home: string, project: string, backend: Backend): str
 
 /** Open (and by default create) the stack of `plan.environment`. */
 export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenStackOptions = {}): Promise<CtoStack> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const backend = resolveBackend(plan, { env });
+  const context = options.context ?? runContext(plan, options);
+  const { env, home, backend } = context;
   await prepareBackend(backend);
   const usesPassphrase = plan.state.secretsProvider === "passphrase";
   const passphrase = usesPassphrase
-    ? await resolvePassphrase({ env, file: path.join(home, "passphrase"), create: options.create !== false })
+    ? await resolvePassphrase({ env, file: context.passphraseFile, create: options.create !== false })
     : undefined;
-  const cli = options.cli ?? (await findPulumiCli({ env, home }));
+  const cli = await context.pulumi();
   const project = plan.platform.name;
   const workDir = workDirFor(home, project, backend);
   await mkdir(workDir, { recursive: true, mode: 0o700 });
-  const engineEnv = engineEnvironment({ env, backend, passphrase, tempDir: engineTempDir(home) });
+  const engineEnv = engineEnvironment({ context, passphrase, tempDir: engineTempDir(home) });
 
   const auto = await import("@pulumi/pulumi/automation/index.js");
   const pulumiCommand = pulumiCommandFor(auto, cli);
@@ -184,17 +183,16 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
 /** The stacks of the plan's project in its backend, without selecting or creating any. */
 export async function listStacksOnly(
   plan: Plan,
-  options: Pick<OpenStackOptions, "env" | "home" | "cli"> = {},
+  options: Pick<OpenStackOptions, "context" | "env" | "home" | "cli"> = {},
 ): Promise<import("@pulumi/pulumi/automation/index.js").StackSummary[]> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const backend = resolveBackend(plan, { env });
+  const context = options.context ?? runContext(plan, options);
+  const { env, home, backend } = context;
   await prepareBackend(backend);
   const passphrase =
     plan.state.secretsProvider === "passphrase"
-      ? await resolvePassphrase({ env, file: path.join(home, "passphrase"), create: true })
+      ? await resolvePassphrase({ env, file: context.passphraseFile, create: true })
       : undefined;
-  const cli = options.cli ?? (await findPulumiCli({ env, home }));
+  const cli = await context.pulumi();
   const auto = await import("@pulumi/pulumi/automation/index.js");
   const pulumiCommand = pulumiCommandFor(auto, cli);
   const workDir = workDirFor(home, plan.platform.name, backend);
@@ -202,7 +200,7 @@ export async function listStacksOnly(
   const workspace = await auto.LocalWorkspace.create({
     workDir,
     pulumiCommand,
-    envVars: engineEnvironment({ env, backend, passphrase, tempDir: engineTempDir(home) }),
+    envVars: engineEnvironment({ context, passphrase, tempDir: engineTempDir(home) }),
     projectSettings: { name: plan.platform.name, runtime: "nodejs", backend: { url: engineBackendUrl(backend) } },
   });
   return workspace.listStacks();

@@ -3,6 +3,7 @@ import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { argoUiNote } from "../../profiles/ui-access.js";
 import { externalRouteNote } from "../../profiles/webhooks.js";
 import type { FastPathResult } from "../../stacks/lifecycle/index.js";
+import type { RunContext } from "../../stacks/run-context.js";
 import { cancelled, confirm } from "./consent.js";
 import { printResult, renderPreview } from "./render.js";
 import { withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
@@ -25,11 +26,15 @@ export async function previewConfirmApply(
      * the summary. `cto up` asks for it; upgrade and rollback show their preview before applying.
      */
     onePassWithYes?: boolean;
+    /** The run's context when the command resolved it (`cto up`); the preview and the update share it. */
+    context?: RunContext;
   },
 ): Promise<number> {
   const { plan, secrets } = loaded;
   const json = Boolean(options.json);
-  return withStackSession(io, plan.environment, json, async (opts, lifecycle) => {
+  return withStackSession(io, plan.environment, json, async (session, lifecycle) => {
+    const context = extra.context ?? (await import("../../stacks/run-context.js")).runContext(plan, { env: io.env });
+    const opts = { ...session, context };
     if (extra.onePassWithYes && options.yes && !options.diff) {
       const result = await lifecycle.up(plan, secrets, {
         ...opts,

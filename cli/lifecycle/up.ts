@@ -3,11 +3,11 @@
  * then preview, confirmation, apply; with `--yes` one engine pass that applies (no preview first).
  */
 import { UserError } from "../../config/errors.js";
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { previewConfirmApply } from "./apply.js";
 import type { FastPathResult } from "../../stacks/lifecycle/index.js";
 import type { DoctorReport } from "../../stacks/preflight/index.js";
+import type { RunContext } from "../../stacks/run-context.js";
 import { requireConsent } from "./consent.js";
 import { offerToolInstall } from "./install-tools.js";
 import { load, type LifecycleIO } from "./session.js";
@@ -17,14 +17,18 @@ import type { UpOptions } from "../commands/up.js";
 export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto up");
   const loaded = await load(options, io);
-  const fastPath = options.refresh ? undefined : await unchanged(loaded.plan, loaded.secrets, options, io);
+  // Home, backend, toolchain and Pulumi CLI, worked out once for the checks and every stack opened.
+  const { runContext } = await import("../../stacks/run-context.js");
+  const context = runContext(loaded.plan, { env: io.env });
+  const fastPath = options.refresh ? undefined : await unchanged(loaded.plan, loaded.secrets, context, options, io);
   if (fastPath?.fast) return 0;
-  await preflight(loaded.plan, options, io);
+  await preflight(loaded.plan, context, options, io);
   return previewConfirmApply(loaded, options, io, {
     operation: "up",
     question: `Apply these changes to ${loaded.plan.environment}?`,
     fastPath,
     onePassWithYes: true,
+    context,
   });
 }
 
@@ -37,11 +41,12 @@ export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number
 async function unchanged(
   plan: Plan,
   secrets: PlanSecrets,
+  context: RunContext,
   options: UpOptions,
   io: LifecycleIO,
 ): Promise<FastPathResult> {
   const { noChangesSince } = await import("../../stacks/lifecycle/fast-path.js");
-  const result = await noChangesSince(plan, secrets, { env: io.env });
+  const result = await noChangesSince(plan, secrets, { env: context.env, home: context.home });
   if (!result.fast) {
     if (!options.json) io.err(`Looking for changes with the engine: ${result.reason}.`);
     return result;
@@ -73,20 +78,16 @@ async function unchanged(
 }
 
 /** Prerequisites before `up`; `--skip-checks` skips them with a warning. */
-async function preflight(plan: Plan, options: UpOptions, io: LifecycleIO): Promise<void> {
+async function preflight(plan: Plan, context: RunContext, options: UpOptions, io: LifecycleIO): Promise<void> {
   if (options.skipChecks) {
     io.err("warning: prerequisite checks skipped (--skip-checks): problems will surface as engine errors instead");
     return;
   }
-  const [{ runPreflight, renderReport }, { resolveBackend }] = await Promise.all([
-    import("../../stacks/preflight/index.js"),
-    import("../../stacks/backend.js"),
-  ]);
-  const home = ctoHome(io.env);
+  const { runPreflight, renderReport } = await import("../../stacks/preflight/index.js");
   const check = async (): Promise<DoctorReport> =>
     runPreflight(plan, {
-      ctoHome: home,
-      state: { backendUrl: resolveBackend(plan, { env: io.env }).url, project: plan.platform.name },
+      ctoHome: context.home,
+      state: { backendUrl: context.backend.url, project: plan.platform.name },
     });
   let report = await check();
   // Missing tools cto can install: ask (or --yes), install, check again.

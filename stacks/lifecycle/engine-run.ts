@@ -6,7 +6,6 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { UserError } from "../../config/errors.js";
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { explainEngineError } from "../engine-errors.js";
 import { describeLocks, listLocks } from "../lock.js";
@@ -72,10 +71,9 @@ export async function startRun(
   create: boolean,
   total = 0,
 ): Promise<Run> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const cs = await openExplained(plan, secrets, { env, home, cli: options.cli, create });
-  const [log, logFile] = await openLog(home, cs, op);
+  const { context, env, home, cli } = options;
+  const cs = await openExplained(plan, secrets, { context, env, home, cli, create });
+  const [log, logFile] = await openLog(cs.home, cs, op);
   await log.write(
     `# cto ${op} ${cs.project}/${cs.name} at ${new Date().toISOString()}\n# pulumi ${cs.cli.version} (${cs.cli.path}), backend ${cs.backend.url}\n`,
   );

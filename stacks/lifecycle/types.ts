@@ -8,8 +8,14 @@ import type { CrdCleanup } from "../crds.js";
 import type { ProgressEvent, ResourceRow } from "../progress.js";
 import type { PulumiCli } from "../pulumi-cli.js";
 import type { ProgramRuntime } from "../program-config.js";
+import type { RunContext } from "../run-context.js";
 
 export interface LifecycleOptions {
+  /**
+   * The run's context, resolved once by the CLI (`../run-context.ts`): every stack the run opens
+   * takes home, backend, toolchain and Pulumi CLI from it. Default: built from `env`, `home`, `cli`.
+   */
+  context?: RunContext;
   env?: NodeJS.ProcessEnv;
   /** `cto`'s home; default `ctoHome(env)`. */
   home?: string;
