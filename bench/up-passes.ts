@@ -6,9 +6,10 @@
  * - a no-op that cannot take the fast path: `cto refresh --yes` first (the history's last entry is
  *   then a refresh, so `cto up` must ask the engine), then `cto up --yes`.
  *
- * Per build, one counting round under `strace -f -e trace=execve` (every process started, grouped:
- * `pulumi <subcommand>`, plugins, node, kubectl, …; not timed, strace slows everything) and
- * `runs` timed rounds (wall, CPU of the whole tree from GNU time, load), builds interleaved.
+ * Per build and round, each `cto up` runs under `strace --seccomp-bpf -f -e trace=execve` (every
+ * process started, grouped: `pulumi <subcommand>`, plugins, node, kubectl, …; only execve stops,
+ * so the overhead is small) inside GNU time (wall, user + sys CPU of the whole tree, strace's own
+ * included), with the 1-minute load; builds interleaved.
  *
  *   npm run build && CTO_TOOLCHAIN_BIN=$(bash scripts/toolchain.sh | tail -1) \
  *     CTO_BENCH_BASELINE=<other build>/cli/bin.js node dist/bench/up-passes.js [runs=1]
@@ -34,15 +35,26 @@ const builds = [
 async function countProcesses(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cto-bench-strace-"));
   const file = path.join(dir, "trace");
+  const timeFile = path.join(dir, "time");
+  const load = [os.loadavg()[0]!];
+  const started = process.hrtime.bigint();
+  const trace = ["--seccomp-bpf", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", file];
+  let output = "";
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(
-      "strace",
-      ["-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", file, process.execPath, bin, ...args],
-      { cwd, env, stdio: ["ignore", "ignore", "ignore"] },
+      "/usr/bin/time",
+      ["-f", "%U %S", "-o", timeFile, "strace", ...trace, process.execPath, bin, ...args],
+      { cwd, env, stdio: ["ignore", "pipe", "pipe"] },
     );
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", reject);
     child.on("close", resolve);
   });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  load.push(os.loadavg()[0]!);
+  const [user, sys] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+  const cpu = (user ?? 0) + (sys ?? 0);
   const counts: Record<string, number> = {};
   for (const line of readFileSync(file, "utf8").split("\n")) {
     const m = /execve\("([^"]+)", \[([^\]]*)\].*\) = 0$/.exec(line);
@@ -57,68 +69,58 @@ async function countProcesses(bin: string, args: string[], cwd: string, env: Nod
   }
   rmSync(dir, { recursive: true, force: true });
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  return { code, total, counts };
+  return { code, total, counts, seconds, cpu, load, tail: output.slice(-1500) };
 }
 
 type Counted = Awaited<ReturnType<typeof countProcesses>>;
-const counted: Record<string, { fresh?: Counted; noop?: Counted }> = {};
-const timed: Record<
-  string,
-  { fresh: { seconds: number; cpu?: number; load: number[] }[]; noop: (typeof timed)[string]["fresh"] }
-> = {};
+const results: Record<string, { fresh: Counted; noop: Counted }[]> = {};
 
-async function round(build: { name: string; bin: string }, i: number, count: boolean): Promise<void> {
+async function round(build: { name: string; bin: string }, i: number): Promise<void> {
   const p = await CtoProject.create();
-  const run = (args: string[]) => measureCto(args, p.sandbox.cwd, p.env, build.bin);
+  const up = async (what: string) => {
+    const r = await countProcesses(build.bin, ["up", "--yes"], p.sandbox.cwd, p.env);
+    if (r.code !== 0) throw new Error(`${build.name} ${what}: cto up exited ${r.code}\n${r.tail}`);
+    const { tail: _, ...kept } = r;
+    return kept as Counted;
+  };
   try {
     await p.init("minimal", `bench-${build.name}-${i}`);
-    if (count) {
-      const fresh = await countProcesses(build.bin, ["up", "--yes"], p.sandbox.cwd, p.env);
-      check("refresh", await run(["refresh", "--yes"]));
-      const noop = await countProcesses(build.bin, ["up", "--yes"], p.sandbox.cwd, p.env);
-      if (fresh.code !== 0 || noop.code !== 0) throw new Error(`${build.name}: up under strace failed`);
-      counted[build.name] = { fresh, noop };
-      console.log(
-        `${build.name} processes: fresh ${fresh.total} ${JSON.stringify(fresh.counts)}; no-op ${noop.total} ${JSON.stringify(noop.counts)}`,
-      );
-    } else {
-      const fresh = check("up", await run(["up", "--yes"]));
-      check("refresh", await run(["refresh", "--yes"]));
-      const noop = check("no-op up", await run(["up", "--yes"]));
-      const t = (timed[build.name] ??= { fresh: [], noop: [] });
-      t.fresh.push({ seconds: fresh.seconds, cpu: fresh.cpuSeconds, load: [fresh.load.start, fresh.load.end] });
-      t.noop.push({ seconds: noop.seconds, cpu: noop.cpuSeconds, load: [noop.load.start, noop.load.end] });
-      console.log(
-        `${build.name} round ${i}: fresh ${fresh.seconds.toFixed(1)} s / ${fresh.cpuSeconds?.toFixed(1)} s CPU (load ${fresh.load.start.toFixed(1)}), ` +
-          `no-op ${noop.seconds.toFixed(1)} s / ${noop.cpuSeconds?.toFixed(1)} s CPU (load ${noop.load.start.toFixed(1)})`,
-      );
-    }
-    check("destroy", await run(["destroy", "--yes"]));
+    const fresh = await up("fresh install");
+    // The history's last entry is then a refresh: the next cto up cannot take the fast path.
+    check("refresh", await measureCto(["refresh"], p.sandbox.cwd, p.env, build.bin));
+    const noop = await up("no-op");
+    (results[build.name] ??= []).push({ fresh, noop });
+    const line = (c: Counted) =>
+      `${c.seconds.toFixed(1)} s / ${c.cpu.toFixed(1)} s CPU (load ${c.load.map((l) => l.toFixed(1)).join("→")}), ` +
+      `${c.total} processes ${JSON.stringify(c.counts)}`;
+    console.log(`${build.name} round ${i}: fresh ${line(fresh)}\n${build.name} round ${i}: no-op ${line(noop)}`);
+    check("destroy", await measureCto(["destroy", "--yes"], p.sandbox.cwd, p.env, build.bin));
   } finally {
     await p.cleanup();
   }
 }
 
-for (const b of builds) await round(b, 0, true);
-for (let i = 1; i <= runs; i++) for (const b of builds) await round(b, i, false);
+for (let i = 1; i <= runs; i++) for (const b of builds) await round(b, i);
 
-const med = (xs: (number | undefined)[]) => {
-  const v = xs.filter((x): x is number => x !== undefined);
-  return v.length > 0 ? median(v) : undefined;
-};
+const med = (xs: number[]) => (xs.length > 0 ? median(xs) : undefined);
 const summary = {
   runs,
-  counted,
-  timed,
   medians: Object.fromEntries(
-    Object.entries(timed).map(([name, t]) => [
+    Object.entries(results).map(([name, rs]) => [
       name,
-      {
-        fresh: { seconds: med(t.fresh.map((x) => x.seconds)), cpu: med(t.fresh.map((x) => x.cpu)) },
-        noop: { seconds: med(t.noop.map((x) => x.seconds)), cpu: med(t.noop.map((x) => x.cpu)) },
-      },
+      Object.fromEntries(
+        (["fresh", "noop"] as const).map((k) => [
+          k,
+          {
+            seconds: med(rs.map((r) => r[k].seconds)),
+            cpu: med(rs.map((r) => r[k].cpu)),
+            processes: med(rs.map((r) => r[k].total)),
+          },
+        ]),
+      ),
     ]),
   ),
+  results,
   machine: machine(),
 };
 console.log(JSON.stringify(summary.medians));
