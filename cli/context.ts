@@ -122,10 +122,27 @@ const EXAMPLES = new WeakMap<object, string[]>();
  * Non-interactive examples for a command: shown under its own `--help`, and collected by
  * `cto --help` (see `examplesOf`), so the top-level help teaches every command.
  */
-export function examples<C extends { addHelpText(position: "after", text: string): unknown }>(cmd: C, lines: string[]): C {
+export function examples<C extends { addHelpText(position: "after", text: string): unknown }>(
+  cmd: C,
+  lines: string[],
+): C {
   EXAMPLES.set(cmd, lines);
   cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
   return cmd;
+}
+
+/**
+ * A command group (`cto github`, `cto github apps`, …) has no examples of its own: its help shows
+ * its subcommands' examples, so that every `--help` teaches at least one command line.
+ */
+export function groupExamples(cmd: CommandUnknownOpts): void {
+  for (const sub of cmd.commands) {
+    groupExamples(sub);
+    if (sub.commands.length > 0 && !EXAMPLES.has(sub)) {
+      const lines = examplesOf(sub);
+      if (lines.length > 0) sub.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
+    }
+  }
 }
 
 /** The examples registered for a command and its subcommands. */

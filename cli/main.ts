@@ -14,7 +14,7 @@ import {
 } from "@commander-js/extra-typings";
 import { UserError } from "../config/errors.js";
 import { COMMAND_MODULES } from "./commands/index.js";
-import { ctoVersion, examplesOf } from "./context.js";
+import { ctoVersion, examplesOf, groupExamples } from "./context.js";
 import { suggestUnknownCommands } from "./unknown-command.js";
 
 /**
@@ -41,6 +41,7 @@ export function buildProgram(output: Pick<OutputConfiguration, "writeOut" | "wri
   };
   inherit(program);
   suggestUnknownCommands(program);
+  groupExamples(program);
   const lines = program.commands.flatMap((c) => examplesOf(c));
   program.addHelpText(
     "after",
@@ -48,6 +49,8 @@ export function buildProgram(output: Pick<OutputConfiguration, "writeOut" | "wri
       "",
       "Examples (each runs without prompts):",
       ...lines.map((l) => `  $ ${l}`),
+      "Run them where `cto init` wrote cto.yaml (init's own in an empty directory); --env prod needs the",
+      "prod block init writes as a comment uncommented.",
       "",
       "Common options: -f FILE (default $CTO_CONFIG or ./cto.yaml), --env ENV (default dev), --json, --yes.",
       "With CI=true or without a terminal, cto never prompts.",

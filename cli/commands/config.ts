@@ -30,7 +30,7 @@ export function register(program: Command): void {
   const config = program.command("config").description("check cto.yaml, and show it or the plan it resolves to");
 
   const validate = defineValidate(config);
-  examples(validate, ["cto config validate", "cto config validate -f examples/cto.yaml"]);
+  examples(validate, ["cto config validate", "cto config validate -f staging.yaml"]);
   validate.action(async (options) => {
     const { runValidate } = await import("../config/run.js");
     process.exitCode = await runValidate(options, processIO());

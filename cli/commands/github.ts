@@ -31,7 +31,7 @@ export function register(program: Command): void {
   envOption(create);
   jsonOption(create);
   examples(create, [
-    "cto github apps create --agents rex,cleo,tess --org acme",
+    "cto github apps create --agents rex --org acme",
     "cto github apps create --rotate-keys --key-file rex=./acme-rex.private-key.pem",
   ]);
   create.addHelpText(

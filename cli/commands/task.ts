@@ -30,7 +30,7 @@ export function register(program: Command): void {
   const run = defineRun(task);
   examples(run, [
     "cto task run --agent rex --repo acme/platform --issue 1",
-    "cto task run --agent cleo --repo acme/platform --issue 42 --type review --env prod --json",
+    "cto task run --agent rex --repo acme/platform --issue 42 --type review --env prod --json",
   ]);
   run.addHelpText(
     "after",

@@ -25,7 +25,7 @@ export type UpOptions = OptionsOf<ReturnType<typeof define>>;
 
 export function register(program: Command): void {
   const cmd = define(program);
-  examples(cmd, ["cto up --yes", "cto up --env staging --profile standard --yes --json"]);
+  examples(cmd, ["cto up --yes", "cto up --env dev --profile standard --yes --json"]);
   cmd.action(async (options) => {
     const { runUp } = await import("../lifecycle/up.js");
     const { processLifecycleIO } = await import("../lifecycle/session.js");
