@@ -20,7 +20,7 @@ import {
   SECRETS_CONFIG_KEY,
   type ProgramRuntime,
 } from "./program-config.js";
-import { programSecrets } from "./secrets-store.js";
+import { programInputs } from "./secrets-store.js";
 
 /** Reads the plan, secrets, random store and runtime settings from stack config and builds. */
 export default function main(): PlatformOutputs {
@@ -34,13 +34,18 @@ export default function main(): PlatformOutputs {
   // Secret config arrives decrypted in the program; buildPlatform wraps every use in pulumi.secret.
   // Stored credentials (cto secrets set) join the plan's secrets as they do for cto itself.
   const planSecrets = config.getObject<PlanSecrets>(SECRETS_CONFIG_KEY) ?? {};
-  const secrets = programSecrets(config.get(CREDENTIALS_CONFIG_KEY), planSecrets, pulumi.getStack());
+  const { plan: built, secrets } = programInputs(
+    config.get(CREDENTIALS_CONFIG_KEY),
+    plan,
+    planSecrets,
+    pulumi.getStack(),
+  );
   const randomStore = config.getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
   const runtime = config.getObject<ProgramRuntime>(RUNTIME_CONFIG_KEY) ?? {};
-  return buildPlatform(plan, secrets, {
+  return buildPlatform(built, secrets, {
     randomStore,
     env: process.env,
-    cluster: readClusterInputs(plan, runtime, process.env),
+    cluster: readClusterInputs(built, runtime, process.env),
     githubWebhooks: runtime.githubWebhooks ?? true,
   });
 }

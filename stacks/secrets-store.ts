@@ -22,7 +22,8 @@
  * `stackSecretsStore` works on any opened stack.
  */
 import { UserError } from "../config/errors.js";
-import type { Plan } from "../profiles/plan.js";
+import { withStoredMailPassword } from "../profiles/mail.js";
+import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import { CONFIG_KEYS } from "./program-config.js";
 import { setSecretConfigFromStdin } from "./secrets-config.js";
 
@@ -137,6 +138,22 @@ export function programSecrets(
   stackName: string,
 ): Record<string, string> {
   return { ...credentialsAsPlanSecrets(parseStoredCredentials(storedCredentials, stackName)), ...planSecrets };
+}
+
+/**
+ * What a run of the program builds: the secrets of `programSecrets`, and the plan with the stored
+ * ones it depends on counted (a mail password stored with `cto secrets set mail.smtp_password`
+ * feeds the cto-smtp Secret). Both program entries (the lifecycle's inline program and
+ * `pulumi-main.ts`) build from this.
+ */
+export function programInputs(
+  storedCredentials: string | undefined,
+  plan: Plan,
+  planSecrets: PlanSecrets,
+  stackName: string,
+): { plan: Plan; secrets: PlanSecrets } {
+  const secrets = programSecrets(storedCredentials, planSecrets, stackName);
+  return { plan: withStoredMailPassword(plan, secrets), secrets };
 }
 
 /** The secrets store of an opened stack. */

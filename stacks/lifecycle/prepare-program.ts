@@ -11,7 +11,7 @@ import {
   type ProgramRuntime,
 } from "../program-config.js";
 import { setSecretConfigFromStdin, writePlanConfig } from "../secrets-config.js";
-import { programSecrets } from "../secrets-store.js";
+import { programInputs } from "../secrets-store.js";
 import type { Run } from "./engine-run.js";
 import type { LifecycleOptions } from "./types.js";
 
@@ -95,12 +95,13 @@ export async function prepareProgram(
     const config = new pulumi.Config(PROJECT_NAME);
     // Credentials stored by `cto secrets set` / `cto github apps create` (cto:credentials); cto.yaml's
     // own secrets win. They are not copied into cto:secrets.
-    const withCredentials = programSecrets(config.get(CREDENTIALS_CONFIG_KEY), secrets, cs.name);
+    // A stored mail.smtp_password counts as configured (programInputs).
+    const built = programInputs(config.get(CREDENTIALS_CONFIG_KEY), plan, secrets, cs.name);
     const stored = config.getObject<Record<string, string>>(RANDOM_CONFIG_KEY) ?? {};
     const randomStore = { ...stored };
-    const rendered = renderPlatform(plan, { env: templateEnv, randomStore });
+    const rendered = renderPlatform(built.plan, { env: templateEnv, randomStore });
     if (JSON.stringify(randomStore) !== JSON.stringify(stored)) generated = randomStore;
     const buildOptions = { rendered, randomStore, env: templateEnv, cluster, githubWebhooks: runtime.githubWebhooks };
-    return buildPlatform(plan, withCredentials, buildOptions) as unknown as Record<string, unknown>;
+    return buildPlatform(built.plan, built.secrets, buildOptions) as unknown as Record<string, unknown>;
   };
 }

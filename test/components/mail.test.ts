@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import { programInputs } from "../../stacks/secrets-store.js";
 import { acme, acmeSecrets, buildUnderMocks } from "./fixtures.js";
 import { find, isSecretAt } from "./harness.js";
 
@@ -42,5 +43,38 @@ describe("mail notifications (mocks)", function () {
 
     const deployment = find(recorded, "kubernetes:apps/v1:Deployment", "controller-deployment-cto-controller");
     assert.ok(deployment.dependsOn.includes(secret.name), "the Deployment waits for the smtp Secret");
+  });
+
+  it("a password stored with cto secrets set (not in cto.yaml) feeds the smtp Secret the configuration references", async () => {
+    // The plan as cto.yaml resolves it: mail on, no mail.smtp_password there.
+    const plan = acme("minimal", (p) => {
+      p.features.mailNotifications = true;
+      p.mail = {
+        host: "smtp.acme.example",
+        port: 587,
+        tls: "starttls",
+        from: "cto@acme.example",
+        username: "cto@acme.example",
+        hasPassword: false,
+      };
+    });
+    assert.ok(!plan.secretNames.includes("mail.smtp_password"));
+    // What both program entries build from: cto:credentials as the engine hands it over.
+    const stored = JSON.stringify({ "mail.smtp_password": PASSWORD });
+    const inputs = programInputs(stored, plan, acmeSecrets(plan), "dev");
+    const { recorded } = await buildUnderMocks(inputs.plan, inputs.secrets);
+
+    const secret = find(recorded, "kubernetes:core/v1:Secret", "controller-smtp");
+    assert.equal((secret.inputs.metadata as { name: string }).name, "cto-smtp");
+    assert.equal((secret.inputs.stringData as Record<string, string>).password, PASSWORD);
+    assert.ok(isSecretAt(secret.raw, ["stringData", "password"]), "the password is a Pulumi secret");
+    const cm = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-configmap-cto-controller-config");
+    const text = (cm.inputs.data as Record<string, string>)["config.yaml"] ?? "";
+    assert.deepEqual(parse(text).notifications.mail.smtp.passwordSecret, { name: "cto-smtp", key: "password" });
+    assert.ok(!JSON.stringify(cm.raw).includes(PASSWORD), "no password in the ConfigMap");
+
+    // Without a stored password nothing changes: no Secret, no reference.
+    const none = programInputs(undefined, plan, acmeSecrets(plan), "dev");
+    assert.equal(none.plan, plan);
   });
 });
