@@ -102,8 +102,15 @@ describe("stand-in charts from the mirror under the real engine (production valu
               );
           }
           const releases: Record<string, pulumi.Output<string>> = {};
+          // kube-prometheus-stack (the ServiceMonitor CRD) first, as cto orders them
+          // (stacks/program.ts): the other charts create ServiceMonitors.
+          let monitoring: k8s.helm.v3.Release | undefined;
           // The controller has no chart: its objects ship with cto (templates/platform/objects).
-          for (const c of plan.components.filter((x) => x.chart)) {
+          const charted = plan.components.filter((x) => x.chart);
+          for (const c of [
+            ...charted.filter((x) => x.name === "monitoring"),
+            ...charted.filter((x) => x.name !== "monitoring"),
+          ]) {
             const release = new k8s.helm.v3.Release(
               c.name,
               {
@@ -116,8 +123,9 @@ describe("stand-in charts from the mirror under the real engine (production valu
                 timeout: 180,
                 skipAwait: false,
               },
-              { provider, dependsOn: [namespaces.get(c.namespace)!] },
+              { provider, dependsOn: [namespaces.get(c.namespace)!, ...(monitoring ? [monitoring] : [])] },
             );
+            if (c.name === "monitoring") monitoring = release;
             releases[c.name] = release.status.status;
           }
           return releases;
@@ -172,6 +180,29 @@ describe("stand-in charts from the mirror under the real engine (production valu
         assert.equal(obj.status?.readyReplicas ?? 0, want, `${ns}/${w} ready ${want}`);
       }
     }
+  });
+
+  it("the monitoring values become the official charts' ServiceMonitors and PodMonitor, accepted by the official CRD", async () => {
+    // The production profile turns monitoring on: each chart's monitor, named as the official one.
+    const monitors: [string, string, string][] = [
+      ["servicemonitor", "argocd", "argo-cd-argocd-server"],
+      ["servicemonitor", "argo", "argo-workflows-workflow-controller"],
+      ["servicemonitor", "argo", "argo-events-controller-manager"],
+      ["servicemonitor", "cert-manager", "cert-manager"],
+      ["servicemonitor", "velero", "backup-velero"],
+      ["servicemonitor", "monitoring", "logging-loki"],
+      ["servicemonitor", "monitoring", "monitoring-kube-prometheus-operator"],
+      ["servicemonitor", "monitoring", "monitoring-kube-prometheus-kubelet"],
+      ["podmonitor", "databases", "postgres-operator-cloudnative-pg"],
+    ];
+    for (const [kind, ns, name] of monitors) {
+      const o = await cluster.kubectl.json<KubeObject>("get", `${kind}.monitoring.coreos.com`, "-n", ns, name);
+      assert.equal(o.metadata.name, name, `${kind} ${ns}/${name}`);
+    }
+    // Argo CD's carries the platform mark and keeps the chart's own labels.
+    const sm = await cluster.kubectl.json<KubeObject>("get", "servicemonitor", "-n", "argocd", "argo-cd-argocd-server");
+    assert.equal(sm.metadata.labels?.["cto.dev/platform"], "acme-platform");
+    assert.equal(sm.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
   });
 
   it("high availability: rendered replica counts and anti-affinity are in the cluster", async () => {
