@@ -51,35 +51,6 @@ export function yesFlag(what = "accept defaults and never prompt") {
   return new Option("-y, --yes", what);
 }
 
-/** A command as the untyped helpers below need it (commander's or extra-typings' `Command`). */
-interface Flaggable {
-  addOption(option: Option): unknown;
-}
-
-/** @deprecated untyped: `cmd.addOption(fileFlag())` gives the action a typed `file`. */
-export function fileOption<C extends Flaggable>(cmd: C): C {
-  cmd.addOption(fileFlag());
-  return cmd;
-}
-
-/** @deprecated untyped: `cmd.addOption(envFlag())` gives the action a typed `env`. */
-export function envOption<C extends Flaggable>(cmd: C): C {
-  cmd.addOption(envFlag());
-  return cmd;
-}
-
-/** @deprecated untyped: `cmd.addOption(jsonFlag(what))` gives the action a typed `json`. */
-export function jsonOption<C extends Flaggable>(cmd: C, what?: string): C {
-  cmd.addOption(jsonFlag(what));
-  return cmd;
-}
-
-/** @deprecated untyped: `cmd.addOption(yesFlag(what))` gives the action a typed `yes`. */
-export function yesOption<C extends Flaggable>(cmd: C, what?: string): C {
-  cmd.addOption(yesFlag(what));
-  return cmd;
-}
-
 /** The config file a command reads: `-f`, else `$CTO_CONFIG`, else `./cto.yaml`; absolute. */
 export function configFilePath(options: FileOption, io: { cwd: string; env: NodeJS.ProcessEnv }): string {
   const given = options.file ?? (io.env.CTO_CONFIG || undefined) ?? DEFAULT_CONFIG_FILE;

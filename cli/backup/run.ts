@@ -24,6 +24,7 @@ import { createObject } from "../../stacks/kube-create.js";
 import { clusterKubeconfig } from "../../stacks/kube-target.js";
 import type { CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
+import type { CreateOptions, ListOptions, RestoreOptions } from "../commands/backup.js";
 import { table } from "../table.js";
 
 export interface BackupOptions {
@@ -92,7 +93,7 @@ function timeoutMs(flags: FollowFlags, fallbackSeconds: number): number {
 }
 
 /** `cto backup list`. */
-export async function runBackupList(options: BackupOptions, io: BackupIO): Promise<number> {
+export async function runBackupList(options: ListOptions, io: BackupIO): Promise<number> {
   const t = await target(options, io);
   const r = await listBackups(t.k, t.namespace);
   if (!r.ok) throw veleroUnreadable(t, r.error);
@@ -145,10 +146,7 @@ function origin(b: VeleroObject): string {
 }
 
 /** `cto backup create [--wait]`. */
-export async function runBackupCreate(
-  options: BackupOptions & FollowFlags & { name?: string },
-  io: BackupIO,
-): Promise<number> {
+export async function runBackupCreate(options: CreateOptions, io: BackupIO): Promise<number> {
   const limit = timeoutMs(options, 3600);
   const t = await target(options, io);
   const object = backupObject(t.plan, (io.now ?? (() => new Date()))(), options.name);
@@ -165,11 +163,7 @@ export async function runBackupCreate(
 }
 
 /** `cto backup restore NAME [--namespace NS]…`. */
-export async function runBackupRestore(
-  name: string,
-  options: BackupOptions & FollowFlags & { namespace?: string[]; yes?: boolean },
-  io: BackupIO,
-): Promise<number> {
+export async function runBackupRestore(name: string, options: RestoreOptions, io: BackupIO): Promise<number> {
   const limit = timeoutMs(options, 3600);
   const namespaces = [...new Set((options.namespace ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()))].filter(
     Boolean,

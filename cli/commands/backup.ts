@@ -3,7 +3,7 @@
  * restore one. Work: cli/backup/run.ts.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { canPrompt, envOption, examples, fileOption, jsonOption, processIO, yesOption } from "../context.js";
+import { canPrompt, envFlag, examples, fileFlag, jsonFlag, processIO, yesFlag, type OptionsOf } from "../context.js";
 import type { BackupIO } from "../backup/run.js";
 
 function backupIO(json: boolean): BackupIO {
@@ -22,37 +22,29 @@ function backupIO(json: boolean): BackupIO {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function register(program: Command): void {
-  const backup = program
-    .command("backup")
-    .description("list, make and restore the environment's backups (Velero; needs features.backup)");
+export function defineList(backup: Command) {
+  return backup
+    .command("list")
+    .description("list the environment's backups, newest first, with their status")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
 
-  const list = backup.command("list").description("list the environment's backups, newest first, with their status");
-  fileOption(list);
-  envOption(list);
-  jsonOption(list);
-  examples(list, ["cto backup list --env prod", "cto backup list --env prod --json"]);
-  list.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runBackupList } = await import("../backup/run.js");
-    process.exitCode = await runBackupList(options, backupIO(Boolean(options.json)));
-  });
-
-  const create = backup
+export function defineCreate(backup: Command) {
+  return backup
     .command("create")
     .description("back up the platform's namespaces now (what the scheduled backup covers)")
     .option("--wait", "follow the backup until Velero reports its outcome (exit 1 unless it completed)")
     .option("--timeout <SECONDS>", "with --wait: how long to follow it", "3600")
-    .option("--name <NAME>", "the Backup's name (default: <platform>-<UTC time>)");
-  fileOption(create);
-  envOption(create);
-  jsonOption(create);
-  examples(create, ["cto backup create --env prod --wait", "cto backup create --env prod --name before-upgrade"]);
-  create.action(async (options: Record<string, string | boolean | undefined>) => {
-    const { runBackupCreate } = await import("../backup/run.js");
-    process.exitCode = await runBackupCreate(options, backupIO(Boolean(options.json)));
-  });
+    .option("--name <NAME>", "the Backup's name (default: <platform>-<UTC time>)")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
 
-  const restore = backup
+export function defineRestore(backup: Command) {
+  return backup
     .command("restore")
     .description("restore a backup into the cluster (asks first; --yes without a terminal)")
     .argument("<NAME>", "the backup to restore (cto backup list)")
@@ -62,11 +54,38 @@ export function register(program: Command): void {
       collect,
     )
     .option("--no-wait", "report the restore created; do not follow it")
-    .option("--timeout <SECONDS>", "how long to follow the restore", "3600");
-  yesOption(restore, "restore without asking (needed without a terminal or with CI=true)");
-  fileOption(restore);
-  envOption(restore);
-  jsonOption(restore);
+    .option("--timeout <SECONDS>", "how long to follow the restore", "3600")
+    .addOption(yesFlag("restore without asking (needed without a terminal or with CI=true)"))
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
+
+/** The options of `cto backup list`, `create` and `restore`, typed from the flags declared above. */
+export type ListOptions = OptionsOf<ReturnType<typeof defineList>>;
+export type CreateOptions = OptionsOf<ReturnType<typeof defineCreate>>;
+export type RestoreOptions = OptionsOf<ReturnType<typeof defineRestore>>;
+
+export function register(program: Command): void {
+  const backup = program
+    .command("backup")
+    .description("list, make and restore the environment's backups (Velero; needs features.backup)");
+
+  const list = defineList(backup);
+  examples(list, ["cto backup list --env prod", "cto backup list --env prod --json"]);
+  list.action(async (options) => {
+    const { runBackupList } = await import("../backup/run.js");
+    process.exitCode = await runBackupList(options, backupIO(Boolean(options.json)));
+  });
+
+  const create = defineCreate(backup);
+  examples(create, ["cto backup create --env prod --wait", "cto backup create --env prod --name before-upgrade"]);
+  create.action(async (options) => {
+    const { runBackupCreate } = await import("../backup/run.js");
+    process.exitCode = await runBackupCreate(options, backupIO(Boolean(options.json)));
+  });
+
+  const restore = defineRestore(backup);
   examples(restore, [
     "cto backup restore before-upgrade --env prod --yes",
     "cto backup restore before-upgrade --env prod --namespace cto --yes",
@@ -76,7 +95,7 @@ export function register(program: Command): void {
     "\nVelero keeps objects that exist and recreates missing ones. Without a terminal (or with CI=true)\n" +
       "cto does not ask, so a restore without --yes is refused (exit 2) and nothing changes.\n",
   );
-  restore.action(async (name: string, options: Record<string, string | string[] | boolean | undefined>) => {
+  restore.action(async (name, options) => {
     const { runBackupRestore } = await import("../backup/run.js");
     process.exitCode = await runBackupRestore(name, options, backupIO(Boolean(options.json)));
   });

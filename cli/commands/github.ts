@@ -4,13 +4,10 @@
  * GitHub to send failed deliveries again. Work: cli/github/run.ts.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { envOption, examples, fileOption, jsonOption, processIO } from "../context.js";
+import { envFlag, examples, fileFlag, jsonFlag, processIO, type OptionsOf } from "../context.js";
 
-export function register(program: Command): void {
-  const github = program.command("github").description("GitHub Apps for the agents, webhook test and status");
-
-  const apps = github.command("apps").description("the agents' GitHub Apps");
-  const create = apps
+export function defineAppsCreate(apps: Command) {
+  return apps
     .command("create")
     .description("create a GitHub App per agent through GitHub's manifest flow (existing apps are kept)")
     .option("--agents <LIST>", "comma-separated agents (default: every enabled agent), e.g. rex,cleo,tess")
@@ -26,10 +23,58 @@ export function register(program: Command): void {
     .option("--no-browser", "print the local URL to open instead of opening a browser")
     .option("--port <PORT>", "local port for GitHub's redirect (default: a free one)")
     .option("--wait-install", "after creating, wait until each app is installed on the organisation")
-    .option("--install-timeout <SECONDS>", "how long --wait-install waits", "600");
-  fileOption(create);
-  envOption(create);
-  jsonOption(create);
+    .option("--install-timeout <SECONDS>", "how long --wait-install waits", "600")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
+
+export function defineTestWebhook(github: Command) {
+  return github
+    .command("test-webhook")
+    .description(
+      "send a ping like GitHub's, signed with the stack's webhook secret, to each agent's webhook URL; report status and latency",
+    )
+    .option("--url <URL>", "endpoint (default: each agent's URL, <webhook URL>/<agent>)")
+    .option("--app <AGENT>", "only this agent")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
+
+export function defineStatus(github: Command) {
+  return github
+    .command("status")
+    .description("the agents' apps, their installations, webhook URLs and latest deliveries (failed ones marked)")
+    .option("--deliveries <N>", "latest deliveries per app (GitHub pages them 100 at a time)", "5")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
+
+export function defineRedeliver(github: Command) {
+  return github
+    .command("redeliver")
+    .description("ask GitHub to send an agent's failed webhook deliveries again")
+    .option("--agent <AGENT>", "the agent whose App's deliveries to send again")
+    .option("--delivery <ID>", "one delivery (ids: cto github status --json)")
+    .option("--failed", "every failed delivery among the latest 100")
+    .addOption(fileFlag())
+    .addOption(envFlag())
+    .addOption(jsonFlag());
+}
+
+/** The options of each `cto github` command, typed from the flags declared above. */
+export type AppsCreateOptions = OptionsOf<ReturnType<typeof defineAppsCreate>>;
+export type TestWebhookOptions = OptionsOf<ReturnType<typeof defineTestWebhook>>;
+export type StatusOptions = OptionsOf<ReturnType<typeof defineStatus>>;
+export type RedeliverOptions = OptionsOf<ReturnType<typeof defineRedeliver>>;
+
+export function register(program: Command): void {
+  const github = program.command("github").description("GitHub Apps for the agents, webhook test and status");
+
+  const apps = github.command("apps").description("the agents' GitHub Apps");
+  const create = defineAppsCreate(apps);
   examples(create, [
     "cto github apps create --agents rex --org acme",
     "cto github apps create --rotate-keys --key-file rex=./acme-rex.private-key.pem",
@@ -48,54 +93,31 @@ export function register(program: Command): void {
       "",
     ].join("\n"),
   );
-  create.action(async (options: Record<string, unknown>) => {
+  create.action(async (options) => {
     const { runAppsCreate } = await import("../github/run.js");
     process.exitCode = await runAppsCreate(options, processIO());
   });
 
-  const test = github
-    .command("test-webhook")
-    .description(
-      "send a ping like GitHub's, signed with the stack's webhook secret, to each agent's webhook URL; report status and latency",
-    )
-    .option("--url <URL>", "endpoint (default: each agent's URL, <webhook URL>/<agent>)")
-    .option("--app <AGENT>", "only this agent");
-  fileOption(test);
-  envOption(test);
-  jsonOption(test);
+  const test = defineTestWebhook(github);
   examples(test, ["cto github test-webhook --env dev"]);
-  test.action(async (options: Record<string, unknown>) => {
+  test.action(async (options) => {
     const { runTestWebhook } = await import("../github/run.js");
     process.exitCode = await runTestWebhook(options, processIO());
   });
 
-  const status = github
-    .command("status")
-    .description("the agents' apps, their installations, webhook URLs and latest deliveries (failed ones marked)")
-    .option("--deliveries <N>", "latest deliveries per app (GitHub pages them 100 at a time)", "5");
-  fileOption(status);
-  envOption(status);
-  jsonOption(status);
+  const status = defineStatus(github);
   examples(status, ["cto github status --env dev --json"]);
-  status.action(async (options: Record<string, unknown>) => {
+  status.action(async (options) => {
     const { runGithubStatus } = await import("../github/run.js");
     process.exitCode = await runGithubStatus(options, processIO());
   });
 
-  const redeliver = github
-    .command("redeliver")
-    .description("ask GitHub to send an agent's failed webhook deliveries again")
-    .option("--agent <AGENT>", "the agent whose App's deliveries to send again")
-    .option("--delivery <ID>", "one delivery (ids: cto github status --json)")
-    .option("--failed", "every failed delivery among the latest 100");
-  fileOption(redeliver);
-  envOption(redeliver);
-  jsonOption(redeliver);
+  const redeliver = defineRedeliver(github);
   examples(redeliver, [
     "cto github redeliver --agent rex --failed",
     "cto github redeliver --agent rex --delivery 12345",
   ]);
-  redeliver.action(async (options: Record<string, unknown>) => {
+  redeliver.action(async (options) => {
     const { runRedeliver } = await import("../github/run.js");
     process.exitCode = await runRedeliver(options, processIO());
   });

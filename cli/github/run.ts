@@ -28,24 +28,8 @@ import {
 import { renderPlatform } from "../../templates/index.js";
 import type { CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
+import type { AppsCreateOptions, RedeliverOptions, StatusOptions, TestWebhookOptions } from "../commands/github.js";
 import { openStoreFor, storeForOptions } from "../secrets/run.js";
-
-interface CommonOptions {
-  file?: string;
-  env?: string;
-  json?: boolean;
-}
-
-export interface AppsCreateOptions extends CommonOptions {
-  agents?: string;
-  org?: string;
-  rotateKeys?: boolean;
-  keyFile?: string[];
-  browser?: boolean;
-  port?: string;
-  waitInstall?: boolean;
-  installTimeout?: string;
-}
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -267,10 +251,7 @@ async function readKeyFile(file: string): Promise<string> {
  * `cto github test-webhook`: a ping like GitHub's to each agent's webhook URL (or `--url`), signed
  * with the stack's webhook secret, the one every App signs with and the platform verifies.
  */
-export async function runTestWebhook(
-  options: CommonOptions & { url?: string; app?: string },
-  io: CommandIO,
-): Promise<number> {
+export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO): Promise<number> {
   const { plan, secrets: planSecrets } = await loadPlan(options, io);
   const agents = options.app === undefined ? plan.agents.map((a) => a.name) : [options.app];
   if (options.app !== undefined && !plan.agents.some((a) => a.name === options.app)) {
@@ -336,10 +317,7 @@ export async function runTestWebhook(
 }
 
 /** `cto github status`. */
-export async function runGithubStatus(
-  options: CommonOptions & { deliveries?: string },
-  io: CommandIO,
-): Promise<number> {
+export async function runGithubStatus(options: StatusOptions, io: CommandIO): Promise<number> {
   const count = Number(options.deliveries ?? "5");
   if (!Number.isInteger(count) || count < 1 || count > 1000) {
     throw new UserError(`--deliveries ${options.deliveries} must be a whole number from 1 to 1000`);
@@ -366,10 +344,7 @@ export async function runGithubStatus(
 }
 
 /** `cto github redeliver`: GitHub sends failed deliveries of an agent's App again. */
-export async function runRedeliver(
-  options: CommonOptions & { agent?: string; delivery?: string; failed?: boolean },
-  io: CommandIO,
-): Promise<number> {
+export async function runRedeliver(options: RedeliverOptions, io: CommandIO): Promise<number> {
   if ((options.delivery === undefined) === !options.failed) {
     throw new UserError("give either --delivery ID or --failed", {
       hint: "the ids are in: cto github status --json",

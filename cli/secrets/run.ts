@@ -7,6 +7,7 @@ import type { Plan } from "../../profiles/plan.js";
 import { checkSecretName, openSecretsStore, secretKind, type SecretsStore } from "../../stacks/secrets-store.js";
 import { canPrompt, type CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
+import type { ListOptions, RmOptions, SetOptions } from "../commands/secrets.js";
 
 interface StoreOptions {
   file?: string;
@@ -28,7 +29,7 @@ export async function storeForOptions(
 }
 
 /** `cto secrets set NAME`. */
-export async function runSecretsSet(name: string, options: StoreOptions, io: CommandIO): Promise<number> {
+export async function runSecretsSet(name: string, options: SetOptions, io: CommandIO): Promise<number> {
   checkSecretName(name);
   const value = await readSecretValue(name, io);
   if (value === undefined) {
@@ -43,7 +44,7 @@ export async function runSecretsSet(name: string, options: StoreOptions, io: Com
 }
 
 /** `cto secrets list`: names only. */
-export async function runSecretsList(options: StoreOptions & { json?: boolean }, io: CommandIO): Promise<number> {
+export async function runSecretsList(options: ListOptions, io: CommandIO): Promise<number> {
   const { store } = await storeForOptions(options, io);
   const names = await store.list();
   if (options.json) {
@@ -62,7 +63,7 @@ export async function runSecretsList(options: StoreOptions & { json?: boolean },
 }
 
 /** `cto secrets rm NAME...`: a trailing `*` removes every name with that prefix. */
-export async function runSecretsRm(names: string[], options: StoreOptions, io: CommandIO): Promise<number> {
+export async function runSecretsRm(names: string[], options: RmOptions, io: CommandIO): Promise<number> {
   for (const n of names) checkSecretName(n.endsWith("*") ? `${n.slice(0, -1)}x` : n);
   const { store } = await storeForOptions(options, io);
   const stored = await store.list();
