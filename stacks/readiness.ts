@@ -142,10 +142,28 @@ async function webhookRoute(k: Kubectl, plan: Plan, options: ReadinessOptions): 
   if (plan.github.tunnel.provider !== "none") {
     const relay = await k.json<KubeObject>(["get", "deployment", TUNNEL_DEPLOYMENT, "-n", ns, "-o", "json"]);
     const state = relay.ok ? readiness("Deployment", relay.value) : undefined;
+    // smee: one client (container smee-<agent>) per agent's channel (components/tunnel.ts); an
+    // agent added since the last cto up has none yet.
+    const smee = plan.github.tunnel.provider === "smee";
+    const containers = new Set(
+      relay.ok
+        ? (
+            (relay.value as { spec?: { template?: { spec?: { containers?: { name?: string }[] } } } }).spec?.template
+              ?.spec?.containers ?? []
+          ).map((c) => c.name)
+        : [],
+    );
+    const unrelayed = smee && relay.ok ? plan.agents.filter((a) => !containers.has(`smee-${a.name}`)) : [];
+    const where = smee ? plan.agents.map((a) => agentWebhookUrl(plan, a.name)).join(", ") : url;
+    const status = !relay.ok
+      ? relay.error.message
+      : unrelayed.length > 0
+        ? `no smee client for ${unrelayed.map((a) => a.name).join(", ")}`
+        : (state?.state ?? "");
     return {
       name,
-      ok: state?.ready ?? false,
-      detail: `${url} through the ${plan.github.tunnel.provider} relay: ${relay.ok ? (state?.state ?? "") : relay.error.message}`,
+      ok: (state?.ready ?? false) && unrelayed.length === 0,
+      detail: `${where} through the ${plan.github.tunnel.provider} relay: ${status}`,
       fix: [`kubectl -n ${ns} logs deployment/${TUNNEL_DEPLOYMENT}; then cto up`, externalRouteNote(plan)]
         .filter((x) => x !== undefined)
         .join(" "),

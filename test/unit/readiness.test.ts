@@ -74,6 +74,28 @@ describe("ready for tasks", () => {
     assert.match(route.fix!, /platform\.domain.*github\.tunnel.*github\.webhook_url/);
   });
 
+  it("a smee relay: ready with one client per agent's channel; an agent without its client is named", async () => {
+    const smee = structuredClone(plan);
+    delete smee.platform.domain;
+    smee.github.tunnel = { provider: "smee", url: "https://smee.io/AbC123" };
+    smee.github.webhookUrl = "https://smee.io/AbC123";
+    const relay = (containers: string[]) => ({
+      ...available("cto-tunnel"),
+      spec: { replicas: 1, template: { spec: { containers: containers.map((name) => ({ name })) } } },
+    });
+    const key = "--kubeconfig /k get deployment cto-tunnel -n cto";
+    const github = [{ agent: "rex", state: "ok" as const, webhookUrl: "https://smee.io/AbC123-rex" }];
+    const ok = await platformReadiness(cluster({ ...whole, [key]: relay(["smee-rex"]) }), smee, { github });
+    const route = ok.checks.find((c) => c.name === "webhook route")!;
+    assert.equal(route.ok, true, route.detail);
+    assert.match(route.detail, /^https:\/\/smee\.io\/AbC123-rex through the smee relay/);
+    assert.equal(ok.checks.find((c) => c.name === "GitHub")!.ok, true, "the App delivers to rex's channel");
+    const old = await platformReadiness(cluster({ ...whole, [key]: relay(["smee"]) }), smee, { github });
+    const stale = old.checks.find((c) => c.name === "webhook route")!;
+    assert.equal(stale.ok, false);
+    assert.match(stale.detail, /no smee client for rex/);
+  });
+
   it("a task CRD missing is named; the CRDs are read by name, never all at once", async () => {
     const { "--kubeconfig /k get crd docsruns.agents.platform": _gone, ...noDocs } = whole;
     const r = await platformReadiness(cluster(noDocs), plan, { github: registered });
