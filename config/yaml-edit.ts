@@ -42,7 +42,7 @@ export function setYamlString(text: string, path: readonly string[], value: stri
   const pair = findPair(doc, parent, key);
   const next =
     pair && pair.value !== null && pair.value !== undefined
-      ? replaceValue(text, pair, value)
+      ? replaceValue(text, pair, value, comment)
       : insertPair(text, parent, key, value, comment);
   checkEdit(doc, next, path, value);
   return { text: next, hunk: hunkOf(text, next) };
@@ -76,14 +76,21 @@ function formatted(value: string, style?: Scalar.Type): string {
   return JSON.stringify(value);
 }
 
-function replaceValue(text: string, pair: Pair, value: string): string {
+/**
+ * The value replaced in place. A trailing comment cto wrote (`# set by cto upgrade`) is replaced by
+ * `comment`, so it names the command that set the value now; any other comment stays.
+ */
+function replaceValue(text: string, pair: Pair, value: string, comment?: string): string {
   const node = pair.value;
   if (!isScalar(node) || !node.range) throw new YamlEditError("the current value is not a single scalar");
   const [start, end] = node.range;
   if (end <= start || text.slice(start, end).includes("\n")) {
     throw new YamlEditError("the current value is empty or spans lines");
   }
-  return text.slice(0, start) + formatted(value, node.type) + text.slice(end);
+  const eol = lineEnd(text, end);
+  const ours = comment ? /^(\s+#\s*)set by cto [a-z]+\s*$/.exec(text.slice(end, eol)) : null;
+  const tail = ours ? `${ours[1]}${comment}` : text.slice(end, eol);
+  return text.slice(0, start) + formatted(value, node.type) + tail + text.slice(eol);
 }
 
 function lineStart(text: string, offset: number): number {

@@ -69,7 +69,7 @@ export async function runUpgrade(options: UpgradeOptions, io: LifecycleIO): Prom
   }
 }
 
-function editSummary(edit: ReleaseEdit): Record<string, unknown> {
+export function editSummary(edit: ReleaseEdit): Record<string, unknown> {
   return {
     file: edit.file,
     path: edit.path,
@@ -85,7 +85,7 @@ function editSummary(edit: ReleaseEdit): Record<string, unknown> {
 export function renderEdit(edit: ReleaseEdit): string[] {
   const was = edit.previous === undefined ? "not set before" : `was ${edit.previous}`;
   return [
-    `${edit.file}, written once the upgrade succeeds (${edit.path}, ${was}):`,
+    `${edit.file}, written once the ${edit.by.slice("cto ".length)} succeeds (${edit.path}, ${was}):`,
     `  @@ line ${edit.hunk.line}`,
     ...edit.hunk.removed.map((l) => `  - ${l}`),
     ...edit.hunk.added.map((l) => `  + ${l}`),

@@ -7,7 +7,8 @@
  * 0.45.0 → 1.0.18, argo-events 2.4.0 → 2.4.22) → `cto upgrade` in a terminal shows the version changes and the
  * preview, answered "no": nothing changes → `cto upgrade --yes` applies → every release runs the
  * 0.3.0 chart, the API server holds 0.3.0's CRDs, `cto status` healthy → a plain `cto up` changes
- * nothing.
+ * nothing → `cto rollback --to` the 0.2.0 update runs 0.2.0's charts again and records `release:
+ * "0.2.0"` in cto.yaml, so a plain `cto up` changes nothing (issue 18).
  */
 import { strict as assert } from "node:assert";
 import { mkdtempSync } from "node:fs";
@@ -139,5 +140,31 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
     assert.match(r.stdout + r.stderr, /no changes/i);
     const after = await helmReleases(k);
     for (const [name, rel] of before) assert.equal(after.get(name)?.revision, rel.revision, `${name}: no new revision`);
+  });
+
+  it(`cto rollback --to the ${FROM} update: back on ${FROM}, recorded in cto.yaml, and a plain cto up keeps it`, async () => {
+    const history = JSON.parse((await p.ok("history", "--json")).stdout) as {
+      updates: { n: number; release: string; status: string; operation: string }[];
+    };
+    const target = history.updates.find((u) => u.release === FROM && u.status === "succeeded");
+    assert.ok(target, `an update on ${FROM} in ${JSON.stringify(history.updates)}`);
+    const r = await p.ok("rollback", "--to", String(target.n), "--yes");
+    assert.match(r.stdout, new RegExp(`release ${FROM.replace(/\./g, "\\.")}\\)`));
+    // The edit is shown before the preview, written after the apply.
+    const shown = /cto\.yaml, written once the rollback succeeds \((\S+), was 0\.3\.0\):/.exec(r.stdout);
+    assert.ok(shown, r.stdout);
+    const where = shown[1] as string; // environments.dev.release: init's cto.yaml declares environments
+    assert.match(r.stdout, new RegExp(`Recorded release 0\\.2\\.0 in \\S+cto\\.yaml \\(${where}\\)`));
+    const text = await readFile(p.configFile, "utf8");
+    assert.equal(YAML.parseDocument(text).getIn(where.split(".")), FROM);
+    assert.match(text, /release: "0\.2\.0" +# set by cto rollback$/m);
+    const back = await deployedCharts(k);
+    for (const [release, rel] of back) assert.equal(rel.chart, pinned(catalog, FROM, release), `${release} on ${FROM}`);
+    const before = await helmReleases(k);
+    const up = await p.ok("up", "--yes");
+    assert.match(up.stdout + up.stderr, /no changes/i);
+    const after = await helmReleases(k);
+    for (const [name, rel] of before)
+      assert.equal(after.get(name)?.revision, rel.revision, `${name}: stays on ${FROM}`);
   });
 });

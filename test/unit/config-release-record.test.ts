@@ -142,6 +142,27 @@ describe("config/release-record: cto upgrade's cto.yaml edit", () => {
     });
   });
 
+  it("cto rollback records the release it went back to under its own name", async () => {
+    // After cto upgrade: the comment it wrote names the command that set the value now.
+    const text = `${BASE}environments:\n  dev:\n    release: "0.3.0"  # set by cto upgrade\n`;
+    const f = file(text);
+    const e = await releaseEdit(f, parseConfigText(text, f, { env: {} }), "dev", "0.2.0", "cto rollback");
+    assert.equal(e?.by, "cto rollback");
+    assert.equal(e?.previous, "0.3.0");
+    assert.deepEqual(e?.hunk.added, ['    release: "0.2.0"  # set by cto rollback']);
+    // A comment of the user's own stays.
+    const own = `${BASE}environments:\n  dev:\n    release: 0.3.0 # pinned for the audit\n`;
+    const o = file(own);
+    const kept = await releaseEdit(o, parseConfigText(own, o, { env: {} }), "dev", "0.2.0", "cto rollback");
+    assert.deepEqual(kept?.hunk.added, ["    release: 0.2.0 # pinned for the audit"]);
+    const ref = `${BASE}environments:\n  dev:\n    release: \${CTO_RELEASE}\n`;
+    const g = file(ref);
+    await assert.rejects(
+      releaseEdit(g, parseConfigText(ref, g, { env: { CTO_RELEASE: "0.3.0" } }), "dev", "0.2.0", "cto rollback"),
+      /a reference cto rollback does not rewrite/,
+    );
+  });
+
   it("an environment shared through an alias is refused rather than moving both", async () => {
     const text = `${BASE}environments:\n  dev: &same\n    release: 0.2.0\n  staging: *same\n`;
     await assert.rejects(edit(text, "dev", "0.3.0"), (err: unknown) => {
