@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { packageRoot } from "../../config/paths.js";
 import { describeLockHolder, explainEngineError, parseLockHolders } from "../../stacks/engine-errors.js";
 import { acmePlan } from "../golden/acme-plans.js";
 
@@ -99,5 +102,39 @@ describe("engine error table", () => {
 
   it("unknown failures are not guessed at", () => {
     assert.equal(explainEngineError("error: something nobody has seen before", ctx), undefined);
+  });
+});
+
+/** Texts the real engine printed, recorded by test/e2e/engine-errors-real.test.ts (which fails when they change). */
+describe("engine error table, on texts the real engine printed", () => {
+  const fixture = JSON.parse(
+    readFileSync(path.join(packageRoot(), "test", "fixtures", "engine-errors.json"), "utf8"),
+  ) as { case: string; kind: string; text: string }[];
+
+  it("the recorded cases are all there", () => {
+    assert.deepEqual(
+      fixture.map((f) => f.case),
+      ["lock-held", "wrong-passphrase", "missing-passphrase", "plugin-missing"],
+    );
+  });
+
+  for (const f of fixture) {
+    it(`${f.case}: explained as ${f.kind}`, () => {
+      const e = explainEngineError(f.text, ctx);
+      assert.equal(e?.kind, f.kind, f.text);
+    });
+  }
+
+  it("lock-held: the holder is read from the real text", () => {
+    const text = fixture.find((f) => f.case === "lock-held")?.text ?? "";
+    const holders = parseLockHolders(text);
+    assert.equal(holders.length, 1);
+    assert.equal(describeLockHolder(holders[0]!), "<user>@<host> (pid 12345) since <time>");
+    assert.match(explainEngineError(text, ctx)?.fix ?? "", /cto cancel --env dev/);
+  });
+
+  it("plugin-missing: the plugin and version are read from the real text", () => {
+    const e = explainEngineError(fixture.find((f) => f.case === "plugin-missing")?.text ?? "", ctx);
+    assert.match(e?.message ?? "", /"random" 4\.21\.1 is not installed/);
   });
 });
