@@ -20,10 +20,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
+import { loadCatalog, type Catalog } from "../../profiles/load.js";
 import { CRD_INSTALL_WINDOW_SECONDS, decodeHelmReleaseSecret } from "../../stacks/chart-crds.js";
 import { repoRoot } from "../helpers/chart-repo.js";
 import { CTO_BIN, runCto, type CtoResult } from "../helpers/cli.js";
-import { CtoProject, helmReleases } from "../helpers/cto-project.js";
+import { CtoProject, deployedCharts, helmReleases } from "../helpers/cto-project.js";
 import {
   eventually,
   startKwokCluster,
@@ -390,6 +391,82 @@ describe("drill interrupted-runs: SIGKILL and SIGINT during cto up and cto destr
       stackState(p, "dev").resources.filter((x) => !x.type.startsWith("pulumi:")),
       [],
     );
+  });
+});
+
+describe("drill interrupted-upgrade: SIGKILL of cto upgrade mid Helm release, then a plain cto upgrade converges on the new release", function () {
+  this.timeout(3_600_000);
+  const metrics = new DrillMetrics("interrupted-upgrade");
+  const cluster = `drill-upg-${randomBytes(3).toString("hex")}`;
+  const FROM = "0.2.0";
+  let p: CtoProject;
+  let catalog: Catalog;
+
+  /** The release cto.yaml gives dev: environments.dev.release (where cto upgrade records it), else release. */
+  const release = async () => {
+    const c = YAML.parse(readFileSync(p.configFile, "utf8")) as {
+      release?: string;
+      environments?: Record<string, { release?: string } | null>;
+    };
+    return c.environments?.dev?.release ?? c.release;
+  };
+
+  before(async function () {
+    catalog = await loadCatalog();
+    assert.ok(catalog.releases[FROM], `release ${FROM} in profiles/versions.yaml`);
+    assert.notEqual(catalog.latestRelease, FROM, "a newer release to upgrade to");
+    p = await CtoProject.create();
+    await p.init("minimal", cluster);
+    await p.editConfig((doc) => doc.set("release", FROM));
+    await p.ok("up", "--yes");
+  });
+  after(async function () {
+    metrics.set("cases", this.test?.parent?.tests.length ?? 0);
+    metrics.write();
+    if (p) await p.cleanup();
+  });
+
+  it("SIGKILL mid Helm release of cto upgrade: cto.yaml keeps the old release, a plain cto upgrade finishes, nothing orphaned or pending, then no changes", async function () {
+    const to = catalog.latestRelease;
+    const k = p.kubectl(cluster);
+    const moving = [...(await deployedCharts(k)).keys()].filter(
+      (r) => catalog.releases[FROM]!.charts[r]?.version !== catalog.releases[to]!.charts[r]?.version,
+    );
+    assert.ok(moving.length > 0, `some chart moves from ${FROM} to ${to}`);
+    // Killed (the whole process group, engine included) 1.5 s into the first Helm release the
+    // upgrade applies: after its preview, while a chart moves to its new version.
+    const killed = await interruptAt(
+      p,
+      ["upgrade", "--yes", "--json"],
+      (e, seen) => seen.some((x) => x.kind === "preview") && e.kind === "start" && isHelmRelease(e),
+      "SIGKILL",
+      1500,
+    );
+    assert.ok(killed.fired, `the kill point was reached\n${killed.stderr.slice(-2000)}`);
+    assert.equal(killed.signal, "SIGKILL");
+    assert.ok(
+      killed.seen.some((e) => e.kind === "versions"),
+      "the killed run was an upgrade (it printed its version changes)",
+    );
+    // The release is recorded only once the environment runs it: the config still names FROM.
+    assert.equal(await release(), FROM, "cto.yaml still names the release the upgrade started from");
+
+    // Recovery: the same command a user would retry (clearing a dead holder's lock if it names one).
+    let r = await p.cto(["upgrade", "--yes", "--json"]);
+    if (r.code !== 0 && /lock/i.test(r.stdout + r.stderr)) {
+      assert.match(r.stdout + r.stderr, new RegExp(os.hostname()), "the refusal names the lock holder's host");
+      metrics.max("cancels_needed", 1);
+      await p.ok("cancel", "--yes");
+      r = await p.cto(["upgrade", "--yes", "--json"]);
+    }
+    assert.equal(r.code, 0, `cto upgrade after the kill exited ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr}`);
+    assert.equal(await release(), to, `cto.yaml records release ${to}`);
+    for (const [name, rel] of await deployedCharts(k)) {
+      const pin = catalog.releases[to]!.charts[name];
+      assert.equal(rel.status, "deployed", `Helm release ${name}`);
+      assert.equal(rel.chart, pin ? `${pin.chart}-${pin.version}` : undefined, `${name} runs its ${to} pin`);
+    }
+    await assertConverged(p, cluster);
   });
 });
 
