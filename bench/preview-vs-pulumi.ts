@@ -8,9 +8,10 @@
  *   npm run build && node dist/bench/preview-vs-pulumi.js DIR [ENV=dev] [RUNS=7]
  *
  * DIR holds the cto.yaml; CTO_HOME, PULUMI_BACKEND_URL etc. are taken from the environment as cto
- * would. The bare run uses a directory of its own whose Pulumi.yaml points at pulumi-main.js and
- * whose Pulumi.<env>.yaml is cto's (symlinked), with the same backend URL (as the engine gets it
- * from cto), passphrase and PATH.
+ * would. The bare run is the Pulumi CLI in the stack's own work directory, whose Pulumi.yaml (written
+ * by every cto run) has pulumi-main.js as its main — the directory `cto pulumi` runs it in — with
+ * cto's engine environment (backend URL as the engine gets it, passphrase, PATH). It runs the CLI
+ * directly, not through `cto pulumi`, so that cto's own start-up is not counted on both sides.
  *
  * Each run records wall time, CPU time (user + sys of the command and every process it waited
  * for, from GNU time: far less sensitive to other load than wall time) and the 1-minute load
@@ -19,11 +20,11 @@
  * go to bench/results/preview-vs-pulumi.json (or $CTO_BENCH_RESULTS).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { engineBackendUrl } from "../stacks/backend.js";
+import { parse } from "yaml";
 import { resolvePassphrase } from "../stacks/passphrase.js";
 import { runContext } from "../stacks/run-context.js";
 import { engineEnvironment, workDirFor } from "../stacks/workspace.js";
@@ -31,7 +32,6 @@ import { repoRoot } from "../test/helpers/chart-repo.js";
 import { machine, median } from "./measure.js";
 
 const CTO = fileURLToPath(new URL("../cli/bin.js", import.meta.url));
-const MAIN = fileURLToPath(new URL("../stacks/pulumi-main.js", import.meta.url));
 const [dir = ".", environment = "dev", runsArg = "7"] = process.argv.slice(2);
 const runs = Number(runsArg);
 const cwd = path.resolve(dir);
@@ -108,12 +108,12 @@ const passphrase = await resolvePassphrase({ env, file: context.passphraseFile, 
 const cli = await context.pulumi();
 const workDir = workDirFor(home, plan.platform.name, backend);
 
-const bare = mkdtempSync(path.join(os.tmpdir(), "cto-bench-bare-"));
-writeFileSync(
-  path.join(bare, "Pulumi.yaml"),
-  `name: ${plan.platform.name}\nruntime: nodejs\nmain: ${path.relative(bare, MAIN)}\nbackend:\n  url: ${engineBackendUrl(backend)}\n`,
-);
-symlinkSync(path.join(workDir, `Pulumi.${environment}.yaml`), path.join(bare, `Pulumi.${environment}.yaml`));
+const project = parse(readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) as { main?: string };
+if (!project.main || !existsSync(project.main)) {
+  throw new Error(
+    `${workDir}/Pulumi.yaml has no main on disk: run cto preview --env ${environment} with this build first`,
+  );
+}
 const engineEnv = engineEnvironment({ context, passphrase });
 const bareEnv = {
   ...env,
@@ -135,7 +135,7 @@ const commands: { name: string; run: () => Sample }[] = [
       timed(
         cli.path,
         ["preview", "--stack", environment, "--non-interactive"],
-        { cwd: bare, env: bareEnv },
+        { cwd: workDir, env: bareEnv },
         pulumiResult,
       ),
   },
@@ -166,7 +166,6 @@ for (let i = 0; i < runs; i++) {
     samples[c.name]!.push(c.run());
   }
 }
-rmSync(bare, { recursive: true, force: true });
 
 const all = [...Object.values(samples).flat(), ...Object.values(warm)];
 const consistent = sameChanges(all);

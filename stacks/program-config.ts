@@ -1,7 +1,7 @@
 /**
  * The stack configuration the infrastructure program reads: the contract between the lifecycle
  * (which writes it through the Automation API) and `stacks/pulumi-main.ts` (which reads it when a
- * user runs plain `pulumi preview --stack <env>` at the repository root).
+ * user runs the plain Pulumi CLI on the stack: `cto pulumi --env <env> -- preview`).
  *
  * All keys live in the `cto` config namespace, so on disk they read `cto:plan`, `cto:secrets`, ...
  */

@@ -1,8 +1,8 @@
 /**
  * The infrastructure program: `buildPlatform(plan, secrets)` turns a resolved plan into the
  * resource graph. It runs inside a Pulumi program: the lifecycle's Automation API inline program
- * and `stacks/pulumi-main.ts` (the `Pulumi.yaml` entry) both call it, so `pulumi preview --stack
- * <env>` at the repository root shows exactly what `cto up` would do.
+ * and `stacks/pulumi-main.ts` (the `main` of each stack's workspace `Pulumi.yaml`) both call it, so
+ * `cto pulumi --env <env> -- preview` (the plain Pulumi CLI) shows exactly what `cto up` would do.
  *
  * Steps: reject setting combinations that cannot be built (`assertBuildablePlan`), render the
  * plan (`renderPlatform`: every organisation-specific value), then create the components,

@@ -1,7 +1,8 @@
 /**
- * Entry of `Pulumi.yaml` at the repository root: the same program `cto` runs through the
- * Automation API, reading its inputs from the stack configuration `cto` wrote
- * (`stacks/program-config.ts`), so `pulumi preview --stack <env>` shows what `cto up` would do.
+ * The `main` of the `Pulumi.yaml` in each stack's work directory (`projectSettingsFor` in
+ * `stacks/workspace.ts`): the same program `cto` runs through the Automation API, reading its
+ * inputs from the stack configuration `cto` wrote (`stacks/program-config.ts`), so the plain
+ * Pulumi CLI there — `cto pulumi --env <env> -- preview` — shows what `cto up` would do.
  *
  * The stack outputs are this module's default export's result (Pulumi's Node.js runtime calls a
  * default-exported function and exports what it returns).

@@ -7,6 +7,8 @@
  * - State: `backend.ts`; secrets: `passphrase.ts` (or the plan's KMS URL); CLI: `pulumi-cli.ts`.
  * - Work directory: `<ctoHome>/workspaces/<project>-<backend hash>/` keeps `Pulumi.yaml` and
  *   `Pulumi.<stack>.yaml` (stack config, secrets encrypted, plus the passphrase salt) between runs.
+ *   `Pulumi.yaml`'s `main` is cto's built `stacks/pulumi-main.js`, which reads the plan from that
+ *   stack config, so the plain Pulumi CLI runs the same program there (`cto pulumi`).
  *
  * Plugins: the engine looks for `pulumi-resource-<name>` on PATH first. The Automation API puts the
  * CLI's own directory first on the engine's PATH; after it we add the offline toolchain's bin (the
@@ -16,10 +18,18 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
+import { fileURLToPath } from "node:url";
+import type {
+  LocalWorkspace,
+  ProjectSettings,
+  PulumiCommand,
+  PulumiFn,
+  Stack,
+} from "@pulumi/pulumi/automation/index.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import { engineBackendUrl, prepareBackend, type Backend } from "./backend.js";
 import { engineTempDir } from "./engine-tmp.js";
@@ -142,6 +152,31 @@ export function workDirFor(home: string, project: string, backend: Backend): str
   );
 }
 
+/**
+ * The program the plain Pulumi CLI runs in a workspace: cto's built `stacks/pulumi-main.js` (next
+ * to this module), when it is a file on disk (a standalone build bundles it instead: undefined).
+ */
+export function programMainFile(): string | undefined {
+  const file = fileURLToPath(new URL("./pulumi-main.js", import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * The workspace's `Pulumi.yaml`. Its `main` lets `pulumi preview` etc. run the program in the work
+ * directory (cto's own runs hand the engine an inline program and ignore it; the engine only
+ * checks that the file exists). The absolute path is rewritten by every cto run, so it follows
+ * the cto that ran last.
+ */
+export function projectSettingsFor(project: string, backend: Backend): ProjectSettings {
+  const main = programMainFile();
+  return {
+    name: project,
+    description: `cto platform ${project}`,
+    backend: { url: engineBackendUrl(backend) },
+    ...(main ? { runtime: { name: "nodejs", options: { typescript: false } }, main } : { runtime: "nodejs" }),
+  };
+}
+
 /** Open (and by default create) the stack of `plan.environment`. */
 export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenStackOptions = {}): Promise<CtoStack> {
   const context = options.context ?? runContext(plan, options);
@@ -165,12 +200,7 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
     pulumiCommand,
     envVars: engineEnv,
     secretsProvider: plan.state.secretsProvider,
-    projectSettings: {
-      name: project,
-      runtime: "nodejs",
-      description: `cto platform ${project}`,
-      backend: { url: engineBackendUrl(backend) },
-    },
+    projectSettings: projectSettingsFor(project, backend),
   });
   const stack = (await stackExists(backend, project, plan.environment))
     ? existingStack(auto, plan.environment, workspace)
@@ -201,7 +231,7 @@ export async function listStacksOnly(
     workDir,
     pulumiCommand,
     envVars: engineEnvironment({ context, passphrase, tempDir: engineTempDir(home) }),
-    projectSettings: { name: plan.platform.name, runtime: "nodejs", backend: { url: engineBackendUrl(backend) } },
+    projectSettings: projectSettingsFor(plan.platform.name, backend),
   });
   return workspace.listStacks();
 }

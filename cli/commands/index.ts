@@ -22,6 +22,7 @@ import * as stacks from "./stacks.js";
 import * as history from "./history.js";
 import * as backup from "./backup.js";
 import * as cancel from "./cancel.js";
+import * as pulumi from "./pulumi.js";
 import * as github from "./github.js";
 import * as secrets from "./secrets.js";
 import * as version from "./version.js";
@@ -48,6 +49,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   history,
   backup,
   cancel,
+  pulumi,
   github,
   secrets,
   version,

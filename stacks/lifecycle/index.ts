@@ -11,7 +11,8 @@
  * - can be cancelled through `signal` (the engine is asked to stop gracefully; see
  *   `cli/lifecycle/interrupt.ts`).
  *
- * One file per operation (`preview`, `up`, `refresh`, `destroy`, `cancel`); the read-only
+ * One file per operation (`preview`, `up`, `refresh`, `destroy`, `cancel`, and `pulumi-passthrough`
+ * for `cto pulumi`, the plain CLI on a stack); the read-only
  * questions (no engine run) are in `queries.ts`.
  */
 export { changedKeys, isStatefulChange } from "./changes.js";
@@ -32,6 +33,7 @@ export {
   type StackListEntry,
   type StackStatus,
 } from "./queries.js";
+export { runPulumi, stackArgument, type PassthroughOptions } from "./pulumi-passthrough.js";
 export { refresh } from "./refresh.js";
 export {
   LifecycleError,

@@ -10,8 +10,9 @@ import {
   RANDOM_CONFIG_KEY,
   type ProgramRuntime,
 } from "../program-config.js";
-import { setSecretConfigFromStdin, writePlanConfig } from "../secrets-config.js";
+import { setSecretConfigFromStdin, writePlanConfig, type ConfigTarget } from "../secrets-config.js";
 import { programInputs } from "../secrets-store.js";
+import type { CtoStack } from "../workspace.js";
 import type { Run } from "./engine-run.js";
 import type { LifecycleOptions } from "./types.js";
 
@@ -36,6 +37,18 @@ export function programRuntime(
   return runtime;
 }
 
+/** Where `writePlanConfig` writes an opened stack's config (also used by `cto pulumi`). */
+export async function configTarget(cs: CtoStack): Promise<ConfigTarget> {
+  return {
+    name: cs.name,
+    workDir: cs.workDir,
+    cliPath: cs.cli.path,
+    engineEnv: cs.engineEnv,
+    digestKey: cs.passphrase ? await passphraseValue(cs.passphrase) : undefined,
+    setAllConfig: (config: Record<string, { value: string; secret?: boolean }>) => cs.stack.setAllConfig(config),
+  };
+}
+
 /**
  * Write the stack config and return the program. `record` (an update, not a preview) returns the
  * plain values cto records with the update (`cto:update`), given the config as it will be.
@@ -49,14 +62,7 @@ export async function prepareProgram(
 ): Promise<PulumiFn> {
   const cs = run.cs;
   const env = options.env ?? process.env;
-  const target = {
-    name: cs.name,
-    workDir: cs.workDir,
-    cliPath: cs.cli.path,
-    engineEnv: cs.engineEnv,
-    digestKey: cs.passphrase ? await passphraseValue(cs.passphrase) : undefined,
-    setAllConfig: (config: Record<string, { value: string; secret?: boolean }>) => cs.stack.setAllConfig(config),
-  };
+  const target = await configTarget(cs);
   const runtime = programRuntime(options, env);
   if (options.runtime?.githubWebhooks === undefined && !options.programFor) {
     if (!runtime.githubWebhooks && plan.github.webhookUrl) {
