@@ -20,7 +20,8 @@ export function define(program: Command) {
         "config (as cto preview does) and selects the stack. The backend URL, the passphrase (as",
         "PULUMI_CONFIG_PASSPHRASE_FILE, or your PULUMI_CONFIG_PASSPHRASE) and the plugin path reach",
         "the CLI through its environment, never its arguments; it never downloads plugins",
-        "(PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true). Its exit code is cto's.",
+        "(PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true). Its exit code is cto's. Relative paths in",
+        "the arguments are relative to that work directory: give files as absolute paths.",
         "Changes made with pulumi up/destroy here skip cto's checks and are not in cto history:",
         "apply with cto up.",
       ].join("\n"),
@@ -37,7 +38,7 @@ export function register(program: Command): void {
   examples(cmd, [
     "cto pulumi --env dev -- preview --diff",
     "cto pulumi --env prod -- stack --show-urns",
-    "cto pulumi --env dev -- stack export --file dev-state.json",
+    "cto pulumi --env dev -- stack export",
     "cto pulumi --env dev -- config",
   ]);
   cmd.action(async (args, options) => {

@@ -15,7 +15,7 @@
  * - `runs`: exit 0. Everything that needs no cluster and no GitHub: init, config, profiles,
  *   render, doctor --mail-test (the mail arrives), stacks, history, cancel, secrets (the real
  *   Pulumi CLI on the sandbox's file backend), github status / test-webhook (a local receiver),
- *   version.
+ *   version, pulumi (stack, config, export through the plain Pulumi CLI).
  * - `past validation`: exit 0 or 1, never 2, and no bug report. The cli tier has no cluster and no
  *   GitHub: dev's cluster is kind (no Docker here), prod's an unreachable `existing` context,
  *   GitHub's API (`github.base_url`) a closed local port, and tool downloads (`CTO_TOOLS_MIRROR`)
@@ -185,6 +185,12 @@ describe("every --help example runs", function () {
       },
     },
     { match: /^secrets /, expect: "runs" },
+    {
+      match: /^pulumi .* -- preview\b/,
+      expect: "past validation",
+      why: "the plain Pulumi CLI previews dev's program, whose kind cluster cannot run here",
+    },
+    { match: /^pulumi /, expect: "runs" },
   ];
 
   before(async () => {
