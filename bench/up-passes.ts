@@ -26,10 +26,28 @@ import { CtoProject } from "../test/helpers/cto-project.js";
 import { check, CTO_BIN, machine, measureCto, median } from "./measure.js";
 
 const runs = Number(process.argv[2] ?? 1);
+// CTO_BENCH_BUILD=before|after runs one of the two (two benchmark processes side by side).
 const builds = [
   ...(process.env.CTO_BENCH_BASELINE ? [{ name: "before", bin: process.env.CTO_BENCH_BASELINE }] : []),
   { name: "after", bin: CTO_BIN },
-];
+].filter((b) => !process.env.CTO_BENCH_BUILD || b.name === process.env.CTO_BENCH_BUILD);
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Running (not gone, not a zombie waiting to be reaped). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 /** Every process `cto <args>` starts, by kind, from strace's execve records. */
 async function countProcesses(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
@@ -38,9 +56,10 @@ async function countProcesses(bin: string, args: string[], cwd: string, env: Nod
   const timeFile = path.join(dir, "time");
   const load = [os.loadavg()[0]!];
   const started = process.hrtime.bigint();
-  const trace = ["--seccomp-bpf", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", file];
+  const trace = ["--seccomp-bpf", "-f", "-q", "-e", "trace=execve", "-e", "signal=none", "-o", file];
   let output = "";
-  const code = await new Promise<number | null>((resolve, reject) => {
+  let ctoPid: number | undefined;
+  await new Promise<number | null>((resolve, reject) => {
     const child = spawn(
       "/usr/bin/time",
       ["-f", "%U %S", "-o", timeFile, "strace", ...trace, process.execPath, bin, ...args],
@@ -48,9 +67,25 @@ async function countProcesses(bin: string, args: string[], cwd: string, env: Nod
     );
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    // strace -f would also wait for the simulated cluster's processes, which kwokctl leaves
+    // running: once cto itself has exited, strace is told to let go (SIGINT: it detaches).
+    let stracePid: number | undefined;
+    const poll = setInterval(() => {
+      stracePid ??= childrenOf(child.pid!)[0];
+      if (stracePid !== undefined) ctoPid ??= childrenOf(stracePid)[0];
+      if (ctoPid !== undefined && !alive(ctoPid) && stracePid !== undefined) {
+        clearInterval(poll);
+        setTimeout(() => process.kill(stracePid!, "SIGINT"), 500);
+      }
+    }, 200);
     child.on("error", reject);
-    child.on("close", resolve);
+    child.on("close", (c) => {
+      clearInterval(poll);
+      resolve(c);
+    });
   });
+  const exited = new RegExp(`^${ctoPid} \\+\\+\\+ exited with (\\d+) \\+\\+\\+`, "m").exec(readFileSync(file, "utf8"));
+  const code = exited ? Number(exited[1]) : null;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   load.push(os.loadavg()[0]!);
   const [user, sys] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
@@ -126,4 +161,7 @@ const summary = {
 console.log(JSON.stringify(summary.medians));
 const out = path.join(repoRoot(), "bench", "results");
 await mkdir(out, { recursive: true });
-await writeFile(path.join(out, "up-passes.json"), JSON.stringify(summary, null, 2) + "\n");
+await writeFile(
+  path.join(out, `up-passes${process.env.CTO_BENCH_BUILD ? `-${process.env.CTO_BENCH_BUILD}` : ""}.json`),
+  JSON.stringify(summary, null, 2) + "\n",
+);
