@@ -23,6 +23,18 @@ jobs="${CTO_E2E_JOBS:-1}"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/cto-e2e-XXXXXX")"
 trap 'rm -rf "$logs"' EXIT
 
+# The stand-in chart repository every file serves is the same for the whole run: built once here
+# (about 13 s), each file copies it (test/helpers/chart-repo.ts defaultChartRepo) instead of
+# building its own. A file run alone builds its own as before.
+if node --input-type=module -e '
+  const m = await import(process.argv[1]);
+  await m.buildChartRepo(process.argv[2], await m.defaultChartVersions());
+' "$PWD/$outdir/test/helpers/chart-repo.js" "$logs/charts"; then
+  export CTO_E2E_CHART_REPO="$logs/charts"
+else
+  echo "[e2e] building the shared stand-in chart repository failed; each file builds its own" >&2
+fi
+
 files=("$outdir"/test/e2e/*.test.js)
 declare -A file_of=() start_of=() log_of=()
 failed=()

@@ -15,7 +15,7 @@ import YAML from "yaml";
 import { renderPlatform } from "../../templates/index.js";
 import { acmePlan } from "../golden/acme-plans.js";
 import { startChartMirror, type ChartMirror } from "../helpers/chart-mirror.js";
-import { buildChartRepo, defaultChartVersions, repoRoot } from "../helpers/chart-repo.js";
+import { defaultChartRepo, repoRoot } from "../helpers/chart-repo.js";
 import { pulumiEnv, requireToolchain, type KubeObject } from "../helpers/kwok.js";
 
 describe("stand-in charts rendered by the real provider's Helm engine (production values)", function () {
@@ -26,7 +26,7 @@ describe("stand-in charts rendered by the real provider's Helm engine (productio
 
   before(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), "cto-render-e2e-"));
-    await buildChartRepo(path.join(work, "repo"), await defaultChartVersions());
+    await defaultChartRepo(path.join(work, "repo"));
     mirror = await startChartMirror(path.join(work, "repo"));
     const out = path.join(work, "out");
     const plan = acmePlan("production");

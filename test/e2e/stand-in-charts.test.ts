@@ -15,7 +15,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { renderPlatform } from "../../templates/index.js";
 import { acmePlan } from "../golden/acme-plans.js";
 import { startChartMirror, type ChartMirror } from "../helpers/chart-mirror.js";
-import { buildChartRepo, defaultChartVersions, repoRoot } from "../helpers/chart-repo.js";
+import { defaultChartRepo, repoRoot } from "../helpers/chart-repo.js";
 import { KubeList, KubeObject, KwokCluster, pulumiEnv, startKwokCluster } from "../helpers/kwok.js";
 
 /** Workloads (kind/name) each release must create: the real charts' names for these release names. */
@@ -75,7 +75,7 @@ describe("stand-in charts from the mirror under the real engine (production valu
   before(async () => {
     cluster = await startKwokCluster({ nodes: 3, cpu: "4", memory: "8Gi" });
     work = await mkdtemp(path.join(os.tmpdir(), "cto-charts-e2e-"));
-    await buildChartRepo(path.join(work, "repo"), await defaultChartVersions());
+    await defaultChartRepo(path.join(work, "repo"));
     mirror = await startChartMirror(path.join(work, "repo"));
 
     const plan = acmePlan("production");

@@ -113,6 +113,20 @@ export async function pinnedCharts(root = repoRoot()): Promise<ChartVersion[]> {
 }
 
 /**
+ * The default stand-in repository (every chart version the releases pin) in `outDir`: a copy of
+ * the one scripts/run-e2e.sh builds once per run and names in CTO_E2E_CHART_REPO (about 13 s saved
+ * per file), else built here. Each file gets its own copy, so none sees another's changes.
+ */
+export async function defaultChartRepo(outDir: string): Promise<void> {
+  const prebuilt = process.env.CTO_E2E_CHART_REPO;
+  if (prebuilt && existsSync(path.join(prebuilt, "index.yaml"))) {
+    await cp(prebuilt, outDir, { recursive: true });
+    return;
+  }
+  await buildChartRepo(outDir, await defaultChartVersions());
+}
+
+/**
  * Packages the requested chart versions into `outDir` and writes its `index.yaml`.
  * Throws when a chart has no stand-in source.
  */

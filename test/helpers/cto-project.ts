@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 import YAML from "yaml";
 import { decodeHelmReleaseSecret } from "../../stacks/chart-crds.js";
 import { startChartMirror, type ChartMirror } from "./chart-mirror.js";
-import { buildChartRepo, defaultChartVersions } from "./chart-repo.js";
+import { defaultChartRepo } from "./chart-repo.js";
 import { dataFor } from "./charts-data.js";
 import { runCto, Sandbox, type CtoResult } from "./cli.js";
 import { exec, Kubectl, requireToolchain, type KubeList } from "./kwok.js";
@@ -40,7 +40,7 @@ export class CtoProject {
   static async create(): Promise<CtoProject> {
     const project = new CtoProject(requireToolchain());
     const repo = path.join(project.sandbox.root, "charts");
-    await buildChartRepo(repo, await defaultChartVersions());
+    await defaultChartRepo(repo);
     project.mirror = await startChartMirror(repo);
     return project;
   }
