@@ -104,6 +104,7 @@ describe("stand-in chart repository", function () {
       ...data,
       "argo-cd/templates/_standin.tpl",
       "argo-cd/templates/crds.yaml",
+      "argo-cd/templates/servicemonitors.yaml",
       "argo-cd/templates/workloads.yaml",
       "argo-cd/values.yaml",
     ]);
