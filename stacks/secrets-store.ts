@@ -223,6 +223,22 @@ export async function openSecretsStore(plan: Plan, options: OpenStoreOptions = {
   return stackSecretsStore(stack);
 }
 
+/**
+ * One stored credential of an existing stack, or undefined when there is no stack yet or nothing
+ * under that name (the stack is never created: reading is not a reason to make one).
+ */
+export async function readStoredSecret(
+  plan: Plan,
+  name: string,
+  options: OpenStoreOptions = {},
+): Promise<string | undefined> {
+  const { openStack } = await import("./workspace.js");
+  const stack = await openStack(plan, {}, { env: options.env, home: options.home, create: false }).catch(
+    () => undefined,
+  );
+  return stack ? stackSecretsStore(stack).get(name) : undefined;
+}
+
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

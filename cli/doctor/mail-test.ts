@@ -7,6 +7,7 @@ import { z } from "zod";
 import { UserError } from "../../config/errors.js";
 import { SMTP_PASSWORD_SECRET } from "../../profiles/mail.js";
 import { mailServer, sendTestMail } from "../../stacks/mail-test.js";
+import { readStoredSecret } from "../../stacks/secrets-store.js";
 import type { CommandIO } from "../context.js";
 import { loadPlan } from "../plan.js";
 import type { DoctorCommandOptions } from "../commands/doctor.js";
@@ -37,7 +38,10 @@ export async function runMailTest(
       hint: "in cto.yaml set features.mail_notifications: true and mail.smtp_host, mail.from (and mail.smtp_password if the server wants a login)",
     });
   }
-  const password = secrets[SMTP_PASSWORD_SECRET];
+  // cto.yaml's password wins; else the one `cto secrets set mail.smtp_password` stored, which the
+  // controller gets too (profiles/mail.ts withStoredMailPassword).
+  const password =
+    secrets[SMTP_PASSWORD_SECRET] ?? (await readStoredSecret(plan, SMTP_PASSWORD_SECRET, { env: io.env }));
   const { mail } = plan;
   io.progress?.(`Sending a test mail to ${to} through ${mailServer(mail)} as ${mail.from}…`);
   const result = await sendTestMail({

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { findPulumiCli } from "../../stacks/pulumi-cli.js";
 import { Sandbox, type CtoResult } from "../helpers/cli.js";
 import { acmeConfigYaml } from "../helpers/acme-config.js";
 import { TestSmtpServer } from "../helpers/smtp-server.js";
@@ -67,6 +68,25 @@ describe("cto doctor --mail-test", function () {
     assert.deepEqual(mail?.to, ["ops@acme.example"]);
     assert.match(mail?.data ?? "", /^Subject: cto: test mail from acme-platform\/dev$/m);
     assertNoPassword(r);
+  });
+
+  it("logs in with the password stored by cto secrets set when cto.yaml has none", async () => {
+    const cli = await findPulumiCli({ env: process.env, home: join(box.root, "no-home") });
+    const env = { CTO_PULUMI_BIN_DIR: cli.binDir, PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-a-secret-value" };
+    server = await TestSmtpServer.start({ credentials: { user: "cto@acme.example", password: PASSWORD } });
+    write(config(mailBlock(server.port).replace(/^  smtp_password: .*\n/m, "")));
+    // Nothing stored yet (and no stack): no login, which this server refuses.
+    const before = await box.run(["doctor", "--mail-test", "ops@acme.example"], { env });
+    assert.equal(before.code, 1, before.stdout + before.stderr);
+    assert.equal(server.received.length, 0);
+    const set = await box.run(["secrets", "set", "mail.smtp_password"], { env, input: `${PASSWORD}\n` });
+    assert.equal(set.code, 0, set.stderr);
+    const r = await box.run(["doctor", "--mail-test", "ops@acme.example"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(server.received.length, 1);
+    assert.equal(server.received[0]?.login, "cto@acme.example");
+    assert.equal(server.received[0]?.password, PASSWORD);
+    for (const out of [before, set, r]) assertNoPassword(out);
   });
 
   it("--json reports the outcome and the login, not the password", async () => {
