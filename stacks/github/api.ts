@@ -57,16 +57,35 @@ export class GitHubNoAnswerError extends Error {
 }
 
 /** A non-2xx answer GitHub gave, after retries. */
-export class GitHubHttpError extends Error {
+/**
+ * GitHub refused a call. A `UserError` (exit 1) with what to check, so a call that no caller
+ * handles reaches the user as GitHub's answer and a fix, never as a bug report.
+ */
+export class GitHubHttpError extends UserError {
   constructor(
     readonly status: number,
     readonly method: string,
     readonly path: string,
     readonly githubMessage: string,
   ) {
-    super(`${method} ${path}: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ""}`);
+    super(`${method} ${path}: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ""}`, {
+      exitCode: 1,
+      hint: httpErrorHint(status),
+    });
     this.name = "GitHubHttpError";
   }
+}
+
+function httpErrorHint(status: number): string {
+  if (status === 401) {
+    return "GitHub refused the credentials: check GITHUB_TOKEN (export GITHUB_TOKEN=$(gh auth token)) and github.base_url in cto.yaml";
+  }
+  if (status === 403) return "the token may lack a scope or permission for this call; check it with gh auth status";
+  if (status === 404) {
+    return "not found, or not visible to this token: check the names in cto.yaml (github.org, github.repository) and the token's access";
+  }
+  if (status >= 500) return "GitHub failed to answer; run the command again in a few minutes";
+  return "see GitHub's message above";
 }
 
 const TRANSIENT_BASE_MS = 1000;

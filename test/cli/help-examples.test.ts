@@ -18,8 +18,9 @@
  *   version, pulumi (stack, config, export through the plain Pulumi CLI).
  * - `past validation`: exit 0 or 1, never 2, and no bug report. The cli tier has no cluster and no
  *   GitHub: dev's cluster is kind (no Docker here), prod's an unreachable `existing` context,
- *   GitHub's API (`github.base_url`) a closed local port, and tool downloads (`CTO_TOOLS_MIRROR`)
- *   too. So up, preview, upgrade, rollback, refresh, destroy, task run, backup, doctor (whose
+ *   GitHub's API (`github.base_url`) a local server refusing every call as GitHub refuses bad
+ *   credentials (401: answered at once, where a closed port cost each command about 30 s of
+ *   retries), and tool downloads (`CTO_TOOLS_MIRROR`) a closed local port. So up, preview, upgrade, rollback, refresh, destroy, task run, backup, doctor (whose
  *   checks fail for want of Docker and a cluster), apps create and redeliver get past every check
  *   of their input and stop where they reach the cluster, the engine's missing plugins, or GitHub.
  *   Each such rule names why.
@@ -79,6 +80,7 @@ describe("every --help example runs", function () {
   let box: Sandbox;
   let smtp: TestSmtpServer;
   let receiver: Server;
+  let github: Server;
   const hooks: { url: string; headers: IncomingHttpHeaders }[] = [];
   let env: NodeJS.ProcessEnv;
   const helps = new Map<string, string>();
@@ -166,7 +168,7 @@ describe("every --help example runs", function () {
     {
       match: /^github apps create /,
       expect: "past validation",
-      why: "talks to GitHub (github.base_url: a closed port here)",
+      why: "talks to GitHub (github.base_url: a server refusing every call here)",
     },
     { match: /^github status /, expect: "runs" },
     {
@@ -177,7 +179,7 @@ describe("every --help example runs", function () {
     {
       match: /^github redeliver /,
       expect: "past validation",
-      why: "talks to GitHub (github.base_url: a closed port here)",
+      why: "talks to GitHub (github.base_url: a server refusing every call here)",
       prepare: async () => {
         const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
         await secretsSet("github.apps.rex.id", "12345");
@@ -201,6 +203,13 @@ describe("every --help example runs", function () {
       req.on("end", () => res.writeHead(200, { "content-type": "text/plain" }).end("ok"));
     });
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    github = createServer((req, res) => {
+      req.resume();
+      req.on("end", () =>
+        res.writeHead(401, { "content-type": "application/json" }).end('{"message":"Bad credentials"}'),
+      );
+    });
+    await new Promise<void>((r) => github.listen(0, "127.0.0.1", r));
     box = new Sandbox("cto-cli-examples-");
     const pulumi = await findPulumiCli({ env: process.env, home: join(box.root, "no-home") });
     const closed = await closedPort();
@@ -226,6 +235,7 @@ describe("every --help example runs", function () {
   after(async () => {
     await smtp.stop();
     await new Promise<void>((r) => receiver.close(() => r()));
+    await new Promise<void>((r) => github.close(() => r()));
     box.remove();
   });
 
@@ -262,11 +272,11 @@ describe("every --help example runs", function () {
       return lines.join("\n");
     });
     const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    const github = `http://127.0.0.1:${await closedPort()}`;
+    const githubUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
     edit((t) =>
       t.replace(
         "  repository: platform\n",
-        `  repository: platform\n  base_url: ${github}\n  webhook_url: ${webhook}\n`,
+        `  repository: platform\n  base_url: ${githubUrl}\n  webhook_url: ${webhook}\n`,
       ),
     );
 

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { UserError } from "../../config/errors.js";
 import { GitHubApi, GitHubHttpError } from "../../stacks/github/api.js";
 import { formatWait, rateLimitWait, SECONDARY_DEFAULT_WAIT_S } from "../../stacks/github/rate-limit.js";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
@@ -137,6 +138,18 @@ describe("github API client against the fake: retries", function () {
       (e: Error) => e instanceof GitHubHttpError && e.status === 401,
     );
     assert.equal(waits.length, 0);
+  });
+
+  it("a refusal nobody handles reaches the user as GitHub's answer with a fix, exit 1, not as a bug", async () => {
+    await assert.rejects(client([], []).request("GET", "/app"), (e: Error) => {
+      assert.ok(e instanceof UserError, "a UserError, which cli/main.ts prints without a bug report");
+      assert.equal(e.exitCode, 1);
+      assert.match(e.message, /^GET \/app: GitHub answered 401/);
+      assert.match(e.hint ?? "", /GITHUB_TOKEN/);
+      return true;
+    });
+    assert.match(new GitHubHttpError(404, "GET", "/users/x", "Not Found").hint ?? "", /github\.org/);
+    assert.match(new GitHubHttpError(502, "GET", "/users/x", "").hint ?? "", /again/);
   });
 
   it("gives up with an explanation when GitHub asks for a wait longer than allowed", async () => {
