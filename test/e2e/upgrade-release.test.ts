@@ -131,10 +131,14 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
   });
 
   it("a plain cto up afterwards changes nothing", async () => {
-    // `cto upgrade --to` does not record the release in cto.yaml yet (issue 18 item 5); until it
-    // does, the user moves the config's pin to the release they upgraded to.
+    // `cto upgrade --to` recorded the release in cto.yaml (for this environment), so the plain
+    // `cto up` keeps it instead of moving dev back to the file's earlier pin.
     const doc = YAML.parseDocument(await readFile(p.configFile, "utf8"));
-    if (doc.get("release") === FROM) await p.editConfig((d) => d.set("release", TO));
+    assert.equal(
+      doc.getIn(["environments", "dev", "release"]) ?? doc.get("release"),
+      TO,
+      "cto.yaml names the new release",
+    );
     const before = await helmReleases(k);
     const r = await p.ok("up", "--yes");
     assert.match(r.stdout + r.stderr, /no changes/i);
