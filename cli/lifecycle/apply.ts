@@ -35,18 +35,21 @@ export async function previewConfirmApply(
   return withStackSession(io, plan.environment, json, async (session, lifecycle) => {
     const context = extra.context ?? (await import("../../stacks/run-context.js")).runContext(plan, { env: io.env });
     const opts = { ...session, context };
-    if (extra.onePassWithYes && options.yes && !options.diff) {
+    /** The update (`total`: the preview's count, for `[n/total]`), then the result. */
+    const apply = async (total?: number): Promise<number> => {
       const result = await lifecycle.up(plan, secrets, {
         ...opts,
         operation: extra.operation,
         rollbackOf: extra.rollbackOf,
+        total,
         refresh: options.refresh,
       });
       await extra.onApplied?.();
       printResult(result, io, json);
       printRouteNote(plan, io, json);
       return 0;
-    }
+    };
+    if (extra.onePassWithYes && options.yes && !options.diff) return apply();
     const report = await lifecycle.preview(plan, secrets, { ...opts, onProgress: undefined, refresh: options.refresh });
     const { configWritten, ...shown } = report;
     if (json) io.out(JSON.stringify({ kind: "preview", ...shown }));
@@ -74,17 +77,7 @@ export async function previewConfirmApply(
       if (!(await confirm(extra.question))) return cancelled(io);
     }
     if (!json) io.out("");
-    const result = await lifecycle.up(plan, secrets, {
-      ...opts,
-      operation: extra.operation,
-      rollbackOf: extra.rollbackOf,
-      total: report.total,
-      refresh: options.refresh,
-    });
-    await extra.onApplied?.();
-    printResult(result, io, json);
-    printRouteNote(plan, io, json);
-    return 0;
+    return apply(report.total);
   });
 }
 

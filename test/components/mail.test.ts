@@ -6,11 +6,24 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import type { MailPlan } from "../../profiles/plan.js";
 import { programInputs } from "../../stacks/secrets-store.js";
 import { acme, acmeSecrets, buildUnderMocks } from "./fixtures.js";
 import { find, isSecretAt } from "./harness.js";
 
 const PASSWORD = "pw-components-Zq8";
+
+/** The mail settings of these cases; `hasPassword`: cto.yaml names mail.smtp_password. */
+function smtpPlan(hasPassword: boolean): MailPlan {
+  return {
+    host: "smtp.acme.example",
+    port: 587,
+    tls: "starttls",
+    from: "cto@acme.example",
+    username: "cto@acme.example",
+    hasPassword,
+  };
+}
 
 describe("mail notifications (mocks)", function () {
   this.timeout(60_000);
@@ -18,14 +31,7 @@ describe("mail notifications (mocks)", function () {
   it("the smtp Secret carries the password as a secret; the ConfigMap references it; the Deployment depends on it", async () => {
     const plan = acme("minimal", (p) => {
       p.features.mailNotifications = true;
-      p.mail = {
-        host: "smtp.acme.example",
-        port: 587,
-        tls: "starttls",
-        from: "cto@acme.example",
-        username: "cto@acme.example",
-        hasPassword: true,
-      };
+      p.mail = smtpPlan(true);
       p.secretNames = [...p.secretNames, "mail.smtp_password"].sort();
     });
     const { recorded } = await buildUnderMocks(plan, { ...acmeSecrets(plan), "mail.smtp_password": PASSWORD });
@@ -49,14 +55,7 @@ describe("mail notifications (mocks)", function () {
     // The plan as cto.yaml resolves it: mail on, no mail.smtp_password there.
     const plan = acme("minimal", (p) => {
       p.features.mailNotifications = true;
-      p.mail = {
-        host: "smtp.acme.example",
-        port: 587,
-        tls: "starttls",
-        from: "cto@acme.example",
-        username: "cto@acme.example",
-        hasPassword: false,
-      };
+      p.mail = smtpPlan(false);
     });
     assert.ok(!plan.secretNames.includes("mail.smtp_password"));
     // What both program entries build from: cto:credentials as the engine hands it over.
