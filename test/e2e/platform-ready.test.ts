@@ -5,7 +5,8 @@
  * official Argo CRDs from ../shared/charts-data). Every check reads the cluster through kubectl.
  *
  * up → platform CRDs, controller, event wiring, WorkflowTemplate → task run → status's
- * "Ready for tasks:" line → no-op up → destroy leaves no cluster and no state.
+ * "Ready for tasks:" line → no-op up → mail on (issue 18: SMTP settings in the controller's config,
+ * the password in the Secret it names) → destroy leaves no cluster and no state.
  */
 import { strict as assert } from "node:assert";
 import { copyFileSync, existsSync } from "node:fs";
@@ -135,6 +136,57 @@ describe("issue 15: the PRD's minimal example is ready for tasks on a simulated 
   it("a second cto up --yes reports no changes", async () => {
     const r = await p.ok("up", "--yes");
     assert.match(r.stdout + r.stderr, /no changes/i);
+  });
+
+  it("mail on: the controller's config carries the SMTP settings and names the Secret that holds the password", async () => {
+    const password = "pw-e2e-mail-Zq8";
+    p.env.ACME_SMTP_PASSWORD = password;
+    await p.editConfig((doc) => {
+      doc.setIn(["features", "mail_notifications"], true);
+      doc.set("mail", doc.createNode({ smtp_host: "smtp.acme.example", smtp_port: 465, from: "cto@acme.example" }));
+      doc.setIn(["mail", "smtp_password"], "${ACME_SMTP_PASSWORD}");
+    });
+    await p.ok("up", "--yes");
+    const cm = await k.json<KubeObject & { data: Record<string, string> }>(
+      "get",
+      "configmap",
+      "cto-controller-config",
+      "-n",
+      NS,
+      "-o",
+      "json",
+    );
+    const smtp = (
+      YAML.parse(cm.data["config.yaml"] ?? "") as { notifications?: { mail?: { smtp?: unknown; from?: string } } }
+    ).notifications?.mail;
+    assert.deepEqual(smtp?.smtp, {
+      host: "smtp.acme.example",
+      port: 465,
+      tls: "tls",
+      username: "cto@acme.example",
+      passwordSecret: { name: "cto-smtp", key: "password" },
+    });
+    assert.equal(smtp?.from, "cto@acme.example");
+    assert.ok(!JSON.stringify(cm).includes(password), "no password in the ConfigMap");
+    const secret = await k.json<KubeObject & { data: Record<string, string> }>(
+      "get",
+      "secret",
+      "cto-smtp",
+      "-n",
+      NS,
+      "-o",
+      "json",
+    );
+    assert.equal(Buffer.from(secret.data.password ?? "", "base64").toString(), password);
+    const deployment = await k.json<{
+      spec: { template: { spec: { containers: { env?: { name: string; valueFrom?: unknown }[] }[] } } };
+    }>("get", "deployment", "cto-controller", "-n", NS, "-o", "json");
+    const env = deployment.spec.template.spec.containers.flatMap((c) => c.env ?? []);
+    assert.deepEqual(
+      env.find((e) => e.name === "SMTP_PASSWORD")?.valueFrom,
+      { secretKeyRef: { name: "cto-smtp", key: "password" } },
+      "the controller reads SMTP_PASSWORD from cto-smtp",
+    );
   });
 
   it("cto destroy --yes leaves no cluster and no resource in the state", async () => {
