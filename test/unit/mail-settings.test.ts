@@ -154,6 +154,23 @@ describe("mail notifications: plan and render", () => {
     assert.match(section, /`notifications\.mail` in\s+`platform\/configmap-cto-controller-config\.yaml`/);
     assert.match(section, /key `password` of Secret\s+`cto-smtp`/);
     assert.ok(!Object.values(files).some((f) => f.includes(PASSWORD)), "no file holds the password");
+
+    // Without a password in cto.yaml it says so, and that a stored one is cto up's alone.
+    const bare = await resolve(config("mail:\n  smtp_host: smtp.acme.example\n  from: cto@acme.example\n"));
+    const bareReadme =
+      renderFiles(
+        bare.plan,
+        renderPlatform(bare.plan, { env: {}, randomStore: { "installation-id": "abcdefabcdef" } }),
+        {
+          format: "helm-values",
+          secretStore: "cto",
+        },
+      )["README.md"] ?? "";
+    assert.match(bareReadme, /No password in cto\.yaml \(mail\.smtp_password\)/);
+    assert.match(
+      bareReadme,
+      /stored with `cto secrets set mail\.smtp_password` is used by `cto up`, not by `cto render`/,
+    );
   });
 });
 
