@@ -210,6 +210,8 @@ export interface OpenStoreOptions {
   /** cto's home (default `$CTO_HOME` or ~/.cto). */
   home?: string;
   env?: NodeJS.ProcessEnv;
+  /** Create the stack when it is new (default true); false: fail when there is none. */
+  create?: boolean;
 }
 
 /**
@@ -219,7 +221,7 @@ export interface OpenStoreOptions {
  */
 export async function openSecretsStore(plan: Plan, options: OpenStoreOptions = {}): Promise<SecretsStore> {
   const { openStack } = await import("./workspace.js");
-  const stack = await openStack(plan, {}, { env: options.env, home: options.home, create: true });
+  const stack = await openStack(plan, {}, { env: options.env, home: options.home, create: options.create ?? true });
   return stackSecretsStore(stack);
 }
 
@@ -232,11 +234,8 @@ export async function readStoredSecret(
   name: string,
   options: OpenStoreOptions = {},
 ): Promise<string | undefined> {
-  const { openStack } = await import("./workspace.js");
-  const stack = await openStack(plan, {}, { env: options.env, home: options.home, create: false }).catch(
-    () => undefined,
-  );
-  return stack ? stackSecretsStore(stack).get(name) : undefined;
+  const store = await openSecretsStore(plan, { ...options, create: false }).catch(() => undefined);
+  return store?.get(name);
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {

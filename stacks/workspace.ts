@@ -237,6 +237,17 @@ export async function listStacksOnly(
 }
 
 /**
+ * The environment of the stack's Pulumi CLI run directly (not through the Automation API): `base`
+ * (the caller's environment), the engine's, and the CLI's own directory first on PATH.
+ */
+export function cliProcessEnv(
+  cs: Pick<CtoStack, "cli" | "engineEnv">,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return { ...base, ...cs.engineEnv, PATH: `${cs.cli.binDir}${path.delimiter}${cs.engineEnv.PATH ?? ""}` };
+}
+
+/**
  * Run the stack's Pulumi CLI directly (for flags the Automation API does not expose), with the
  * workspace's directory and engine environment. Rejects with the CLI's output on failure.
  */
@@ -249,7 +260,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(cs.cli.path, [...args, "--non-interactive"], {
       cwd: cs.workDir,
-      env: { ...process.env, ...cs.engineEnv, PATH: `${cs.cli.binDir}${path.delimiter}${cs.engineEnv.PATH ?? ""}` },
+      env: cliProcessEnv(cs),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let all = "";

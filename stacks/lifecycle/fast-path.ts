@@ -19,7 +19,7 @@ import { readClusterInputs } from "../cluster-inputs.js";
 import { fingerprint, programCodeHash } from "../fingerprint.js";
 import { programVersion } from "../history.js";
 import { describeLocks, listLocks } from "../lock.js";
-import { passphraseValue, resolvePassphrase } from "../passphrase.js";
+import { PASSPHRASE_FILE_NAME, passphraseValue, resolvePassphrase } from "../passphrase.js";
 import { CONFIG_KEYS, type ProgramRuntime } from "../program-config.js";
 import { readStackConfigFile, SECRETS_DIGEST_KEY, secretsDigest } from "../secrets-config.js";
 import { latestCheckpointCopy, readHistoryFiles, updateMeta, type UpdateMeta } from "../shared-history.js";
@@ -107,7 +107,7 @@ export async function noChangesSince(
   if (plan.state.secretsProvider !== "passphrase" || !stored.encryptionsalt) {
     return slow("secrets are compared by a digest keyed with the passphrase, and there is none");
   }
-  const passphrase = await resolvePassphrase({ env, file: path.join(home, "passphrase"), create: false }).catch(
+  const passphrase = await resolvePassphrase({ env, file: path.join(home, PASSPHRASE_FILE_NAME), create: false }).catch(
     () => undefined,
   );
   if (!passphrase) return slow("no passphrase to compare the secrets with");

@@ -13,12 +13,11 @@
  * The CLI gets the caller's terminal (stdin, stdout, stderr) and its exit code is returned as is.
  */
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { UserError } from "../../config/errors.js";
 import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { writePlanConfig } from "../secrets-config.js";
-import { programMainFile } from "../workspace.js";
+import { cliProcessEnv, programMainFile } from "../workspace.js";
 import { openExplained } from "./engine-run.js";
 import { configTarget, programRuntime } from "./prepare-program.js";
 import type { LifecycleOptions } from "./types.js";
@@ -62,7 +61,7 @@ export async function runPulumi(
   options.onStart?.({ workDir: cs.workDir, stack: cs.name, project: cs.project, command: [cs.cli.path, ...args] });
   return spawnCli(cs.cli.path, args, {
     cwd: cs.workDir,
-    env: { ...env, ...cs.engineEnv, PATH: `${cs.cli.binDir}${path.delimiter}${cs.engineEnv.PATH ?? ""}` },
+    env: cliProcessEnv(cs, env),
     stdio: options.stdio ?? "inherit",
   });
 }

@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import type { MailPlan } from "../../profiles/plan.js";
 import { programInputs } from "../../stacks/secrets-store.js";
 import { acme, acmeSecrets, buildUnderMocks } from "./fixtures.js";
-import { find, isSecretAt } from "./harness.js";
+import { find, isSecretAt, type RecordedResource } from "./harness.js";
 
 const PASSWORD = "pw-components-Zq8";
 
@@ -25,6 +25,22 @@ function smtpPlan(hasPassword: boolean): MailPlan {
   };
 }
 
+/**
+ * The smtp Secret holds the password as a Pulumi secret, and the controller's ConfigMap names it
+ * and holds no password. Returns the Secret and the ConfigMap's config.yaml.
+ */
+function assertSmtpSecretReferenced(recorded: RecordedResource[]): { secret: RecordedResource; text: string } {
+  const secret = find(recorded, "kubernetes:core/v1:Secret", "controller-smtp");
+  assert.equal((secret.inputs.metadata as { name: string }).name, "cto-smtp");
+  assert.equal((secret.inputs.stringData as Record<string, string>).password, PASSWORD);
+  assert.ok(isSecretAt(secret.raw, ["stringData", "password"]), "the password is a Pulumi secret");
+  const cm = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-configmap-cto-controller-config");
+  const text = (cm.inputs.data as Record<string, string>)["config.yaml"] ?? "";
+  assert.ok(!JSON.stringify(cm.raw).includes(PASSWORD), "no password in the ConfigMap");
+  assert.deepEqual(parse(text).notifications.mail.smtp.passwordSecret, { name: "cto-smtp", key: "password" });
+  return { secret, text };
+}
+
 describe("mail notifications (mocks)", function () {
   this.timeout(60_000);
 
@@ -36,15 +52,7 @@ describe("mail notifications (mocks)", function () {
     });
     const { recorded } = await buildUnderMocks(plan, { ...acmeSecrets(plan), "mail.smtp_password": PASSWORD });
 
-    const secret = find(recorded, "kubernetes:core/v1:Secret", "controller-smtp");
-    assert.equal((secret.inputs.metadata as { name: string }).name, "cto-smtp");
-    assert.equal((secret.inputs.stringData as Record<string, string>).password, PASSWORD);
-    assert.ok(isSecretAt(secret.raw, ["stringData", "password"]), "the password is a Pulumi secret");
-
-    const cm = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-configmap-cto-controller-config");
-    const text = (cm.inputs.data as Record<string, string>)["config.yaml"] ?? "";
-    assert.ok(!JSON.stringify(cm.raw).includes(PASSWORD), "no password in the ConfigMap");
-    assert.deepEqual(parse(text).notifications.mail.smtp.passwordSecret, { name: "cto-smtp", key: "password" });
+    const { secret, text } = assertSmtpSecretReferenced(recorded);
     assert.equal(parse(text).notifications.mail.smtp.host, "smtp.acme.example");
 
     const deployment = find(recorded, "kubernetes:apps/v1:Deployment", "controller-deployment-cto-controller");
@@ -63,14 +71,7 @@ describe("mail notifications (mocks)", function () {
     const inputs = programInputs(stored, plan, acmeSecrets(plan), "dev");
     const { recorded } = await buildUnderMocks(inputs.plan, inputs.secrets);
 
-    const secret = find(recorded, "kubernetes:core/v1:Secret", "controller-smtp");
-    assert.equal((secret.inputs.metadata as { name: string }).name, "cto-smtp");
-    assert.equal((secret.inputs.stringData as Record<string, string>).password, PASSWORD);
-    assert.ok(isSecretAt(secret.raw, ["stringData", "password"]), "the password is a Pulumi secret");
-    const cm = find(recorded, "kubernetes:core/v1:ConfigMap", "controller-configmap-cto-controller-config");
-    const text = (cm.inputs.data as Record<string, string>)["config.yaml"] ?? "";
-    assert.deepEqual(parse(text).notifications.mail.smtp.passwordSecret, { name: "cto-smtp", key: "password" });
-    assert.ok(!JSON.stringify(cm.raw).includes(PASSWORD), "no password in the ConfigMap");
+    assertSmtpSecretReferenced(recorded);
 
     // Without a stored password nothing changes: no Secret, no reference.
     const none = programInputs(undefined, plan, acmeSecrets(plan), "dev");

@@ -13,18 +13,23 @@ const APP_HOOK = "pulumi-nodejs:dynamic/cto:AppWebhookConfig";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const TOKEN = "cf-tunnel-token-do-not-leak";
 
-/** acme minimal on kind with no domain and a Cloudflare Tunnel on hooks.acme.example (as the resolver makes it). */
-function cloudflarePlan(): Plan {
-  return acme("minimal", (p) => {
+/** acme on kind with no domain (so no ingress controller) and this tunnel, as the resolver makes it. */
+function tunnelPlan(profile: Parameters<typeof acme>[0], tunnel: NonNullable<Plan["github"]["tunnel"]>): Plan {
+  return acme(profile, (p) => {
     delete p.platform.domain;
     p.components = p.components.filter((c) => c.name !== "ingress-nginx" && c.name !== "traefik");
-    p.github.tunnel = { provider: "cloudflare", url: "https://hooks.acme.example" };
+    p.github.tunnel = tunnel;
     p.github.webhookUrl = publicWebhookUrl({
       tunnel: p.github.tunnel,
       domain: p.platform.domain,
       ingressType: p.platform.ingressType,
     });
   });
+}
+
+/** acme minimal with a Cloudflare Tunnel on hooks.acme.example. */
+function cloudflarePlan(): Plan {
+  return tunnelPlan("minimal", { provider: "cloudflare", url: "https://hooks.acme.example" });
 }
 
 function secretsFor(plan: Plan): Record<string, string> {
@@ -87,16 +92,7 @@ describe("Tunnel (mocks)", function () {
     // smee.io serves one path segment per channel and its client posts each channel to exactly one
     // target: before, every App got <channel>/<agent> (a URL smee.io has no route for) and one
     // client forwarded <channel> to <receiver>/<channel>, a path no endpoint listens on.
-    const plan = acme("standard", (p) => {
-      delete p.platform.domain;
-      p.components = p.components.filter((c) => c.name !== "ingress-nginx" && c.name !== "traefik");
-      p.github.tunnel = { provider: "smee", url: "https://smee.io/AbC123xyz" };
-      p.github.webhookUrl = publicWebhookUrl({
-        tunnel: p.github.tunnel,
-        domain: p.platform.domain,
-        ingressType: p.platform.ingressType,
-      });
-    });
+    const plan = tunnelPlan("standard", { provider: "smee", url: "https://smee.io/AbC123xyz" });
     const agents = plan.agents.map((a) => a.name).sort();
     assert.deepEqual(agents, ["cleo", "rex", "tess"]);
     const secrets = acmeSecrets(plan);

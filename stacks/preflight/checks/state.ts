@@ -12,13 +12,13 @@
  * passphrase, but an existing stack cannot be decrypted: that case is critical.
  */
 import path from "node:path";
+import { PASSPHRASE_FILE_NAME } from "../../passphrase.js";
 import type { Check, CheckContext } from "../types.js";
 import { expandHome, fail, ok, skip, warn } from "./common.js";
 
 /** Default state location; the lifecycle passes its own when it differs (see `PreflightOptions`). */
 export const DEFAULT_BACKEND = "file://~/.cto/state";
 /** Default passphrase file, relative to `~/.cto`. */
-export const PASSPHRASE_FILE_NAME = "passphrase";
 
 export interface StateSettings {
   backendUrl: string;
