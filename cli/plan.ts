@@ -43,5 +43,10 @@ export async function loadPlan(options: PlanOptions, io: Pick<CommandIO, "cwd" |
     },
     await loadCatalog(),
   );
+  if (config.github.webhook_secret !== undefined) {
+    process.stderr.write(
+      `warning: ${file}: github.webhook_secret is no longer used: each agent's GitHub App has its own webhook secret (github.apps.<agent>.webhook_secret, docs/github.md); delete this line\n`,
+    );
+  }
   return { file, config, plan, secrets };
 }

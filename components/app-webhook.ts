@@ -4,8 +4,7 @@
  * content_type json, secret; https://docs.github.com/rest/apps/webhooks#update-a-webhook-configuration-for-an-app).
  *
  * This is how an App created before the platform had a public URL gets it on the next `cto up`,
- * and how every App signs with the stack's one webhook secret (the one the platform verifies
- * with). It authenticates as the App itself (a JWT signed with its private key): no user token.
+ * and how each App signs with its own webhook secret, the one its agent's endpoint verifies with. It authenticates as the App itself (a JWT signed with its private key): no user token.
  *
  * It is a Node dynamic resource: the provider below is serialized into the stack state and runs in
  * `pulumi-resource-pulumi-nodejs`, so every function it reaches is module-level and

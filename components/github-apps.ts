@@ -1,17 +1,20 @@
 /**
  * `GitHubApps` (`cto:github:GitHubApps`): the GitHub side of the platform.
  *
- * - The webhook secret: the configured `github.webhook_secret` (cto.yaml, or stored by `cto github
- *   apps create`), or one generated once (`GeneratedSecret`, kept in the stack) when none is given.
- *   It is a Pulumi secret either way, and it is the one secret every agent's App signs with.
+ * - Each agent's App has its own webhook secret: the one stored as `github.apps.<agent>.webhook_secret`
+ *   (by `cto github apps create`: GitHub's own from the manifest conversion, or one cto generated;
+ *   or by `cto secrets set`), else one generated once here (`GeneratedSecret`, kept in the stack
+ *   state: an install whose Apps all signed with the old shared secret moves to per-App secrets on
+ *   its next `cto up`). It is a Pulumi secret either way.
  * - One path for GitHub events (docs/github.md, "Webhooks"): each agent's GitHub App delivers its
  *   own events to `<webhook URL>/<agent>` (`agentWebhookUrl`). For every agent whose App
- *   credentials are stored, an `AppWebhookConfig` sets that URL and the webhook secret on GitHub
- *   (`PATCH /app/hook/config`), so an App created before there was a URL gets it on the next
+ *   credentials are stored, an `AppWebhookConfig` sets that URL and that App's webhook secret on
+ *   GitHub (`PATCH /app/hook/config`), so an App created before there was a URL gets it on the next
  *   `cto up`. No organisation or repository webhook is created: it would deliver the same events
  *   a second time.
- * - The Kubernetes Secrets the platform reads: the webhook secret and one Secret per agent's App
- *   (app id and client id from the plan, private key and client secret from stack secrets).
+ * - The Kubernetes Secrets the platform reads: one Secret per agent's App (app id and client id
+ *   from the plan; private key, client secret and webhook secret from stack secrets). The agent's
+ *   EventSource endpoint verifies deliveries with that Secret's `webhook-secret`.
  *   Keys whose value is not known yet (an App not created yet) are left out and listed in
  *   `missingCredentials`; `cto github apps create` stores them and the next `cto up` adds them.
  *
@@ -28,8 +31,10 @@ import { GeneratedSecret } from "./generated-secret.js";
 import type { PlatformBase } from "./platform-base.js";
 import { createPlatformSecret, resolveSecretKeys } from "./platform-secret.js";
 
-/** Stack secret holding the webhook secret. */
-export const WEBHOOK_SECRET_NAME = "github.webhook_secret";
+/** Stack secret holding an agent's App's own webhook secret. */
+export function appWebhookSecretName(agent: string): string {
+  return `github.apps.${agent}.webhook_secret`;
+}
 
 export interface GitHubAppsArgs {
   plan: Plan;
@@ -46,11 +51,11 @@ export interface GitHubAppsArgs {
 }
 
 export class GitHubApps extends pulumi.ComponentResource {
-  /** The webhook secret (secret output). */
-  public readonly webhookSecret: pulumi.Output<string>;
+  /** Each agent's App webhook secret, by agent (secret outputs). */
+  public readonly appWebhookSecrets: Record<string, pulumi.Output<string>>;
   /** Each agent's App webhook configuration on GitHub, by agent (Apps with stored credentials). */
   public readonly appWebhooks: Record<string, AppWebhookConfig>;
-  /** Kubernetes Secrets by purpose ("github-webhook", "github-app-<agent>"). */
+  /** Kubernetes Secrets by purpose ("github-app-<agent>"). */
   public readonly kubernetesSecrets: Record<string, k8s.core.v1.Secret>;
   /** Stack secret names that are not set yet, by purpose. */
   public readonly missingCredentials: Record<string, string[]>;
@@ -59,15 +64,17 @@ export class GitHubApps extends pulumi.ComponentResource {
     super("cto:github:GitHubApps", name, {}, opts);
     const { plan, rendered, secrets } = args;
 
-    const configured = secrets[WEBHOOK_SECRET_NAME];
-    this.webhookSecret = pulumi.secret(
-      configured !== undefined
-        ? pulumi.output(configured)
-        : new GeneratedSecret(`${name}-webhook-secret`, { length: 40 }, { parent: this }).value,
-    );
-
-    const known: Record<string, pulumi.Input<string>> = { [WEBHOOK_SECRET_NAME]: this.webhookSecret };
+    this.appWebhookSecrets = {};
+    const known: Record<string, pulumi.Input<string>> = {};
     for (const agent of plan.agents) {
+      const stored = secrets[appWebhookSecretName(agent.name)];
+      const secret = pulumi.secret(
+        stored !== undefined
+          ? pulumi.output(stored)
+          : new GeneratedSecret(`${name}-webhook-secret-${agent.name}`, { length: 40 }, { parent: this }).value,
+      );
+      this.appWebhookSecrets[agent.name] = secret;
+      known[appWebhookSecretName(agent.name)] = secret;
       const app = plan.github.apps.find((a) => a.agent === agent.name);
       const appId = app?.appId ?? agent.githubAppId;
       if (appId) known[`github.apps.${agent.name}.id`] = appId;
@@ -77,7 +84,7 @@ export class GitHubApps extends pulumi.ComponentResource {
     this.kubernetesSecrets = {};
     this.missingCredentials = {};
     const purposes = Object.keys(rendered.secrets)
-      .filter((purpose) => purpose === "github-webhook" || purpose.startsWith("github-app-"))
+      .filter((purpose) => purpose.startsWith("github-app-"))
       .sort();
     for (const purpose of purposes) {
       const spec = rendered.secrets[purpose];
@@ -107,10 +114,16 @@ export class GitHubApps extends pulumi.ComponentResource {
         continue;
       this.appWebhooks[agent.name] = new AppWebhookConfig(
         `${name}-app-webhook-${agent.name}`,
-        { apiUrl: plan.github.baseUrl, appId, privateKey, url, secret: this.webhookSecret },
+        {
+          apiUrl: plan.github.baseUrl,
+          appId,
+          privateKey,
+          url,
+          secret: this.appWebhookSecrets[agent.name] as pulumi.Output<string>,
+        },
         { parent: this },
       );
     }
-    this.registerOutputs({ webhookSecret: this.webhookSecret, missingCredentials: this.missingCredentials });
+    this.registerOutputs({ appWebhookSecrets: this.appWebhookSecrets, missingCredentials: this.missingCredentials });
   }
 }

@@ -7,7 +7,7 @@ export { ArgoStack, ARGO_COMPONENTS, type ArgoStackArgs } from "./argo-stack.js"
 export { Backup, type BackupArgs } from "./backup.js";
 export { Controller, CONTROLLER_SECRETS, controllerConfigLocation, type ControllerArgs } from "./controller.js";
 export { Databases, DATABASE_COMPONENTS, type DatabasesArgs } from "./databases.js";
-export { GitHubApps, WEBHOOK_SECRET_NAME, type GitHubAppsArgs } from "./github-apps.js";
+export { GitHubApps, appWebhookSecretName, type GitHubAppsArgs } from "./github-apps.js";
 export { AppWebhookConfig, appWebhookConfigProvider, type AppWebhookConfigArgs } from "./app-webhook.js";
 export { Monitoring, GRAFANA_ADMIN_SECRET, type MonitoringArgs } from "./monitoring.js";
 export { PlatformBase, planNamespaces, type PlatformBaseArgs, type PodSecurityLevel } from "./platform-base.js";

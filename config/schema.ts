@@ -162,7 +162,10 @@ export const githubSchema = z.strictObject({
   webhook_mode: removedWebhookMode,
   /** Public webhook URL when it is not derived from the domain (e.g. a tunnel or a proxy). */
   webhook_url: httpUrl.optional(),
-  /** Secret. Generated with @pulumi/random and kept in the stack when not given. */
+  /**
+   * Deprecated, unused: each agent's App has its own webhook secret (`github.apps.<agent>.webhook_secret`,
+   * stored by `cto github apps create`). Still accepted so existing files load; commands warn.
+   */
   webhook_secret: z
     .string()
     .min(16, { message: "must be at least 16 characters; omit it to have one generated" })

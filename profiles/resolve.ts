@@ -827,7 +827,6 @@ async function collectSecrets(
   const put = (name: string, value: string | undefined) => {
     if (value !== undefined) secrets[name] = value;
   };
-  put("github.webhook_secret", config.github.webhook_secret);
   put("github.tunnel.token", config.github.tunnel.token);
   put("registry.password", config.registry.password);
   put("mail.smtp_password", config.mail?.smtp_password);

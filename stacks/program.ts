@@ -77,8 +77,11 @@ export interface PlatformOutputs {
   argocdAdminPassword?: pulumi.Output<string>;
   /** Grafana admin password (secret), when monitoring is installed. */
   grafanaAdminPassword?: pulumi.Output<string>;
-  /** GitHub webhook secret (secret): the configured one or the generated one. */
-  webhookSecret: pulumi.Output<string>;
+  /**
+   * Each agent's GitHub App webhook secret, by agent (secret): the stored one or the one generated
+   * in the stack. `cto github test-webhook` signs with it.
+   */
+  appWebhookSecrets: Record<string, pulumi.Output<string>>;
   /** Stack secrets the platform will read but that are not set yet, by Kubernetes Secret purpose. */
   missingCredentials: Record<string, string[]>;
 }
@@ -148,7 +151,7 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
     versions: Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))),
     ...(argo.adminPassword ? { argocdAdminPassword: argo.adminPassword } : {}),
     ...(monitoring?.grafanaAdminPassword ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
-    webhookSecret: githubApps.webhookSecret,
+    appWebhookSecrets: githubApps.appWebhookSecrets,
     missingCredentials: githubApps.missingCredentials,
   };
 }

@@ -2,7 +2,7 @@
  * Named credentials kept as ENCRYPTED secret config of an environment's Pulumi stack.
  *
  * All credentials of an environment live in ONE secret config value, `cto:credentials`: a JSON
- * object from secret name to value (`github.apps.rex.private_key`, `github.webhook_secret`,
+ * object from secret name to value (`github.apps.rex.private_key`, `github.apps.rex.webhook_secret`,
  * `ANTHROPIC_API_KEY`, ...), encrypted by the stack's secrets provider (a passphrase by default),
  * so `Pulumi.<env>.yaml` only ever holds `secure: v1:…` ciphertext. `set` and `remove` read,
  * change and write back that object. (Why not `cto:secrets`: see `CREDENTIALS_CONFIG_KEY`.)
@@ -55,7 +55,7 @@ export function checkSecretName(name: string): void {
 
 /**
  * Secret names cto itself manages, and which Kubernetes Secret key each feeds: names with a dot
- * are platform secrets named in templates/platform/secrets.yaml.hbs (`github.webhook_secret`,
+ * are platform secrets named in templates/platform/secrets.yaml.hbs (`github.apps.rex.webhook_secret`,
  * `github.apps.<agent>.private_key`, `registry.password`, ...); names without a dot (such as
  * `ANTHROPIC_API_KEY`) are agent API keys, delivered as keys of the `agent-api-keys` Secret.
  */

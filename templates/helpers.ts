@@ -61,7 +61,7 @@ export interface HelperInputs {
    * present, generates a value once and records it here for the caller to persist.
    */
   randomStore: Record<string, string>;
-  /** Secrets by purpose ("github-webhook", "github-app-rex", ...), for `{{secret ...}}`. */
+  /** Secrets by purpose ("github-app-rex", "agent-api-keys", ...), for `{{secret ...}}`. */
   secrets: Readonly<Record<string, SecretSpec>>;
   /** Source of randomness for new random values; injectable so tests can fix it. */
   randomSource?: (bytes: number) => Uint8Array;

@@ -28,7 +28,7 @@ export interface RenderedValues {
   /** Image references by name ("controller", "agent-rex", ...). */
   images: Record<string, string>;
   /**
-   * Kubernetes Secret names by purpose: "github-webhook", "github-app-<agent>", "agent-api-keys",
+   * Kubernetes Secret names by purpose: "github-app-<agent>", "agent-api-keys",
    * and when configured "registry", "tunnel", "smtp", "backup".
    */
   secretNames: Record<string, string>;
@@ -50,7 +50,7 @@ export interface RenderedSecret {
   namespace: string;
   /** `Opaque`, or `kubernetes.io/dockerconfigjson` for the registry pull secret. */
   type: string;
-  /** Key in the Secret → name of the stack secret that supplies it (e.g. "github.webhook_secret"). */
+  /** Key in the Secret → name of the stack secret that supplies it (e.g. "github.apps.rex.webhook_secret"). */
   keys: Record<string, string>;
   /** True when keys are added at run time (`cto secrets set`) beyond `keys`. */
   openKeys: boolean;

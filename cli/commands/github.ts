@@ -14,7 +14,7 @@ export function defineAppsCreate(apps: Command) {
     .option("--org <ORG>", "organisation (or user) that owns the apps (default: github.organization)")
     .option(
       "--rotate-keys",
-      "for existing apps: a new webhook secret on every App, and new private keys given with --key-file",
+      "for existing apps: a new webhook secret for each selected App, and new private keys given with --key-file",
     )
     .option(
       "--key-file <AGENT=PATH...>",
@@ -33,7 +33,7 @@ export function defineTestWebhook(github: Command) {
   return github
     .command("test-webhook")
     .description(
-      "send a ping like GitHub's, signed with the stack's webhook secret, to each agent's webhook URL; report status and latency",
+      "send a ping like GitHub's, signed with each agent's App webhook secret, to that agent's webhook URL; report status and latency",
     )
     .option("--url <URL>", "endpoint (default: each agent's URL, <webhook URL>/<agent>)")
     .option("--app <AGENT>", "only this agent")
@@ -87,7 +87,8 @@ export function register(program: Command): void {
       "(name, permissions and events from templates/agent-roles.yaml, webhook URL) to GitHub; you",
       "confirm there, GitHub redirects back with a one-time code, and cto exchanges it for the app's",
       "id, client id and secret, webhook secret and private key, stored encrypted in the environment's",
-      "stack. Each App's webhook is set to <webhook URL>/<agent> and the stack's webhook secret.",
+      "stack. Each App's webhook is set to <webhook URL>/<agent> and that App's own webhook secret",
+      "(run cto up so the platform verifies with it).",
       "Nothing secret is printed. Running it again keeps existing apps. New apps need your GitHub",
       "token (GITHUB_TOKEN or GH_TOKEN) to check that no private App already has the name.",
       "",

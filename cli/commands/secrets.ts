@@ -10,7 +10,7 @@ export function defineSet(secrets: Command) {
   return secrets
     .command("set")
     .description("store a secret; the value comes from a hidden prompt or stdin, never from the command line")
-    .argument("<NAME>", "e.g. ANTHROPIC_API_KEY, or a platform secret such as github.webhook_secret")
+    .argument("<NAME>", "e.g. ANTHROPIC_API_KEY, or a platform secret such as github.apps.rex.webhook_secret")
     .addOption(fileFlag())
     .addOption(envFlag());
 }
@@ -47,7 +47,7 @@ export function register(program: Command): void {
   examples(set, ["printenv ANTHROPIC_API_KEY | cto secrets set ANTHROPIC_API_KEY --env dev"]);
   set.addHelpText(
     "after",
-    "\nNames without a dot become keys of the agents' API-key Secret (cto-agent-api-keys); names with a\ndot are platform secrets (github.webhook_secret, registry.password, ...). One trailing newline\nof piped input is dropped.\n",
+    "\nNames without a dot become keys of the agents' API-key Secret (cto-agent-api-keys); names with a\ndot are platform secrets (github.apps.rex.webhook_secret, registry.password, ...). One trailing newline\nof piped input is dropped.\n",
   );
   set.action(async (name, options) => {
     const { runSecretsSet } = await import("../secrets/run.js");

@@ -3,17 +3,18 @@
  * (cli/commands/github.ts). Progress goes to stderr, results to stdout (JSON with --json). Secret
  * values are never printed.
  */
-import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UserError } from "../../config/errors.js";
 import type { Plan } from "../../profiles/plan.js";
 import { agentWebhookUrl } from "../../profiles/webhooks.js";
-import type { SecretsStore } from "../../stacks/secrets-store.js";
 import {
+  appSecretName,
+  appWebhookSecrets,
   AppSession,
   createAgentApps,
   detectOwner,
+  generatedAppWebhookSecrets,
   githubStatus,
   GitHubApi,
   githubWebUrl,
@@ -35,39 +36,6 @@ const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function githubToken(env: NodeJS.ProcessEnv): string | undefined {
   return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
-}
-
-/** Stack secret (and cto.yaml key) of the one webhook secret every agent's App signs with. */
-const WEBHOOK_SECRET = "github.webhook_secret";
-
-/**
- * The stack's webhook secret: from cto.yaml, else stored in the stack's credentials. With
- * `create`, a new one is generated and stored when there is none (cto up then gives it to the
- * platform); with `rotate`, a stored one is replaced.
- */
-async function webhookSecret(
-  planSecrets: Record<string, string>,
-  store: SecretsStore,
-  mode: { create?: boolean; rotate?: boolean } = {},
-): Promise<{ value: string; source: "cto.yaml" | "stored" | "new" } | undefined> {
-  const configured = planSecrets[WEBHOOK_SECRET];
-  if (configured !== undefined) {
-    if (mode.rotate) {
-      say(
-        `the webhook secret comes from cto.yaml (github.webhook_secret): to rotate it, change it there and run cto up`,
-      );
-    }
-    return { value: configured, source: "cto.yaml" };
-  }
-  const stored = await store.get(WEBHOOK_SECRET);
-  if (stored !== undefined && !mode.rotate) return { value: stored, source: "stored" };
-  if (!mode.create && !mode.rotate) return undefined;
-  const value = randomBytes(32).toString("hex");
-  await store.set(WEBHOOK_SECRET, value);
-  say(
-    `${stored === undefined ? "generated" : "rotated"} the stack's webhook secret (${WEBHOOK_SECRET}, stored encrypted in stack ${store.environment}); run cto up so the platform verifies deliveries with it`,
-  );
-  return { value, source: "new" };
 }
 
 function apiFor(plan: Plan): GitHubApi {
@@ -134,15 +102,8 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   if (options.keyFile && !options.rotateKeys) {
     throw new UserError("--key-file only makes sense with --rotate-keys", { hint: "add --rotate-keys" });
   }
-  const { plan, secrets: planSecrets } = await loadPlan(options, io);
+  const { plan } = await loadPlan(options, io);
   const agents = selectAgents(plan, options.agents);
-  // The webhook secret is shared by every agent's App: it is rotated only when all are selected.
-  const rotateSecret = options.rotateKeys === true && agents.length === plan.agents.length;
-  if (options.rotateKeys && !rotateSecret) {
-    say(
-      "--agents selects some agents only: the webhook secret, shared by every App, is kept (omit --agents to rotate it)",
-    );
-  }
   const keyFiles = parseKeyFiles(options.keyFile, agents, io.cwd);
   const org = options.org ?? plan.github.organization;
   // Manifests come from the templates; --org renames the owner before rendering (`<org>-<agent>`).
@@ -159,11 +120,9 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   const token = githubToken(io.env);
   const owner = await detectOwner(api, org, token);
   const store = await openStoreFor(plan, io);
-  const secret = (await webhookSecret(planSecrets, store, { create: true, rotate: rotateSecret })) as {
-    value: string;
-    source: string;
-  };
   const webUrl = githubWebUrl(plan.github.baseUrl);
+  // Read once, and only when a kept App has no stored webhook secret.
+  let generated: Promise<Record<string, unknown> | undefined> | undefined;
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once("SIGINT", onSigint);
@@ -178,7 +137,12 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
       token,
       tokenHint: `export GITHUB_TOKEN=$(gh auth token) (a token of an owner or member of ${org}), then run the command again`,
       say,
-      webhook: { secret: secret.value, urlFor: (agent) => agentWebhookUrl(plan, agent) },
+      webhook: { urlFor: (agent) => agentWebhookUrl(plan, agent) },
+      platformSecret: async (agent) => {
+        generated ??= generatedAppWebhookSecrets(plan, { env: io.env });
+        const value = (await generated)?.[agent];
+        return typeof value === "string" && value !== "" ? value : undefined;
+      },
       adoptKey: async (agent) => {
         const file = options.rotateKeys ? keyFiles.get(agent) : undefined;
         return file ? readKeyFile(file) : undefined;
@@ -197,7 +161,6 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
         }),
       rotateKeys: options.rotateKeys
         ? {
-            webhookSecretRotated: secret.source === "new",
             newPrivateKey: async (agent, settingsUrl) => {
               const file = keyFiles.get(agent);
               if (!file) {
@@ -249,10 +212,11 @@ async function readKeyFile(file: string): Promise<string> {
 
 /**
  * `cto github test-webhook`: a ping like GitHub's to each agent's webhook URL (or `--url`), signed
- * with the stack's webhook secret, the one every App signs with and the platform verifies.
+ * with that agent's App's own webhook secret, the one GitHub signs the App's deliveries with and
+ * the agent's endpoint verifies.
  */
 export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO): Promise<number> {
-  const { plan, secrets: planSecrets } = await loadPlan(options, io);
+  const { plan } = await loadPlan(options, io);
   const agents = options.app === undefined ? plan.agents.map((a) => a.name) : [options.app];
   if (options.app !== undefined && !plan.agents.some((a) => a.name === options.app)) {
     throw new UserError(`--app ${options.app} is not an enabled agent`, {
@@ -267,11 +231,15 @@ export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO)
   if (agents.length === 0)
     throw new UserError("no agents are enabled in this environment", { hint: "add agents under agents: in cto.yaml" });
   const store = await openStoreFor(plan, io);
-  const secret = await webhookSecret(planSecrets, store);
-  if (!secret) {
-    throw new UserError(`no ${WEBHOOK_SECRET} in cto.yaml or stack ${plan.environment}; cannot sign the ping`, {
-      hint: `cto github apps create stores one; or set it: cto secrets set ${WEBHOOK_SECRET} --env ${plan.environment}, then cto up`,
-    });
+  const secrets = await appWebhookSecrets(store, agents, () => generatedAppWebhookSecrets(plan, { env: io.env }));
+  const unsigned = agents.filter((a) => !secrets[a]);
+  if (unsigned.length > 0) {
+    throw new UserError(
+      `no webhook secret for ${unsigned.join(", ")} in stack ${plan.environment}; cannot sign the ping`,
+      {
+        hint: `cto github apps create --agents ${unsigned.join(",")} stores one per App (cto up generates one for an App that has none), then cto up`,
+      },
+    );
   }
   const targets =
     options.url !== undefined
@@ -281,6 +249,9 @@ export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO)
   let failed = 0;
   for (const [agent, url] of targets) {
     const creds = await readAppCredentials(store, agent);
+    const secret = secrets[agent] as { value: string; source: string };
+    const signedWith =
+      secret.source === "stored" ? appSecretName(agent, "webhookSecret") : "the secret cto up generated";
     const role = renderPlatform(plan, { env: io.env, randomStore: {} }).githubAppManifests[agent];
     let result;
     try {
@@ -296,17 +267,17 @@ export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO)
         exitCode: 1,
       });
     }
-    results.push({ agent, ...result, signedWith: WEBHOOK_SECRET });
+    results.push({ agent, ...result, signedWith });
     if (!options.json) {
       io.print(
-        `${agent}: ping → ${url}: ${result.status} in ${result.latencyMs} ms (delivery ${result.delivery}, signed with ${WEBHOOK_SECRET})`,
+        `${agent}: ping → ${url}: ${result.status} in ${result.latencyMs} ms (delivery ${result.delivery}, signed with ${signedWith})`,
       );
     }
     if (result.ok) continue;
     failed++;
     const why =
       result.status === 401 || result.status === 403
-        ? `the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than ${WEBHOOK_SECRET} (run cto up to give the platform the stack's secret)`
+        ? `the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than ${agent}'s App webhook secret (run cto up to give the platform the App's secret)`
         : result.status === 404
           ? `nothing listens at that path: the platform serves each agent at <webhook URL>/<agent>`
           : `the endpoint answered ${result.status}`;
@@ -331,14 +302,25 @@ export async function runGithubStatus(options: StatusOptions, io: CommandIO): Pr
   );
   const tunnel = tunnelSummary(plan);
   const webhook = { url: plan.github.webhookUrl ?? null, perAgent: "<url>/<agent>", tunnel };
+  // Where each App's own webhook secret is kept (never its value).
+  const held = await appWebhookSecrets(
+    store,
+    statuses.map((s) => s.agent),
+    () => generatedAppWebhookSecrets(plan, { env: io.env }),
+  );
+  const apps = statuses.map((s) => ({ ...s, webhookSecret: held[s.agent]?.source ?? ("none" as const) }));
   if (options.json) {
-    io.print(JSON.stringify({ environment: plan.environment, webhook, apps: statuses }, null, 2));
+    io.print(JSON.stringify({ environment: plan.environment, webhook, apps }, null, 2));
   } else {
     io.print(
       `webhook: ${webhook.url ? `${webhook.url}/<agent> (each agent's App delivers to its own URL)` : "none configured"}`,
     );
     if (tunnel.provider !== "none") io.print(`tunnel: ${tunnel.text}`);
     for (const line of renderStatus(statuses, plan.environment)) io.print(line);
+    const where = { stored: "its own, stored", generated: "its own, generated by cto up", none: "none yet" } as const;
+    io.print(
+      `webhook secrets: ${apps.map((a) => `${a.agent} ${where[a.webhookSecret]}`).join("; ")} (each App signs with its own; the platform verifies each agent's endpoint with it)`,
+    );
   }
   return statuses.some((s) => s.state === "refused" || s.problems.length > 0) ? 1 : 0;
 }

@@ -13,10 +13,12 @@
  *    - otherwise the app is missing and is created through the manifest flow.
  * 2. Create the missing apps one by one; each app's credentials are stored as stack secrets as
  *    soon as GitHub hands them over, so an interruption keeps what was created.
- * 3. Every App's webhook is set to its agent's URL (when known) and the stack's one webhook
- *    secret (`PATCH /app/hook/config`), right after creation and on every run.
- * 4. With `rotateKeys`, kept apps get a new private key when one is supplied (GitHub only issues
- *    keys on the app's settings page), after checking GitHub accepts it.
+ * 3. Every App's webhook is set to its agent's URL (when known) and that App's own webhook secret
+ *    (`PATCH /app/hook/config`), right after creation and on every run. The secret is stored as
+ *    `github.apps.<agent>.webhook_secret`: GitHub's own from the conversion, else a new random one
+ *    (an App stored by an earlier version, or recovered by its key, gets one here).
+ * 4. With `rotateKeys`, kept apps get a new webhook secret, and a new private key when one is
+ *    supplied (GitHub only issues keys on the app's settings page), after checking GitHub accepts it.
  * 5. Installation: each app's installation on the owner is looked up; when missing, the install
  *    page is shown and, if asked, polled until the app is installed.
  */
@@ -29,6 +31,7 @@ import {
   appSecretName,
   appSecretNames,
   fromConversion,
+  newWebhookSecret,
   readAppCredentials,
   writeAppCredentials,
   type AppCredentials,
@@ -67,11 +70,17 @@ export interface CreateAppsOptions {
   rotateKeys?: {
     /** Returns a new private key (PEM) for the app, or undefined to keep the current one. */
     newPrivateKey: (agent: string, settingsUrl: string) => Promise<string | undefined>;
-    /** True when the webhook secret given below is new (rotated); it is then set on every App. */
-    webhookSecretRotated?: boolean;
   };
-  /** The stack's one webhook secret, and each agent's webhook URL (undefined: no public URL yet). */
-  webhook: { secret: string; urlFor: (agent: string) => string | undefined };
+  /** Each agent's webhook URL (undefined: no public URL yet). */
+  webhook: { urlFor: (agent: string) => string | undefined };
+  /** Makes a new webhook secret (default: 32 random bytes, hex). */
+  newSecret?: () => string;
+  /**
+   * The secret the platform already verifies an agent's endpoint with when none is stored (the one
+   * `cto up` generated in the stack); a kept App without a stored secret adopts it instead of a new
+   * one, so the platform need not change.
+   */
+  platformSecret?: (agent: string) => Promise<string | undefined>;
   /** Wait until each app is installed on the owner; undefined: only report. */
   waitForInstall?: { timeoutMs: number; pollMs: number };
   sleep?: (ms: number) => Promise<void>;
@@ -104,8 +113,9 @@ export async function createAgentApps(options: CreateAppsOptions): Promise<AppRe
     if (d.state === "kept") {
       options.say(`${d.agent}: ${d.name} ${d.recovered ? "recovered" : "exists"} (app ${d.creds.id}); kept`);
       const rotated = options.rotateKeys ? await rotate(options, d.agent, d.creds) : [];
-      const webhookUrl = await configureWebhook(options, d.agent, d.creds);
-      if (options.rotateKeys?.webhookSecretRotated) rotated.unshift("webhook_secret");
+      const fresh = await ensureWebhookSecret(options, d.agent, d.creds, options.rotateKeys !== undefined);
+      if (fresh && options.rotateKeys) rotated.unshift("webhook_secret");
+      const webhookUrl = await configureWebhook(options, d.agent, d.creds, fresh);
       results.push({
         agent: d.agent,
         name: d.name,
@@ -124,9 +134,9 @@ export async function createAgentApps(options: CreateAppsOptions): Promise<AppRe
     const creds = fromConversion(app);
     await writeAppCredentials(options.store, d.agent, creds);
     options.say(
-      `${d.agent}: created ${app.name} (app ${app.id}); its id, client id, private key and client secret are stored encrypted in stack ${options.store.environment}`,
+      `${d.agent}: created ${app.name} (app ${app.id}); its id, client id, private key, client secret and webhook secret are stored encrypted in stack ${options.store.environment}`,
     );
-    const webhookUrl = await configureWebhook(options, d.agent, creds);
+    const webhookUrl = await configureWebhook(options, d.agent, creds, true);
     results.push({
       agent: d.agent,
       name: app.name,
@@ -247,21 +257,54 @@ function detectionError(options: CreateAppsOptions, problems: Detected[]): UserE
 }
 
 /**
- * Sets the App's webhook to its agent's URL (when known) and the stack's webhook secret; returns
- * the URL. GitHub signs every delivery of the App with that secret, the one the platform checks.
+ * Gives a kept App a new webhook secret when it has none stored (an App stored by an earlier
+ * version, which signed with the stack's shared secret, or one recovered by its key) or when
+ * `rotate`; stores it. True when the secret is new.
+ */
+async function ensureWebhookSecret(
+  options: CreateAppsOptions,
+  agent: string,
+  creds: AppCredentials,
+  rotate: boolean,
+): Promise<boolean> {
+  if (creds.webhookSecret && !rotate) return false;
+  const had = Boolean(creds.webhookSecret);
+  const held = had ? undefined : await options.platformSecret?.(agent);
+  if (held) {
+    creds.webhookSecret = held;
+    await options.store.set(appSecretName(agent, "webhookSecret"), held);
+    options.say(
+      `${agent}: the webhook secret cto up generated for this App is now stored as ${appSecretName(agent, "webhookSecret")}`,
+    );
+    return false;
+  }
+  creds.webhookSecret = (options.newSecret ?? newWebhookSecret)();
+  await options.store.set(appSecretName(agent, "webhookSecret"), creds.webhookSecret);
+  options.say(
+    `${agent}: ${had ? "new" : "own"} webhook secret generated and stored encrypted as ${appSecretName(agent, "webhookSecret")}`,
+  );
+  return true;
+}
+
+/**
+ * Sets the App's webhook to its agent's URL (when known) and the App's own webhook secret; returns
+ * the URL. GitHub signs every delivery of the App with that secret, the one the agent's endpoint
+ * checks once `cto up` has given it to the platform.
  */
 async function configureWebhook(
   options: CreateAppsOptions,
   agent: string,
   creds: AppCredentials,
+  fresh: boolean,
 ): Promise<string | null> {
   const url = options.webhook.urlFor(agent);
   const session = new AppSession(options.api, creds.id, creds.privateKey);
-  await session.setHookConfig({ ...(url ? { url } : {}), secret: options.webhook.secret });
+  await session.setHookConfig({ ...(url ? { url } : {}), secret: creds.webhookSecret as string });
+  const then = fresh ? "; run cto up so the platform verifies with it" : "";
   options.say(
     url
-      ? `${agent}: webhook → ${url}, signed with the stack's webhook secret`
-      : `${agent}: webhook secret set; no public webhook URL yet (cto up sets it once platform.domain, github.webhook_url or a tunnel gives one)`,
+      ? `${agent}: webhook → ${url}, signed with the App's own webhook secret${then}`
+      : `${agent}: webhook secret set; no public webhook URL yet (cto up sets it once platform.domain, github.webhook_url or a tunnel gives one)${then}`,
   );
   return url ?? null;
 }

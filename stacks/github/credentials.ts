@@ -1,10 +1,12 @@
 /**
  * A GitHub App's credentials as stack secrets. The names are the ones
  * templates/platform/secrets.yaml.hbs maps into the `cto-github-app-<agent>` Kubernetes Secret
- * (`github.apps.<agent>.id`, `.client_id`, `.client_secret`, `.private_key`), plus `.slug`, which
- * `cto github status` uses to name the app. `.webhook_secret` is a name earlier versions stored
- * (each App's own secret); it is only listed so `cto secrets rm 'github.apps.<agent>.*'` forgets it.
+ * (`github.apps.<agent>.id`, `.client_id`, `.client_secret`, `.private_key`, `.webhook_secret`),
+ * plus `.slug`, which `cto github status` uses to name the app. `.webhook_secret` is the App's own
+ * webhook secret: GitHub signs the App's deliveries with it and the agent's EventSource endpoint
+ * verifies them with it (Secret `cto-github-app-<agent>`, key `webhook-secret`).
  */
+import { randomBytes } from "node:crypto";
 import type { SecretsStore } from "../secrets-store.js";
 import type { ManifestConversion } from "./manifest-flow.js";
 
@@ -36,10 +38,15 @@ export function appSecretNames(agent: string): string[] {
   return (Object.keys(FIELDS) as (keyof AppCredentials)[]).map((f) => appSecretName(agent, f));
 }
 
+/** A new random webhook secret for an App (32 random bytes, hex). */
+export function newWebhookSecret(): string {
+  return randomBytes(32).toString("hex");
+}
+
 /**
- * The credentials from a manifest conversion. The App's own webhook secret is not kept: cto
- * replaces it at once with the stack's one webhook secret (`PATCH /app/hook/config`), the one the
- * platform verifies deliveries with.
+ * The credentials from a manifest conversion, with the App's own webhook secret: the one GitHub
+ * generated (`webhook_secret`), or a new random one when GitHub returned none (an App created
+ * without a webhook URL).
  */
 export function fromConversion(app: ManifestConversion): AppCredentials {
   return {
@@ -48,6 +55,7 @@ export function fromConversion(app: ManifestConversion): AppCredentials {
     clientId: app.client_id,
     clientSecret: app.client_secret,
     privateKey: app.pem,
+    webhookSecret: app.webhook_secret || newWebhookSecret(),
   };
 }
 

@@ -22,3 +22,9 @@ export { githubStatus, renderStatus, type AgentAppStatus } from "./status.js";
 export { tunnelSummary, type TunnelSummary } from "./tunnel-status.js";
 export { appSettingsUrl, githubWebUrl, installUrl, newAppUrl, slugFromName, type AppOwner } from "./urls.js";
 export { sendPing, signatureFor, verifySignature, type PingResult } from "./webhook-ping.js";
+export {
+  appWebhookSecrets,
+  generatedAppWebhookSecrets,
+  APP_WEBHOOK_SECRETS_OUTPUT,
+  type AppWebhookSecret,
+} from "./webhook-secrets.js";

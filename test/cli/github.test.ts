@@ -129,12 +129,12 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     // Permissions come from the agents' roles (templates/agent-roles.yaml): cleo reviews, tess tests.
     assert.equal(fake.apps.find((a) => a.slug === "acme-cleo")?.permissions.checks, "write");
     assert.deepEqual(fake.apps.find((a) => a.slug === "acme-tess")?.events, ["pull_request", "workflow_run"]);
-    // One path: each App delivers to its agent's URL, all signed with the stack's one webhook secret.
+    // One path: each App delivers to its agent's URL, signed with its own webhook secret.
     for (const app of fake.apps) assert.equal(app.hookUrl, `${fake.webhookUrl}/${app.slug.replace("acme-", "")}`);
-    assert.equal(new Set(fake.apps.map((a) => a.webhookSecret)).size, 1);
+    assert.equal(new Set(fake.apps.map((a) => a.webhookSecret)).size, 3, "each App its own secret");
     assert.match(
       r.stderr,
-      /generated the stack's webhook secret \(github\.webhook_secret, stored encrypted in stack dev\)/,
+      /rex: webhook → http:\/\/127\.0\.0\.1:\d+\/hooks\/platform\/rex, signed with the App's own webhook secret/,
     );
     // The name check of each new App was made with the user's token (private Apps are hidden otherwise).
     const lookups = fake.requests.filter((q) => /^\/api\/v3\/apps\/acme-/.test(q.url));
@@ -152,12 +152,11 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     assert.equal(list.code, 0, list.stderr);
     const names = (JSON.parse(list.stdout) as { name: string }[]).map((n) => n.name);
     for (const agent of ["rex", "cleo", "tess"]) {
-      for (const field of ["id", "client_id", "client_secret", "private_key", "slug"]) {
+      for (const field of ["id", "client_id", "client_secret", "private_key", "slug", "webhook_secret"]) {
         assert.ok(names.includes(`github.apps.${agent}.${field}`), `github.apps.${agent}.${field} stored`);
       }
-      assert.ok(!names.includes(`github.apps.${agent}.webhook_secret`), "the App's own secret is not kept");
     }
-    assert.ok(names.includes("github.webhook_secret"));
+    assert.ok(!names.includes("github.webhook_secret"), "no shared webhook secret any more");
   });
 
   it("keeps the existing apps on a second run, and sees an installation", async () => {
@@ -197,16 +196,20 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     assert.match(missing.stderr, /fix: see the names with: cto secrets list --env dev/);
   });
 
-  it("test-webhook pings each agent's URL signed with the stack's secret, and reports a refused signature", async () => {
-    // The platform's receiver holds the stack's secret (what cto up gives the cluster).
-    fake.webhookSecret = fake.app("acme-rex").webhookSecret;
+  it("test-webhook pings each agent's URL signed with that App's own secret, and reports a refused signature", async () => {
+    // The platform's receiver holds each App's secret at its agent's path (what cto up gives the cluster).
+    const holdOwnSecrets = () => {
+      for (const agent of ["cleo", "rex", "tess"])
+        fake.receiverSecrets.set(agent, fake.app(`acme-${agent}`).webhookSecret);
+    };
+    holdOwnSecrets();
     const ok = record(await box.run(["github", "test-webhook", "--env", "dev"], { env }));
     assert.equal(ok.code, 0, ok.stderr);
     for (const agent of ["cleo", "rex", "tess"]) {
       assert.match(
         ok.stdout,
         new RegExp(
-          `^${agent}: ping → http://127\\.0\\.0\\.1:\\d+/hooks/platform/${agent}: 204 in [\\d.]+ ms \\(delivery [0-9a-f-]{36}, signed with github\\.webhook_secret\\)$`,
+          `^${agent}: ping → http://127\\.0\\.0\\.1:\\d+/hooks/platform/${agent}: 204 in [\\d.]+ ms \\(delivery [0-9a-f-]{36}, signed with github\\.apps\\.${agent}\\.webhook_secret\\)$`,
           "m",
         ),
       );
@@ -215,22 +218,22 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     assert.equal(delivered?.event, "ping");
     assert.equal(delivered?.signatureValid, true);
 
-    // A receiver with another secret refuses: exit 1, explained.
-    fake.webhookSecret = "not-the-stack-secret-0123456789";
+    // An endpoint holding another App's secret (or the old shared one) refuses: exit 1, explained.
+    fake.receiverSecrets.set("rex", fake.app("acme-cleo").webhookSecret);
     const refused = record(await box.run(["github", "test-webhook", "--app", "rex"], { env }));
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /^rex: ping → .*: 401 in /m);
     assert.match(
       refused.stderr,
-      /rex: the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than github\.webhook_secret/,
+      /rex: the endpoint refused the delivery: it checks X-Hub-Signature-256 with a different secret than rex's App webhook secret/,
     );
     assert.equal(fake.received.at(-1)?.signatureValid, false);
-    fake.webhookSecret = fake.app("acme-rex").webhookSecret;
+    holdOwnSecrets();
   });
 
   it("status shows apps, installations, failed deliveries and how to redeliver them; redeliver sends them again", async () => {
     const r = record(await box.run(["github", "status"], { env }));
-    // GitHub's creation pings were signed with each App's own secret, before cto set the stack's: failed.
+    // GitHub's creation pings were signed with each App's own secret before the platform held it: failed.
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
@@ -241,6 +244,9 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
     assert.match(r.stdout, /^cleo: acme-cleo .*\n {2}installations: none/m);
     assert.match(r.stdout, /^ {2}webhook: http:\/\/127\.0\.0\.1:\d+\/hooks\/platform\/rex$/m);
     assert.match(r.stdout, /✗ \S+ {2}ping {2}401 Invalid HTTP Response/);
+    // Where each App's own secret is kept, never its value.
+    for (const agent of ["cleo", "rex", "tess"])
+      assert.match(r.stdout, new RegExp(`webhook secrets: .*${agent} its own, stored`));
     assert.match(
       r.stdout,
       /1 failed delivery; once the endpoint is fixed, ask GitHub to send again: cto github redeliver --env dev --agent rex --delivery \d+/,
@@ -281,9 +287,9 @@ describe("cto github and cto secrets (built binary, fake GitHub, real Pulumi CLI
         /fix: open http:\/\/127\.0\.0\.1:\d+\/organizations\/acme\/settings\/apps\/acme-rex: if the App is there, generate a private key/,
       );
       const list = record(await box2.run(["secrets", "list"], { env }));
-      // Only the stack's webhook secret (generated before the flow), nothing of the App.
+      // Nothing of the App, and no shared webhook secret.
       assert.doesNotMatch(list.stdout, /github\.apps\.rex/);
-      assert.match(list.stdout, /^github\.webhook_secret/m);
+      assert.doesNotMatch(list.stdout, /github\.webhook_secret/);
     } finally {
       await other.close();
       box2.remove();

@@ -174,7 +174,14 @@ describe("every --help example runs", function () {
     {
       match: /^github test-webhook /,
       expect: "runs",
-      prepare: () => secretsSet("github.webhook_secret", WEBHOOK_SECRET),
+      // Each agent's App signs with its own webhook secret (github.apps.<agent>.webhook_secret).
+      prepare: async () => {
+        const show = await run(["config", "show", "--env", "dev", "--resolved", "--output", "json"]);
+        assert.equal(show.code, 0, show.stderr);
+        for (const agent of (JSON.parse(show.stdout) as { agents: { name: string }[] }).agents) {
+          await secretsSet(`github.apps.${agent.name}.webhook_secret`, WEBHOOK_SECRET);
+        }
+      },
     },
     {
       match: /^github redeliver /,

@@ -88,7 +88,7 @@ describe("the platform's own objects (mocks)", function () {
         "base-ns-cto",
         "argo-argo-events",
         "argo-argo-workflows",
-        "github-github-webhook",
+        "github-github-app-rex",
         "registry-pull-secret",
         "controller-agent-api-keys",
       ]) {

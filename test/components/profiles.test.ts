@@ -97,7 +97,6 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
         "argo-argo-cd",
         "argo-argo-workflows",
         "argo-argo-events",
-        "github-github-webhook",
         "github-github-app-rex",
         "controller-customresourcedefinition-coderuns.agents.platform",
         "controller-configmap-cto-controller-config",

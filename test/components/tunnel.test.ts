@@ -72,7 +72,7 @@ describe("Tunnel (mocks)", function () {
     const hook = find(recorded, APP_HOOK, "github-app-webhook-rex");
     assert.equal(hook.inputs.url, "https://hooks.acme.example/github/rex");
     assert.equal(hook.inputs.url, agentWebhookUrl(plan, "rex"));
-    assert.equal(hook.inputs.secret, "secret-value-of-github.webhook_secret");
+    assert.equal(hook.inputs.secret, "generated-github-webhook-secret-rex");
     const source = find(recorded, "kubernetes:argoproj.io/v1alpha1:EventSource", "controller-eventsource-cto-github");
     const rex = (
       source.inputs.spec as {
@@ -82,9 +82,9 @@ describe("Tunnel (mocks)", function () {
     assert.equal(rex.webhook.endpoint, new URL(hook.inputs.url as string).pathname);
     assert.equal(rex.webhook.endpoint, agentWebhookPath(plan, "rex"));
     assert.equal(rex.webhook.port, "12000");
-    assert.equal(rex.webhookSecret.name, "cto-github-webhook");
-    const k8sSecret = find(recorded, "kubernetes:core/v1:Secret", "github-github-webhook");
-    assert.deepEqual(k8sSecret.inputs.stringData, { secret: hook.inputs.secret });
+    assert.equal(rex.webhookSecret.name, "cto-github-app-rex");
+    const k8sSecret = find(recorded, "kubernetes:core/v1:Secret", "github-github-app-rex");
+    assert.equal((k8sSecret.inputs.stringData as Record<string, string>)["webhook-secret"], hook.inputs.secret);
     assert.equal(recorded.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress").length, 0);
   });
 

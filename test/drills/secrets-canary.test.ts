@@ -1,7 +1,7 @@
 /**
  * Drill: secrets canary. The minimal lifecycle (init → up → secrets set → up → status → destroy)
  * through the built `cto` on the real engine and a simulated cluster, with canary values for the
- * webhook secret (from an environment variable), an API key (`cto secrets set`, from stdin) and a
+ * rex App's webhook secret and an API key (both `cto secrets set`, from stdin) and a
  * GitHub App private key (a real RSA key in a 0600 file). No canary may appear in clear (or
  * base64) in any output, JSON event stream, log, file under CTO_HOME, or process's argv sampled
  * during the run; files holding secrets are 0600; the state holds them only encrypted.
@@ -38,7 +38,7 @@ describe("drill secrets-canary: canary secrets never appear in clear during the 
   const cto = async (args: string[], input?: string): Promise<CtoResult> => {
     const result = await runCto(args, {
       cwd: p.sandbox.cwd,
-      env: { ...p.env, CTO_DRILL_WEBHOOK_SECRET: CANARIES.webhookSecret },
+      env: p.env,
       input,
       timeoutMs: 900_000,
     });
@@ -59,18 +59,18 @@ describe("drill secrets-canary: canary secrets never appear in clear during the 
     if (p) await p.cleanup();
   });
 
-  it("init, with the webhook secret from ${VAR} and the App key from a 0600 file", async function () {
+  it("init, with the App's webhook secret from stdin and the App key from a 0600 file", async function () {
     await p.init("minimal", CLUSTER);
     const keys = path.join(p.sandbox.cwd, "keys");
     mkdirSync(keys, { recursive: true, mode: 0o700 });
     writeFileSync(path.join(keys, "rex.pem"), PEM, { mode: 0o600 });
     chmodSync(path.join(keys, "rex.pem"), 0o600);
     await p.editConfig((doc) => {
-      doc.setIn(["github", "webhook_secret"], "${CTO_DRILL_WEBHOOK_SECRET}");
       doc.setIn(["github", "apps", "rex", "private_key_path"], "keys/rex.pem");
       if (!doc.hasIn(["agents", "rex"])) doc.setIn(["agents", "rex", "enabled"], true);
     });
     await cto(["config", "validate"]);
+    await cto(["secrets", "set", "github.apps.rex.webhook_secret", "--env", "dev"], `${CANARIES.webhookSecret}\n`);
   });
 
   it("cto up --yes --json installs the platform", async function () {

@@ -1,6 +1,6 @@
 /**
  * Drill: secrets canary, the part that needs no cluster. Through the built `cto` with the real
- * Pulumi CLI and a file backend: a webhook secret from `${VAR}`, an API key stored with
+ * Pulumi CLI and a file backend: an App's client secret from `${VAR}`, an API key stored with
  * `cto secrets set` from stdin, a GitHub App key file; then `config validate`, `config show`,
  * `config show --resolved`, `secrets list`, `render`. No canary may appear in any output, any
  * process's argv sampled meanwhile, any file under CTO_HOME or the rendered directory (clear or
@@ -20,7 +20,7 @@ import { findLeaks, ProcessTableSampler, scanFiles, walkFiles } from "./scan.js"
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PEM = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const CANARIES: Record<string, string> = {
-  webhookSecret: `CANARYwebhook${randomBytes(12).toString("hex")}`,
+  clientSecret: `CANARYclient${randomBytes(12).toString("hex")}`,
   apiKey: `sk-ant-CANARYapikey${randomBytes(12).toString("hex")}`,
   appKey: PEM.split("\n")[5] as string,
 };
@@ -62,7 +62,7 @@ describe("drill secrets-store: canary secrets stay out of outputs, argv and file
       CTO_TOOLCHAIN_BIN: bin,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      CTO_DRILL_WEBHOOK_SECRET: CANARIES.webhookSecret,
+      CTO_DRILL_CLIENT_SECRET: CANARIES.clientSecret,
     };
     sampler.start();
   });
@@ -86,7 +86,7 @@ describe("drill secrets-store: canary secrets stay out of outputs, argv and file
     const file = path.join(cwd, "cto.yaml");
     const text = readFileSync(file, "utf8").replace(
       /^github:\n/m,
-      "github:\n  webhook_secret: ${CTO_DRILL_WEBHOOK_SECRET}\n  apps:\n    rex:\n      private_key_path: keys/rex.pem\n",
+      "github:\n  apps:\n    rex:\n      private_key_path: keys/rex.pem\n      client_secret: ${CTO_DRILL_CLIENT_SECRET}\n",
     );
     writeFileSync(file, text);
     await cto(["config", "validate"]);
@@ -108,10 +108,10 @@ describe("drill secrets-store: canary secrets stay out of outputs, argv and file
       ["render", render],
     ] as const)
       assert.deepEqual(findLeaks(name, r.stdout + r.stderr, CANARIES), [], `${name} printed a secret`);
-    // They did print where the secrets are: the webhook secret masked, the plan naming both.
-    assert.match(show.stdout, /^ {2}webhook_secret: <redacted>$/m);
+    // They did print where the secrets are: the client secret masked, the plan naming both.
+    assert.match(show.stdout, /^ {6}client_secret: <redacted>$/m);
     const plan = JSON.parse(resolved.stdout) as { secretNames: string[] };
-    for (const name of ["github.webhook_secret", "github.apps.rex.private_key"])
+    for (const name of ["github.apps.rex.client_secret", "github.apps.rex.private_key"])
       assert.ok(plan.secretNames.includes(name), `the plan names ${name}: ${plan.secretNames.join(", ")}`);
   });
 

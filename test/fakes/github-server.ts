@@ -16,7 +16,8 @@
  *   GET   /app, /app/installations, /app/hook/config, /app/hook/deliveries[/:id]  (RS256 JWT)
  *   PATCH /app/hook/config;  POST /app/hook/deliveries/:id/attempts (redelivery)
  * Receiver: POST /hooks/platform[/<agent>] verifies `X-Hub-Signature-256` over the raw bytes
- *   against `webhookSecret`, answers 204 (200 for a delivery id seen before) or 401; every
+ *   against that agent's secret (`receiverSecrets`, set by the test as the platform would hold
+ *   it), else `webhookSecret`, answers 204 (200 for a delivery id seen before) or 401; every
  *   delivery is recorded in `received`.
  *
  * Rate limits on demand (`rateLimitNext`), codes that expire (`codeTtlMs`, `expireCodes`), a
@@ -158,6 +159,8 @@ export class FakeGitHub {
   /** Personal access tokens: token → login. */
   readonly tokens = new Map<string, string>();
   webhookSecret: string;
+  /** The secret the receiver checks each agent's path with ("rex" → secret), like the platform's endpoints. */
+  readonly receiverSecrets = new Map<string, string>();
   /** The next N conversions are carried out on GitHub's side, but their answer never arrives. */
   loseConversionAnswers = 0;
   readonly catalog: AppCatalog = readAppCatalog();
@@ -540,10 +543,10 @@ export class FakeGitHub {
 
   /** The platform's receiver: raw bytes, constant-time compare, deliveries deduplicated by id. */
   private receive(path: string, req: IncomingMessage, raw: Buffer, record: RequestRecord, res: ServerResponse): void {
+    const secret = this.receiverSecrets.get(path.replace(/^\//, "")) ?? this.webhookSecret;
     const signature = Buffer.from(String(req.headers["x-hub-signature-256"] ?? ""));
-    const expected = Buffer.from(`sha256=${createHmac("sha256", this.webhookSecret).update(raw).digest("hex")}`);
-    const valid =
-      this.webhookSecret !== "" && signature.length === expected.length && timingSafeEqual(signature, expected);
+    const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`);
+    const valid = secret !== "" && signature.length === expected.length && timingSafeEqual(signature, expected);
     const delivery = String(req.headers["x-github-delivery"] ?? "");
     const duplicate = valid && this.seenDeliveries.has(delivery);
     if (valid) this.seenDeliveries.add(delivery);

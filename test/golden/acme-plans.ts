@@ -94,7 +94,7 @@ export function acmePlan(profile: AcmeProfile): Plan {
     agents.push(agent("morgan", "1", "2Gi", { features: { kubernetes_testing: false, docs: true } }));
   }
 
-  const secretNames = ["github.webhook_secret", "registry.password"];
+  const secretNames = ["registry.password"];
   for (const a of agents) secretNames.push(`github.apps.${a.name}.private_key`);
 
   return {

@@ -222,7 +222,7 @@ describe("github apps create: three agents, idempotent, installations", function
       manifests: manifests(fake),
       store,
       token,
-      webhook: { secret: PLATFORM_SECRET, urlFor: (agent) => `${fake.webhookUrl}/${agent}` },
+      webhook: { urlFor: (agent) => `${fake.webhookUrl}/${agent}` },
       runFlow: (_agent, manifest) => flowWithBrowser(fake, api, manifest, said),
       say: (m) => said.push(m),
       sleep: async () => undefined,
@@ -261,12 +261,17 @@ describe("github apps create: three agents, idempotent, installations", function
       assert.equal(creds?.id, String(app.id));
       assert.equal(creds?.privateKey, app.pem);
       assert.equal(creds?.clientSecret, app.clientSecret);
-      assert.equal(creds?.webhookSecret, undefined, "the App's own secret is not kept");
       assert.equal(creds?.slug, app.slug);
-      // Right after creation: the agent's URL and the stack's one secret, set with PATCH /app/hook/config.
+      // The App's own secret from the conversion is kept, and set on GitHub with the agent's URL
+      // (PATCH /app/hook/config) right after creation.
+      assert.ok((creds?.webhookSecret ?? "").length >= 20, `${agent}: its own webhook secret is stored`);
       assert.equal(app.hookUrl, `${fake.webhookUrl}/${agent}`);
-      assert.equal(app.webhookSecret, PLATFORM_SECRET);
+      assert.equal(app.webhookSecret, creds?.webhookSecret, `${agent}: GitHub signs with the stored secret`);
     }
+    const own = await Promise.all(
+      ["cleo", "rex", "tess"].map(async (a) => (await readAppCredentials(store, a))?.webhookSecret),
+    );
+    assert.equal(new Set(own).size, 3, "each App its own secret");
     // Not installed yet: the install page is shown.
     assert.ok(first.every((r) => r.installation === null));
     assert.match(
@@ -274,7 +279,7 @@ describe("github apps create: three agents, idempotent, installations", function
       /install acme-rex on acme: http:\/\/127\.0\.0\.1:\d+\/apps\/acme-rex\/installations\/new/,
     );
     for (const app of fake.apps)
-      for (const secret of [app.pem, app.clientSecret, PLATFORM_SECRET]) {
+      for (const secret of [app.pem, app.clientSecret, app.webhookSecret]) {
         assert.ok(!said.join("\n").includes(secret), "a secret was said");
       }
 
@@ -349,7 +354,8 @@ describe("github apps create: three agents, idempotent, installations", function
     assert.equal(creds?.privateKey, pem);
     assert.equal(creds?.clientId, leftover.clientId);
     assert.equal(leftover.hookUrl, `${fake.webhookUrl}/rex`);
-    assert.equal(leftover.webhookSecret, PLATFORM_SECRET);
+    assert.ok(creds?.webhookSecret, "a recovered App gets its own webhook secret");
+    assert.equal(leftover.webhookSecret, creds?.webhookSecret);
     assert.match(
       said.join("\n"),
       /client secret cannot be recovered: generate one at .* cto secrets set github\.apps\.rex\.client_secret/,
@@ -401,35 +407,93 @@ describe("github apps create: three agents, idempotent, installations", function
     );
   });
 
-  it("sets a rotated webhook secret on every App, and a new private key of kept apps", async () => {
+  it("--rotate-keys: a new webhook secret for each selected App, and a new private key of kept apps", async () => {
     await run();
-    const rotatedSecret = "rotated-platform-secret-abcdef012345";
+    const before = Object.fromEntries(
+      await Promise.all(
+        ["cleo", "rex", "tess"].map(async (a) => [a, (await readAppCredentials(store, a))?.webhookSecret]),
+      ),
+    );
     const newKeys: Record<string, string> = {};
-    const results = await run({
-      webhook: { secret: rotatedSecret, urlFor: (agent) => `${fake.webhookUrl}/${agent}` },
-      rotateKeys: {
-        webhookSecretRotated: true,
-        newPrivateKey: async (agent, settingsUrl) => {
-          assert.match(settingsUrl, /\/organizations\/acme\/settings\/apps\/acme-[a-z]+#private-key$/);
-          if (agent !== "rex") return undefined;
-          return (newKeys[agent] = fake.newPrivateKey("acme-rex"));
+    const said: string[] = [];
+    const results = await run(
+      {
+        manifests: { cleo: manifests(fake).cleo as GitHubAppManifest, rex: manifests(fake).rex as GitHubAppManifest },
+        rotateKeys: {
+          newPrivateKey: async (agent, settingsUrl) => {
+            assert.match(settingsUrl, /\/organizations\/acme\/settings\/apps\/acme-[a-z]+#private-key$/);
+            if (agent !== "rex") return undefined;
+            return (newKeys[agent] = fake.newPrivateKey("acme-rex"));
+          },
         },
       },
-    });
+      said,
+    );
     const rex = results.find((r) => r.agent === "rex");
     assert.deepEqual(rex?.rotated, ["webhook_secret", "private_key"]);
     assert.deepEqual(results.find((r) => r.agent === "cleo")?.rotated, ["webhook_secret"]);
     const after = await readAppCredentials(store, "rex");
     assert.equal(after?.privateKey, newKeys.rex);
-    for (const app of fake.apps) assert.equal(app.webhookSecret, rotatedSecret, app.slug);
+    for (const agent of ["cleo", "rex"]) {
+      const stored = (await readAppCredentials(store, agent))?.webhookSecret;
+      assert.notEqual(stored, before[agent], `${agent}: rotated`);
+      assert.equal(fake.app(`acme-${agent}`).webhookSecret, stored, `${agent}: GitHub has the new one`);
+    }
+    const tess = (await readAppCredentials(store, "tess"))?.webhookSecret;
+    assert.equal(tess, before.tess, "tess was not selected: kept");
+    assert.equal(fake.app("acme-tess").webhookSecret, tess);
+    assert.match(
+      said.join("\n"),
+      /rex: new webhook secret generated and stored encrypted as github\.apps\.rex\.webhook_secret/,
+    );
+    assert.match(said.join("\n"), /run cto up so the platform verifies with it/);
+  });
+
+  it("an App stored by an earlier version (no webhook secret of its own) gets one on the next run", async () => {
+    await run({ manifests: { rex: manifests(fake).rex as GitHubAppManifest } });
+    await store.remove("github.apps.rex.webhook_secret");
+    fake.app("acme-rex").webhookSecret = "the-old-shared-secret-0123456789";
+    const results = await run({ manifests: { rex: manifests(fake).rex as GitHubAppManifest } });
+    assert.equal(results[0]?.outcome, "kept");
+    const stored = (await readAppCredentials(store, "rex"))?.webhookSecret;
+    assert.ok(stored && stored !== "the-old-shared-secret-0123456789");
+    assert.equal(fake.app("acme-rex").webhookSecret, stored);
+    // A further run changes nothing.
+    await run({ manifests: { rex: manifests(fake).rex as GitHubAppManifest } });
+    assert.equal((await readAppCredentials(store, "rex"))?.webhookSecret, stored);
+  });
+
+  it("an App without a stored secret adopts the one cto up already gave the platform", async () => {
+    await run({ manifests: { rex: manifests(fake).rex as GitHubAppManifest } });
+    await store.remove("github.apps.rex.webhook_secret");
+    const held = "generated-by-cto-up-0123456789abcdef0123";
+    const asked: string[] = [];
+    const said: string[] = [];
+    const results = await run(
+      {
+        manifests: { rex: manifests(fake).rex as GitHubAppManifest },
+        platformSecret: async (agent) => (asked.push(agent), agent === "rex" ? held : undefined),
+      },
+      said,
+    );
+    assert.deepEqual(asked, ["rex"]);
+    assert.deepEqual(results[0]?.rotated, []);
+    assert.equal((await readAppCredentials(store, "rex"))?.webhookSecret, held);
+    assert.equal(fake.app("acme-rex").webhookSecret, held);
+    assert.doesNotMatch(said.join("\n"), /run cto up/, "the platform already has it");
+    assert.ok(!said.join("\n").includes(held));
   });
 
   it("an App created without a webhook URL gets none, then its URL on a later run", async () => {
     const noUrl = manifests(fake);
     for (const m of Object.values(noUrl)) m.hook_attributes = { url: "", active: false };
-    await run({ manifests: noUrl, webhook: { secret: PLATFORM_SECRET, urlFor: () => undefined } });
+    await run({ manifests: noUrl, webhook: { urlFor: () => undefined } });
     assert.ok(fake.apps.every((a) => a.hookUrl === ""));
-    assert.ok(fake.apps.every((a) => a.webhookSecret === PLATFORM_SECRET));
+    for (const app of fake.apps) {
+      const stored = (await readAppCredentials(store, app.slug.replace("acme-", "")))?.webhookSecret;
+      assert.ok(stored, `${app.slug}: a secret is stored even without a URL`);
+      assert.equal(app.webhookSecret, stored);
+    }
     assert.deepEqual(fake.apps.find((a) => a.slug === "acme-tess")?.events, ["pull_request", "workflow_run"]);
     const later = await run();
     assert.ok(later.every((r) => r.webhookUrl === `${fake.webhookUrl}/${r.agent}`));
@@ -450,7 +514,8 @@ describe("github apps create: three agents, idempotent, installations", function
     );
     assert.equal(rex?.webhookUrl, `${fake.webhookUrl}/rex`);
     assert.deepEqual(rex?.problems, []);
-    // GitHub pinged on creation, signed with the App's own secret, before cto set the stack's: refused.
+    // GitHub pinged on creation, signed with the App's own secret, before cto up gave the platform
+    // that secret: refused.
     assert.equal(rex?.deliveries[0]?.event, "ping");
     assert.equal(rex?.deliveries[0]?.status_code, 401);
     assert.equal(rex?.deliveries[0]?.failed, true);
@@ -465,7 +530,8 @@ describe("github apps create: three agents, idempotent, installations", function
     );
     assert.match(text, /morgan: no app yet \(create it with: cto github apps create --agents morgan\)/);
 
-    // Redelivered now that the App signs with the platform's secret: accepted.
+    // Redelivered once the platform's endpoint holds the App's own secret (as after cto up): accepted.
+    fake.receiverSecrets.set("rex", (await readAppCredentials(store, "rex"))?.webhookSecret as string);
     const session = new AppSession(api, String(fake.app("acme-rex").id), fake.app("acme-rex").pem);
     await session.redeliver(rex?.deliveries[0]?.id as number);
     const again = await githubStatus(api, store, ["rex"]);

@@ -128,7 +128,7 @@ describe("platform objects", () => {
     );
   });
 
-  it("one EventSource endpoint per agent at its App webhook path, checked with the stack's webhook secret", () => {
+  it("one EventSource endpoint per agent at its App webhook path, checked with that App's own webhook secret", () => {
     const plan = acmePlan("standard");
     const { platformObjects: objects, secrets } = render(plan);
     const source = find(objects, "EventSource", "cto-github");
@@ -137,7 +137,10 @@ describe("platform objects", () => {
       const entry = source.spec.github[agent];
       assert.equal(entry.webhook.endpoint, agentWebhookPath(plan, agent));
       assert.equal(entry.webhook.port, "12000");
-      assert.deepEqual(entry.webhookSecret, { name: secrets["github-webhook"]!.name, key: "secret" });
+      const own = secrets[`github-app-${agent}`]!;
+      assert.deepEqual(entry.webhookSecret, { name: own.name, key: "webhook-secret" });
+      assert.equal(own.name, `cto-github-app-${agent}`);
+      assert.equal(own.keys["webhook-secret"], `github.apps.${agent}.webhook_secret`);
       assert.deepEqual(entry.organizations, ["acme"]);
     }
     assert.equal(source.spec.github.rex.webhook.endpoint, "/github/rex");

@@ -112,9 +112,13 @@ describe("cto render output directory", () => {
       ServiceAccount: 3,
       WorkflowTemplate: 1,
     });
-    const webhook = files["external-secrets/cto-github-webhook.yaml"] as string;
+    assert.equal(files["external-secrets/cto-github-webhook.yaml"], undefined, "no shared webhook secret");
+    const webhook = files["external-secrets/cto-github-app-rex.yaml"] as string;
     assert.match(webhook, /apiVersion: external-secrets\.io\/v1beta1/);
-    assert.match(webhook, /key: acme-platform\/prod\/cto-github-webhook\n\s+property: secret/);
+    assert.match(
+      webhook,
+      /key: acme-platform\/prod\/cto-github-app-rex\n\s+property: webhook-secret\n\s+secretKey: webhook-secret/,
+    );
     assert.match(webhook, /name: acme-vault/);
   });
 
