@@ -103,7 +103,7 @@ describe("cto render output directory", () => {
       Deployment: 1,
       EventBus: 1,
       EventSource: 1,
-      ExternalSecret: 8,
+      ExternalSecret: 7,
       Namespace: 8,
       Role: 3,
       RoleBinding: 3,
