@@ -225,6 +225,10 @@ export const sshNodeSchema = z.strictObject({
     .min(1)
     .max(253)
     .regex(/^[A-Za-z0-9.:-]+$/, { message: "must be a host name or IP address" }),
+  /**
+   * The SSH login. cto installs k3s as root and never runs sudo, so the resolver accepts `root` only
+   * (another user: exit 2 with the fix, before anything runs).
+   */
   user: z
     .string()
     .min(1)
@@ -234,6 +238,8 @@ export const sshNodeSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).default(22),
   ssh_key_path: filePath.optional(),
   role: z.enum(["server", "agent"]).default("agent"),
+  /** The host's CPU architecture (`uname -m` x86_64 → amd64, aarch64 → arm64): which k3s binary it gets. */
+  arch: z.enum(["amd64", "arm64"]).default("amd64"),
 });
 
 export const clusterSchema = z.strictObject({
@@ -252,9 +258,16 @@ export const clusterSchema = z.strictObject({
     .string()
     .regex(/^v?[0-9]+\.[0-9]+\.[0-9]+([+-][A-Za-z0-9.+-]+)?$/, { message: "must be a version such as v1.31.4+k3s1" })
     .optional(),
-  /** Mirror of the k3s install script for air-gapped sites. */
+  /**
+   * No longer used: cto runs no install script. Refused with a pointer to CTO_TOOLS_MIRROR_K3S
+   * (the k3s release mirror) so that an old setting does not silently stop mattering.
+   */
   install_script_url: httpUrl.optional(),
-  /** Hosts reachable over SSH: one server plus agents, or three servers for high availability. */
+  /**
+   * Hosts reachable over SSH as root: one server plus agents, or three servers for high
+   * availability. Each gets the k3s release binary of its `arch` (downloaded and SHA-256 checked on
+   * this machine, copied over SSH, checked again on the host) as a systemd service; no install script.
+   */
   nodes: z.array(sshNodeSchema).max(100).default([]),
   /** For `simulated`: node count and per-node capacity. Defaults are sized to the profile. */
   simulated: z

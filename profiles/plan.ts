@@ -25,10 +25,10 @@ export type ClusterPlan =
       provider: "k3s";
       name: string;
       version: string;
-      installScriptUrl: string;
       /**
        * The k3s binary cto downloads (SHA-256 checked) for a single node on this machine:
-       * `<cto home>/bin/k3s`. Not used for SSH nodes.
+       * `<cto home>/bin/k3s`. SSH nodes get the binary of their `arch` instead
+       * (stacks/tools/host-k3s.ts), copied over SSH.
        */
       binaryPath: string;
       /** Empty: single node on this machine. Otherwise servers/agents over SSH. */
@@ -57,10 +57,13 @@ export type ClusterPlan =
 
 export interface SshNodePlan {
   host: string;
+  /** Always root: cto never runs sudo (the resolver refuses other users). */
   user: string;
   port: number;
   sshKeyPath?: string;
   role: "server" | "agent";
+  /** The host's CPU architecture: which k3s release binary it gets. */
+  arch: "amd64" | "arm64";
 }
 
 export interface ChartPlan {

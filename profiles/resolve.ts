@@ -74,7 +74,6 @@ export const CHART_DEFAULT_KEY = "default";
 export const GITHUB_APP_NAME_MAX = 34;
 /** Ports the kind cluster publishes on this machine (ingress, Argo CD, Argo Workflows, Grafana). */
 export const KIND_PORT_MAPPINGS = [80, 443, 8080, 2746, 3000];
-export const K3S_INSTALL_SCRIPT = "https://get.k3s.io";
 export const LOCAL_REGISTRY = "localhost:5000";
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
@@ -161,6 +160,7 @@ export async function resolvePlan(config: CtoConfig, opts: ResolveOptions, catal
     if (!profile.allowed_features.includes(name)) allowed[FEATURE_KEYS[name]] = false;
   }
   checkFeatureNeeds(merged, profile, allowed, from, issue);
+  checkSshHosts(merged, from, issue);
 
   const components = resolveComponents(merged, profile, release, catalog, features, from, issue);
   const namespaces: Record<string, string> = { platform: merged.platform.namespace };
@@ -313,6 +313,31 @@ function mergeOverrides(
     });
   }
   return undefined;
+}
+
+/**
+ * k3s over SSH: cto connects as root and never runs sudo, so another user is refused here, before
+ * anything runs; `install_script_url` is refused because no install script runs any more.
+ */
+function checkSshHosts(config: CtoConfig, from: From, issue: Issue): void {
+  const c = config.cluster;
+  c.nodes.forEach((node, i) => {
+    if (node.user !== "root") {
+      issue(
+        `${from("cluster", "nodes")}[${i}].user`,
+        `${node.host}: cto installs k3s over SSH as root and never runs sudo; user ${node.user} is not root`,
+        "set user: root (or remove it) and allow root to log in with a key on the host (sshd_config: PermitRootLogin prohibit-password); " +
+          "or install k3s yourself and use cluster.provider: existing",
+      );
+    }
+  });
+  if (c.install_script_url !== undefined) {
+    issue(
+      from("cluster", "install_script_url"),
+      "cto no longer runs the k3s install script: SSH hosts get the k3s release binary, SHA-256 checked, copied over SSH",
+      "remove install_script_url; for an air-gapped mirror of the k3s release set CTO_TOOLS_MIRROR_K3S=<release directory url> (or CTO_TOOLS_MIRROR)",
+    );
+  }
 }
 
 function resolveFeatures(config: CtoConfig, profile: Profile, catalog: Catalog, from: From, issue: Issue): FeaturePlan {
@@ -745,10 +770,9 @@ function resolveCluster(
         provider: "k3s",
         name,
         version: c.version ?? release.cluster.k3s,
-        installScriptUrl: c.install_script_url ?? K3S_INSTALL_SCRIPT,
         binaryPath: path.join(home, "bin", "k3s"),
         nodes: c.nodes.map((n) =>
-          compact({ host: n.host, user: n.user, port: n.port, sshKeyPath: n.ssh_key_path, role: n.role }),
+          compact({ host: n.host, user: n.user, port: n.port, sshKeyPath: n.ssh_key_path, role: n.role, arch: n.arch }),
         ),
         kubeconfigPath,
       };

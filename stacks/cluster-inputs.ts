@@ -1,6 +1,7 @@
 /**
  * Host-side inputs of the `Cluster` component, read here because components never read files or
- * the environment: the kubeconfig of an `existing` cluster, SSH keys of k3s hosts, and where the
+ * the environment: the kubeconfig of an `existing` cluster, SSH keys of k3s hosts and the checked
+ * k3s binary of each host architecture (re-hashed against its install receipt), and where the
  * simulated cluster's binaries and working directory are.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -8,16 +9,21 @@ import { homedir } from "node:os";
 import path from "node:path";
 import type { ClusterArgs } from "../components/cluster/cluster.js";
 import { UserError } from "../config/errors.js";
+import { ctoHome } from "../config/paths.js";
 import { toolchainBinDir } from "../config/toolchain.js";
 import type { Plan } from "../profiles/plan.js";
 import type { ProgramRuntime } from "./program-config.js";
+import { checkedHostK3s } from "./tools/host-k3s.js";
 
 /** Expands a leading `~/`. */
 function expandHome(file: string, env: NodeJS.ProcessEnv): string {
   return file.startsWith("~/") ? path.join(env.HOME || homedir(), file.slice(2)) : file;
 }
 
-/** Reads the cluster's host-side inputs for a plan. Throws `UserError` for a file that is named but missing. */
+/**
+ * Reads the cluster's host-side inputs for a plan. Throws `UserError` for a file that is named but
+ * missing, and for an SSH host's k3s binary that is missing or changed since it was checked.
+ */
 export function readClusterInputs(
   plan: Plan,
   runtime: ProgramRuntime = {},
@@ -56,7 +62,12 @@ export function readClusterInputs(
         }
         privateKeys[node.host] = readFileSync(file, "utf8");
       }
-      return { ssh: { privateKeys, ...(env.SSH_AUTH_SOCK ? { agentSocketPath: env.SSH_AUTH_SOCK } : {}) } };
+      return {
+        ssh: { privateKeys, ...(env.SSH_AUTH_SOCK ? { agentSocketPath: env.SSH_AUTH_SOCK } : {}) },
+        ...(cluster.nodes.length > 0
+          ? { k3sBinaries: checkedHostK3s(ctoHome(env), cluster.version, cluster.nodes) }
+          : {}),
+      };
     }
     case "simulated": {
       const binDir = runtime.binDir ?? toolchainBinDir(env);

@@ -20,14 +20,18 @@ export async function offerToolInstall(
   options: LifecycleCommandOptions,
   io: LifecycleIO,
 ): Promise<boolean> {
-  const { TOOL_FOR_CHECK, TOOLS, k3sTagOf, loadToolPins } = await import("../../stacks/tools/index.js");
+  const { TOOL_FOR_CHECK, TOOLS, hostArchOfCheck, k3sTagOf, loadToolPins } =
+    await import("../../stacks/tools/index.js");
   const wanted = report.checks.filter((c) => c.status === "fail" && TOOL_FOR_CHECK[c.id]);
   if (wanted.length === 0) return false;
   const pins = await loadToolPins(plan.release, io.env, k3sTagOf(plan));
   const home = ctoHome(io.env);
   const names = wanted
-    .map((c) => TOOL_FOR_CHECK[c.id])
-    .map((t) => (t ? `${TOOLS[t].name} ${pins.versions[t]}` : ""))
+    .map((c) => {
+      const t = TOOL_FOR_CHECK[c.id];
+      const host = hostArchOfCheck(c.id);
+      return t ? `${TOOLS[t].name} ${pins.versions[t]}${host ? ` (linux-${host}, for the SSH hosts)` : ""}` : "";
+    })
     .join(", ");
   const say = (line: string): void => (options.json ? io.err(line) : io.out(line));
   say(`Missing tools cto can install into ${home}/bin (official release files, SHA-256 checked): ${names}`);

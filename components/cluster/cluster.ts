@@ -7,8 +7,9 @@
  * - `existing` — adopts a cluster: the caller passes the kubeconfig content (the program reads
  *   the file; components never read files) and the context to use.
  * - `k3s` — without `nodes`: a single node on this machine (`local-k3s.ts`); with `nodes`: servers
- *   and agents over SSH (`remote-k3s.ts`). On k3s the bundled `local-path` StorageClass is made
- *   the default class explicitly.
+ *   and agents over SSH (`remote-k3s.ts`: the checked release binary copied over SSH, no install
+ *   script, no sudo). On k3s the bundled `local-path` StorageClass is made the default class
+ *   explicitly.
  * - `kind`, `minikube` — local commands (`kind.ts`, `minikube.ts`).
  * - `simulated` — a kwok cluster (real API server, simulated nodes) through the Node dynamic
  *   resource `SimulatedCluster` (`simulated.ts`), the only provisioner that runs without the
@@ -30,7 +31,7 @@ import { kubeconfigEndpoint } from "./kubeconfig.js";
 import { KubeconfigFile } from "./kubeconfig-file.js";
 import { createLocalK3s } from "./local-k3s.js";
 import { createMinikube } from "./minikube.js";
-import { createRemoteK3s, type SshAccess } from "./remote-k3s.js";
+import { createRemoteK3s, type K3sHostBinary, type SshAccess } from "./remote-k3s.js";
 import { SimulatedCluster, SimulatedKubeconfig } from "./simulated.js";
 
 export interface ClusterArgs {
@@ -44,6 +45,11 @@ export interface ClusterArgs {
   existingKubeconfig?: pulumi.Input<string>;
   /** For `k3s` with `nodes`: SSH keys by host, or an agent socket. */
   ssh?: SshAccess;
+  /**
+   * For `k3s` with `nodes`: the checked k3s release binary of each host architecture on this
+   * machine (path and SHA-256), copied to the hosts over SSH.
+   */
+  k3sBinaries?: Partial<Record<"amd64" | "arm64", K3sHostBinary>>;
   /**
    * For `simulated`: where the kwok binaries are, and kwokctl's working directory (default: `kwok`
    * next to the plan's `kubeconfigPath`).
@@ -158,7 +164,7 @@ export function provisionCluster(name: string, args: ClusterArgs, parent: pulumi
       const made =
         cluster.nodes.length === 0
           ? createLocalK3s(name, cluster, parent)
-          : createRemoteK3s(name, cluster, args.ssh ?? {}, parent);
+          : createRemoteK3s(name, cluster, args.ssh ?? {}, args.k3sBinaries ?? {}, parent);
       return { kubeconfig: made.kubeconfig, hasKubeconfig: true, version: cluster.version };
     }
     case "kind": {

@@ -12,6 +12,8 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
   TOOL_FOR_CHECK,
+  hostArchOfCheck,
+  installHostK3s,
   installTools,
   recordToolchainCopy,
   type InstallResult,
@@ -102,6 +104,13 @@ export async function applyFixes(report: DoctorReport, options: FixOptions = {})
       actions.push(copied);
     } else if (tool === "pulumi-kubernetes" && copied?.outcome === "installed" && (await hasPlugin(ctoHome))) {
       actions.push({ id: r.id, name: r.name, outcome: "installed", message: "copied with the Pulumi CLI (above)" });
+    } else if (hostArchOfCheck(r.id) && options.tools) {
+      // k3s for SSH hosts: the linux-<arch> release file, kept apart from this machine's tools.
+      const arch = hostArchOfCheck(r.id) as "amd64" | "arm64";
+      const version = options.tools.versions.k3s;
+      options.onDownload?.(`k3s (linux-${arch}, for SSH hosts)`, version);
+      const res = await installHostK3s(arch, version, { ctoHome, env: probes.env, pins: options.tools.digests });
+      actions.push(fromInstall({ ...res, name: `${res.name} linux-${arch}` }, r));
     } else if (tool && options.tools) {
       toInstall.push({ tool, check: r });
     } else {

@@ -19,6 +19,7 @@ import { installTool, manualInstall, type InstallResult } from "./install.js";
 
 export { TOOLS, currentPlatform, mirrorVariable, toolUrls, type Platform, type ToolId } from "./catalog.js";
 export { installTool, manualInstall, sweepStaging, type InstallResult } from "./install.js";
+export { hostArchOfCheck, installHostK3s } from "./host-k3s.js";
 export { readReceipts, receiptsFile, recordToolchainCopy, type Receipts, type ToolReceipt } from "./receipts.js";
 
 /** Which tool a failed or warned doctor check asks for. */
@@ -29,6 +30,9 @@ export const TOOL_FOR_CHECK: Readonly<Record<string, ToolId>> = {
   "tool.kind": "kind",
   "tool.minikube": "minikube",
   "tool.k3s": "k3s",
+  // The k3s binary of SSH hosts, for their architecture (host-k3s.ts), whatever this machine is.
+  "tool.k3s-host-amd64": "k3s",
+  "tool.k3s-host-arm64": "k3s",
 };
 
 export interface ToolPins {

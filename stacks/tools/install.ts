@@ -28,6 +28,11 @@ export interface InstallOptions {
   env: NodeJS.ProcessEnv;
   pins: DigestPins;
   platform: Platform;
+  /**
+   * Install elsewhere than `<ctoHome>/bin` under another receipt name: a binary for another
+   * machine (k3s for an SSH host's architecture, stacks/tools/host-k3s.ts).
+   */
+  target?: { dir: string; receipt: string };
 }
 
 export interface InstallResult {
@@ -58,9 +63,14 @@ export async function sweepStaging(ctoHome: string): Promise<void> {
 }
 
 /** How to get the tool without cto, or from a mirror, for failure messages. */
-export function manualInstall(tool: ToolId, version: string, ctoHome: string, p: Platform): string {
+export function manualInstall(
+  tool: ToolId,
+  version: string,
+  ctoHome: string,
+  p: Platform,
+  bin: string = path.join(ctoHome, "bin"),
+): string {
   const spec = TOOLS[tool];
-  const bin = path.join(ctoHome, "bin");
   return (
     `install ${spec.name} ${version} by hand (${spec.manual}) into ${bin}; ` +
     `or serve it from a mirror: CTO_TOOLS_MIRROR=<url> (files under <url>/${tool}/${version}/${platformKey(p)}/) ` +
@@ -72,9 +82,9 @@ export function manualInstall(tool: ToolId, version: string, ctoHome: string, p:
 export async function installTool(tool: ToolId, version: string, opts: InstallOptions): Promise<InstallResult> {
   const spec = TOOLS[tool];
   const base = { tool, name: spec.name, version };
-  const bin = path.join(opts.ctoHome, "bin");
+  const bin = opts.target?.dir ?? path.join(opts.ctoHome, "bin");
   const { asset, url, checksumUrl } = toolUrls(spec, version, opts.platform, opts.env);
-  const manual = manualInstall(tool, version, opts.ctoHome, opts.platform);
+  const manual = manualInstall(tool, version, opts.ctoHome, opts.platform, bin);
   const fail = (message: string, extra: Partial<InstallResult> = {}): InstallResult => ({
     ...base,
     outcome: "failed",
@@ -151,7 +161,7 @@ export async function installTool(tool: ToolId, version: string, opts: InstallOp
       files: ordered,
       installedAt: new Date().toISOString(),
     };
-    await recordReceipt(opts.ctoHome, tool, receipt);
+    await recordReceipt(opts.ctoHome, opts.target?.receipt ?? tool, receipt);
     return {
       ...base,
       outcome: "installed",

@@ -9,14 +9,20 @@ import { FAKE_KUBECONFIG, find, isSecretAt, type RecordedResource } from "./harn
 
 const LOCAL = "command:local:Command";
 const REMOTE = "command:remote:Command";
+const COPY = "command:remote:CopyToRemote";
 const PROVIDER = "pulumi:providers:kubernetes";
 
-const node = (host: string, role: "server" | "agent"): SshNodePlan => ({ host, user: "ops", port: 22, role });
+const node = (host: string, role: "server" | "agent"): SshNodePlan => ({
+  host,
+  user: "root",
+  port: 22,
+  role,
+  arch: "amd64",
+});
 const k3s = (nodes: SshNodePlan[]): Plan["cluster"] => ({
   provider: "k3s",
   name: "acme",
   version: "v1.31.4+k3s1",
-  installScriptUrl: "https://mirror.acme.example/k3s/install.sh",
   binaryPath: "/home/me/.cto/bin/k3s",
   nodes,
   kubeconfigPath: "/home/me/.cto/clusters/acme/kubeconfig",
@@ -73,18 +79,21 @@ describe("Cluster (mocks)", function () {
     assert.ok(isSecretAt(provider.raw, "kubeconfig"));
   });
 
-  it("k3s over SSH, HA: three servers with embedded etcd and agents; the join token travels on stdin as a secret", async () => {
+  it("k3s over SSH, HA: per host the checked binary copied over SSH, then the service; token on stdin; no curl, no sudo", async () => {
     const plan = acme("production", (p) => {
       p.cluster = k3s([
         node("10.0.0.1", "server"),
         node("10.0.0.2", "server"),
         node("10.0.0.3", "server"),
-        { ...node("10.0.0.4", "agent"), sshKeyPath: "/keys/agent" },
+        { ...node("10.0.0.4", "agent"), sshKeyPath: "/keys/agent", arch: "arm64" },
       ]);
     });
+    const amd = { path: "/home/me/.cto/tools/k3s/1.31.4+k3s1/linux-amd64/k3s", sha256: "a".repeat(64) };
+    const arm = { path: "/home/me/.cto/tools/k3s/1.31.4+k3s1/linux-arm64/k3s", sha256: "b".repeat(64) };
     const { recorded } = await buildUnderMocks(plan, undefined, {
       cluster: {
         ssh: { privateKeys: { "10.0.0.4": "-----BEGIN OPENSSH PRIVATE KEY-----" }, agentSocketPath: "/run/ssh.sock" },
+        k3sBinaries: { amd64: amd, arm64: arm },
       },
     });
     assert.deepEqual(names(recorded, REMOTE), [
@@ -94,22 +103,72 @@ describe("Cluster (mocks)", function () {
       "cluster-k3s-server-10.0.0.3",
       "cluster-kubeconfig",
     ]);
+    assert.deepEqual(names(recorded, COPY), [
+      "cluster-k3s-binary-10.0.0.1",
+      "cluster-k3s-binary-10.0.0.2",
+      "cluster-k3s-binary-10.0.0.3",
+      "cluster-k3s-binary-10.0.0.4",
+    ]);
+    // Each host gets the binary of its arch, as a file asset, at a versioned path; a new digest replaces it.
+    const copyOf = (host: string) => find(recorded, COPY, `cluster-k3s-binary-${host}`);
+    const source = (host: string) => copyOf(host).inputs.source as { path?: string };
+    assert.equal(source("10.0.0.1").path, amd.path);
+    assert.equal(source("10.0.0.4").path, arm.path);
+    assert.equal(copyOf("10.0.0.1").inputs.remotePath, "/var/lib/cto/k3s/k3s-v1.31.4+k3s1-linux-amd64");
+    assert.equal(copyOf("10.0.0.4").inputs.remotePath, "/var/lib/cto/k3s/k3s-v1.31.4+k3s1-linux-arm64");
+    assert.deepEqual(copyOf("10.0.0.4").inputs.triggers, [arm.sha256]);
+    assert.equal((copyOf("10.0.0.4").inputs.connection as { user?: string }).user, "root");
+
     const first = find(recorded, REMOTE, "cluster-k3s-server-10.0.0.1");
-    assert.match(String(first.inputs.create), /server --cluster-init --disable traefik/);
+    const create = String(first.inputs.create);
+    assert.match(create, /ExecStart=\/usr\/local\/bin\/k3s server --cluster-init --disable traefik/);
+    assert.ok(create.includes(`if [ "$got" != '${amd.sha256}' ]; then`), "the host checks the copy's digest");
+    assert.ok(first.dependsOn.includes("cluster-k3s-binary-10.0.0.1"), "installs after its copy");
+    assert.deepEqual(first.inputs.triggers, ["v1.31.4+k3s1", amd.sha256]);
     assert.ok(isSecretAt(first.raw, "stdin"), "token on stdin, secret");
-    assert.ok(!String(first.inputs.create).includes(String(first.inputs.stdin)), "token not in the script");
+    assert.ok(!create.includes(String(first.inputs.stdin)), "token not in the script");
     const second = find(recorded, REMOTE, "cluster-k3s-server-10.0.0.2");
-    assert.match(String(second.inputs.create), /server --server 'https:\/\/10\.0\.0\.1:6443'/);
+    assert.match(String(second.inputs.create), /server --server https:\/\/10\.0\.0\.1:6443/);
     assert.ok(second.dependsOn.includes("cluster-k3s-server-10.0.0.1"));
+    assert.ok(
+      copyOf("10.0.0.2").dependsOn.includes("cluster-k3s-server-10.0.0.1"),
+      "joins copy after the first server",
+    );
     const agent = find(recorded, REMOTE, "cluster-k3s-agent-10.0.0.4");
-    assert.match(String(agent.inputs.create), /agent --server 'https:\/\/10\.0\.0\.1:6443'/);
-    assert.match(String(agent.inputs.delete), /k3s-agent-uninstall\.sh/);
+    assert.match(
+      String(agent.inputs.create),
+      /ExecStart=\/usr\/local\/bin\/k3s agent --server https:\/\/10\.0\.0\.1:6443/,
+    );
+    assert.ok(String(agent.inputs.create).includes(`'${arm.sha256}'`));
+    assert.match(String(agent.inputs.delete), /systemctl disable --now k3s/);
+    for (const r of recorded.filter((x) => x.type === REMOTE)) {
+      for (const script of [r.inputs.create, r.inputs.delete].filter((x) => x !== undefined).map(String)) {
+        assert.doesNotMatch(
+          script,
+          /curl|wget|\| *sh\b|sudo|get\.k3s\.io/,
+          `${r.name}: no download, piped script or sudo`,
+        );
+      }
+    }
     assert.ok(isSecretAt(agent.raw, "connection.privateKey") || isSecretAt(agent.raw, "connection"));
     assert.equal((first.inputs.connection as { agentSocketPath?: string }).agentSocketPath, "/run/ssh.sock");
+    const read = find(recorded, REMOTE, "cluster-kubeconfig");
+    assert.equal(read.inputs.create, "cat /etc/rancher/k3s/k3s.yaml");
+    assert.equal(read.inputs.logging, "stderr");
     find(recorded, "pulumi-nodejs:dynamic/cto:GeneratedSecret", "cluster-k3s-token");
     const file = find(recorded, "pulumi-nodejs:dynamic/cto:KubeconfigFile", "cluster-kubeconfig-file");
     assert.equal(file.inputs.path, "/home/me/.cto/clusters/acme/kubeconfig");
     assert.ok(isSecretAt(file.raw, "content"));
+  });
+
+  it("k3s over SSH without the checked binary of a host's arch: an error naming cto doctor --fix, nothing created", async () => {
+    const plan = acme("standard", (p) => (p.cluster = k3s([{ ...node("10.0.0.1", "server"), arch: "arm64" }])));
+    await assert.rejects(
+      buildUnderMocks(plan, undefined, {
+        cluster: { k3sBinaries: { amd64: { path: "/k3s", sha256: "a".repeat(64) } } },
+      }),
+      /no checked k3s v1\.31\.4\+k3s1 binary for linux-arm64 \(host 10\.0\.0\.1\): run cto doctor --fix/,
+    );
   });
 
   it("kind: the PRD's port mappings on the control plane, config on stdin, delete removes the cluster", async () => {

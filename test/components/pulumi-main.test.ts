@@ -1,6 +1,7 @@
 /** The Pulumi.yaml entry reads the plan, secrets, stored credentials, random store and runtime from stack config. */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -106,25 +107,48 @@ describe("stacks/cluster-inputs", () => {
     );
   });
 
-  it("k3s over SSH: key files by host, the agent socket from SSH_AUTH_SOCK", () => {
+  it("k3s over SSH: key files by host, the agent socket from SSH_AUTH_SOCK, the host binary re-hashed against its receipt", () => {
     const key = path.join(dir, "id");
     writeFileSync(key, "KEY");
+    const binary = path.join(dir, ".cto", "tools", "k3s", "1.31.4+k3s1", "linux-amd64", "k3s");
+    const receipt = (sha256: string) =>
+      writeFileSync(
+        path.join(dir, ".cto", "tools.json"),
+        JSON.stringify({ "k3s-linux-amd64": { version: "1.31.4+k3s1", sha256, files: ["k3s"] } }),
+      );
     const plan = acme("standard", (p) => {
       p.cluster = {
         provider: "k3s",
         name: "acme",
         version: "v1.31.4+k3s1",
-        installScriptUrl: "https://get.k3s.io",
         binaryPath: "/home/me/.cto/bin/k3s",
         nodes: [
-          { host: "10.0.0.1", user: "ops", port: 22, role: "server", sshKeyPath: key },
-          { host: "10.0.0.2", user: "ops", port: 22, role: "agent" },
+          { host: "10.0.0.1", user: "root", port: 22, role: "server", sshKeyPath: key, arch: "amd64" },
+          { host: "10.0.0.2", user: "root", port: 22, role: "agent", arch: "amd64" },
         ],
         kubeconfigPath: "/k",
       };
     });
-    assert.deepEqual(readClusterInputs(plan, {}, { HOME: dir, SSH_AUTH_SOCK: "/run/agent" }), {
+    const env = { HOME: dir, SSH_AUTH_SOCK: "/run/agent" };
+    assert.throws(
+      () => readClusterInputs(plan, {}, env),
+      (e: unknown) =>
+        e instanceof UserError &&
+        e.message.includes(`k3s v1.31.4+k3s1 for linux-amd64 (SSH hosts): ${binary} is missing`) &&
+        /cto doctor --fix/.test(e.hint ?? ""),
+    );
+    mkdirSync(path.dirname(binary), { recursive: true });
+    writeFileSync(binary, "k3s stand-in");
+    const sha256 = createHash("sha256").update("k3s stand-in").digest("hex");
+    receipt("0".repeat(64));
+    assert.throws(
+      () => readClusterInputs(plan, {}, env),
+      (e: unknown) => e instanceof UserError && e.message.includes(`changed since it was checked: SHA-256 ${sha256}`),
+    );
+    receipt(sha256);
+    assert.deepEqual(readClusterInputs(plan, {}, env), {
       ssh: { privateKeys: { "10.0.0.1": "KEY" }, agentSocketPath: "/run/agent" },
+      k3sBinaries: { amd64: { path: binary, sha256 } },
     });
   });
 });

@@ -7,12 +7,17 @@ import { buildPlatform } from "../../stacks/program.js";
 import { acme, acmeSecrets } from "./fixtures.js";
 import { recordResources, settle } from "./harness.js";
 
-const node = (host: string, role: "server" | "agent"): SshNodePlan => ({ host, user: "ops", port: 22, role });
+const node = (host: string, role: "server" | "agent"): SshNodePlan => ({
+  host,
+  user: "root",
+  port: 22,
+  role,
+  arch: "amd64",
+});
 const k3s = (nodes: SshNodePlan[]): Plan["cluster"] => ({
   provider: "k3s",
   name: "acme",
   version: "v1.31.4+k3s1",
-  installScriptUrl: "https://get.k3s.io",
   binaryPath: "/home/me/.cto/bin/k3s",
   nodes,
   kubeconfigPath: "/home/me/.cto/clusters/acme/kubeconfig",

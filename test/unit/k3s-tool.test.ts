@@ -5,14 +5,15 @@
  * ~/.cto/bin, and the k3s check then finds it at the plan's version.
  */
 import { strict as assert } from "node:assert";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { k3sCheck } from "../../stacks/preflight/checks/tools.js";
+import { hostK3sChecks, k3sCheck } from "../../stacks/preflight/checks/tools.js";
 import { applyFixes } from "../../stacks/preflight/fix.js";
 import { realProbes } from "../../stacks/preflight/probes.js";
-import type { DoctorReport } from "../../stacks/preflight/types.js";
-import { TOOLS, installTools, loadToolPins } from "../../stacks/tools/index.js";
+import type { Check, DoctorReport } from "../../stacks/preflight/types.js";
+import { checkedHostK3s, hostK3sPath } from "../../stacks/tools/host-k3s.js";
+import { TOOLS, installHostK3s, installTools, loadToolPins } from "../../stacks/tools/index.js";
 import { startToolServer, type ToolServer } from "../helpers/tool-server.js";
 import { makePlan, runCheck } from "./preflight-fixtures.js";
 
@@ -88,5 +89,64 @@ describe("k3s binary install", function () {
     );
     assert.equal(other.status, "fail");
     assert.match(other.fix ?? "", /cto doctor --fix {3}\(downloads k3s v1\.99\.0\+k3s1 into .*SHA-256 checked/);
+  });
+
+  it("SSH hosts: --fix downloads the linux-<arch> binary into ~/.cto/tools/k3s, not bin; the check and the deploy re-hash it", async () => {
+    const arch = server.platform.arch;
+    const probes = realProbes({ home: tmp, env: env() });
+    const ctoHome = path.join(tmp, ".cto");
+    const plan = makePlan({
+      cluster: {
+        provider: "k3s",
+        version: tag(),
+        nodes: [{ host: "h", user: "root", port: 22, role: "server", arch }],
+      },
+    });
+    const [check] = hostK3sChecks(plan);
+    assert.equal(check?.id, `tool.k3s-host-${arch}`);
+    const missing = await runCheck(check as Check, plan, probes, { ctoHome });
+    assert.equal(missing.status, "fail");
+    assert.match(missing.fix ?? "", /cto doctor --fix {3}\(downloads k3s v.* for linux-.* into .*tools\/k3s\//);
+    assert.throws(
+      () => checkedHostK3s(ctoHome, tag(), plan.cluster.provider === "k3s" ? plan.cluster.nodes : []),
+      /run cto doctor --fix|is missing/,
+    );
+
+    const [action] = await applyFixes(report(`tool.k3s-host-${arch}`), {
+      probes,
+      tools: await loadToolPins("0.1.0", env(), tag()),
+    });
+    assert.equal(action?.outcome, "installed", JSON.stringify(action));
+    const file = hostK3sPath(ctoHome, tag(), arch);
+    assert.equal(file, path.join(ctoHome, "tools", "k3s", server.versions.k3s, `linux-${arch}`, "k3s"));
+    assert.equal((await stat(file)).mode & 0o777, 0o755);
+    await assert.rejects(stat(path.join(ctoHome, "bin", "k3s")), "this machine's bin is untouched");
+    const served = [...server.files.values()].find((f) => f.tool === "k3s");
+    const receipts = JSON.parse(await readFile(path.join(ctoHome, "tools.json"), "utf8"));
+    assert.equal(receipts[`k3s-linux-${arch}`].sha256, served?.sha256);
+    const ok = await runCheck(check as Check, plan, probes, { ctoHome });
+    assert.equal(ok.status, "ok", ok.reason);
+    assert.deepEqual(checkedHostK3s(ctoHome, tag(), [{ arch }]), { [arch]: { path: file, sha256: served?.sha256 } });
+
+    // A file changed after its check is not deployed.
+    await writeFile(file, "changed\n");
+    const changed = await runCheck(check as Check, plan, probes, { ctoHome });
+    assert.match(changed.reason, /changed since it was checked/);
+    assert.throws(() => checkedHostK3s(ctoHome, tag(), [{ arch }]), /changed since it was checked/);
+  });
+
+  it("SSH hosts: a tampered download for the hosts installs nothing", async () => {
+    const arch = server.platform.arch;
+    server.faults.set(TOOLS.k3s.asset(server.versions.k3s, server.platform), { tamper: true });
+    const pins = await loadToolPins("0.1.0", env(), tag());
+    const r = await installHostK3s(arch, pins.versions.k3s, {
+      ctoHome: path.join(tmp, ".cto"),
+      env: env(),
+      pins: pins.digests,
+    });
+    assert.equal(r.outcome, "failed");
+    assert.match(r.message, /SHA-256 mismatch for .*\/k3s: expected [0-9a-f]{64} .*got [0-9a-f]{64}/);
+    assert.match(r.instruction ?? "", /into .*tools\/k3s\//);
+    await assert.rejects(stat(hostK3sPath(path.join(tmp, ".cto"), tag(), arch)));
   });
 });

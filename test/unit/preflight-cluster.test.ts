@@ -212,7 +212,7 @@ describe("preflight: cluster", () => {
       assert.equal(tight.status, "fail");
       assert.match(tight.reason, /^short by 0\.5 CPU:/);
       const remote = makePlan({
-        cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] },
+        cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server", arch: "amd64" }] },
       });
       assert.equal((await runCheck(capacityCheck, remote, fakeProbes())).status, "skip");
     });

@@ -94,7 +94,6 @@ function clusterFor(c: ClusterOverride): Plan["cluster"] {
       return {
         name: "acme",
         version: "v1.31.4+k3s1",
-        installScriptUrl: "https://get.k3s.io",
         binaryPath: "/home/u/.cto/bin/k3s",
         nodes: [],
         kubeconfigPath,

@@ -15,8 +15,15 @@ const remote = makePlan({
   cluster: {
     provider: "k3s",
     nodes: [
-      { host: "10.0.0.5", user: "ops", port: 2222, role: "server", sshKeyPath: "/home/u/.ssh/id_ed25519" },
-      { host: "10.0.0.6", user: "root", port: 22, role: "agent" },
+      {
+        host: "10.0.0.5",
+        user: "root",
+        port: 2222,
+        role: "server",
+        sshKeyPath: "/home/u/.ssh/id_ed25519",
+        arch: "amd64",
+      },
+      { host: "10.0.0.6", user: "root", port: 22, role: "agent", arch: "arm64" },
     ],
   },
 });
@@ -78,12 +85,12 @@ describe("preflight: hosts", () => {
         commands: {
           ssh: (args) => {
             seen = args;
-            return { stdout: "Linux\n1000\nsystemd\nsudo\n" };
+            return { stdout: "Linux\n0\nsystemd\nx86_64\n" };
           },
         },
       });
       const r = await runCheck(first, remote, probes);
-      assert.deepEqual([r.status, r.reason], ["ok", "Linux, sudo, systemd"]);
+      assert.deepEqual([r.status, r.reason], ["ok", "Linux x86_64, root, systemd"]);
       assert.deepEqual(seen.slice(0, 8), [
         "-o",
         "BatchMode=yes",
@@ -94,15 +101,15 @@ describe("preflight: hosts", () => {
         "-i",
         "/home/u/.ssh/id_ed25519",
       ]);
-      assert.equal(seen[8], "ops@10.0.0.5");
+      assert.equal(seen[8], "root@10.0.0.5");
       assert.match(seen[9] ?? "", /^uname -s;/);
     });
     it("names unknown host keys, refused keys and unreachable hosts with their fixes", async () => {
       const fail = (stderr: string) => fakeProbes({ commands: { ssh: { code: 255, stderr } } });
       const hostKey = await runCheck(first, remote, fail("Host key verification failed.\n"));
       assert.match(hostKey.fix ?? "", /^ssh-keyscan -p 2222 10\.0\.0\.5 >> ~\/\.ssh\/known_hosts/);
-      const denied = await runCheck(first, remote, fail("ops@10.0.0.5: Permission denied (publickey).\n"));
-      assert.match(denied.fix ?? "", /ssh-copy-id -p 2222 -i \/home\/u\/\.ssh\/id_ed25519 ops@10\.0\.0\.5/);
+      const denied = await runCheck(first, remote, fail("root@10.0.0.5: Permission denied (publickey).\n"));
+      assert.match(denied.fix ?? "", /ssh-copy-id -p 2222 -i \/home\/u\/\.ssh\/id_ed25519 root@10\.0\.0\.5/);
       const down = await runCheck(
         first,
         remote,
@@ -110,19 +117,24 @@ describe("preflight: hosts", () => {
       );
       assert.match(down.reason, /cannot reach 10\.0\.0\.5:2222 over SSH: ssh: connect to host .* Connection timed out/);
     });
-    it("refuses a host that is not Linux, or has neither root nor sudo", async () => {
-      const bsd = await runCheck(
-        first,
-        remote,
-        fakeProbes({ commands: { ssh: { stdout: "FreeBSD\n0\nno-systemd\nno-sudo\n" } } }),
-      );
+    it("refuses a host that is not Linux, a login that is not root (sudo or not), and an arch other than cto.yaml's", async () => {
+      const answer = (stdout: string) => fakeProbes({ commands: { ssh: { stdout } } });
+      const bsd = await runCheck(first, remote, answer("FreeBSD\n0\nno-systemd\namd64\n"));
       assert.match(bsd.reason, /runs FreeBSD; k3s needs Linux/);
-      const nosudo = await runCheck(
-        first,
-        remote,
-        fakeProbes({ commands: { ssh: { stdout: "Linux\n1000\nsystemd\nno-sudo\n" } } }),
+      const user = await runCheck(first, remote, answer("Linux\n1000\nsystemd\nx86_64\n"));
+      assert.equal(user.status, "fail");
+      assert.match(
+        user.reason,
+        /root@10\.0\.0\.5 is not root \(uid 1000\): cto installs k3s as root and never runs sudo/,
       );
-      assert.match(nosudo.reason, /not root and the host has no sudo/);
+      assert.match(user.fix ?? "", /PermitRootLogin prohibit-password/);
+      const arm = await runCheck(first, remote, answer("Linux\n0\nsystemd\naarch64\n"));
+      assert.match(arm.reason, /10\.0\.0\.5 is aarch64, but cto\.yaml says arch: amd64 for it/);
+      assert.match(arm.fix ?? "", /Set arch: arm64 for 10\.0\.0\.5/);
+      const agent = await runCheck(checks[1] as Check, remote, answer("Linux\n0\nsystemd\naarch64\n"));
+      assert.deepEqual([agent.status, agent.reason], ["ok", "Linux aarch64, root, systemd"]);
+      const riscv = await runCheck(first, remote, answer("Linux\n0\nsystemd\nriscv64\n"));
+      assert.match(riscv.fix ?? "", /amd64 \(x86_64\) and arm64 \(aarch64\) only/);
     });
   });
 

@@ -17,9 +17,14 @@ describe("preflight: registry and report", () => {
     );
     assert.ok(!k3s.includes("tool.docker"));
     const remote = ids(
-      makePlan({ cluster: { provider: "k3s", nodes: [{ host: "a", user: "root", port: 22, role: "server" }] } }),
+      makePlan({
+        cluster: { provider: "k3s", nodes: [{ host: "a", user: "root", port: 22, role: "server", arch: "amd64" }] },
+      }),
     );
     assert.ok(remote.includes("ssh.a") && !remote.includes("machine.memory") && !remote.includes("host.ports"));
+    // SSH hosts get the k3s binary of their arch (checked on this machine), not this machine's k3s.
+    assert.ok(remote.includes("tool.k3s-host-amd64") && !remote.includes("tool.k3s"));
+    assert.ok(!k3s.includes("tool.k3s-host-amd64") && k3s.includes("tool.k3s"));
     const existing = ids(makePlan({ cluster: { provider: "existing" } }));
     assert.ok(!existing.includes("machine.memory") && existing.includes("cluster.capacity"));
     assert.ok(ids(makePlan({ cluster: { provider: "simulated" } })).includes("tool.simulated"));

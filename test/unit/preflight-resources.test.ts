@@ -57,7 +57,7 @@ describe("preflight: machine resources against the profile", () => {
   it("does not apply to existing clusters or multi-node k3s", () => {
     const existing = makePlan({ cluster: { provider: "existing" } });
     const remote = makePlan({
-      cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server" }] },
+      cluster: { provider: "k3s", nodes: [{ host: "h", user: "root", port: 22, role: "server", arch: "amd64" }] },
     });
     for (const c of [memoryCheck, cpuCheck, diskCheck]) {
       assert.equal(c.appliesTo(existing), false);

@@ -477,7 +477,7 @@ environments:
       await resolve(
         BASE.replace(
           "provider: existing",
-          "provider: k3s\n  nodes:\n    - { host: 10.0.0.1, role: server }\n    - { host: 10.0.0.2, user: ops, ssh_key_path: ~/.ssh/id }\n",
+          "provider: k3s\n  nodes:\n    - { host: 10.0.0.1, role: server }\n    - { host: 10.0.0.2, ssh_key_path: ~/.ssh/id, arch: arm64 }\n",
         ),
       )
     ).plan;
@@ -485,14 +485,29 @@ environments:
       provider: "k3s",
       name: "acme-platform",
       version: "v1.32.1+k3s1",
-      installScriptUrl: "https://get.k3s.io",
       binaryPath: path.join(home, "bin", "k3s"),
       nodes: [
-        { host: "10.0.0.1", user: "root", port: 22, role: "server" },
-        { host: "10.0.0.2", user: "ops", port: 22, sshKeyPath: "~/.ssh/id", role: "agent" },
+        { host: "10.0.0.1", user: "root", port: 22, role: "server", arch: "amd64" },
+        { host: "10.0.0.2", user: "root", port: 22, sshKeyPath: "~/.ssh/id", role: "agent", arch: "arm64" },
       ],
       kubeconfigPath: path.join(home, "clusters", "acme-platform", "kubeconfig"),
     });
+  });
+
+  it("k3s over SSH: a user other than root and the old install_script_url are refused (cto runs no sudo and no script)", async () => {
+    const text = BASE.replace(
+      "provider: existing",
+      "provider: k3s\n  install_script_url: https://get.k3s.io\n  nodes:\n    - { host: 10.0.0.1, role: server }\n    - { host: 10.0.0.2, user: ubuntu }\n",
+    );
+    const message = await problems(text);
+    assert.match(
+      message,
+      /cluster\.nodes\[1\]\.user: 10\.0\.0\.2: cto installs k3s over SSH as root and never runs sudo; user ubuntu is not root/,
+    );
+    assert.match(message, /PermitRootLogin prohibit-password/);
+    assert.match(message, /cluster\.install_script_url: cto no longer runs the k3s install script/);
+    assert.match(message, /CTO_TOOLS_MIRROR_K3S/);
+    assert.doesNotMatch(message, /nodes\[0\]/, "root (the default) is accepted");
   });
 
   it("GitHub Apps: <org>-<agent> unless a slug is given; ids from either place", async () => {

@@ -61,7 +61,7 @@ function restartFix(plan: Plan, kubeconfig: string): string {
       return `docker start ${c.name}-control-plane   (or delete it: kind delete cluster --name ${c.name}; cto up recreates it)`;
     case "k3s":
       return isRemoteK3s(plan)
-        ? "Check k3s on the server node: sudo systemctl status k3s"
+        ? `Check k3s on the first server: ssh root@${c.nodes.find((n) => n.role === "server")?.host ?? "<server>"} systemctl status k3s   (logs: journalctl -u k3s)`
         : "sudo systemctl start k3s   (logs: journalctl -u k3s)";
     case "minikube":
       return `minikube start -p ${c.name}`;

@@ -56,9 +56,17 @@ export const initSystemCheck: Check = {
   },
 };
 
-/** What one SSH round trip tells about a host: `uname -s`, `id -u`, init system, sudo. */
+/** What one SSH round trip tells about a host: `uname -s`, `id -u`, init system, `uname -m`. */
 const REMOTE_PROBE =
-  "uname -s; id -u; if [ -d /run/systemd/system ]; then echo systemd; else echo no-systemd; fi; command -v sudo >/dev/null 2>&1 && echo sudo || echo no-sudo";
+  "uname -s; id -u; if [ -d /run/systemd/system ]; then echo systemd; else echo no-systemd; fi; uname -m";
+
+/** `uname -m` → the k3s release architecture. */
+const MACHINE_ARCH: Readonly<Record<string, "amd64" | "arm64">> = {
+  x86_64: "amd64",
+  amd64: "amd64",
+  aarch64: "arm64",
+  arm64: "arm64",
+};
 
 function sshArgs(node: SshNodePlan): string[] {
   const args = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", String(node.port)];
@@ -104,18 +112,27 @@ export function sshChecks(plan: Plan): Check[] {
           `Check that the host is up and sshd listens on port ${node.port}: ssh${portFlag} ${target} true`,
         );
       }
-      const [os = "", uid = "", init = "", sudo = ""] = r.stdout.split("\n").map((l) => l.trim());
-      const details = { os, uid: Number(uid), init, sudo: sudo === "sudo" };
+      const [os = "", uid = "", init = "", machine = ""] = r.stdout.split("\n").map((l) => l.trim());
+      const details = { os, uid: Number(uid), init, machine };
       if (os !== "Linux")
         return fail(
           `${node.host} runs ${os || "an unknown OS"}; k3s needs Linux`,
           "Use a Linux host for this node",
           details,
         );
-      if (uid !== "0" && sudo !== "sudo") {
+      if (uid !== "0") {
         return fail(
-          `${target} is not root and the host has no sudo`,
-          `Use user: root for this node in cto.yaml, or install sudo on ${node.host}`,
+          `${target} is not root (uid ${uid}): cto installs k3s as root and never runs sudo`,
+          `Connect as root: user: root for this node in cto.yaml, with root allowed to log in by key on ${node.host} (sshd_config: PermitRootLogin prohibit-password)`,
+          details,
+        );
+      }
+      if (MACHINE_ARCH[machine] !== node.arch) {
+        return fail(
+          `${node.host} is ${machine || "an unknown machine"}, but cto.yaml says arch: ${node.arch} for it`,
+          MACHINE_ARCH[machine]
+            ? `Set arch: ${MACHINE_ARCH[machine]} for ${node.host} under cluster.nodes in cto.yaml`
+            : "k3s releases binaries for amd64 (x86_64) and arm64 (aarch64) only: use such a host",
           details,
         );
       }
@@ -126,7 +143,7 @@ export function sshChecks(plan: Plan): Check[] {
           details,
         );
       }
-      return ok(`Linux, ${uid === "0" ? "root" : "sudo"}, systemd`, details);
+      return ok(`Linux ${machine}, root, systemd`, details);
     },
   }));
 }

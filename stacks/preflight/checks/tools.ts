@@ -15,6 +15,8 @@ import {
   versionString,
 } from "../versions.js";
 import { fail, firstLine, ok, warn } from "./common.js";
+import type { Plan } from "../../../profiles/plan.js";
+import { hostArches, hostK3sCheckId, hostK3sState } from "../../tools/host-k3s.js";
 
 /** `<ctoHome>/bin/<name>` when cto installed it there, else the bare name (looked up on PATH). */
 export async function toolPath(ctx: CheckContext, name: string): Promise<string> {
@@ -280,3 +282,32 @@ export const k3sCheck: Check = {
     return ok(`k3s ${version}${exe === "k3s" ? "" : ` at ${exe}`}`, { version, path: exe });
   },
 };
+
+/**
+ * The k3s binary each SSH host architecture gets (multi-node k3s): the pinned release file for
+ * linux-<arch>, installed by `cto doctor --fix` under `<cto home>/tools/k3s/` (stacks/tools/host-k3s.ts)
+ * and still matching its receipt's SHA-256. cto copies it to the hosts over SSH; no install script.
+ */
+export function hostK3sChecks(plan: Plan): Check[] {
+  if (plan.cluster.provider !== "k3s" || plan.cluster.nodes.length === 0) return [];
+  const version = plan.cluster.version;
+  return hostArches(plan.cluster.nodes).map((arch): Check => ({
+    id: hostK3sCheckId(arch),
+    name: `k3s binary for SSH hosts (linux-${arch})`,
+    critical: true,
+    appliesTo: () => true,
+    async run(ctx) {
+      const state = hostK3sState(ctx.ctoHome, version, arch);
+      if (state.problem || !state.sha256) {
+        return fail(
+          state.problem ?? `${state.path} is missing`,
+          `cto doctor --fix   (downloads k3s ${version} for linux-${arch} into ${path.dirname(state.path)}, SHA-256 checked against the release's sha256sum file)`,
+        );
+      }
+      return ok(`k3s ${version} linux-${arch} at ${state.path} (sha256 ${state.sha256})`, {
+        path: state.path,
+        sha256: state.sha256,
+      });
+    },
+  }));
+}
