@@ -20,10 +20,13 @@
  *   GitHub: dev's cluster is kind (no Docker here), prod's an unreachable `existing` context,
  *   GitHub's API (`github.base_url`) a local server refusing every call as GitHub refuses bad
  *   credentials (401: answered at once, where a closed port cost each command about 30 s of
- *   retries), and tool downloads (`CTO_TOOLS_MIRROR`) a closed local port. So up, preview, upgrade, rollback, refresh, destroy, task run, backup, doctor (whose
- *   checks fail for want of Docker and a cluster), apps create and redeliver get past every check
- *   of their input and stop where they reach the cluster, the engine's missing plugins, or GitHub.
- *   Each such rule names why.
+ *   retries), and tool downloads (`CTO_TOOLS_MIRROR`) a closed local port. So up, preview,
+ *   upgrade, rollback, refresh, destroy, task run, backup, doctor (whose checks fail for want of
+ *   Docker and a cluster), apps create, redeliver and `pulumi -- preview` get past every check of
+ *   their input and stop where they reach the cluster, the engine's missing plugins, or GitHub.
+ *   Each such rule names why. These are exactly the examples NEEDS_CLUSTER_OR_GITHUB
+ *   (test/helpers/help-examples.ts) names, and test/e2e/help-examples-cluster.test.ts runs each of
+ *   them to exit 0, with its effect checked, on a simulated cluster and the fake GitHub.
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
@@ -33,6 +36,15 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { findPulumiCli } from "../../stacks/pulumi-cli.js";
 import { Sandbox, type CtoResult } from "../helpers/cli.js";
+import {
+  afterCto,
+  argsOf,
+  examplesIn,
+  NEEDS_CLUSTER_OR_GITHUB,
+  readHelps,
+  splitPipe,
+  uncommentProd,
+} from "../helpers/help-examples.js";
 import { TestSmtpServer } from "../helpers/smtp-server.js";
 
 type Expect = "runs" | "past validation";
@@ -51,29 +63,6 @@ interface Rule {
 
 const API_KEY_VALUE = "sk-ant-help-examples-not-a-real-key";
 const WEBHOOK_SECRET = "whsec-help-examples-0123456789";
-
-/** Commands a help text lists (`  name [options]  description`), without commander's `help`. */
-function listedCommands(help: string): string[] {
-  const at = help.indexOf("\nCommands:\n");
-  if (at < 0) return [];
-  const section = help.slice(at + "\nCommands:\n".length).split(/\n\s*\n/)[0] ?? "";
-  return [...section.matchAll(/^ {2}([a-z][a-z-]*)(?:\|[a-z-]+)?(?= |$)/gm)]
-    .map((m) => m[1] as string)
-    .filter((c) => c !== "help");
-}
-
-/** The `  $ …` lines of a help text. */
-function examplesIn(help: string): string[] {
-  return [...help.matchAll(/^ {2}\$ (.+)$/gm)].map((m) => m[1] as string);
-}
-
-/** The argument list of an example (`cto a b` → [a, b]); no quoting is used in cto's examples. */
-function argsOf(line: string): string[] {
-  const words = line.trim().split(/\s+/);
-  assert.equal(words[0], "cto", `example does not start with cto: ${line}`);
-  assert.ok(!/["'\\$]/.test(line), `example needs a shell to run, say how in this test: ${line}`);
-  return words.slice(1);
-}
 
 describe("every --help example runs", function () {
   this.timeout(1_800_000);
@@ -230,14 +219,7 @@ describe("every --help example runs", function () {
     };
 
     // Every help, from the top down.
-    const queue: string[][] = [[]];
-    while (queue.length > 0) {
-      const path = queue.shift() as string[];
-      const r = await run([...path, "--help"]);
-      assert.equal(r.code, 0, `cto ${path.join(" ")} --help: ${r.stderr}`);
-      helps.set(path.join(" "), r.stdout);
-      for (const c of listedCommands(r.stdout)) queue.push([...path, c]);
-    }
+    for (const [path, text] of await readHelps((args) => run(args))) helps.set(path, text);
   });
   after(async () => {
     await smtp.stop();
@@ -271,13 +253,7 @@ describe("every --help example runs", function () {
     const init = await run(argsOf(first));
     assert.equal(init.code, 0, init.stderr);
     // The prod environment init writes as a comment, uncommented as the file invites.
-    edit((t) => {
-      const lines = t.split("\n");
-      const start = lines.findIndex((l) => l === "  # prod:");
-      assert.ok(start > 0, "init wrote the prod block");
-      for (let i = start; i < lines.length && lines[i]?.startsWith("  # "); i++) lines[i] = `  ${lines[i]?.slice(4)}`;
-      return lines.join("\n");
-    });
+    edit(uncommentProd);
     const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
     const githubUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
     edit((t) =>
@@ -291,11 +267,17 @@ describe("every --help example runs", function () {
     const failures: string[] = [];
     const timings: string[] = [];
     for (const line of rest) {
-      const piped = /^printenv (\w+) \| (cto .*)$/.exec(line);
-      const command = piped ? (piped[2] as string) : line;
-      const rule = rules.find((r) => r.match.test(command.slice("cto ".length)));
+      const { command, stdinVar } = splitPipe(line);
+      const rule = rules.find((r) => r.match.test(afterCto(command)));
       if (!rule) {
         failures.push(`${line}: no rule in this test says how it runs`);
+        continue;
+      }
+      // One list says which examples need a cluster or GitHub: the e2e tier runs exactly those.
+      if ((rule.expect === "past validation") !== NEEDS_CLUSTER_OR_GITHUB.test(afterCto(command))) {
+        failures.push(
+          `${line}: ${rule.expect} here, but NEEDS_CLUSTER_OR_GITHUB (test/helpers/help-examples.ts) says otherwise`,
+        );
         continue;
       }
       if (rule.prepare && !prepared.has(rule)) {
@@ -303,7 +285,7 @@ describe("every --help example runs", function () {
         await rule.prepare();
       }
       const cwd = rule.emptyDir ? mkdtempSync(join(box.root, "empty-")) : box.cwd;
-      const input = piped ? `${env[piped[1] as string] ?? ""}\n` : undefined;
+      const input = stdinVar ? `${env[stdinVar] ?? ""}\n` : undefined;
       const r = await run(argsOf(command), { cwd, input });
       timings.push(`${(r.ms / 1000).toFixed(1)}s ${line}`);
       const said = `${line}\n  exit ${r.code}\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`;

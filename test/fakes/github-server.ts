@@ -279,12 +279,13 @@ export class FakeGitHub {
   /**
    * GitHub delivering an event of an app to the app's webhook, signed with the app's secret, with
    * GitHub's headers. Recorded in the app's deliveries. Nothing is sent without an active hook URL.
+   * `ids.deliveryId`: the delivery's id (default: the next free one), e.g. the one a help example names.
    */
   async deliver(
     slug: string,
     event: string,
     payload: Record<string, unknown>,
-    ids: { installationId?: number; repositoryId?: number } = {},
+    ids: { installationId?: number; repositoryId?: number; deliveryId?: number } = {},
   ): Promise<FakeDelivery | undefined> {
     const app = this.app(slug);
     if (!app.hookActive || !app.hookUrl) return undefined;
@@ -311,7 +312,7 @@ export class FakeGitHub {
     event: string,
     action: string | null,
     request: FakeDelivery["request"],
-    ids: { installationId?: number; repositoryId?: number },
+    ids: { installationId?: number; repositoryId?: number; deliveryId?: number },
     redelivery: boolean,
   ): Promise<FakeDelivery> {
     const started = performance.now();
@@ -330,7 +331,7 @@ export class FakeGitHub {
       status = 0;
     }
     const delivery: FakeDelivery = {
-      id: this.nextId++,
+      id: ids.deliveryId ?? this.nextId++,
       guid: request.headers["X-GitHub-Delivery"] as string,
       delivered_at: new Date().toISOString(),
       redelivery,
@@ -408,6 +409,13 @@ export class FakeGitHub {
         webhook_secret: app.webhookSecret,
         pem: app.pem,
       });
+    }
+    if (path === "/user" && req.method === "GET") {
+      // The signed-in user of a token (what `cto doctor`'s token check asks); 401 without one.
+      const viewer = this.authenticate(req.headers.authorization);
+      if (viewer.kind === "refused") return send(401, { message: viewer.message });
+      if (viewer.kind !== "user") return send(401, { message: "Requires authentication" });
+      return send(200, { login: viewer.login, type: this.accounts[viewer.login] ?? "User" });
     }
     if ((m = path.match(/^\/users\/([^/]+)$/)) && req.method === "GET") {
       const login = Object.keys(this.accounts).find(
