@@ -112,6 +112,14 @@ describe("cto config", function () {
     const shown = parse(yaml.stdout);
     assert.equal(shown.registry.password, "<redacted>");
     assert.equal(shown.github.webhook_secret, "<redacted>");
+    // Still accepted, but unused since each App has its own webhook secret: the plan says so.
+    const resolved = await box.run(["config", "show", "--resolved"], { env: SECRETS });
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.match(
+      resolved.stderr,
+      /^warning: .*cto\.yaml: github\.webhook_secret is no longer used: each agent's GitHub App has its own webhook secret \(github\.apps\.<agent>\.webhook_secret, docs\/github\.md\); delete this line$/m,
+    );
+    assert.ok(!resolved.stderr.includes(SECRETS.ACME_WEBHOOK_SECRET), "the warning shows no value");
     assert.equal(shown.registry.username, "acme-bot");
     assert.equal(shown.platform.namespace, "cto", "defaults are filled in");
 

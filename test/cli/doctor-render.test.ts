@@ -15,7 +15,6 @@ platform:
 github:
   organization: acme
   repository: platform
-  webhook_secret: \${ACME_WEBHOOK_SECRET}
 registry:
   type: generic
   url: registry.acme.example
@@ -32,7 +31,7 @@ agents:
 environments:
   dev: {}
 `;
-const SECRETS = { ACME_WEBHOOK_SECRET: "whsec-0123456789abcdef", ACME_REGISTRY_PASSWORD: "hunter2-registry-pass" };
+const SECRETS = { ACME_REGISTRY_PASSWORD: "hunter2-registry-pass" };
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
