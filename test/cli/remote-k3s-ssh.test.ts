@@ -9,7 +9,7 @@
  * /usr/local/bin, /var/lib and /run, so the scripts' system paths are real paths on that "host"
  * without touching this machine's; `systemctl` there is a stand-in on PATH that records its
  * arguments and, like k3s on `enable --now`, writes the admin kubeconfig. The @pulumi/command
- * plugin itself cannot be had here (docs/architecture.md), so the test carries the commands.
+ * plugin itself cannot be had here (package.json, "//" on @pulumi/command), so the test carries the commands.
  *
  * Needs sshd (Debian: openssh-server; `npm test` installs it like tmux) and root (sshd logs in as
  * root, and the mount namespace): skipped with the reason otherwise.
