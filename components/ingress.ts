@@ -4,9 +4,9 @@
  * - The ingress controller `platform.ingress_type` names: the official ingress-nginx or Traefik
  *   chart, pinned by the platform release (the plan's `ingress-nginx` / `traefik` component; the
  *   resolver enables it only with `platform.domain`).
- * - The Ingress of `webhooks.<domain>`: one path per enabled agent, the path of that agent's App
- *   webhook (`agentWebhookPath`, profiles/webhooks.ts, the same function the EventSource's
- *   endpoints and the URL registered on GitHub come from), to the webhook receiver's Service.
+ * - The Ingress of `webhooks.<domain>` (built by templates/ingress-objects.ts, the function
+ *   `cto render` writes it with): one path per enabled agent, the path of that agent's App
+ *   webhook, to the webhook receiver's Service.
  *   The Argo CD and Argo Workflows UIs get their Ingresses from their own charts' values
  *   (`templates/values/argo-*.yaml.hbs`), on the same class and hosts.
  *
@@ -16,17 +16,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../profiles/plan.js";
-import { agentWebhookPath, type ServiceRef } from "../profiles/webhooks.js";
+import type { ServiceRef } from "../profiles/webhooks.js";
 import type { RenderedValues } from "../templates/rendered.js";
+import { WEBHOOK_INGRESS_NAME, webhookIngressObject, webhookIngressSpec } from "../templates/ingress-objects.js";
+import { INGRESS_CONTROLLERS } from "../templates/security-objects.js";
 import { createChartRelease, findComponent } from "./chart-release.js";
-import { platformLabels } from "./labels.js";
 import type { PlatformBase } from "./platform-base.js";
 
-/** Plan components that are ingress controllers, by `platform.ingress_type`. */
-export const INGRESS_CONTROLLERS = { nginx: "ingress-nginx", traefik: "traefik" } as const;
+export { INGRESS_CONTROLLERS };
 
-/** Name of the Ingress that routes `webhooks.<domain>`. */
-export const WEBHOOK_INGRESS_NAME = "cto-webhooks";
+export { WEBHOOK_INGRESS_NAME, webhookIngressSpec };
 
 export interface IngressArgs {
   plan: Plan;
@@ -37,29 +36,6 @@ export interface IngressArgs {
   receiver: ServiceRef;
   /** Resources the webhook Ingress waits for (the objects that create the receiver's Service). */
   after?: pulumi.Input<pulumi.Resource>[];
-}
-
-/** The spec of the webhooks Ingress, or undefined when the plan routes no webhook traffic itself. */
-export function webhookIngressSpec(
-  plan: Plan,
-  rendered: RenderedValues,
-  receiver: ServiceRef,
-): k8s.types.input.networking.v1.IngressSpec | undefined {
-  const host = rendered.ingressHosts.webhooks;
-  if (!rendered.ingress.enabled || !rendered.ingress.className || !host) return undefined;
-  const backend = { service: { name: receiver.name, port: { number: receiver.port } } };
-  return {
-    ingressClassName: rendered.ingress.className,
-    rules: [
-      {
-        host,
-        http: {
-          paths: plan.agents.map((a) => ({ path: agentWebhookPath(plan, a.name), pathType: "Exact", backend })),
-        },
-      },
-    ],
-    ...(rendered.ingress.tls.enabled ? { tls: [{ hosts: [host], secretName: `${WEBHOOK_INGRESS_NAME}-tls` }] } : {}),
-  };
 }
 
 export class Ingress extends pulumi.ComponentResource {
@@ -84,19 +60,18 @@ export class Ingress extends pulumi.ComponentResource {
       });
       this.versions[component.name] = component.chart?.version ?? "";
     }
-    const spec = webhookIngressSpec(plan, rendered, receiver);
-    if (spec) {
+    const webhooks = webhookIngressObject(plan, rendered, receiver);
+    if (webhooks) {
+      const { metadata, spec } = webhooks as unknown as {
+        metadata: k8s.types.input.meta.v1.ObjectMeta & { annotations?: Record<string, string> };
+        spec: k8s.types.input.networking.v1.IngressSpec;
+      };
       this.webhooks = new k8s.networking.v1.Ingress(
         `${name}-webhooks`,
         {
-          metadata: {
-            name: WEBHOOK_INGRESS_NAME,
-            namespace: receiver.namespace,
-            labels: platformLabels(plan, "ingress"),
-            // Pulumi would wait for the ingress controller to publish an address (10 min, then fail);
-            // whether the route serves is cto status's "Ready for tasks" check, so up does not block.
-            annotations: { ...rendered.ingress.annotations, "pulumi.com/skipAwait": "true" },
-          },
+          // Pulumi would wait for the ingress controller to publish an address (10 min, then fail);
+          // whether the route serves is cto status's "Ready for tasks" check, so up does not block.
+          metadata: { ...metadata, annotations: { ...metadata.annotations, "pulumi.com/skipAwait": "true" } },
           spec,
         },
         {

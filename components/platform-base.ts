@@ -1,11 +1,10 @@
 /**
  * `PlatformBase` (`cto:platform:PlatformBase`): the namespaces everything else installs into.
  *
- * One Namespace per distinct namespace of the plan (the platform namespace and those of the
- * enabled components), each carrying the platform labels and Pod Security Admission labels:
- * `enforce: baseline` everywhere (the monitoring namespace `privileged`, because the node
- * exporter reads host namespaces and paths), with `audit`/`warn` at `restricted` so the gap to
- * the strictest level stays visible. Other components depend on the Namespace they install into
+ * One Namespace per distinct namespace of the plan, as `namespaceObjects` (templates/namespace-objects.ts)
+ * builds them: the platform labels and Pod Security Admission labels (`enforce: baseline`, the
+ * monitoring namespace `privileged`; `audit`/`warn` at `restricted`). `cto render --format
+ * manifests` writes the same objects to `namespaces.yaml`. Other components depend on the Namespace they install into
  * (`namespace(name)`), which orders every release after its namespace without nesting.
  *
  * The registry pull secret lives in `Registry`, and network policies in `Security`.
@@ -13,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../profiles/plan.js";
-import { platformLabels } from "./labels.js";
+import { namespaceObjects, planNamespaces, type PodSecurityLevel } from "../templates/namespace-objects.js";
 
 export interface PlatformBaseArgs {
   plan: Plan;
@@ -22,21 +21,7 @@ export interface PlatformBaseArgs {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Pod Security Admission level enforced in a namespace. */
-export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
-
-/** Namespace roles whose workloads need more than `baseline`. */
-const PRIVILEGED_ROLES = new Set(["monitoring"]);
-
-/** The distinct namespaces of a plan, sorted, each with the Pod Security level it enforces. */
-export function planNamespaces(plan: Plan): { name: string; enforce: PodSecurityLevel }[] {
-  const levels = new Map<string, PodSecurityLevel>([[plan.platform.namespace, "baseline"]]);
-  for (const [role, namespace] of Object.entries(plan.namespaces)) {
-    const level: PodSecurityLevel = PRIVILEGED_ROLES.has(role) ? "privileged" : "baseline";
-    if (levels.get(namespace) !== "privileged") levels.set(namespace, level);
-  }
-  return [...levels.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, enforce]) => ({ name, enforce }));
-}
+export { planNamespaces, type PodSecurityLevel };
 
 export class PlatformBase extends pulumi.ComponentResource {
   /** Namespace resources by namespace name. */
@@ -48,20 +33,11 @@ export class PlatformBase extends pulumi.ComponentResource {
     super("cto:platform:PlatformBase", name, {}, opts);
     const { plan } = args;
     this.namespaces = {};
-    for (const { name: namespace, enforce } of planNamespaces(plan)) {
+    for (const object of namespaceObjects(plan)) {
+      const namespace = object.metadata.name;
       this.namespaces[namespace] = new k8s.core.v1.Namespace(
         `${name}-ns-${namespace}`,
-        {
-          metadata: {
-            name: namespace,
-            labels: {
-              ...platformLabels(plan, "namespace"),
-              "pod-security.kubernetes.io/enforce": enforce,
-              "pod-security.kubernetes.io/audit": "restricted",
-              "pod-security.kubernetes.io/warn": "restricted",
-            },
-          },
-        },
+        { metadata: object.metadata },
         { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
       );
     }

@@ -2,34 +2,29 @@
  * `Security` (`cto:security:Security`): what the `security` feature adds.
  *
  * - cert-manager (when the plan has the `cert-manager` component) and the cluster issuer the
- *   rendered ingress annotations name. With a public ingress the issuer is ACME (Let's Encrypt
- *   by default, any ACME directory through `acmeServer`) solving HTTP-01 through the platform's
- *   ingress class; without one it is a self-signed issuer, so in-cluster TLS still works. The
- *   issuer is a cert-manager custom resource, so it waits for the cert-manager release (CRDs
- *   before their users).
- * - Network policies (when `features.security`): in the namespaces where the platform's own
- *   workloads run (platform, Argo CD, Argo), ingress is limited to pods of the same namespace,
- *   the other namespaces of this platform, the ingress controller's namespace and kube-system.
- *   Operator namespaces are left open because the API server calls their admission webhooks
- *   from addresses no namespace selector matches.
+ *   rendered ingress annotations name (ACME HTTP-01 through the platform's ingress class, or
+ *   self-signed without a public ingress). The issuer is a cert-manager custom resource, so it
+ *   waits for the cert-manager release (CRDs before their users).
+ * - Network policies (when `features.security`): `cto-restrict-ingress` in the namespaces where
+ *   the platform's own workloads run.
+ *
+ * The issuer and the policies are built by templates/security-objects.ts, the same functions
+ * `cto render` writes them with, so the GitOps output holds the objects `cto up` creates.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../profiles/plan.js";
 import type { RenderedValues } from "../templates/rendered.js";
+import {
+  clusterIssuerObject,
+  LETS_ENCRYPT_ACME,
+  networkPolicyObjects,
+  POLICY_ROLES,
+} from "../templates/security-objects.js";
 import { createChartRelease, findComponent } from "./chart-release.js";
-import { INGRESS_CONTROLLERS } from "./ingress.js";
-import { MANAGED_BY, MANAGED_BY_LABEL, PART_OF_LABEL, platformLabels } from "./labels.js";
 import type { PlatformBase } from "./platform-base.js";
 
-/** Let's Encrypt's production ACME directory. */
-export const LETS_ENCRYPT_ACME = "https://acme-v02.api.letsencrypt.org/directory";
-
-/** Namespace roles whose ingress traffic is restricted. */
-export const POLICY_ROLES = ["platform", "argocd", "argo"] as const;
-
-/** Namespace the ingress controller runs in, by ingress type. */
-const INGRESS_NAMESPACES: Record<string, string> = { nginx: "ingress-nginx", traefik: "kube-system" };
+export { LETS_ENCRYPT_ACME, POLICY_ROLES };
 
 export interface SecurityArgs {
   plan: Plan;
@@ -37,11 +32,6 @@ export interface SecurityArgs {
   provider: k8s.Provider;
   base: PlatformBase;
   after?: pulumi.Input<pulumi.Resource>[];
-  /**
-   * ACME directory of the cluster issuer.
-   * @default LETS_ENCRYPT_ACME
-   */
-  acmeServer?: string;
 }
 
 export class Security extends pulumi.ComponentResource {
@@ -66,76 +56,26 @@ export class Security extends pulumi.ComponentResource {
         dependsOn: [args.base.namespace(certManager.namespace), ...(args.after ?? [])],
       });
       this.versions["cert-manager"] = certManager.chart?.version ?? "";
-      const issuerName = rendered.ingress.tls.clusterIssuer;
-      if (issuerName) {
-        const acme = rendered.ingress.enabled && rendered.ingress.className;
-        this.clusterIssuer = new k8s.apiextensions.CustomResource(
-          `${name}-cluster-issuer`,
-          {
-            apiVersion: "cert-manager.io/v1",
-            kind: "ClusterIssuer",
-            metadata: { name: issuerName, labels: platformLabels(plan, "security") },
-            spec: acme
-              ? {
-                  acme: {
-                    server: args.acmeServer ?? LETS_ENCRYPT_ACME,
-                    privateKeySecretRef: { name: `${issuerName}-account-key` },
-                    solvers: [{ http01: { ingress: { ingressClassName: rendered.ingress.className } } }],
-                  },
-                }
-              : { selfSigned: {} },
-          },
-          { parent: this, provider: args.provider, dependsOn: [this.certManager] },
-        );
+      const issuer = clusterIssuerObject(plan, rendered.ingress);
+      if (issuer) {
+        this.clusterIssuer = new k8s.apiextensions.CustomResource(`${name}-cluster-issuer`, issuer, {
+          parent: this,
+          provider: args.provider,
+          dependsOn: [this.certManager],
+        });
       }
     }
 
-    if (plan.features.security) {
-      const names = { platform: plan.platform.namespace, ...plan.namespaces } as Record<string, string | undefined>;
-      const namespaces = [...new Set(POLICY_ROLES.map((role) => names[role]).filter((n): n is string => !!n))].sort();
-      // The namespace cto installs the controller into (its plan component), else where it usually runs.
-      const type = plan.platform.ingressType;
-      const ingressNamespace =
-        (type === "none" ? undefined : findComponent(plan.components, INGRESS_CONTROLLERS[type])?.namespace) ??
-        INGRESS_NAMESPACES[type];
-      const allowedNamespaces = [...new Set(["kube-system", ...(ingressNamespace ? [ingressNamespace] : [])])];
-      for (const namespace of namespaces) {
-        this.networkPolicies.push(
-          new k8s.networking.v1.NetworkPolicy(
-            `${name}-netpol-${namespace}`,
-            {
-              metadata: { name: "cto-restrict-ingress", namespace, labels: platformLabels(plan, "security") },
-              spec: {
-                podSelector: {},
-                policyTypes: ["Ingress"],
-                ingress: [
-                  {
-                    from: [
-                      { podSelector: {} },
-                      {
-                        namespaceSelector: {
-                          matchLabels: {
-                            [MANAGED_BY_LABEL]: MANAGED_BY,
-                            [PART_OF_LABEL]: platformLabels(plan)[PART_OF_LABEL] as string,
-                          },
-                        },
-                      },
-                      {
-                        namespaceSelector: {
-                          matchExpressions: [
-                            { key: "kubernetes.io/metadata.name", operator: "In", values: allowedNamespaces },
-                          ],
-                        },
-                      },
-                    ],
-                  },
-                ],
-              },
-            },
-            { parent: this, provider: args.provider, dependsOn: [args.base.namespace(namespace)] },
-          ),
-        );
-      }
+    for (const policy of networkPolicyObjects(plan)) {
+      const namespace = policy.metadata.namespace as string;
+      const { metadata, spec } = policy as unknown as k8s.networking.v1.NetworkPolicyArgs;
+      this.networkPolicies.push(
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-netpol-${namespace}`,
+          { metadata, spec },
+          { parent: this, provider: args.provider, dependsOn: [args.base.namespace(namespace)] },
+        ),
+      );
     }
     this.registerOutputs({ versions: this.versions });
   }

@@ -18,6 +18,7 @@ const metadataSchema = z.object({
   name: dnsName,
   namespace: dnsName.optional(),
   labels: labelsSchema.optional(),
+  annotations: labelsSchema.optional(),
 });
 
 /** Any Kubernetes object of the platform: enough to create and address it. */

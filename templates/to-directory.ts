@@ -4,8 +4,12 @@
  *
  * - `helm-values`: `<component>.values.yaml` per chart, `cto-config.json`, `github-apps/<agent>.json`.
  * - both: `platform/<kind>-<name>.yaml`, the platform's own objects (CRDs, controller, event
- *   wiring), exactly as `cto up` creates them.
- * - `manifests`: Kubernetes objects for Argo CD to sync: `namespaces.yaml`,
+ *   wiring), and `security/`, the cert-manager ClusterIssuer and the NetworkPolicies of the
+ *   security feature (templates/security-objects.ts), `ingress/ingress-cto-webhooks.yaml`, the
+ *   Ingress of `webhooks.<domain>` (templates/ingress-objects.ts), and `tunnel/deployment-cto-tunnel.yaml`,
+ *   the webhook tunnel's relay (templates/tunnel-objects.ts), exactly as `cto up` creates them.
+ * - `manifests`: Kubernetes objects for Argo CD to sync: `namespaces.yaml` (the Namespaces `cto up`
+ *   creates, Pod Security labels included: templates/namespace-objects.ts),
  *   `applications/<component>.yaml` (Argo CD Applications with inline values),
  *   `cto-config.configmap.yaml`, `external-secrets/<secret>.yaml`, and `github-apps/<agent>.json`.
  *
@@ -21,10 +25,14 @@ import { UserError } from "../config/errors.js";
 import type { Plan } from "../profiles/plan.js";
 import { buildContext } from "./context.js";
 import { TemplateEngine } from "./engine.js";
+import { webhookIngressObject } from "./ingress-objects.js";
+import { namespaceObjects } from "./namespace-objects.js";
 import { builtinController, renderPlatform, type RenderInputs } from "./render.js";
 import type { PlatformObject } from "./platform-objects.js";
 import type { RenderedValues } from "./rendered.js";
+import { certManagerComponent, clusterIssuerObject, networkPolicyObjects } from "./security-objects.js";
 import { templatesOrBundled, type AgentRoles, type TemplateSources } from "./sources.js";
+import { tunnelDeploymentObject } from "./tunnel-objects.js";
 import { stableJson, stableYaml, stableYamlDocuments } from "./stable.js";
 
 export const RENDER_FORMATS = ["helm-values", "manifests"] as const;
@@ -66,8 +74,8 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
   } else {
     const argocdNamespace =
       plan.components.find((c) => c.chart?.chart === "argo-cd")?.namespace ?? plan.namespaces.argocd ?? "argocd";
-    const namespaces = engine.renderData("manifests/namespaces.yaml.hbs", context);
-    files["namespaces.yaml"] = header + stableYamlDocuments(namespaces as unknown[]);
+    // The Namespaces `cto up` creates (components/platform-base.ts), from the same function.
+    files["namespaces.yaml"] = header + stableYamlDocuments(namespaceObjects(plan));
     for (const c of charted) {
       const chart = c.chart as NonNullable<typeof c.chart>;
       const component = {
@@ -100,6 +108,17 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
 
   // The platform's own objects, the same list `cto up` creates (both formats: they are no chart).
   for (const object of rendered.platformObjects) files[platformObjectFile(object)] = header + stableYaml(object);
+  // The security feature's objects, built by the functions components/security.ts creates them with.
+  const securityObjects = securityFiles(plan, rendered, options.format);
+  for (const [path, object] of Object.entries(securityObjects)) files[path] = header + stableYaml(object);
+  // The webhooks Ingress components/ingress.ts creates, from the same function.
+  const webhookIngress = webhookIngressObject(plan, rendered);
+  const webhookIngressFile = webhookIngress ? `ingress/ingress-${webhookIngress.metadata.name}.yaml` : null;
+  if (webhookIngress && webhookIngressFile) files[webhookIngressFile] = header + stableYaml(webhookIngress);
+  // The tunnel relay components/tunnel.ts creates, from the same function (its token: the `tunnel` Secret).
+  const tunnel = tunnelDeploymentObject(plan, rendered);
+  const tunnelFile = tunnel ? `tunnel/deployment-${tunnel.metadata.name}.yaml` : null;
+  if (tunnel && tunnelFile) files[tunnelFile] = header + stableYaml(tunnel);
 
   const paths = [...Object.keys(files), "README.md"].sort();
   files["README.md"] = engine.renderText("output/README.md.hbs", {
@@ -112,8 +131,52 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     smtpSecret: context.mail?.hasPassword ? (rendered.secrets.smtp ?? null) : null,
     components: charted.map((c) => c.name),
     platformObjectFiles: rendered.platformObjects.map((o) => platformObjectFile(o)),
+    webhookIngressFile,
+    tunnelFile,
+    tunnelRelay: plan.github.tunnel.provider,
+    security: {
+      issuer: Object.keys(securityObjects).find((f) => f.startsWith("security/clusterissuer-")) ?? null,
+      certManager: certManagerComponent(plan)?.name ?? null,
+      policies: Object.keys(securityObjects)
+        .filter((f) => f.startsWith("security/networkpolicy-"))
+        .sort(),
+    },
   });
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Argo CD's annotations on the objects of `--format manifests` that need a chart's CRDs first. */
+export const SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave";
+export const SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options";
+
+/**
+ * The security feature's objects by file (`security/clusterissuer-<name>.yaml`,
+ * `security/networkpolicy-<namespace>-<name>.yaml`): exactly what components/security.ts creates.
+ * In the `manifests` format the ClusterIssuer also carries Argo CD's sync wave one after the
+ * cert-manager Application's (whose wave is its install order), so Argo CD applies it once
+ * cert-manager's CRDs exist, and `SkipDryRunOnMissingResource` so the first sync's dry run does
+ * not refuse it before they do.
+ */
+export function securityFiles(
+  plan: Plan,
+  rendered: RenderedValues,
+  format: RenderFormat,
+): Record<string, PlatformObject> {
+  const files: Record<string, PlatformObject> = {};
+  const issuer = clusterIssuerObject(plan, rendered.ingress);
+  const certManager = certManagerComponent(plan);
+  if (issuer && certManager) {
+    const annotations = {
+      [SYNC_WAVE_ANNOTATION]: String(certManager.installOrder + 1),
+      [SYNC_OPTIONS_ANNOTATION]: "SkipDryRunOnMissingResource=true",
+    };
+    const object = format === "manifests" ? { ...issuer, metadata: { ...issuer.metadata, annotations } } : issuer;
+    files[`security/clusterissuer-${issuer.metadata.name}.yaml`] = object;
+  }
+  for (const policy of networkPolicyObjects(plan)) {
+    files[`security/networkpolicy-${policy.metadata.namespace}-${policy.metadata.name}.yaml`] = policy;
+  }
+  return files;
 }
 
 /** Where `cto render` writes a platform object: `platform/<kind>-<name>.yaml`. */

@@ -4,8 +4,10 @@
  *
  * For each profile, the built `cto render --format manifests` of an acme setup (production with a
  * domain, backup and high availability): the Argo CD Applications (one per chart, each naming its
- * chart and version) and the platform's own objects (EventBus, EventSource, Sensors,
- * WorkflowTemplate, its CRDs, RBAC, controller). A kwok cluster (kube-apiserver, no workloads
+ * chart and version), the platform's own objects (EventBus, EventSource, Sensors,
+ * WorkflowTemplate, its CRDs, RBAC, controller) and, with production's security feature, the
+ * cert-manager ClusterIssuer and the NetworkPolicies (the objects components/security.ts creates,
+ * from the same functions: test/components/render-objects.test.ts). A kwok cluster (kube-apiserver, no workloads
  * needed) gets every CRD of every chart those Applications name, at their versions, from
  * ../shared/charts-data; then every rendered object is sent to the API server with
  * `kubectl apply --dry-run=server --validate=strict`: the server checks it against the CRD's
@@ -14,9 +16,9 @@
  *
  * Not here: the objects the charts create from cto's values (ServiceMonitors, PodMonitor,
  * Prometheus, Alertmanager, Velero Schedule and BackupStorageLocation) are created by the
- * stand-in charts carrying the same official CRDs in stand-in-charts.test.ts; the ClusterIssuer
- * is built by components/security.ts (not rendered), and the ExternalSecrets of the manifests
- * format need the External Secrets Operator, which cto does not install (no CRD in the data).
+ * stand-in charts carrying the same official CRDs in stand-in-charts.test.ts, and the
+ * ExternalSecrets of the manifests format need the External Secrets Operator, which cto does not
+ * install (no CRD in the data).
  */
 import { strict as assert } from "node:assert";
 import { readdirSync } from "node:fs";
@@ -165,6 +167,11 @@ describe("issue 16: standard and production custom objects against the official 
       const kinds = new Set(checked.map((o) => o.kind));
       for (const kind of ["Application", "EventBus", "EventSource", "Sensor", "WorkflowTemplate"])
         assert.ok(kinds.has(kind), `${kind} among ${[...kinds].join(", ")}`);
+      // Production's security feature: the issuer every Ingress names, and the policies.
+      const issuers = checked.filter((o) => o.kind === "ClusterIssuer").map((o) => o.metadata.name);
+      const policies = checked.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata.namespace);
+      assert.deepEqual(issuers, profile === "production" ? ["cto-cluster-issuer"] : []);
+      assert.deepEqual(policies.sort(), profile === "production" ? ["argo", "argocd", "cto"] : []);
       const apps = checked.filter((o) => o.kind === "Application").map((o) => o.metadata.name);
       const want =
         profile === "production"
@@ -190,5 +197,24 @@ describe("issue 16: standard and production custom objects against the official 
     const r2 = await dryRun([wrongType], path.join(dir, "..", "wrong-type.yaml"));
     assert.notEqual(r2.code, 0, r2.stdout);
     assert.match(r2.stderr, /spec\.destination\.server/);
+  });
+
+  it("the check can fail: a ClusterIssuer with a field cert-manager's schema lacks, or without its ACME server, is refused", async function () {
+    if (!cluster) this.skip();
+    const { dir, objects } = await render("production");
+    await installChartCrds(objects);
+    const issuer = objects.find((o) => o.kind === "ClusterIssuer")!;
+    assert.ok(issuer, "production renders the ClusterIssuer");
+    const { acme } = issuer.spec as { acme: Record<string, unknown> };
+    const good = await dryRun([issuer], path.join(dir, "..", "issuer.yaml"));
+    assert.equal(good.code, 0, `the rendered ClusterIssuer itself is accepted: ${good.stderr}`);
+    const unknown: KubeObject = { ...issuer, spec: { acme: { ...acme, acmeServer: acme.server } } };
+    const r1 = await dryRun([unknown], path.join(dir, "..", "issuer-unknown.yaml"));
+    assert.notEqual(r1.code, 0, r1.stdout);
+    assert.match(r1.stderr, /unknown field "spec\.acme\.acmeServer"/);
+    const { server: _server, ...noServer } = acme;
+    const r2 = await dryRun([{ ...issuer, spec: { acme: noServer } }], path.join(dir, "..", "issuer-required.yaml"));
+    assert.notEqual(r2.code, 0, r2.stdout);
+    assert.match(r2.stderr, /spec\.acme\.server: Required value/);
   });
 });

@@ -44,6 +44,7 @@ describe("cto render output directory", () => {
       "argo-workflows.values.yaml",
       "cto-config.json",
       "github-apps",
+      "ingress",
       "ingress-nginx.values.yaml",
       "platform",
     ]);
@@ -96,15 +97,19 @@ describe("cto render output directory", () => {
       }
     }
     assert.deepEqual(Object.fromEntries(kinds), {
-      // Every charted component; the platform's own objects are in platform/ (4 agents: 4 Sensors).
+      // Every charted component; the platform's own objects are in platform/ (4 agents: 4 Sensors);
+      // security/ holds the issuer the Ingresses name and one policy per platform namespace.
       Application: 10,
+      ClusterIssuer: 1,
       ConfigMap: 3,
       CustomResourceDefinition: 2,
       Deployment: 1,
       EventBus: 1,
       EventSource: 1,
       ExternalSecret: 7,
+      Ingress: 1,
       Namespace: 8,
+      NetworkPolicy: 3,
       Role: 3,
       RoleBinding: 3,
       Sensor: 4,

@@ -1,0 +1,226 @@
+/**
+ * Issue 15 (one source for `cto up` and `cto render`): the objects the components build in code
+ * rather than from `platform/objects/` — the cert-manager ClusterIssuer and the
+ * `cto-restrict-ingress` NetworkPolicies of the security feature, the webhooks Ingress, and the
+ * Namespaces with their Pod Security labels — are in `cto render`'s output, equal to what `cto up` creates (the
+ * resources recorded under Pulumi mocks), compared as objects.
+ *
+ * The rendered files are read as any GitOps tool would, every YAML document of every file, so an
+ * object missing from the output, written twice, or differing in any field fails here. In the
+ * `manifests` format the ClusterIssuer alone carries Argo CD's sync options, with a wave after
+ * the cert-manager Application's (cert-manager's CRDs first); nothing else differs.
+ */
+import assert from "node:assert/strict";
+import { parseAllDocuments } from "yaml";
+import type { Plan } from "../../profiles/plan.js";
+import { renderPlatform } from "../../templates/render.js";
+import { renderFiles, type RenderFormat } from "../../templates/to-directory.js";
+import { ACME_PROFILES } from "../golden/acme-plans.js";
+import { publicWebhookUrl } from "../../profiles/webhooks.js";
+import { acme, acmeSecrets, buildUnderMocks, RANDOM_STORE } from "./fixtures.js";
+import { stripSecrets, type RecordedResource } from "./harness.js";
+
+type KubeObject = { apiVersion: string; kind: string; metadata: Record<string, unknown> } & Record<string, unknown>;
+
+/** The Pulumi type `cto up` creates each kind as. */
+const TYPES = {
+  ClusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
+  NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  Namespace: "kubernetes:core/v1:Namespace",
+  Ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  Deployment: "kubernetes:apps/v1:Deployment",
+} as const;
+type Kind = keyof typeof TYPES;
+
+const SKIP_AWAIT = "pulumi.com/skipAwait";
+const WAVE = "argocd.argoproj.io/sync-wave";
+const SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
+
+const id = (o: KubeObject) =>
+  `${o.kind}/${(o.metadata.namespace as string | undefined) ?? ""}/${o.metadata.name as string}`;
+const byId = (list: KubeObject[]) => [...list].sort((a, b) => id(a).localeCompare(id(b)));
+
+/** Every object of a kind in the rendered files, with the file it is in. */
+function renderedObjects(plan: Plan, format: RenderFormat): { file: string; object: KubeObject }[] {
+  const values = renderPlatform(plan, { env: {}, randomStore: { ...RANDOM_STORE } });
+  const files = renderFiles(plan, values, { format, secretStore: "acme-vault" });
+  return Object.entries(files)
+    .filter(([file]) => file.endsWith(".yaml"))
+    .flatMap(([file, text]) =>
+      parseAllDocuments(text)
+        .map((d) => d.toJS() as KubeObject | null)
+        .filter((o): o is KubeObject => !!o && typeof o.kind === "string")
+        .map((object) => ({ file, object })),
+    );
+}
+
+/** What `cto up` gave each resource of a kind, in the object's own shape. */
+function upObjects(recorded: RecordedResource[], kind: Kind): KubeObject[] {
+  return recorded
+    .filter((r) => r.type === TYPES[kind])
+    .map((r) => {
+      const inputs = stripSecrets(r.inputs) as Record<string, unknown>;
+      return { ...inputs, apiVersion: inputs.apiVersion as string, kind } as KubeObject;
+    });
+}
+
+/** The object without the named annotations (and without `annotations` when none is left). */
+function without(object: KubeObject, ...keys: string[]): KubeObject {
+  const annotations = { ...((object.metadata.annotations as Record<string, string> | undefined) ?? {}) };
+  for (const key of keys) delete annotations[key];
+  const { annotations: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata };
+}
+const withoutArgoCd = (object: KubeObject) => without(object, WAVE, SYNC_OPTIONS);
+
+interface Variant {
+  name: string;
+  plan: () => Plan;
+  issuer: "acme" | "selfSigned" | null;
+  policies: number;
+  /** Whether the webhooks Ingress is made (a domain and an ingress controller). */
+  ingress: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  {
+    name: "production (nginx, a domain: ACME)",
+    plan: () => acme("production"),
+    issuer: "acme",
+    policies: 3,
+    ingress: true,
+  },
+  {
+    name: "production with traefik",
+    plan: () => acme("production", (p) => void (p.platform.ingressType = "traefik")),
+    issuer: "acme",
+    policies: 3,
+    ingress: true,
+  },
+  {
+    name: "production without a domain (self-signed)",
+    plan: () => acme("production", (p) => void delete p.platform.domain),
+    issuer: "selfSigned",
+    policies: 3,
+    ingress: false,
+  },
+  { name: "standard (security off)", plan: () => acme("standard"), issuer: null, policies: 0, ingress: true },
+  {
+    name: "minimal, ingress_type none",
+    plan: () => acme("minimal", (p) => void (p.platform.ingressType = "none")),
+    issuer: null,
+    policies: 0,
+    ingress: false,
+  },
+];
+
+describe("cto render holds the objects cto up builds in code: ClusterIssuer, NetworkPolicies, Ingress, Namespaces (mocks)", function () {
+  this.timeout(120_000);
+
+  for (const variant of VARIANTS) {
+    for (const format of ["manifests", "helm-values"] as const) {
+      it(`${variant.name}, ${format}: the ClusterIssuer, NetworkPolicies and webhooks Ingress equal what cto up creates`, async () => {
+        const plan = variant.plan();
+        const { recorded } = await buildUnderMocks(plan);
+        const rendered = renderedObjects(plan, format);
+        const ofKind = (kind: Kind) => rendered.filter((r) => r.object.kind === kind);
+
+        const upIssuers = upObjects(recorded, "ClusterIssuer");
+        const renderedIssuers = ofKind("ClusterIssuer");
+        assert.equal(upIssuers.length, variant.issuer ? 1 : 0, "cto up's ClusterIssuers");
+        assert.deepEqual(
+          renderedIssuers.map((r) => withoutArgoCd(r.object)),
+          upIssuers,
+          "the rendered ClusterIssuer is the one cto up creates",
+        );
+        if (variant.issuer) {
+          const spec = upIssuers[0]!.spec as Record<string, unknown>;
+          assert.ok(variant.issuer in spec, `a ${variant.issuer} issuer: ${JSON.stringify(spec)}`);
+          // Every Ingress names this issuer.
+          assert.equal(upIssuers[0]!.metadata.name, "cto-cluster-issuer");
+        }
+
+        const upPolicies = byId(upObjects(recorded, "NetworkPolicy"));
+        assert.equal(upPolicies.length, variant.policies, "cto up's NetworkPolicies");
+        assert.deepEqual(byId(ofKind("NetworkPolicy").map((r) => r.object)), upPolicies);
+        // One file per object: the three policies share a name, in different namespaces.
+        assert.equal(new Set(ofKind("NetworkPolicy").map((r) => r.file)).size, variant.policies);
+
+        // The webhooks Ingress: the same, but for Pulumi's own await annotation.
+        const upIngresses = upObjects(recorded, "Ingress").map((o) => without(o, SKIP_AWAIT));
+        assert.equal(upIngresses.length, variant.ingress ? 1 : 0, "cto up's Ingresses");
+        assert.deepEqual(
+          ofKind("Ingress").map((r) => r.object),
+          upIngresses,
+        );
+      });
+    }
+  }
+
+  it("manifests: the ClusterIssuer syncs after the cert-manager Application (its CRDs), and skips the dry run before them", () => {
+    const rendered = renderedObjects(acme("production"), "manifests");
+    const issuer = rendered.find((r) => r.object.kind === "ClusterIssuer")!.object;
+    const certManager = rendered.find(
+      (r) => r.object.kind === "Application" && r.object.metadata.name === "cert-manager",
+    );
+    assert.ok(certManager, "the cert-manager Application");
+    const annotations = issuer.metadata.annotations as Record<string, string>;
+    const appWave = Number((certManager.object.metadata.annotations as Record<string, string>)[WAVE]);
+    assert.ok(Number.isInteger(appWave), "the Application has a wave");
+    assert.equal(Number(annotations[WAVE]), appWave + 1);
+    assert.match(annotations[SYNC_OPTIONS]!, /SkipDryRunOnMissingResource=true/);
+    // No Application other than cert-manager's is in the issuer's wave or between: nothing waits on it.
+    const waves = rendered
+      .filter((r) => r.object.kind === "Application")
+      .map((r) => Number((r.object.metadata.annotations as Record<string, string>)[WAVE]));
+    assert.ok(!waves.includes(appWave + 1), `waves ${waves.join(", ")}`);
+  });
+
+  it("helm-values: the ClusterIssuer carries no Argo CD annotation (there is no Argo CD Application here)", () => {
+    const issuer = renderedObjects(acme("production"), "helm-values").find((r) => r.object.kind === "ClusterIssuer");
+    assert.ok(issuer, "the ClusterIssuer is written");
+    assert.equal(issuer.object.metadata.annotations, undefined);
+  });
+
+  for (const tunnel of [
+    { provider: "cloudflare", url: "https://hooks.acme.example" },
+    { provider: "smee", url: "https://smee.io/acme" },
+  ] as const) {
+    it(`tunnel ${tunnel.provider}: the relay's Deployment in tunnel/ is the one cto up creates`, async () => {
+      // acme on a cluster without a domain (no ingress controller), as the resolver makes it.
+      const plan = acme("minimal", (p) => {
+        delete p.platform.domain;
+        p.components = p.components.filter((c) => c.name !== "ingress-nginx");
+        p.github.tunnel = { ...tunnel };
+        p.github.webhookUrl = publicWebhookUrl({ tunnel, domain: undefined, ingressType: p.platform.ingressType });
+      });
+      const secrets = { ...acmeSecrets(plan), "github.tunnel.token": "tunnel-token" };
+      const { recorded } = await buildUnderMocks(plan, secrets);
+      const up = recorded.filter((r) => r.type === TYPES.Deployment && r.parent === "tunnel");
+      assert.equal(up.length, 1, "cto up's relay");
+      for (const format of ["manifests", "helm-values"] as const) {
+        const rendered = renderedObjects(plan, format).filter((r) => r.file.startsWith("tunnel/"));
+        assert.deepEqual(
+          rendered.map((r) => r.object),
+          upObjects(up, "Deployment"),
+          format,
+        );
+      }
+    });
+  }
+
+  for (const profile of ACME_PROFILES) {
+    it(`${profile}, manifests: namespaces.yaml holds the Namespaces cto up creates, Pod Security labels included`, async () => {
+      const plan = acme(profile);
+      const { recorded } = await buildUnderMocks(plan);
+      const rendered = renderedObjects(plan, "manifests").filter((r) => r.object.kind === "Namespace");
+      assert.deepEqual(
+        rendered.map((r) => r.file),
+        rendered.map(() => "namespaces.yaml"),
+      );
+      const up = byId(upObjects(recorded, "Namespace"));
+      assert.ok(up.length >= 3, `cto up's Namespaces: ${up.map(id).join(", ")}`);
+      assert.deepEqual(byId(rendered.map((r) => r.object)), up);
+    });
+  }
+});
