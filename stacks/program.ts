@@ -20,7 +20,7 @@
  * Component resource names are fixed role names ("cluster", "base", "argo", ...), never derived
  * from the organisation or platform name, so renaming the platform does not replace resources.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { ArgoStack } from "../components/argo-stack.js";
 import { Backup } from "../components/backup.js";
 import { Cluster, type ClusterArgs } from "../components/cluster/cluster.js";
@@ -78,10 +78,12 @@ export interface PlatformOutputs {
   /** Grafana admin password (secret), when monitoring is installed. */
   grafanaAdminPassword?: pulumi.Output<string>;
   /**
-   * Each agent's GitHub App webhook secret, by agent (secret): the stored one or the one generated
-   * in the stack. `cto github test-webhook` signs with it.
+   * Each agent's GitHub App webhook secret, by agent: the stored one or the one generated in the
+   * stack. `cto github test-webhook` signs with it. One secret output as a whole: a plain map of
+   * secret outputs would be exported unmasked (the engine marks only a top-level secret, and `cto
+   * up`/`cto status` print every output that is not one).
    */
-  appWebhookSecrets: Record<string, pulumi.Output<string>>;
+  appWebhookSecrets: pulumi.Output<Record<string, string>>;
   /** Stack secrets the platform will read but that are not set yet, by Kubernetes Secret purpose. */
   missingCredentials: Record<string, string[]>;
 }
@@ -151,7 +153,7 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
     versions: Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))),
     ...(argo.adminPassword ? { argocdAdminPassword: argo.adminPassword } : {}),
     ...(monitoring?.grafanaAdminPassword ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
-    appWebhookSecrets: githubApps.appWebhookSecrets,
+    appWebhookSecrets: pulumi.secret(pulumi.all(githubApps.appWebhookSecrets)),
     missingCredentials: githubApps.missingCredentials,
   };
 }

@@ -93,9 +93,17 @@ describe("GitHubApps (mocks)", function () {
       assert.equal(find(recorded, APP_HOOK, `github-app-webhook-${agent}`).inputs.secret, value);
       const k8s = find(recorded, SECRET, `github-github-app-${agent}`);
       assert.equal((k8s.inputs.stringData as Record<string, string>)["webhook-secret"], value);
-      assert.equal(await valueOf(outputs.appWebhookSecrets[agent]!), value);
-      assert.ok(await pulumi.isSecret(outputs.appWebhookSecrets[agent]!));
+      assert.equal((await valueOf(outputs.appWebhookSecrets))[agent], value);
     }
+  });
+
+  it("the stack output of every App's webhook secret is one secret as a whole (cto up and cto status mask it)", async () => {
+    const plan = acme("standard");
+    const { outputs } = await buildUnderMocks(plan, withApps(plan, ["rex", "cleo"]));
+    assert.ok(await pulumi.isSecret(outputs.appWebhookSecrets), "a plain map of secrets would be printed unmasked");
+    const all = await valueOf(outputs.appWebhookSecrets);
+    assert.deepEqual(Object.keys(all).sort(), ["cleo", "rex", "tess"]);
+    assert.equal(all.rex, "hook-secret-of-rex");
   });
 
   it("no webhook URL, or no stored App: nothing set on GitHub, but the Secrets are still delivered", async () => {

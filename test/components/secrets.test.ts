@@ -43,8 +43,8 @@ describe("secret inputs are Pulumi secrets (mocks)", function () {
       isSecretAt(pull.raw, ["stringData", ".dockerconfigjson"]),
       "the pull secret's .dockerconfigjson is a secret",
     );
-    assert.equal(await valueOf(outputs.appWebhookSecrets.rex!), "generated-github-webhook-secret-rex");
-    assert.ok(await pulumi.isSecret(outputs.appWebhookSecrets.rex!));
+    assert.equal((await valueOf(outputs.appWebhookSecrets)).rex, "generated-github-webhook-secret-rex");
+    assert.ok(await pulumi.isSecret(outputs.appWebhookSecrets));
     assert.ok(await pulumi.isSecret(outputs.argocdAdminPassword!));
   });
 
