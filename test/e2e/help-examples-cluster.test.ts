@@ -17,9 +17,10 @@
  * platform endpoint.
  *
  * The order is a user's: the Apps first (before any cto up, so every update carries them), doctor
- * and preview before anything is installed, then dev (up, upgrade, the standard profile, a task,
- * rollback, the plain Pulumi CLI, refresh, destroy), then prod (installed with cto up, then its
- * task, upgrade, backups, rollback to update 3, destroy). Setup steps that are not examples say so.
+ * and preview before anything is installed, then dev (up, a task, upgrade, the plain Pulumi CLI,
+ * refresh, rollback, the standard profile last as the heaviest change, destroy), then prod
+ * (installed with cto up, then its task, upgrade, backups, rollback to update 3, destroy). Setup
+ * steps that are not examples say so.
  *
  * What cannot happen on a simulated cluster, because no container runs there, and what stands in:
  * - `task run`: no controller picks the task up; cto does not wait on a simulated cluster and says
@@ -58,7 +59,11 @@ import { VeleroStandIn } from "../helpers/velero-stand-in.js";
 /** Simulated clusters take the platform's name (init: acme-platform) unless cto.yaml names one. */
 const DEV_CLUSTER = "acme-platform";
 const PROD_CLUSTER = "acme-platform-prod";
-/** The model rex uses in prod's updates 2, 3 and 4 (setup for `rollback --env prod --to 3`). */
+/**
+ * Rex's model in the setup updates the rollbacks go back from: dev's second update (MODELS[0]),
+ * prod's updates 2, 3 and 4 (for `rollback --env prod --to 3`). A model is a cheap change: one
+ * ConfigMap and the controller's rollout.
+ */
 const MODELS = ["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"];
 
 interface PreviewJson {
@@ -256,6 +261,14 @@ describe("every --help example that needs a cluster or GitHub runs (simulated cl
     await dev.ok("get", "namespace", "cto");
   });
 
+  it("task run --agent rex --repo acme/platform --issue 1: the CodeRun is in dev's API server (no controller runs to pick it up)", async () => {
+    const r = await example("cto task run --agent rex --repo acme/platform --issue 1");
+    const name = /Accepted: coderun\/(\S+) in cto/.exec(r.stdout)?.[1];
+    assert.ok(name, r.stdout);
+    const run = await codeRun(dev, name);
+    assert.deepEqual([run.spec.taskId, run.spec.runType, run.spec.implementationAgent], [1, "implementation", "rex"]);
+  });
+
   it("upgrade --yes: dev is on the newest release, so nothing changes; the release is recorded in cto.yaml", async () => {
     const before = await revisions(dev);
     const r = await example("cto upgrade --yes");
@@ -267,36 +280,6 @@ describe("every --help example that needs a cluster or GitHub runs (simulated cl
     const doc = await yaml();
     assert.equal(doc.getIn(["environments", "dev", "release"]) ?? doc.get("release"), latest);
     assert.deepEqual(await revisions(dev), before, "no new Helm revision");
-  });
-
-  it("up --env dev --profile standard --yes --json: dev runs the standard profile (monitoring, logging, database operators)", async () => {
-    const r = await example("cto up --env dev --profile standard --yes --json");
-    const result = jsonLines(r.stdout).find((e) => e.kind === "result");
-    assert.equal(result?.environment, "dev", r.stdout.slice(-2000));
-    assert.ok(((result?.changes as Record<string, number>).create ?? 0) > 0, JSON.stringify(result?.changes));
-    const releases = await helmReleases(dev);
-    for (const rel of ["monitoring", "logging", "postgres-operator", "redis-operator"])
-      assert.equal(releases.get(rel)?.status, "deployed", `release ${rel}`);
-    const updates = await history("dev");
-    assert.equal(updates.at(-1)?.profile, "standard");
-  });
-
-  it("task run --agent rex --repo acme/platform --issue 1: the CodeRun is in dev's API server (no controller runs to pick it up)", async () => {
-    const r = await example("cto task run --agent rex --repo acme/platform --issue 1");
-    const name = /Accepted: coderun\/(\S+) in cto/.exec(r.stdout)?.[1];
-    assert.ok(name, r.stdout);
-    const run = await codeRun(dev, name);
-    assert.deepEqual([run.spec.taskId, run.spec.runType, run.spec.implementationAgent], [1, "implementation", "rex"]);
-  });
-
-  it("rollback --yes: dev back on the plan before (minimal): the standard profile's releases gone", async () => {
-    const r = await example("cto rollback --yes");
-    assert.match(r.stdout, /Roll dev back to update 1 /);
-    const releases = await helmReleases(dev);
-    assert.equal(releases.get("argo-cd")?.status, "deployed");
-    for (const rel of ["monitoring", "logging", "postgres-operator"]) assert.equal(releases.has(rel), false, rel);
-    const last = (await history("dev")).at(-1);
-    assert.deepEqual([last?.operation, last?.rollbackOf, last?.profile], ["rollback", 1, "minimal"]);
   });
 
   it("pulumi --env dev -- preview --diff: the plain Pulumi CLI on dev's stack sees nothing to change", async () => {
@@ -313,6 +296,29 @@ describe("every --help example that needs a cluster or GitHub runs (simulated cl
     const ops = (await history("dev")).slice(-2).map((u) => `${u.operation} ${u.status}`);
     assert.deepEqual(ops, ["refresh succeeded", "refresh succeeded"]);
     assert.deepEqual(await revisions(dev), before, "a refresh changes nothing in the cluster");
+  });
+
+  it("rollback --yes: dev back on update 1's plan (setup: an update that sets rex's model)", async () => {
+    await p.editConfig((doc) => doc.setIn(["environments", "dev", "agents", "rex", "model"], MODELS[0]));
+    await p.ok("up", "--yes"); // setup: an update to roll back
+    assert.equal(await controllerModel(dev), MODELS[0]);
+    const r = await example("cto rollback --yes");
+    assert.match(r.stdout, /Roll dev back to update 1 /);
+    assert.notEqual(await controllerModel(dev), MODELS[0], "update 1 set no model");
+    const last = (await history("dev")).at(-1);
+    assert.deepEqual([last?.operation, last?.rollbackOf, last?.status], ["rollback", 1, "succeeded"]);
+  });
+
+  it("up --env dev --profile standard --yes --json: dev runs the standard profile (monitoring, logging, database operators); last, as it is the heaviest change", async () => {
+    const r = await example("cto up --env dev --profile standard --yes --json");
+    const result = jsonLines(r.stdout).find((e) => e.kind === "result");
+    assert.equal(result?.environment, "dev", r.stdout.slice(-2000));
+    assert.ok(((result?.changes as Record<string, number>).create ?? 0) > 0, JSON.stringify(result?.changes));
+    const releases = await helmReleases(dev);
+    for (const rel of ["monitoring", "logging", "postgres-operator", "redis-operator"])
+      assert.equal(releases.get(rel)?.status, "deployed", `release ${rel}`);
+    const updates = await history("dev");
+    assert.equal(updates.at(-1)?.profile, "standard");
   });
 
   it("destroy --env dev --yes: dev's cluster and everything in it are gone", async () => {
