@@ -10,7 +10,6 @@ import path from "node:path";
 import type { ClusterArgs } from "../components/cluster/cluster.js";
 import { UserError } from "../config/errors.js";
 import { ctoHome } from "../config/paths.js";
-import { toolchainBinDir } from "../config/toolchain.js";
 import type { Plan } from "../profiles/plan.js";
 import type { ProgramRuntime } from "./program-config.js";
 import { checkedHostK3s } from "./tools/host-k3s.js";
@@ -23,11 +22,14 @@ function expandHome(file: string, env: NodeJS.ProcessEnv): string {
 /**
  * Reads the cluster's host-side inputs for a plan. Throws `UserError` for a file that is named but
  * missing, and for an SSH host's k3s binary that is missing or changed since it was checked.
+ * `toolchainBin`: the offline toolchain's bin as the run resolved it (`run-context.ts`), where a
+ * simulated cluster's binaries are unless `runtime.binDir` says otherwise.
  */
 export function readClusterInputs(
   plan: Plan,
-  runtime: ProgramRuntime = {},
-  env: NodeJS.ProcessEnv = process.env,
+  runtime: ProgramRuntime,
+  env: NodeJS.ProcessEnv,
+  toolchainBin: string | undefined,
 ): Omit<ClusterArgs, "plan"> {
   const cluster = plan.cluster;
   switch (cluster.provider) {
@@ -70,7 +72,7 @@ export function readClusterInputs(
       };
     }
     case "simulated": {
-      const binDir = runtime.binDir ?? toolchainBinDir(env);
+      const binDir = runtime.binDir ?? toolchainBin;
       return { simulated: { ...(binDir ? { binDir } : {}), ...(runtime.workdir ? { workdir: runtime.workdir } : {}) } };
     }
     default:

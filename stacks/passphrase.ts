@@ -10,7 +10,6 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../config/errors.js";
-import { ctoHome } from "../config/paths.js";
 
 export const PASSPHRASE_FILE_NAME = "passphrase";
 
@@ -27,14 +26,14 @@ export interface PassphraseSource {
 
 export interface PassphraseOptions {
   env?: NodeJS.ProcessEnv;
-  /** Default `<ctoHome>/passphrase`. */
-  file?: string;
+  /** The generated passphrase's file (`RunContext.passphraseFile`: `<ctoHome>/passphrase`). */
+  file: string;
   /** Generate the default file when nothing is set (true for commands that create stacks). */
   create?: boolean;
 }
 
 /** Resolve (and on first use create) the passphrase for the engine. */
-export async function resolvePassphrase(options: PassphraseOptions = {}): Promise<PassphraseSource> {
+export async function resolvePassphrase(options: PassphraseOptions): Promise<PassphraseSource> {
   const env = options.env ?? process.env;
   if ((env.PULUMI_CONFIG_PASSPHRASE ?? "") !== "") {
     return {
@@ -60,7 +59,7 @@ export async function resolvePassphrase(options: PassphraseOptions = {}): Promis
       generated: false,
     };
   }
-  const file = options.file ?? path.join(ctoHome(env), PASSPHRASE_FILE_NAME);
+  const file = options.file;
   let generated = false;
   try {
     const st = await stat(file);

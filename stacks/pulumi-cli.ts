@@ -121,9 +121,8 @@ async function runVersion(exe: string): Promise<string | undefined> {
 }
 
 /** How to get the pinned CLI, for error messages. */
-export function installInstructions(home: string, env: NodeJS.ProcessEnv = process.env): string {
+export function installInstructions(home: string, toolchain: string | undefined): string {
   const bin = path.join(home, "bin");
-  const toolchain = toolchainBinDir(env);
   const offline = toolchain
     ? `copy it from the offline toolchain: mkdir -p ${bin} && cp ${toolchain}/pulumi* ${bin}/  (or cto doctor --fix)`
     : `offline: in a clone of cto, npm run toolchain builds it, then set CTO_PULUMI_BIN_DIR to the printed bin directory`;
@@ -143,7 +142,7 @@ export async function findPulumiCli(options: FindCliOptions = {}): Promise<Pulum
     throw new UserError(
       `the Pulumi CLI was not found (looked in ${path.join(home, "bin")}, the toolchain cache, PATH)`,
       {
-        hint: installInstructions(home, env),
+        hint: installInstructions(home, toolchain),
         exitCode: 1,
       },
     );
@@ -159,12 +158,12 @@ export async function findPulumiCli(options: FindCliOptions = {}): Promise<Pulum
     const cli = await describe(newer.c, newer.version as string, home);
     cli.warning =
       `using Pulumi CLI ${newer.version} at ${newer.c.path}; cto is tested with ${PINNED_PULUMI_VERSION} ` +
-      `(${installInstructions(home, env)})`;
+      `(${installInstructions(home, toolchain)})`;
     return cli;
   }
   const list = seen.map((s) => `${s.c.path} (${s.version ?? "no version reported"})`).join(", ");
   throw new UserError(`no compatible Pulumi CLI: found ${list}; cto needs ${PINNED_PULUMI_VERSION}`, {
-    hint: installInstructions(home, env),
+    hint: installInstructions(home, toolchain),
     exitCode: 1,
   });
 }

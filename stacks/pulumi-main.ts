@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { toolchainBinDir } from "../config/toolchain.js";
 import { readClusterInputs } from "./cluster-inputs.js";
 import { buildPlatform, type PlatformOutputs } from "./program.js";
 import {
@@ -46,7 +47,8 @@ export default function main(): PlatformOutputs {
   return buildPlatform(built, secrets, {
     randomStore,
     env: process.env,
-    cluster: readClusterInputs(built, runtime, process.env),
+    // This program runs in its own process (the plain Pulumi CLI started it): its edge is here.
+    cluster: readClusterInputs(built, runtime, process.env, toolchainBinDir(process.env)),
     githubWebhooks: runtime.githubWebhooks ?? true,
   });
 }

@@ -1,9 +1,10 @@
 /**
  * What one run of cto works with, worked out once from the environment and the plan: cto's home,
  * the offline toolchain's bin, the state backend, where a generated passphrase lives, and the
- * Pulumi CLI (looked up on first use, then kept). The CLI resolves it at its edge and passes it
- * down (`LifecycleOptions.context`), so opening the stack for a preview and again for the update
- * does not re-derive any of it; code called without one builds it from `env` as before.
+ * Pulumi CLI (looked up on first use, then kept). The CLI resolves it at its edge (`cli/plan.ts`)
+ * and passes it down (`LifecycleOptions.context`, `OpenStackOptions.context`), so nothing below
+ * re-derives any of it; code called without one (tests, benchmarks) gets one built from `env` by
+ * `contextFor`, the only place that does so.
  */
 import path from "node:path";
 import { ctoHome } from "../config/paths.js";
@@ -19,8 +20,11 @@ export interface RunContext {
   home: string;
   /** The offline toolchain's bin directory (`config/toolchain.ts`), if one is built. */
   toolchainBin?: string;
-  /** Where the plan's stacks keep their state (`backend.ts`). */
-  backend: Backend;
+  /**
+   * Where the plan's stacks keep their state (`backend.ts`). Worked out on first read (a URL cto
+   * cannot use throws its `UserError` there, so commands that never touch the state do not fail on it).
+   */
+  readonly backend: Backend;
   /** The passphrase file used when neither `PULUMI_CONFIG_PASSPHRASE` nor `…_FILE` is set. */
   passphraseFile: string;
   /** The Pulumi CLI to drive (`pulumi-cli.ts`): looked up on the first call, the same answer after. */
@@ -35,12 +39,15 @@ export function runContext(
   const env = options.env ?? process.env;
   const home = options.home ?? ctoHome(env);
   const toolchainBin = toolchainBinDir(env);
+  let backend: Backend | undefined;
   let cli: Promise<PulumiCli> | undefined = options.cli ? Promise.resolve(options.cli) : undefined;
   return {
     env,
     home,
     toolchainBin,
-    backend: resolveBackend(plan, { env }),
+    get backend() {
+      return (backend ??= resolveBackend(plan, { env }));
+    },
     passphraseFile: path.join(home, PASSPHRASE_FILE_NAME),
     pulumi: () => {
       cli ??= findPulumiCli({ env, home, toolchainBin: toolchainBin ?? null });
@@ -49,4 +56,17 @@ export function runContext(
       return cli;
     },
   };
+}
+
+/** What a library entry point accepts instead of a context (tests and benchmarks call them so). */
+export interface ContextOptions {
+  context?: RunContext;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  cli?: PulumiCli;
+}
+
+/** The context the caller resolved, else one built from its `env`, `home` and `cli`. */
+export function contextFor(plan: Pick<Plan, "state">, options: ContextOptions = {}): RunContext {
+  return options.context ?? runContext(plan, options);
 }

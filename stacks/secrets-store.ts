@@ -26,6 +26,7 @@ import { withStoredMailPassword } from "../profiles/mail.js";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import { CONFIG_KEYS } from "./program-config.js";
 import { setSecretConfigFromStdin } from "./secrets-config.js";
+import type { RunContext } from "./run-context.js";
 
 /** Where named credentials are kept. */
 export interface SecretsStore {
@@ -207,6 +208,8 @@ export function stackSecretsStore(stack: StackHandle): SecretsStore {
 }
 
 export interface OpenStoreOptions {
+  /** The run's context (`run-context.ts`); default: built from `env` and `home`. */
+  context?: RunContext;
   /** cto's home (default `$CTO_HOME` or ~/.cto). */
   home?: string;
   env?: NodeJS.ProcessEnv;
@@ -221,7 +224,8 @@ export interface OpenStoreOptions {
  */
 export async function openSecretsStore(plan: Plan, options: OpenStoreOptions = {}): Promise<SecretsStore> {
   const { openStack } = await import("./workspace.js");
-  const stack = await openStack(plan, {}, { env: options.env, home: options.home, create: options.create ?? true });
+  const { context, env, home } = options;
+  const stack = await openStack(plan, {}, { context, env, home, create: options.create ?? true });
   return stackSecretsStore(stack);
 }
 

@@ -35,7 +35,7 @@ import { engineBackendUrl, prepareBackend, type Backend } from "./backend.js";
 import { engineTempDir } from "./engine-tmp.js";
 import { resolvePassphrase, type PassphraseSource } from "./passphrase.js";
 import type { PulumiCli } from "./pulumi-cli.js";
-import { runContext, type RunContext } from "./run-context.js";
+import { contextFor, type RunContext } from "./run-context.js";
 
 export interface OpenStackOptions {
   /** The run's context (`run-context.ts`); default: built from `env`, `home` and `cli`. */
@@ -68,6 +68,8 @@ export interface CtoStack {
   engineEnv: Record<string, string>;
   workDir: string;
   home: string;
+  /** The run's context the stack was opened with (`run-context.ts`). */
+  context: RunContext;
 }
 
 /** `@pulumi/pulumi`'s package directory and the node_modules holding it. */
@@ -179,7 +181,7 @@ export function projectSettingsFor(project: string, backend: Backend): ProjectSe
 
 /** Open (and by default create) the stack of `plan.environment`. */
 export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenStackOptions = {}): Promise<CtoStack> {
-  const context = options.context ?? runContext(plan, options);
+  const context = contextFor(plan, options);
   const { env, home, backend } = context;
   await prepareBackend(backend);
   const usesPassphrase = plan.state.secretsProvider === "passphrase";
@@ -207,7 +209,19 @@ export async function openStack(plan: Plan, secrets: PlanSecrets, options: OpenS
     : options.create === false
       ? await auto.Stack.select(plan.environment, workspace)
       : await auto.Stack.createOrSelect(plan.environment, workspace);
-  return { stack, workspace, project, name: plan.environment, backend, cli, passphrase, engineEnv, workDir, home };
+  return {
+    stack,
+    workspace,
+    project,
+    name: plan.environment,
+    backend,
+    cli,
+    passphrase,
+    engineEnv,
+    workDir,
+    home,
+    context,
+  };
 }
 
 /** The stacks of the plan's project in its backend, without selecting or creating any. */
@@ -215,7 +229,7 @@ export async function listStacksOnly(
   plan: Plan,
   options: Pick<OpenStackOptions, "context" | "env" | "home" | "cli"> = {},
 ): Promise<import("@pulumi/pulumi/automation/index.js").StackSummary[]> {
-  const context = options.context ?? runContext(plan, options);
+  const context = contextFor(plan, options);
   const { env, home, backend } = context;
   await prepareBackend(backend);
   const passphrase =

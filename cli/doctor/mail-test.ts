@@ -32,7 +32,7 @@ export async function runMailTest(
       hint: "e.g. cto doctor --mail-test you@acme.example",
     });
   }
-  const { plan, secrets } = await loadPlan(options, io);
+  const { plan, secrets, context } = await loadPlan(options, io);
   if (!plan.mail) {
     throw new UserError(`mail notifications are off in environment ${plan.environment}: there is no server to test`, {
       hint: "in cto.yaml set features.mail_notifications: true and mail.smtp_host, mail.from (and mail.smtp_password if the server wants a login)",
@@ -40,8 +40,7 @@ export async function runMailTest(
   }
   // cto.yaml's password wins; else the one `cto secrets set mail.smtp_password` stored, which the
   // controller gets too (profiles/mail.ts withStoredMailPassword).
-  const password =
-    secrets[SMTP_PASSWORD_SECRET] ?? (await readStoredSecret(plan, SMTP_PASSWORD_SECRET, { env: io.env }));
+  const password = secrets[SMTP_PASSWORD_SECRET] ?? (await readStoredSecret(plan, SMTP_PASSWORD_SECRET, { context }));
   const { mail } = plan;
   io.progress?.(`Sending a test mail to ${to} through ${mailServer(mail)} as ${mail.from}…`);
   const result = await sendTestMail({

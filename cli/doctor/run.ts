@@ -4,7 +4,6 @@
  * `--fix` installs what cto can install itself (pinned, SHA-256-checked tool downloads) before
  * checking again. Tools cto installed are listed with where they came from.
  */
-import { ctoHome } from "../../config/paths.js";
 import {
   applyFixes,
   realProbes,
@@ -30,11 +29,11 @@ export async function runDoctor(
   options: DoctorOptions,
   io: CommandIO & { progress?: (text: string) => void },
 ): Promise<number> {
-  const { plan } = await loadPlan(options, io);
-  const home = ctoHome(io.env);
-  const probes = realProbes({ env: io.env });
-  // The lifecycle keeps stacks under ctoHome()/state unless the config or PULUMI_BACKEND_URL says otherwise.
-  const backendUrl = plan.state.backendUrl ?? io.env.PULUMI_BACKEND_URL ?? `file://${home}/state`;
+  const { plan, context } = await loadPlan(options, io);
+  const { home } = context;
+  const probes = realProbes({ env: context.env, toolchainBin: context.toolchainBin ?? null });
+  // The URL as written (the state check reports one cto cannot use, where the context would throw).
+  const backendUrl = plan.state.backendUrl ?? context.env.PULUMI_BACKEND_URL ?? `file://${home}/state`;
   const run = (): Promise<DoctorReport> => runPreflight(plan, { probes, ctoHome: home, state: { backendUrl } });
 
   io.progress?.(`Checking prerequisites for ${plan.platform.name}/${plan.environment} (${plan.profile.name})…`);

@@ -102,7 +102,7 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   if (options.keyFile && !options.rotateKeys) {
     throw new UserError("--key-file only makes sense with --rotate-keys", { hint: "add --rotate-keys" });
   }
-  const { plan } = await loadPlan(options, io);
+  const { plan, context } = await loadPlan(options, io);
   const agents = selectAgents(plan, options.agents);
   const keyFiles = parseKeyFiles(options.keyFile, agents, io.cwd);
   const org = options.org ?? plan.github.organization;
@@ -119,7 +119,7 @@ export async function runAppsCreate(options: AppsCreateOptions, io: CommandIO): 
   const api = apiFor(plan);
   const token = githubToken(io.env);
   const owner = await detectOwner(api, org, token);
-  const store = await openStoreFor(plan, io);
+  const store = await openStoreFor({ plan, context });
   const webUrl = githubWebUrl(plan.github.baseUrl);
   // Read once, and only when a kept App has no stored webhook secret.
   let generated: Promise<Record<string, unknown> | undefined> | undefined;
@@ -216,7 +216,7 @@ async function readKeyFile(file: string): Promise<string> {
  * the agent's endpoint verifies.
  */
 export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO): Promise<number> {
-  const { plan } = await loadPlan(options, io);
+  const { plan, context } = await loadPlan(options, io);
   const agents = options.app === undefined ? plan.agents.map((a) => a.name) : [options.app];
   if (options.app !== undefined && !plan.agents.some((a) => a.name === options.app)) {
     throw new UserError(`--app ${options.app} is not an enabled agent`, {
@@ -230,7 +230,7 @@ export async function runTestWebhook(options: TestWebhookOptions, io: CommandIO)
   }
   if (agents.length === 0)
     throw new UserError("no agents are enabled in this environment", { hint: "add agents under agents: in cto.yaml" });
-  const store = await openStoreFor(plan, io);
+  const store = await openStoreFor({ plan, context });
   const secrets = await appWebhookSecrets(store, agents, () => generatedAppWebhookSecrets(plan, { env: io.env }));
   const unsigned = agents.filter((a) => !secrets[a]);
   if (unsigned.length > 0) {

@@ -1,15 +1,15 @@
 /** Shared by up, upgrade and rollback: preview, summary, confirmation, apply (`cto up --yes`: apply alone). */
-import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import type { Plan } from "../../profiles/plan.js";
 import { argoUiNote } from "../../profiles/ui-access.js";
 import { externalRouteNote } from "../../profiles/webhooks.js";
 import type { FastPathResult } from "../../stacks/lifecycle/index.js";
-import type { RunContext } from "../../stacks/run-context.js";
 import { cancelled, confirm } from "./consent.js";
 import { printResult, renderPreview } from "./render.js";
+import type { LoadedPlan } from "../plan.js";
 import { withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
 
 export async function previewConfirmApply(
-  loaded: { plan: Plan; secrets: PlanSecrets },
+  loaded: Pick<LoadedPlan, "plan" | "secrets" | "context">,
   options: LifecycleCommandOptions,
   io: LifecycleIO,
   extra: {
@@ -26,15 +26,11 @@ export async function previewConfirmApply(
      * the summary. `cto up` asks for it; upgrade and rollback show their preview before applying.
      */
     onePassWithYes?: boolean;
-    /** The run's context when the command resolved it (`cto up`); the preview and the update share it. */
-    context?: RunContext;
   },
 ): Promise<number> {
-  const { plan, secrets } = loaded;
+  const { plan, secrets, context } = loaded;
   const json = Boolean(options.json);
-  return withStackSession(io, plan.environment, json, async (session, lifecycle) => {
-    const context = extra.context ?? (await import("../../stacks/run-context.js")).runContext(plan, { env: io.env });
-    const opts = { ...session, context };
+  return withStackSession(io, { environment: plan.environment, context }, json, async (opts, lifecycle) => {
     /** The update (`total`: the preview's count, for `[n/total]`), then the result. */
     const apply = async (total?: number): Promise<number> => {
       const result = await lifecycle.up(plan, secrets, {
@@ -57,7 +53,7 @@ export async function previewConfirmApply(
 
     // The fast path's earlier answer holds unless the preview changed the stack config it reads.
     const fastPath = configWritten ? undefined : extra.fastPath;
-    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, secrets, { env: io.env, fastPath }))) {
+    if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, secrets, { context, fastPath }))) {
       await extra.onApplied?.();
       if (json)
         io.out(

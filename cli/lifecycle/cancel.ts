@@ -6,12 +6,11 @@ import type { CancelOptions } from "../commands/cancel.js";
 
 /** `cto cancel`: clear a stale lock (only after confirmation). */
 export async function runCancel(options: CancelOptions, io: LifecycleIO): Promise<number> {
-  const { plan, secrets } = await load(options, io);
+  const { plan, secrets, context } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { describeLock } = await import("../../stacks/lock.js");
-  const held = await lifecycle.locks(plan, { env: io.env });
-  const { resolveBackend } = await import("../../stacks/backend.js");
-  const fileBackend = resolveBackend(plan, { env: io.env }).kind === "file";
+  const held = await lifecycle.locks(plan, { context });
+  const fileBackend = context.backend.kind === "file";
   if (fileBackend && held.length === 0) {
     if (options.json) io.out(JSON.stringify({ environment: plan.environment, locked: false, removed: [] }));
     else io.out(`${plan.environment} is not locked.`);
@@ -34,7 +33,7 @@ export async function runCancel(options: CancelOptions, io: LifecycleIO): Promis
       return cancelled(io);
     }
   }
-  const result = await lifecycle.cancel(plan, secrets, { env: io.env });
+  const result = await lifecycle.cancel(plan, secrets, { context });
   if (options.json) io.out(JSON.stringify({ environment: plan.environment, locked: false, removed: result.removed }));
   else {
     io.out(result.message);

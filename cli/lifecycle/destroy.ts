@@ -10,7 +10,7 @@ import type { DestroyOptions } from "../commands/destroy.js";
 
 export async function runDestroy(options: DestroyOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto destroy");
-  const { plan, secrets } = await load(options, io);
+  const { plan, secrets, context } = await load(options, io);
   const env = plan.environment;
   if (plan.production && !io.interactive && options.confirm !== env) {
     throw new UserError(`${env} is a production environment: destroying it without a terminal needs its name`, {
@@ -18,16 +18,13 @@ export async function runDestroy(options: DestroyOptions, io: LifecycleIO): Prom
     });
   }
   const json = Boolean(options.json);
-  return withStackSession(io, env, json, async (opts, lifecycle) => {
+  return withStackSession(io, { environment: env, context }, json, async (opts, lifecycle) => {
     const pv = await lifecycle.previewDestroy(plan, secrets, { ...opts, onProgress: undefined });
     if (json) io.out(JSON.stringify({ kind: "preview", environment: env, changes: pv.changes, total: pv.total }));
     else io.out(`Destroy ${env}: ${pv.total} resource(s) will be deleted (the stack and its history are kept).`);
     if (pv.total === 0) {
       // An earlier destroy may have been interrupted after the engine's part, before the CRDs went.
-      const crds = await lifecycle.finishInterruptedDestroy(plan, {
-        env: opts.env,
-        keepCrds: Boolean(options.keepCrds),
-      });
+      const crds = await lifecycle.finishInterruptedDestroy(plan, { context, keepCrds: Boolean(options.keepCrds) });
       if (json)
         io.out(
           JSON.stringify({

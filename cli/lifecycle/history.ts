@@ -5,9 +5,9 @@ import type { HistoryOptions } from "../commands/history.js";
 
 /** `cto history` */
 export async function runHistory(options: HistoryOptions, io: LifecycleIO): Promise<number> {
-  const { plan } = await load(options, io);
+  const { plan, context } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
-  const entries = await lifecycle.history(plan, { env: io.env });
+  const entries = await lifecycle.history(plan, { context });
   if (options.json) {
     io.out(JSON.stringify({ environment: plan.environment, updates: entries }));
     return 0;

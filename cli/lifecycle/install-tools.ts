@@ -4,9 +4,9 @@
  * installs only on "yes" or with `--yes`. Without a terminal `cto up` already refuses to start
  * without `--yes` (consent.ts), so nothing is ever installed unasked.
  */
-import { ctoHome } from "../../config/paths.js";
 import type { Plan } from "../../profiles/plan.js";
 import type { DoctorReport } from "../../stacks/preflight/index.js";
+import type { RunContext } from "../../stacks/run-context.js";
 import { confirm } from "./consent.js";
 import type { LifecycleCommandOptions, LifecycleIO } from "./session.js";
 
@@ -16,6 +16,7 @@ import type { LifecycleCommandOptions, LifecycleIO } from "./session.js";
  */
 export async function offerToolInstall(
   plan: Plan,
+  context: RunContext,
   report: DoctorReport,
   options: LifecycleCommandOptions,
   io: LifecycleIO,
@@ -24,8 +25,8 @@ export async function offerToolInstall(
     await import("../../stacks/tools/index.js");
   const wanted = report.checks.filter((c) => c.status === "fail" && TOOL_FOR_CHECK[c.id]);
   if (wanted.length === 0) return false;
-  const pins = await loadToolPins(plan.release, io.env, k3sTagOf(plan));
-  const home = ctoHome(io.env);
+  const pins = await loadToolPins(plan.release, context.env, k3sTagOf(plan));
+  const { home } = context;
   const names = wanted
     .map((c) => {
       const t = TOOL_FOR_CHECK[c.id];
@@ -45,7 +46,7 @@ export async function offerToolInstall(
   ]);
   const onlyTools: DoctorReport = { ...report, checks: wanted };
   const actions = await applyFixes(onlyTools, {
-    probes: realProbes({ env: io.env }),
+    probes: realProbes({ env: context.env, toolchainBin: context.toolchainBin ?? null }),
     ctoHome: home,
     tools: pins,
     onDownload: (tool, version) => say(`Downloading ${tool} ${version}…`),

@@ -4,8 +4,8 @@ import { load, withStackSession, type LifecycleIO } from "./session.js";
 import type { PreviewOptions } from "../commands/preview.js";
 
 export async function runPreview(options: PreviewOptions, io: LifecycleIO): Promise<number> {
-  const { plan, secrets } = await load(options, io);
-  return withStackSession(io, plan.environment, false, async (opts, lifecycle) => {
+  const { plan, secrets, context } = await load(options, io);
+  return withStackSession(io, { environment: plan.environment, context }, false, async (opts, lifecycle) => {
     const report = await lifecycle.preview(plan, secrets, {
       ...opts,
       onProgress: undefined,

@@ -26,7 +26,7 @@ export async function runRollback(options: RollbackOptions, io: LifecycleIO): Pr
   const environment = current.plan.environment;
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { versionChanges } = await import("../../stacks/history.js");
-  const target = await lifecycle.rollbackPlan(current.plan, current.secrets, to, { env: io.env });
+  const target = await lifecycle.rollbackPlan(current.plan, current.secrets, to, { context: current.context });
   if (target.missingSecrets.length > 0) {
     throw new UserError(
       `update ${target.record.n} used secrets that are not set now: ${target.missingSecrets.join(", ")}`,
@@ -43,7 +43,7 @@ export async function runRollback(options: RollbackOptions, io: LifecycleIO): Pr
     if (!(err instanceof UserError)) throw err;
     notRecorded = `${err.message} (${err.hint ?? ""})`;
   }
-  const applied = (await lifecycle.lastApplied(current.plan, { env: io.env }))?.plan ?? current.plan;
+  const applied = (await lifecycle.lastApplied(current.plan, { context: current.context }))?.plan ?? current.plan;
   const changes = versionChanges(applied, target.plan);
   const staysOn =
     `cto.yaml still names release ${current.plan.release} for ${environment}: ` +
@@ -74,14 +74,20 @@ export async function runRollback(options: RollbackOptions, io: LifecycleIO): Pr
       );
   };
   try {
-    return await previewConfirmApply({ plan: target.plan, secrets: current.secrets }, options, io, {
-      operation: "rollback",
-      rollbackOf: target.record.n,
-      question: edit
-        ? `Roll ${environment} back to update ${target.record.n} (and record release ${release} in ${edit.file})?`
-        : `Roll ${environment} back to update ${target.record.n}?`,
-      onApplied: record,
-    });
+    return await previewConfirmApply(
+      // The same run context: the records came from this backend; only the plan is the recorded one.
+      { plan: target.plan, secrets: current.secrets, context: current.context },
+      options,
+      io,
+      {
+        operation: "rollback",
+        rollbackOf: target.record.n,
+        question: edit
+          ? `Roll ${environment} back to update ${target.record.n} (and record release ${release} in ${edit.file})?`
+          : `Roll ${environment} back to update ${target.record.n}?`,
+        onApplied: record,
+      },
+    );
   } catch (err) {
     if (edit && !done && !options.json) {
       io.err(

@@ -9,12 +9,11 @@
  * `stacks/progress.ts` defines them, then `{"kind":"result",…}`), one document for the others
  * (preview prints its report, steps included, as one line).
  */
-import type { CtoConfig } from "../../config/schema.js";
-import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import type { LifecycleOptions } from "../../stacks/lifecycle/index.js";
 import { renderFinalTable, renderProgressLine, type ProgressEvent } from "../../stacks/progress.js";
+import type { RunContext } from "../../stacks/run-context.js";
 import { canPrompt, useColor } from "../context.js";
-import { loadPlan } from "../plan.js";
+import { loadPlan, type LoadedPlan } from "../plan.js";
 import { handleInterrupts } from "./interrupt.js";
 
 export interface LifecycleCommandOptions {
@@ -59,14 +58,12 @@ export function processLifecycleIO(): LifecycleIO {
   };
 }
 
-/** cto.yaml → plan for the environment (and, for upgrades, another release). */
-export async function load(
-  options: LifecycleCommandOptions,
-  io: LifecycleIO,
-  release?: string,
-): Promise<{ file: string; config: CtoConfig; plan: Plan; secrets: PlanSecrets }> {
-  const { file, config, plan, secrets } = await loadPlan({ ...options, release }, io);
-  return { file, config, plan, secrets };
+/**
+ * cto.yaml → plan for the environment (and, for upgrades, another release), with the run's
+ * context resolved once (`cli/plan.ts`): hand `context` to every stacks/ call of the command.
+ */
+export async function load(options: LifecycleCommandOptions, io: LifecycleIO, release?: string): Promise<LoadedPlan> {
+  return loadPlan({ ...options, release }, io);
 }
 
 export type Lifecycle = typeof import("../../stacks/lifecycle/index.js");
@@ -78,10 +75,11 @@ export type Lifecycle = typeof import("../../stacks/lifecycle/index.js");
  */
 export async function withStackSession<T>(
   io: LifecycleIO,
-  environment: string,
+  run: { environment: string; context: RunContext },
   json: boolean,
   work: (opts: LifecycleOptions, lifecycle: Lifecycle) => Promise<T>,
 ): Promise<T> {
+  const { environment, context } = run;
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const interrupts = handleInterrupts({ say: io.err, terminal: io.terminal, environment });
   const onProgress = (e: ProgressEvent): void => {
@@ -93,7 +91,8 @@ export async function withStackSession<T>(
     if (line !== undefined) io.out(line);
   };
   const opts: LifecycleOptions = {
-    env: io.env,
+    context,
+    env: context.env,
     signal: interrupts.signal,
     interrupted: interrupts.interrupted,
     onProgress,

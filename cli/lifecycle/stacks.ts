@@ -5,9 +5,9 @@ import type { StacksOptions } from "../commands/stacks.js";
 
 /** `cto stacks` */
 export async function runStacks(options: StacksOptions, io: LifecycleIO): Promise<number> {
-  const { plan } = await load(options, io);
+  const { plan, context } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
-  const list = await lifecycle.listStacks(plan, { env: io.env });
+  const list = await lifecycle.listStacks(plan, { context });
   if (options.json) {
     io.out(JSON.stringify({ project: plan.platform.name, stacks: list }));
     return 0;

@@ -1,14 +1,15 @@
 /** `cto status`: outputs, last update, locks and component health. */
 import type { Plan } from "../../profiles/plan.js";
+import type { RunContext } from "../../stacks/run-context.js";
 import { load, type LifecycleIO } from "./session.js";
 import type { StatusOptions } from "../commands/status.js";
 
 /** `cto status`: exit 1 when a component is unhealthy or the stack is locked by a dead run. */
 export async function runStatus(options: StatusOptions, io: LifecycleIO): Promise<number> {
-  const { plan, secrets } = await load(options, io);
+  const { plan, secrets, context } = await load(options, io);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { describeLock } = await import("../../stacks/lock.js");
-  const st = await lifecycle.status(plan, secrets, { env: io.env });
+  const st = await lifecycle.status(plan, secrets, { context });
   const kubeconfig = kubeconfigOf(plan, io.env);
   let health: import("../../stacks/diagnose/index.js").HealthReport | undefined;
   if (st.resourceCount > 0 && kubeconfig) {
@@ -16,7 +17,7 @@ export async function runStatus(options: StatusOptions, io: LifecycleIO): Promis
     health = await componentHealth(kubeconfig, plan, { diagnoseProblems: !options.json });
   }
   const healthy = health ? health.healthy : true;
-  const ready = st.resourceCount > 0 && kubeconfig ? await readinessOf(plan, kubeconfig, io) : undefined;
+  const ready = st.resourceCount > 0 && kubeconfig ? await readinessOf(plan, context, kubeconfig) : undefined;
   if (options.json) {
     io.out(JSON.stringify({ ...st, healthy, health, readiness: ready ?? null }));
     return healthy ? 0 : 1;
@@ -59,8 +60,8 @@ export async function runStatus(options: StatusOptions, io: LifecycleIO): Promis
  */
 async function readinessOf(
   plan: Plan,
+  runContext: RunContext,
   kubeconfig: string,
-  io: LifecycleIO,
 ): Promise<import("../../stacks/readiness.js").Readiness> {
   const { platformReadiness } = await import("../../stacks/readiness.js");
   const { Kubectl } = await import("../../stacks/diagnose/index.js");
@@ -69,7 +70,7 @@ async function readinessOf(
   try {
     const { GitHubApi, githubStatus } = await import("../../stacks/github/index.js");
     const { openStoreFor } = await import("../secrets/run.js");
-    const store = await openStoreFor(plan, io);
+    const store = await openStoreFor({ plan, context: runContext });
     const api = new GitHubApi({ baseUrl: plan.github.baseUrl });
     github = await githubStatus(
       api,

@@ -17,9 +17,8 @@ import type { UpOptions } from "../commands/up.js";
 export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number> {
   requireConsent(options, io, "cto up");
   const loaded = await load(options, io);
-  // Home, backend, toolchain and Pulumi CLI, worked out once for the checks and every stack opened.
-  const { runContext } = await import("../../stacks/run-context.js");
-  const context = runContext(loaded.plan, { env: io.env });
+  // Home, backend, toolchain and Pulumi CLI, worked out once (cli/plan.ts) for the checks and every stack opened.
+  const { context } = loaded;
   const fastPath = options.refresh ? undefined : await unchanged(loaded.plan, loaded.secrets, context, options, io);
   if (fastPath?.fast) return 0;
   await preflight(loaded.plan, context, options, io);
@@ -28,7 +27,6 @@ export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number
     question: `Apply these changes to ${loaded.plan.environment}?`,
     fastPath,
     onePassWithYes: true,
-    context,
   });
 }
 
@@ -46,7 +44,7 @@ async function unchanged(
   io: LifecycleIO,
 ): Promise<FastPathResult> {
   const { noChangesSince } = await import("../../stacks/lifecycle/fast-path.js");
-  const result = await noChangesSince(plan, secrets, { env: context.env, home: context.home });
+  const result = await noChangesSince(plan, secrets, { context });
   if (!result.fast) {
     if (!options.json) io.err(`Looking for changes with the engine: ${result.reason}.`);
     return result;
@@ -83,15 +81,17 @@ async function preflight(plan: Plan, context: RunContext, options: UpOptions, io
     io.err("warning: prerequisite checks skipped (--skip-checks): problems will surface as engine errors instead");
     return;
   }
-  const { runPreflight, renderReport } = await import("../../stacks/preflight/index.js");
+  const { runPreflight, renderReport, realProbes } = await import("../../stacks/preflight/index.js");
+  const probes = realProbes({ env: context.env, toolchainBin: context.toolchainBin ?? null });
   const check = async (): Promise<DoctorReport> =>
     runPreflight(plan, {
+      probes,
       ctoHome: context.home,
       state: { backendUrl: context.backend.url, project: plan.platform.name },
     });
   let report = await check();
   // Missing tools cto can install: ask (or --yes), install, check again.
-  if (!report.ok && (await offerToolInstall(plan, report, options, io))) report = await check();
+  if (!report.ok && (await offerToolInstall(plan, context, report, options, io))) report = await check();
   if (options.json) io.out(JSON.stringify({ kind: "preflight", ok: report.ok, checks: report.checks }));
   if (!report.ok) {
     if (!options.json) io.err(renderReport(report, { color: io.color }));

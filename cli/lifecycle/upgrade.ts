@@ -28,7 +28,7 @@ export async function runUpgrade(options: UpgradeOptions, io: LifecycleIO): Prom
   const edit = await releaseEdit(current.file, current.config, environment, target);
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { versionChanges } = await import("../../stacks/history.js");
-  const from = (await lifecycle.lastApplied(current.plan, { env: io.env }))?.plan ?? current.plan;
+  const from = (await lifecycle.lastApplied(current.plan, { context: current.context }))?.plan ?? current.plan;
   const changes = versionChanges(from, next.plan);
   if (options.json) {
     io.out(JSON.stringify({ kind: "versions", from: from.release, to: target, changes }));
@@ -51,7 +51,8 @@ export async function runUpgrade(options: UpgradeOptions, io: LifecycleIO): Prom
       );
   };
   try {
-    return await previewConfirmApply(next, options, io, {
+    // The plan at the target release, with the run context resolved once for this command.
+    return await previewConfirmApply({ ...next, context: current.context }, options, io, {
       operation: "upgrade",
       question: edit
         ? `Upgrade ${environment} to release ${target} (and record it in ${edit.file})?`

@@ -6,7 +6,7 @@ import { UserError } from "../../config/errors.js";
 import type { Plan } from "../../profiles/plan.js";
 import { checkSecretName, openSecretsStore, secretKind, type SecretsStore } from "../../stacks/secrets-store.js";
 import { canPrompt, type CommandIO } from "../context.js";
-import { loadPlan } from "../plan.js";
+import { loadPlan, type LoadedPlan } from "../plan.js";
 import type { ListOptions, RmOptions, SetOptions } from "../commands/secrets.js";
 
 interface StoreOptions {
@@ -15,8 +15,8 @@ interface StoreOptions {
 }
 
 /** The secrets store of a plan's environment (opening creates the stack when it is new). */
-export function openStoreFor(plan: Plan, io: Pick<CommandIO, "env">): Promise<SecretsStore> {
-  return openSecretsStore(plan, { env: io.env });
+export function openStoreFor(loaded: Pick<LoadedPlan, "plan" | "context">): Promise<SecretsStore> {
+  return openSecretsStore(loaded.plan, { context: loaded.context });
 }
 
 /** The plan the options name, and its environment's secrets store. */
@@ -24,8 +24,8 @@ export async function storeForOptions(
   options: StoreOptions,
   io: Pick<CommandIO, "cwd" | "env">,
 ): Promise<{ plan: Plan; store: SecretsStore; planSecrets: Record<string, string> }> {
-  const { plan, secrets } = await loadPlan({ file: options.file, env: options.env }, io);
-  return { plan, store: await openStoreFor(plan, io), planSecrets: secrets };
+  const loaded = await loadPlan({ file: options.file, env: options.env }, io);
+  return { plan: loaded.plan, store: await openStoreFor(loaded), planSecrets: loaded.secrets };
 }
 
 /** `cto secrets set NAME`. */

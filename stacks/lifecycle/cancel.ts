@@ -1,7 +1,7 @@
 /** `cancel`: clear the lock of an environment's stack. */
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { describeLocks, listLocks, type LockInfo } from "../lock.js";
+import { contextFor } from "../run-context.js";
 import { noProgram, openExplained } from "./engine-run.js";
 import type { LifecycleOptions } from "./types.js";
 
@@ -16,9 +16,8 @@ export async function cancel(
   secrets: PlanSecrets,
   options: LifecycleOptions = {},
 ): Promise<{ removed: LockInfo[]; message: string }> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const cs = await openExplained(plan, secrets, { env, home, program: noProgram, cli: options.cli, create: false });
+  const context = contextFor(plan, options);
+  const cs = await openExplained(plan, secrets, { context, program: noProgram, create: false });
   const held = await listLocks(cs.backend, cs.project, cs.name);
   if (cs.backend.kind === "file" && held.length === 0) {
     return { removed: [], message: `stack ${plan.environment} is not locked` };

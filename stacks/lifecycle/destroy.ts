@@ -1,11 +1,11 @@
 /** `destroy`, its preview, and the CRD cleanup an interrupted destroy left unfinished. */
 import type { FileHandle } from "node:fs/promises";
 import type { OpMap } from "@pulumi/pulumi/automation/index.js";
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { afterDestroy, beforeDestroy, finishInterruptedCrdCleanup, planCrdLedger } from "../crd-cleanup.js";
 import type { CrdCleanup } from "../crds.js";
 import { totalFromSummary } from "../progress.js";
+import { contextFor } from "../run-context.js";
 import { cancelledBy, failure, finishRun, startRun } from "./engine-run.js";
 import { resolvePendingOperations } from "./resolve-pending.js";
 import type { LifecycleOptions, UpdateReport } from "./types.js";
@@ -17,7 +17,7 @@ export async function destroy(
   options: LifecycleOptions & { keepCrds?: boolean } = {},
 ): Promise<UpdateReport> {
   const run = await startRun(plan, secrets, "destroy", options, false);
-  const env = options.env ?? process.env;
+  const env = run.cs.context.env;
   const ledger = planCrdLedger(plan, run.cs.home);
   try {
     await resolvePendingOperations(run, plan, options, "destroy");
@@ -64,10 +64,10 @@ async function logCrdCleanup(log: FileHandle, crds: CrdCleanup): Promise<void> {
  */
 export async function finishInterruptedDestroy(
   plan: Plan,
-  options: Pick<LifecycleOptions, "env" | "home"> & { keepCrds?: boolean } = {},
+  options: Pick<LifecycleOptions, "context" | "env" | "home"> & { keepCrds?: boolean } = {},
 ): Promise<CrdCleanup | undefined> {
-  const env = options.env ?? process.env;
-  const ledger = planCrdLedger(plan, options.home ?? ctoHome(env));
+  const { env, home } = contextFor(plan, options);
+  const ledger = planCrdLedger(plan, home);
   return finishInterruptedCrdCleanup(plan, env, ledger, Boolean(options.keepCrds));
 }
 

@@ -10,6 +10,7 @@ import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { explainEngineError } from "../engine-errors.js";
 import { describeLocks, listLocks } from "../lock.js";
 import { ProgressModel } from "../progress.js";
+import { contextFor } from "../run-context.js";
 import { openStack, type CtoStack } from "../workspace.js";
 import { LifecycleError, type LifecycleOptions } from "./types.js";
 
@@ -71,8 +72,7 @@ export async function startRun(
   create: boolean,
   total = 0,
 ): Promise<Run> {
-  const { context, env, home, cli } = options;
-  const cs = await openExplained(plan, secrets, { context, env, home, cli, create });
+  const cs = await openExplained(plan, secrets, { context: contextFor(plan, options), create });
   const [log, logFile] = await openLog(cs.home, cs, op);
   await log.write(
     `# cto ${op} ${cs.project}/${cs.name} at ${new Date().toISOString()}\n# pulumi ${cs.cli.version} (${cs.cli.path}), backend ${cs.backend.url}\n`,

@@ -12,15 +12,14 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
-import { resolveBackend } from "../backend.js";
 import { readClusterInputs } from "../cluster-inputs.js";
 import { fingerprint, programCodeHash } from "../fingerprint.js";
 import { programVersion } from "../history.js";
 import { describeLocks, listLocks } from "../lock.js";
-import { PASSPHRASE_FILE_NAME, passphraseValue, resolvePassphrase } from "../passphrase.js";
+import { passphraseValue, resolvePassphrase } from "../passphrase.js";
 import { CONFIG_KEYS, type ProgramRuntime } from "../program-config.js";
+import { contextFor, type RunContext } from "../run-context.js";
 import { readStackConfigFile, SECRETS_DIGEST_KEY, secretsDigest } from "../secrets-config.js";
 import { latestCheckpointCopy, readHistoryFiles, updateMeta, type UpdateMeta } from "../shared-history.js";
 import { workDirFor } from "../workspace.js";
@@ -35,10 +34,11 @@ export async function runFingerprint(
   plan: Plan,
   config: Record<string, unknown>,
   runtime: ProgramRuntime,
-  env: NodeJS.ProcessEnv,
+  context: Pick<RunContext, "env" | "toolchainBin">,
 ): Promise<string> {
   const [ctoVersion, programHash] = await Promise.all([programVersion(), programCodeHash()]);
-  return fingerprintOfRun({ plan, config, runtime, env, ctoVersion, programHash });
+  const { env, toolchainBin } = context;
+  return fingerprintOfRun({ plan, config, runtime, env, toolchainBin, ctoVersion, programHash });
 }
 
 /** `runFingerprint` with cto's version and the program hash already known. */
@@ -47,13 +47,15 @@ export function fingerprintOfRun(input: {
   config: Record<string, unknown>;
   runtime: ProgramRuntime;
   env: NodeJS.ProcessEnv;
+  /** The toolchain's bin as the run resolved it (a simulated cluster's binaries). */
+  toolchainBin: string | undefined;
   ctoVersion: string;
   programHash: string;
 }): string {
-  const { plan, config, runtime, env, ctoVersion, programHash } = input;
+  const { plan, config, runtime, env, toolchainBin, ctoVersion, programHash } = input;
   let cluster: unknown;
   try {
-    cluster = readClusterInputs(plan, runtime, env);
+    cluster = readClusterInputs(plan, runtime, env, toolchainBin);
   } catch (err) {
     cluster = { unreadable: (err as Error).message }; // the program fails the same way; never equal to a good run
   }
@@ -66,11 +68,10 @@ const slow = (reason: string): FastPathResult => ({ fast: false, reason });
 export async function noChangesSince(
   plan: Plan,
   secrets: PlanSecrets,
-  options: Pick<LifecycleOptions, "env" | "home" | "runtime" | "programFor"> = {},
+  options: Pick<LifecycleOptions, "context" | "env" | "home" | "runtime" | "programFor"> = {},
 ): Promise<FastPathResult> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const backend = resolveBackend(plan, { env });
+  const context = contextFor(plan, options);
+  const { env, home, backend } = context;
   if (!backend.dir) return slow(`the state in ${backend.kind} backends is read through the engine`);
   const project = plan.platform.name;
   const stack = plan.environment;
@@ -107,7 +108,7 @@ export async function noChangesSince(
   if (plan.state.secretsProvider !== "passphrase" || !stored.encryptionsalt) {
     return slow("secrets are compared by a digest keyed with the passphrase, and there is none");
   }
-  const passphrase = await resolvePassphrase({ env, file: path.join(home, PASSPHRASE_FILE_NAME), create: false }).catch(
+  const passphrase = await resolvePassphrase({ env, file: context.passphraseFile, create: false }).catch(
     () => undefined,
   );
   if (!passphrase) return slow("no passphrase to compare the secrets with");
@@ -116,7 +117,7 @@ export async function noChangesSince(
   const runtime = programRuntime(options, env);
   config[CONFIG_KEYS.plan] = JSON.stringify(plan);
   config[CONFIG_KEYS.runtime] = JSON.stringify(runtime);
-  const now = await runFingerprint(plan, config, runtime, env);
+  const now = await runFingerprint(plan, config, runtime, context);
   if (now !== meta.fingerprint) return slow(`the program's inputs differ from update ${latest.version}'s`);
   return {
     fast: true,

@@ -14,15 +14,15 @@
  */
 import { spawn } from "node:child_process";
 import { UserError } from "../../config/errors.js";
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
+import { contextFor } from "../run-context.js";
 import { writePlanConfig } from "../secrets-config.js";
 import { cliProcessEnv, programMainFile } from "../workspace.js";
 import { openExplained } from "./engine-run.js";
 import { configTarget, programRuntime } from "./prepare-program.js";
 import type { LifecycleOptions } from "./types.js";
 
-export interface PassthroughOptions extends Pick<LifecycleOptions, "env" | "home" | "cli" | "runtime"> {
+export interface PassthroughOptions extends Pick<LifecycleOptions, "context" | "env" | "home" | "cli" | "runtime"> {
   /** Told once the stack is ready, before the CLI starts (what runs where; no secret). */
   onStart?: (info: { workDir: string; stack: string; project: string; command: string[] }) => void;
   /** Default: inherit the caller's stdin, stdout and stderr. */
@@ -53,9 +53,9 @@ export async function runPulumi(
       exitCode: 1,
     });
   }
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const cs = await openExplained(plan, secrets, { env, home, cli: options.cli, create: false });
+  const context = contextFor(plan, options);
+  const env = context.env;
+  const cs = await openExplained(plan, secrets, { context, create: false });
   await writePlanConfig(await configTarget(cs), plan, secrets, programRuntime({ runtime: options.runtime }, env));
   await cs.workspace.selectStack(cs.name);
   options.onStart?.({ workDir: cs.workDir, stack: cs.name, project: cs.project, command: [cs.cli.path, ...args] });

@@ -1,9 +1,9 @@
 /** Read-only questions about an environment: status, stacks, history, rollback target, locks. No engine run. */
-import { ctoHome } from "../../config/paths.js";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
 import { historyDir, readHistory, rollbackTarget, type HistoryOperation, type HistoryRecord } from "../history.js";
 import { readEngineHistory, sharedHistory } from "../shared-history.js";
 import { listLocks, type LockInfo } from "../lock.js";
+import { contextFor } from "../run-context.js";
 import { maskOutputs, noProgram, openExplained } from "./engine-run.js";
 import type { FastPathResult } from "./fast-path.js";
 import type { LifecycleOptions } from "./types.js";
@@ -21,9 +21,11 @@ export interface StackStatus {
 
 /** Outputs, last update and resource count of an environment (no engine run). */
 export async function status(plan: Plan, secrets: PlanSecrets, options: LifecycleOptions = {}): Promise<StackStatus> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
-  const cs = await openExplained(plan, secrets, { env, home, program: noProgram, cli: options.cli, create: false });
+  const cs = await openExplained(plan, secrets, {
+    context: contextFor(plan, options),
+    program: noProgram,
+    create: false,
+  });
   const [outputs, [last], summaries, locks] = await Promise.all([
     cs.stack.outputs(),
     cs.stack.history(1),
@@ -59,11 +61,9 @@ export interface StackListEntry {
 
 /** Every environment (stack) of the platform's project in its backend. */
 export async function listStacks(plan: Plan, options: LifecycleOptions = {}): Promise<StackListEntry[]> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
   // Opening selects the plan's environment if it exists; listing needs no stack, so any name works.
   const { listStacksOnly } = await import("../workspace.js");
-  const summaries = await listStacksOnly(plan, { env, home, cli: options.cli });
+  const summaries = await listStacksOnly(plan, { context: contextFor(plan, options) });
   return summaries
     .map((s) => ({
       environment: s.name.split("/").pop() as string,
@@ -98,14 +98,12 @@ export interface HistoryEntry {
  */
 export async function sharedRecords(
   plan: Plan,
-  options: Pick<LifecycleOptions, "env" | "home" | "cli"> = {},
+  options: Pick<LifecycleOptions, "context" | "env" | "home" | "cli"> = {},
 ): Promise<HistoryRecord[]> {
-  const env = options.env ?? process.env;
-  const home = options.home ?? ctoHome(env);
+  const context = contextFor(plan, options);
+  const { home, backend } = context;
   const project = plan.platform.name;
   const journal = await readHistory(historyDir(home, project, plan.environment));
-  const { resolveBackend } = await import("../backend.js");
-  const backend = resolveBackend(plan, { env });
   let entries;
   if (backend.dir) {
     entries = await readEngineHistory({ backend, project, stack: plan.environment });
@@ -113,7 +111,7 @@ export async function sharedRecords(
     const { runCli } = await import("../workspace.js");
     let cs;
     try {
-      cs = await openExplained(plan, {}, { env, home, program: noProgram, cli: options.cli, create: false });
+      cs = await openExplained(plan, {}, { context, program: noProgram, create: false });
     } catch (err) {
       if (/has no stack yet/.test((err as Error)?.message ?? "")) return [];
       throw err;
@@ -147,7 +145,7 @@ export async function history(plan: Plan, options: LifecycleOptions = {}): Promi
 /** The latest successful update of the environment, if any. */
 export async function lastApplied(
   plan: Plan,
-  options: Pick<LifecycleOptions, "env" | "home"> = {},
+  options: Pick<LifecycleOptions, "context" | "env" | "home"> = {},
 ): Promise<HistoryRecord | undefined> {
   const records = await sharedRecords(plan, options);
   return records.filter((r) => r.status === "succeeded" && ["up", "upgrade", "rollback"].includes(r.operation)).pop();
@@ -163,7 +161,7 @@ export async function lastApplied(
 export async function planAlreadyApplied(
   plan: Plan,
   secrets: PlanSecrets,
-  options: Pick<LifecycleOptions, "env" | "home" | "runtime" | "programFor"> & {
+  options: Pick<LifecycleOptions, "context" | "env" | "home" | "runtime" | "programFor"> & {
     /**
      * The fast path's answer from before the preview (`cto up` asks it first). Still valid when
      * the preview wrote no stack config (`PreviewReport.configWritten`): nothing it reads changed,
@@ -172,14 +170,13 @@ export async function planAlreadyApplied(
     fastPath?: FastPathResult;
   } = {},
 ): Promise<boolean> {
-  const env = options.env ?? process.env;
-  const { resolveBackend } = await import("../backend.js");
-  if (resolveBackend(plan, { env }).dir) {
+  const context = contextFor(plan, options);
+  if (context.backend.dir) {
     if (options.fastPath) return options.fastPath.fast;
     const { noChangesSince } = await import("./fast-path.js");
-    return (await noChangesSince(plan, secrets, options)).fast;
+    return (await noChangesSince(plan, secrets, { ...options, context })).fast;
   }
-  const last = await lastApplied(plan, options);
+  const last = await lastApplied(plan, { context });
   return last !== undefined && JSON.stringify(last.plan) === JSON.stringify(plan);
 }
 
@@ -191,7 +188,7 @@ export async function rollbackPlan(
   plan: Plan,
   secrets: PlanSecrets,
   to: number | undefined,
-  options: Pick<LifecycleOptions, "env" | "home"> = {},
+  options: Pick<LifecycleOptions, "context" | "env" | "home"> = {},
 ): Promise<{ record: HistoryRecord; plan: Plan; missingSecrets: string[] }> {
   const records = await sharedRecords(plan, options);
   const record = rollbackTarget(records, to);
@@ -204,7 +201,5 @@ export async function rollbackPlan(
 
 /** Locks held on an environment's stack (file backends; empty for others). */
 export async function locks(plan: Plan, options: LifecycleOptions = {}): Promise<LockInfo[]> {
-  const env = options.env ?? process.env;
-  const { resolveBackend } = await import("../backend.js");
-  return listLocks(resolveBackend(plan, { env }), plan.platform.name, plan.environment);
+  return listLocks(contextFor(plan, options).backend, plan.platform.name, plan.environment);
 }

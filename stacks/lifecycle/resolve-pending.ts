@@ -56,7 +56,7 @@ export async function resolvePendingOperations(
     );
   }
   const releases = pendingReleases(ops);
-  const kubectl = new Kubectl(clusterKubeconfig(plan, options.env ?? process.env), { requestTimeoutSeconds: 30 });
+  const kubectl = new Kubectl(clusterKubeconfig(plan, run.cs.context.env), { requestTimeoutSeconds: 30 });
   for (const release of releases) {
     if (release.created && mode === "destroy") {
       warn(

@@ -12,12 +12,14 @@ import type { RunContext } from "../run-context.js";
 
 export interface LifecycleOptions {
   /**
-   * The run's context, resolved once by the CLI (`../run-context.ts`): every stack the run opens
-   * takes home, backend, toolchain and Pulumi CLI from it. Default: built from `env`, `home`, `cli`.
+   * The run's context, resolved once by the CLI (`cli/plan.ts`, `../run-context.ts`): every
+   * operation and query takes home, backend, toolchain, passphrase file and Pulumi CLI from it.
+   * Without one (tests, benchmarks), `contextFor` builds it from `env`, `home` and `cli`.
    */
   context?: RunContext;
+  /** Only without `context`: the environment to build it from. */
   env?: NodeJS.ProcessEnv;
-  /** `cto`'s home; default `ctoHome(env)`. */
+  /** Only without `context`: `cto`'s home; default `ctoHome(env)`. */
   home?: string;
   /**
    * The program for a plan; default `buildPlatform(plan, secrets)`. Tests of the lifecycle
@@ -26,6 +28,7 @@ export interface LifecycleOptions {
   programFor?: (plan: Plan, secrets: PlanSecrets) => PulumiFn;
   /** Host settings for the program (`cto:runtime`), e.g. the simulated cluster's work directory. */
   runtime?: ProgramRuntime;
+  /** Only without `context`: a Pulumi CLI already found. */
   cli?: PulumiCli;
   /** Each progress event as it happens (already free of property values). */
   onProgress?: (event: ProgressEvent) => void;

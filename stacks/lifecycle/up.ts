@@ -61,7 +61,7 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
       programCodeHash(),
       migrationImports(run, hdir),
     ]);
-    const env = options.env ?? process.env;
+    const { env, toolchainBin } = run.cs.context;
     const meta: Omit<UpdateMeta, "fingerprint"> = {
       schema: 1,
       id,
@@ -72,7 +72,7 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
       host,
     };
     const program = await prepareProgram(run, plan, secrets, options, (config, runtime) => {
-      fingerprint = fingerprintOfRun({ plan, config, runtime, env, ctoVersion, programHash });
+      fingerprint = fingerprintOfRun({ plan, config, runtime, env, toolchainBin, ctoVersion, programHash });
       return {
         [UPDATE_CONFIG_KEY]: JSON.stringify({ ...meta, fingerprint }),
         ...(imports.length > 0 ? { [HISTORY_IMPORT_KEY]: JSON.stringify(imports) } : {}),

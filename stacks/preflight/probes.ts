@@ -77,6 +77,12 @@ export interface RealProbeOptions {
   /** Home directory; default `os.homedir()` (which honours $HOME). */
   home?: string;
   run?: CommandRunner;
+  /**
+   * The toolchain's bin as the run resolved it (`RunContext.toolchainBin`; null: none built). The
+   * CLI always passes it, so doctor and `cto up` check what the run will use; left out (tests),
+   * it is looked up from `env` and `home`.
+   */
+  toolchainBin?: string | null;
 }
 
 /** Probes that look at this machine. */
@@ -103,9 +109,10 @@ export function realProbes(options: RealProbeOptions = {}): Probes {
       }
     },
     systemdRunning: () => exists("/run/systemd/system"),
-    // The same lookup the lifecycle uses ($CTO_TOOLCHAIN_BIN, then the cache's `current`), so
-    // doctor never disagrees with what `cto up` will run.
-    toolchainBinDir: async () => toolchainBinDir({ ...env, HOME: options.home ?? env.HOME }),
+    toolchainBinDir: async () =>
+      options.toolchainBin === undefined
+        ? toolchainBinDir({ ...env, HOME: options.home ?? env.HOME })
+        : (options.toolchainBin ?? undefined),
     pulumiVersion: cachedPulumiVersion,
     platform: process.platform,
     uid: typeof process.getuid === "function" ? process.getuid() : undefined,

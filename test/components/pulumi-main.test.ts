@@ -89,7 +89,7 @@ describe("stacks/cluster-inputs", () => {
 
   it("existing: reads the named kubeconfig; a missing named file is a UserError naming cluster.kubeconfig", () => {
     const plan = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme", kubeconfig }));
-    assert.deepEqual(readClusterInputs(plan, {}, { HOME: dir }), {
+    assert.deepEqual(readClusterInputs(plan, {}, { HOME: dir }, undefined), {
       existingKubeconfig: "apiVersion: v1\nkind: Config\n",
     });
     const missing = acme(
@@ -97,12 +97,12 @@ describe("stacks/cluster-inputs", () => {
       (p) => (p.cluster = { provider: "existing", name: "acme", kubeconfig: "/nope/config" }),
     );
     assert.throws(
-      () => readClusterInputs(missing, {}, { HOME: dir }),
+      () => readClusterInputs(missing, {}, { HOME: dir }, undefined),
       (e: unknown) => e instanceof UserError && /cluster\.kubeconfig/.test(e.message),
     );
     const fallback = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme" }));
     assert.deepEqual(
-      readClusterInputs(fallback, {}, { HOME: dir, KUBECONFIG: kubeconfig }).existingKubeconfig,
+      readClusterInputs(fallback, {}, { HOME: dir, KUBECONFIG: kubeconfig }, undefined).existingKubeconfig,
       "apiVersion: v1\nkind: Config\n",
     );
   });
@@ -131,7 +131,7 @@ describe("stacks/cluster-inputs", () => {
     });
     const env = { HOME: dir, SSH_AUTH_SOCK: "/run/agent" };
     assert.throws(
-      () => readClusterInputs(plan, {}, env),
+      () => readClusterInputs(plan, {}, env, undefined),
       (e: unknown) =>
         e instanceof UserError &&
         e.message.includes(`k3s v1.31.4+k3s1 for linux-amd64 (SSH hosts): ${binary} is missing`) &&
@@ -142,11 +142,11 @@ describe("stacks/cluster-inputs", () => {
     const sha256 = createHash("sha256").update("k3s stand-in").digest("hex");
     receipt("0".repeat(64));
     assert.throws(
-      () => readClusterInputs(plan, {}, env),
+      () => readClusterInputs(plan, {}, env, undefined),
       (e: unknown) => e instanceof UserError && e.message.includes(`changed since it was checked: SHA-256 ${sha256}`),
     );
     receipt(sha256);
-    assert.deepEqual(readClusterInputs(plan, {}, env), {
+    assert.deepEqual(readClusterInputs(plan, {}, env, undefined), {
       ssh: { privateKeys: { "10.0.0.1": "KEY" }, agentSocketPath: "/run/agent" },
       k3sBinaries: { amd64: { path: binary, sha256 } },
     });
