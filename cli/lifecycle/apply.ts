@@ -6,11 +6,21 @@ import type { FastPathResult } from "../../stacks/lifecycle/index.js";
 import { cancelled, confirm } from "./consent.js";
 import { printResult, renderPreview } from "./render.js";
 import type { LoadedPlan } from "../plan.js";
-import { withStackSession, type LifecycleCommandOptions, type LifecycleIO } from "./session.js";
+import type { RollbackOptions } from "../commands/rollback.js";
+import type { UpOptions } from "../commands/up.js";
+import type { UpgradeOptions } from "../commands/upgrade.js";
+import { withStackSession, type LifecycleIO } from "./session.js";
+
+/**
+ * What `previewConfirmApply` reads: `--json`, `--yes` and `--diff` of up, upgrade and rollback
+ * (each declares them, else a compile error here), and `--refresh`, which only `cto up` has.
+ */
+export type ApplyFlags = Pick<UpOptions | UpgradeOptions | RollbackOptions, "json" | "yes" | "diff"> &
+  Partial<Pick<UpOptions, "refresh">>;
 
 export async function previewConfirmApply(
   loaded: Pick<LoadedPlan, "plan" | "secrets" | "context">,
-  options: LifecycleCommandOptions,
+  options: ApplyFlags,
   io: LifecycleIO,
   extra: {
     operation: "up" | "upgrade" | "rollback";

@@ -4,10 +4,17 @@
  * requires `--confirm <env>` (the name a user would type).
  */
 import { UserError } from "../../config/errors.js";
-import type { LifecycleCommandOptions, LifecycleIO } from "./session.js";
+import type { DestroyOptions } from "../commands/destroy.js";
+import type { RollbackOptions } from "../commands/rollback.js";
+import type { UpOptions } from "../commands/up.js";
+import type { UpgradeOptions } from "../commands/upgrade.js";
+import type { LifecycleIO } from "./session.js";
+
+/** What `requireConsent` reads: `--yes`, which every command calling it declares (else a compile error here). */
+export type ConsentFlags = Pick<UpOptions | UpgradeOptions | RollbackOptions | DestroyOptions, "yes">;
 
 /** Refuse early (before anything runs) when a change would need a confirmation nobody can give. */
-export function requireConsent(options: LifecycleCommandOptions, io: LifecycleIO, what: string): void {
+export function requireConsent(options: ConsentFlags, io: LifecycleIO, what: string): void {
   if (options.yes || io.interactive) return;
   throw new UserError(`${what} changes the cluster and there is no terminal to confirm on`, {
     hint: `add --yes to confirm in advance (cto never prompts without a terminal or with CI=true)`,

@@ -8,7 +8,11 @@ import type { Plan } from "../../profiles/plan.js";
 import type { DoctorReport } from "../../stacks/preflight/index.js";
 import type { RunContext } from "../../stacks/run-context.js";
 import { confirm } from "./consent.js";
-import type { LifecycleCommandOptions, LifecycleIO } from "./session.js";
+import type { UpOptions } from "../commands/up.js";
+import type { LifecycleIO } from "./session.js";
+
+/** What `offerToolInstall` reads of `cto up`'s flags (the only command that offers installs). */
+export type ToolInstallFlags = Pick<UpOptions, "json" | "yes">;
 
 /**
  * Offers to install the tools whose checks failed. Returns true when something was installed (the
@@ -18,7 +22,7 @@ export async function offerToolInstall(
   plan: Plan,
   context: RunContext,
   report: DoctorReport,
-  options: LifecycleCommandOptions,
+  options: ToolInstallFlags,
   io: LifecycleIO,
 ): Promise<boolean> {
   const { TOOL_FOR_CHECK, TOOLS, hostArchOfCheck, k3sTagOf, loadToolPins } =

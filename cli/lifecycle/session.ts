@@ -12,25 +12,42 @@
 import type { LifecycleOptions } from "../../stacks/lifecycle/index.js";
 import { renderFinalTable, renderProgressLine, type ProgressEvent } from "../../stacks/progress.js";
 import type { RunContext } from "../../stacks/run-context.js";
+import type { CancelOptions } from "../commands/cancel.js";
+import type { DestroyOptions } from "../commands/destroy.js";
+import type { HistoryOptions } from "../commands/history.js";
+import type { PreviewOptions } from "../commands/preview.js";
+import type { PulumiOptions } from "../commands/pulumi.js";
+import type { RefreshOptions } from "../commands/refresh.js";
+import type { RollbackOptions } from "../commands/rollback.js";
+import type { StacksOptions } from "../commands/stacks.js";
+import type { StatusOptions } from "../commands/status.js";
+import type { UpOptions } from "../commands/up.js";
+import type { UpgradeOptions } from "../commands/upgrade.js";
 import { canPrompt, useColor } from "../context.js";
 import { loadPlan, type LoadedPlan } from "../plan.js";
 import { handleInterrupts } from "./interrupt.js";
 
-export interface LifecycleCommandOptions {
-  file?: string;
-  env?: string;
-  profile?: string;
-  json?: boolean;
-  yes?: boolean;
-  skipChecks?: boolean;
-  diff?: boolean;
-  refresh?: boolean;
-  clearPending?: boolean;
-  to?: string;
-  force?: boolean;
-  confirm?: string;
-  keepCrds?: boolean;
-}
+/** The flags of the lifecycle commands that name an environment (all but `cto stacks`). */
+type EnvironmentCommandOptions =
+  | UpOptions
+  | UpgradeOptions
+  | RollbackOptions
+  | DestroyOptions
+  | PreviewOptions
+  | RefreshOptions
+  | StatusOptions
+  | HistoryOptions
+  | CancelOptions
+  | PulumiOptions;
+
+/**
+ * What `load` reads, picked from the flag types of the commands that call it (`Pick` over their
+ * union names only flags they all declare), so renaming one of these flags is a compile error here.
+ * `cto stacks` has no `--env`; only `cto up` and `cto preview` have `--profile`.
+ */
+export type LoadFlags = Pick<EnvironmentCommandOptions | StacksOptions, "file"> &
+  Partial<Pick<EnvironmentCommandOptions, "env">> &
+  Partial<Pick<UpOptions | PreviewOptions, "profile">>;
 
 export interface LifecycleIO {
   cwd: string;
@@ -62,8 +79,9 @@ export function processLifecycleIO(): LifecycleIO {
  * cto.yaml → plan for the environment (and, for upgrades, another release), with the run's
  * context resolved once (`cli/plan.ts`): hand `context` to every stacks/ call of the command.
  */
-export async function load(options: LifecycleCommandOptions, io: LifecycleIO, release?: string): Promise<LoadedPlan> {
-  return loadPlan({ ...options, release }, io);
+export async function load(options: LoadFlags, io: LifecycleIO, release?: string): Promise<LoadedPlan> {
+  const { file, env, profile } = options;
+  return loadPlan({ file, env, profile, release }, io);
 }
 
 export type Lifecycle = typeof import("../../stacks/lifecycle/index.js");

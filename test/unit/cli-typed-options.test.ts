@@ -8,11 +8,17 @@
 import assert from "node:assert/strict";
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import * as destroy from "../../cli/commands/destroy.js";
+import * as preview from "../../cli/commands/preview.js";
 import * as rollback from "../../cli/commands/rollback.js";
 import * as up from "../../cli/commands/up.js";
 import type { DestroyOptions } from "../../cli/commands/destroy.js";
 import type { RollbackOptions } from "../../cli/commands/rollback.js";
 import type { UpOptions } from "../../cli/commands/up.js";
+import type { PreviewOptions } from "../../cli/commands/preview.js";
+import type { ApplyFlags } from "../../cli/lifecycle/apply.js";
+import { requireConsent, type ConsentFlags } from "../../cli/lifecycle/consent.js";
+import type { ToolInstallFlags } from "../../cli/lifecycle/install-tools.js";
+import type { LifecycleIO, LoadFlags } from "../../cli/lifecycle/session.js";
 
 /** The command as `define` declares it, parsed from `args`; no action runs. */
 function parsed<C extends CommandUnknownOpts>(define: (program: Command) => C, args: string[]): C {
@@ -62,5 +68,33 @@ describe("typed command options", () => {
     // @ts-expect-error -- `--to` takes a value; no coercion is declared, so it is not a number.
     const n: number | undefined = options.to;
     assert.equal(typeof n, "string");
+  });
+
+  it("the shared lifecycle helpers take only the flags they read, picked from the commands that call them", () => {
+    // Each helper's input is `Pick<CommandA | CommandB | …, flags>`: Pick over the union names only
+    // flags every caller declares, so renaming or dropping one in a command breaks the helper's type.
+    // @ts-expect-error -- cto preview declares no --yes: a Pick of "yes" over it does not compile.
+    type _NoYesInPreview = Pick<UpOptions | PreviewOptions, "yes">;
+    const consentKeys: (keyof ConsentFlags)[] = ["yes"];
+    const applyKeys: (keyof ApplyFlags)[] = ["json", "yes", "diff", "refresh"];
+    const toolKeys: (keyof ToolInstallFlags)[] = ["json", "yes"];
+    const loadKeys: (keyof LoadFlags)[] = ["file", "env", "profile"];
+    // @ts-expect-error -- previewConfirmApply does not read --skip-checks, so it is not in its input.
+    const notRead: keyof ApplyFlags = "skipChecks";
+    assert.deepEqual([consentKeys, applyKeys, toolKeys, loadKeys, notRead].flat().length, 11);
+
+    const previewOptions: PreviewOptions = parsed(preview.define, ["--diff"]).opts();
+    // @ts-expect-error -- a command without --yes cannot pass its options to requireConsent.
+    const consentOfPreview: ConsentFlags = previewOptions;
+    assert.equal(consentOfPreview.yes, undefined);
+
+    // The runtime half: requireConsent reads --yes under the name commander fills in.
+    const io = { interactive: false } as LifecycleIO;
+    const withYes: UpOptions = parsed(up.define, ["--yes"]).opts();
+    const withoutYes: UpOptions = parsed(up.define, []).opts();
+    assert.doesNotThrow(() => requireConsent(withYes, io, "cto up"));
+    assert.throws(() => requireConsent(withoutYes, io, "cto up"), /no terminal to confirm on/);
+    const destroyYes: DestroyOptions = parsed(destroy.define, ["-y"]).opts();
+    assert.doesNotThrow(() => requireConsent(destroyYes, io, "cto destroy"));
   });
 });
