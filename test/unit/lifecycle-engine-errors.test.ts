@@ -91,7 +91,8 @@ describe("engine error table", () => {
     assert.match(k8s?.fix ?? "", /^cto doctor --fix {3}\(installs the pinned kubernetes plugin/);
   });
 
-  it("pending operations after a crash suggest refresh --clear-pending", () => {
+  // The error older engines printed; the pinned one only warns (see the replayed "pending-operations").
+  it("pending operations after a crash suggest refresh --clear-pending (an older engine's error)", () => {
     const e = explainEngineError(
       "error: the current deployment has 1 resource(s) with pending operations:\n  * urn:pulumi:dev::acme::x::y, interrupted while creating",
       ctx,
@@ -109,19 +110,28 @@ describe("engine error table", () => {
 describe("engine error table, on texts the real engine printed", () => {
   const fixture = JSON.parse(
     readFileSync(path.join(packageRoot(), "test", "fixtures", "engine-errors.json"), "utf8"),
-  ) as { case: string; kind: string; text: string }[];
+  ) as { case: string; kind: string | null; text: string }[];
+  const textOf = (name: string): string => fixture.find((f) => f.case === name)?.text ?? "";
 
   it("the recorded cases are all there", () => {
     assert.deepEqual(
       fixture.map((f) => f.case),
-      ["lock-held", "wrong-passphrase", "missing-passphrase", "plugin-missing"],
+      [
+        "lock-held",
+        "wrong-passphrase",
+        "missing-passphrase",
+        "plugin-missing",
+        "update-race",
+        "import-during-update",
+        "pending-operations",
+      ],
     );
   });
 
   for (const f of fixture) {
-    it(`${f.case}: explained as ${f.kind}`, () => {
+    it(`${f.case}: ${f.kind === null ? "not taken for a failure" : `explained as ${f.kind}`}`, () => {
       const e = explainEngineError(f.text, ctx);
-      assert.equal(e?.kind, f.kind, f.text);
+      assert.equal(e?.kind ?? null, f.kind, f.text);
     });
   }
 
@@ -136,5 +146,21 @@ describe("engine error table, on texts the real engine printed", () => {
   it("plugin-missing: the plugin and version are read from the real text", () => {
     const e = explainEngineError(fixture.find((f) => f.case === "plugin-missing")?.text ?? "", ctx);
     assert.match(e?.message ?? "", /"random" 4\.21\.1 is not installed/);
+  });
+
+  it("update-race and import-during-update: a file backend's conflict is its lock, holder named", () => {
+    for (const name of ["update-race", "import-during-update"]) {
+      const e = explainEngineError(textOf(name), ctx);
+      assert.equal(e?.kind, "lock-held", name);
+      assert.match(e.message, /locked by <user>@<host> \(pid 12345\) since <time>/, name);
+      assert.match(e.fix, /cto cancel --env dev/, name);
+    }
+  });
+
+  it("pending-operations: a failure whose output also holds the engine's warning is explained by its own cause", () => {
+    const warning = textOf("pending-operations");
+    assert.match(warning, /pending operations from previous deployment/);
+    const e = explainEngineError(`${warning}\n${textOf("plugin-missing")}`, ctx);
+    assert.equal(e?.kind, "plugin-missing");
   });
 });
