@@ -100,6 +100,8 @@ export function measureCto(
   env: NodeJS.ProcessEnv,
   /** Another build's `cli/bin.js` (a before/after comparison); default this build's. */
   bin = CTO_BIN,
+  /** Called with each line of stdout and the seconds since the start when it arrived. */
+  onLine?: (line: string, seconds: number) => void,
 ): Promise<Measured> {
   const useTime = existsSync(GNU_TIME);
   const timeDir = mkdtempSync(path.join(os.tmpdir(), "cto-bench-time-"));
@@ -115,7 +117,15 @@ export function measureCto(
     let stderr = "";
     let peak = 0;
     let treePeak = 0;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    let pending = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      if (!onLine) return;
+      const at = Number(process.hrtime.bigint() - started) / 1e9;
+      const lines = (pending + d).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) onLine(line, at);
+    });
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     // VmHWM is the kernel's own high-water mark: sampling it only has to happen before exit.
     const sample = () => {

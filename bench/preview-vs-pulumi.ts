@@ -3,12 +3,22 @@
  * (stacks/pulumi-main.ts, which reads the plan cto wrote into the stack config), same engine.
  * Target: cto ≤ 1.10× pulumi. Medians of several runs, interleaved.
  *
- * Needs an environment cto has already applied (`cto up`), and the toolchain:
+ * Needs an environment cto has already applied (`cto up`), and the toolchain. Either let the
+ * benchmark make one (a sandbox of its own: `cto init --yes --profile minimal --provider
+ * simulated`, the stand-in charts from a mirror on 127.0.0.1, `cto up --yes`; destroyed and
+ * removed at the end):
+ *
+ *   npm run build && CTO_TOOLCHAIN_BIN=$(bash scripts/toolchain.sh | tail -1) \
+ *     node dist/bench/preview-vs-pulumi.js --setup [PROFILE=minimal] [RUNS=7]
+ *
+ * or point it at one of yours:
  *
  *   npm run build && node dist/bench/preview-vs-pulumi.js DIR [ENV=dev] [RUNS=7]
  *
  * DIR holds the cto.yaml; CTO_HOME, PULUMI_BACKEND_URL etc. are taken from the environment as cto
- * would. The bare run is the Pulumi CLI in the stack's own work directory, whose Pulumi.yaml (written
+ * would. Besides `cto preview`, a no-op `cto up --yes` is timed in the same rounds (issue 20: its
+ * fast path must beat the bare preview; checked to answer "No changes since update N" without the
+ * engine). The bare run is the Pulumi CLI in the stack's own work directory, whose Pulumi.yaml (written
  * by every cto run) has pulumi-main.js as its main — the directory `cto pulumi` runs it in — with
  * cto's engine environment (backend URL as the engine gets it, passphrase, PATH). It runs the CLI
  * directly, not through `cto pulumi`, so that cto's own start-up is not counted on both sides.
@@ -29,10 +39,29 @@ import { resolvePassphrase } from "../stacks/passphrase.js";
 import { runContext } from "../stacks/run-context.js";
 import { engineEnvironment, workDirFor } from "../stacks/workspace.js";
 import { repoRoot } from "../test/helpers/chart-repo.js";
+import { CtoProject } from "../test/helpers/cto-project.js";
 import { machine, median } from "./measure.js";
 
 const CTO = fileURLToPath(new URL("../cli/bin.js", import.meta.url));
-const [dir = ".", environment = "dev", runsArg = "7"] = process.argv.slice(2);
+const setup = process.argv[2] === "--setup";
+let dir: string;
+let environment: string;
+let runsArg: string;
+let env: NodeJS.ProcessEnv = process.env;
+let sandbox: CtoProject | undefined;
+if (setup) {
+  [, , , runsArg = "7"] = process.argv;
+  const profile = process.argv[3] ?? "minimal";
+  environment = "dev";
+  sandbox = await CtoProject.create();
+  await sandbox.init(profile, "bench-preview");
+  await sandbox.ok("up", "--yes");
+  dir = sandbox.sandbox.cwd;
+  env = sandbox.env;
+  console.log(`set up: ${profile} profile applied to a fresh simulated cluster in ${dir}`);
+} else {
+  [, , dir = ".", environment = "dev", runsArg = "7"] = process.argv;
+}
 const runs = Number(runsArg);
 const cwd = path.resolve(dir);
 
@@ -98,10 +127,10 @@ function pulumiResult(stdout: string): string {
 const plan = JSON.parse(
   spawnSync(process.execPath, [CTO, "config", "show", "--resolved", "--env", environment, "--output", "json"], {
     cwd,
+    env,
     encoding: "utf8",
   }).stdout,
 ) as { platform: { name: string }; state: { backendUrl?: string } };
-const env = process.env;
 const context = runContext({ state: { secretsProvider: "passphrase", ...plan.state } }, { env });
 const { home, backend } = context;
 const passphrase = await resolvePassphrase({ env, file: context.passphraseFile, create: false });
@@ -139,6 +168,10 @@ const commands: { name: string; run: () => Sample }[] = [
         pulumiResult,
       ),
   },
+  {
+    name: "cto up (no-op)",
+    run: () => timed(process.execPath, [CTO, "up", "--yes", "--env", environment], { cwd, env }, upResult),
+  },
   ...(baseline
     ? [
         {
@@ -148,11 +181,22 @@ const commands: { name: string; run: () => Sample }[] = [
       ]
     : []),
 ];
-/** The same changes, however each tool words them. */
+/** cto up: must be the fast path's answer ("No changes since update N: …"). */
+function upResult(stdout: string): string {
+  return /^No changes since update \d+/m.exec(stdout)?.[0] ?? `(not the fast path: ${stdout.split("\n")[0]})`;
+}
+const NOOP = "cto up (no-op)";
+/** The same changes, however each tool words them (the no-op up is checked on its own). */
 const sameChanges = (list: Sample[]) =>
-  new Set(list.map((s) => s.result.replace(/ to (create|update|replace|delete)/g, " $1"))).size === 1;
+  new Set(
+    list
+      .filter((s) => !s.result.startsWith("No changes since"))
+      .map((s) => s.result.replace(/ to (create|update|replace|delete)/g, " $1")),
+  ).size === 1;
+const fastPath = (list: Sample[]) => list.every((s) => s.result.startsWith("No changes since update"));
 // The first run of each fills caches (compile cache, page cache) and is not counted.
 const warm = Object.fromEntries(commands.map((c) => [c.name, c.run()]));
+if (!fastPath([warm[NOOP]!])) throw new Error(`the no-op cto up did not take the fast path: ${warm[NOOP]!.result}`);
 if (!sameChanges(Object.values(warm))) {
   throw new Error(
     `the commands previewed different changes: ${commands.map((c) => `${c.name}: ${warm[c.name]!.result}`).join("; ")}`,
@@ -168,7 +212,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 const all = [...Object.values(samples).flat(), ...Object.values(warm)];
-const consistent = sameChanges(all);
+const consistent = sameChanges(all) && fastPath(samples[NOOP]!);
 const summary = (list: Sample[]) => ({
   seconds: median(list.map((s) => s.seconds)),
   cpuSeconds: list.every((s) => s.cpuSeconds !== undefined) ? median(list.map((s) => s.cpuSeconds!)) : undefined,
@@ -187,7 +231,7 @@ for (const [name, m] of Object.entries(medians)) {
     `  ${name.padEnd(15)} ${fmt(m.seconds)}   ${fmt(m.cpuSeconds)}   ${ratio(m.seconds, p.seconds)}  ${ratio(m.cpuSeconds, p.cpuSeconds)}`,
   );
 }
-console.log(`  target: cto preview ≤ 1.10 × pulumi preview`);
+console.log(`  target: cto preview ≤ 1.10 × pulumi preview; no-op cto up ≤ 2 s wall`);
 console.log(`  load average    ${loadRange.map((l) => l.toFixed(2)).join(" – ")}`);
 
 const resultsFile =
@@ -209,6 +253,10 @@ writeFileSync(
         wall: c.seconds / p.seconds,
         cpu: c.cpuSeconds && p.cpuSeconds ? c.cpuSeconds / p.cpuSeconds : undefined,
       },
+      noopUpRatio: {
+        wall: medians[NOOP]!.seconds / p.seconds,
+        cpu: medians[NOOP]!.cpuSeconds && p.cpuSeconds ? medians[NOOP]!.cpuSeconds! / p.cpuSeconds : undefined,
+      },
       loadRange,
       warm,
       samples,
@@ -219,6 +267,13 @@ writeFileSync(
 );
 console.log(`  raw figures     ${resultsFile}`);
 if (!consistent) {
-  console.error(`error: the previews did not all report the same changes (see "result" in ${resultsFile})`);
+  console.error(
+    `error: the previews did not all report the same changes, or a no-op up ran the engine (see "result" in ${resultsFile})`,
+  );
   process.exitCode = 1;
+}
+if (sandbox) {
+  const destroyed = await sandbox.cto(["destroy", "--yes"]);
+  if (destroyed.code !== 0) console.error(`cto destroy exited ${destroyed.code}: ${destroyed.stderr.slice(-400)}`);
+  await sandbox.cleanup();
 }
