@@ -9,9 +9,9 @@ import { homedir } from "node:os";
 import path from "node:path";
 import type { ClusterArgs } from "../components/cluster/cluster.js";
 import { UserError } from "../config/errors.js";
-import { ctoHome } from "../config/paths.js";
 import type { Plan } from "../profiles/plan.js";
 import type { ProgramRuntime } from "./program-config.js";
+import type { RunContext } from "./run-context.js";
 import { checkedHostK3s } from "./tools/host-k3s.js";
 
 /** Expands a leading `~/`. */
@@ -19,18 +19,22 @@ function expandHome(file: string, env: NodeJS.ProcessEnv): string {
   return file.startsWith("~/") ? path.join(env.HOME || homedir(), file.slice(2)) : file;
 }
 
+/** What `readClusterInputs` reads from the run's context. */
+export type ClusterInputsHost = Pick<RunContext, "env" | "home" | "toolchainBin">;
+
 /**
  * Reads the cluster's host-side inputs for a plan. Throws `UserError` for a file that is named but
  * missing, and for an SSH host's k3s binary that is missing or changed since it was checked.
- * `toolchainBin`: the offline toolchain's bin as the run resolved it (`run-context.ts`), where a
- * simulated cluster's binaries are unless `runtime.binDir` says otherwise.
+ * `host`: the run's environment, cto's home (where the checked k3s binaries are) and the offline
+ * toolchain's bin (where a simulated cluster's binaries are unless `runtime.binDir` says
+ * otherwise), as the run resolved them (`run-context.ts`).
  */
 export function readClusterInputs(
   plan: Plan,
   runtime: ProgramRuntime,
-  env: NodeJS.ProcessEnv,
-  toolchainBin: string | undefined,
+  host: ClusterInputsHost,
 ): Omit<ClusterArgs, "plan"> {
+  const { env, home, toolchainBin } = host;
   const cluster = plan.cluster;
   switch (cluster.provider) {
     case "existing": {
@@ -66,9 +70,7 @@ export function readClusterInputs(
       }
       return {
         ssh: { privateKeys, ...(env.SSH_AUTH_SOCK ? { agentSocketPath: env.SSH_AUTH_SOCK } : {}) },
-        ...(cluster.nodes.length > 0
-          ? { k3sBinaries: checkedHostK3s(ctoHome(env), cluster.version, cluster.nodes) }
-          : {}),
+        ...(cluster.nodes.length > 0 ? { k3sBinaries: checkedHostK3s(home, cluster.version, cluster.nodes) } : {}),
       };
     }
     case "simulated": {

@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
+import { ctoHome } from "../config/paths.js";
 import { toolchainBinDir } from "../config/toolchain.js";
 import { readClusterInputs } from "./cluster-inputs.js";
 import { buildPlatform, type PlatformOutputs } from "./program.js";
@@ -48,7 +49,11 @@ export default function main(): PlatformOutputs {
     randomStore,
     env: process.env,
     // This program runs in its own process (the plain Pulumi CLI started it): its edge is here.
-    cluster: readClusterInputs(built, runtime, process.env, toolchainBinDir(process.env)),
+    cluster: readClusterInputs(built, runtime, {
+      env: process.env,
+      home: ctoHome(process.env),
+      toolchainBin: toolchainBinDir(process.env),
+    }),
     githubWebhooks: runtime.githubWebhooks ?? true,
   });
 }

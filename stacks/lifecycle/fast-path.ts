@@ -13,13 +13,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Plan, PlanSecrets } from "../../profiles/plan.js";
-import { readClusterInputs } from "../cluster-inputs.js";
+import { readClusterInputs, type ClusterInputsHost } from "../cluster-inputs.js";
 import { fingerprint, programCodeHash } from "../fingerprint.js";
 import { programVersion } from "../history.js";
 import { describeLocks, listLocks } from "../lock.js";
 import { passphraseValue, resolvePassphrase } from "../passphrase.js";
 import { CONFIG_KEYS, type ProgramRuntime } from "../program-config.js";
-import { contextFor, type RunContext } from "../run-context.js";
+import { contextFor } from "../run-context.js";
 import { readStackConfigFile, SECRETS_DIGEST_KEY, secretsDigest } from "../secrets-config.js";
 import { latestCheckpointCopy, readHistoryFiles, updateMeta, type UpdateMeta } from "../shared-history.js";
 import { workDirFor } from "../workspace.js";
@@ -34,11 +34,10 @@ export async function runFingerprint(
   plan: Plan,
   config: Record<string, unknown>,
   runtime: ProgramRuntime,
-  context: Pick<RunContext, "env" | "toolchainBin">,
+  context: ClusterInputsHost,
 ): Promise<string> {
   const [ctoVersion, programHash] = await Promise.all([programVersion(), programCodeHash()]);
-  const { env, toolchainBin } = context;
-  return fingerprintOfRun({ plan, config, runtime, env, toolchainBin, ctoVersion, programHash });
+  return fingerprintOfRun({ plan, config, runtime, context, ctoVersion, programHash });
 }
 
 /** `runFingerprint` with cto's version and the program hash already known. */
@@ -46,16 +45,15 @@ export function fingerprintOfRun(input: {
   plan: Plan;
   config: Record<string, unknown>;
   runtime: ProgramRuntime;
-  env: NodeJS.ProcessEnv;
-  /** The toolchain's bin as the run resolved it (a simulated cluster's binaries). */
-  toolchainBin: string | undefined;
+  /** The run's environment, cto's home and toolchain bin (the cluster's host-side inputs). */
+  context: ClusterInputsHost;
   ctoVersion: string;
   programHash: string;
 }): string {
-  const { plan, config, runtime, env, toolchainBin, ctoVersion, programHash } = input;
+  const { plan, config, runtime, context, ctoVersion, programHash } = input;
   let cluster: unknown;
   try {
-    cluster = readClusterInputs(plan, runtime, env, toolchainBin);
+    cluster = readClusterInputs(plan, runtime, context);
   } catch (err) {
     cluster = { unreadable: (err as Error).message }; // the program fails the same way; never equal to a good run
   }

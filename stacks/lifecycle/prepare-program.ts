@@ -61,7 +61,7 @@ export async function prepareProgram(
   record?: (config: Record<string, unknown>, runtime: ProgramRuntime) => Record<string, string>,
 ): Promise<PulumiFn> {
   const cs = run.cs;
-  const { env, toolchainBin } = cs.context;
+  const { env } = cs.context;
   const target = await configTarget(cs);
   const runtime = programRuntime(options, env);
   if (options.runtime?.githubWebhooks === undefined && !options.programFor) {
@@ -89,7 +89,7 @@ export async function prepareProgram(
     string,
     string
   >;
-  const cluster = readClusterInputs(plan, runtime, env, toolchainBin);
+  const cluster = readClusterInputs(plan, runtime, cs.context);
   // The random store and the stored credentials are read inside the program, where the engine hands
   // over the decrypted config (reading them here would cost a CLI process, ~0.8 s of CPU); values
   // the render adds to the random store are saved after the run.

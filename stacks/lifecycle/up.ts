@@ -61,7 +61,6 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
       programCodeHash(),
       migrationImports(run, hdir),
     ]);
-    const { env, toolchainBin } = run.cs.context;
     const meta: Omit<UpdateMeta, "fingerprint"> = {
       schema: 1,
       id,
@@ -72,7 +71,7 @@ export async function up(plan: Plan, secrets: PlanSecrets, options: UpOptions = 
       host,
     };
     const program = await prepareProgram(run, plan, secrets, options, (config, runtime) => {
-      fingerprint = fingerprintOfRun({ plan, config, runtime, env, toolchainBin, ctoVersion, programHash });
+      fingerprint = fingerprintOfRun({ plan, config, runtime, context: run.cs.context, ctoVersion, programHash });
       return {
         [UPDATE_CONFIG_KEY]: JSON.stringify({ ...meta, fingerprint }),
         ...(imports.length > 0 ? { [HISTORY_IMPORT_KEY]: JSON.stringify(imports) } : {}),

@@ -86,10 +86,12 @@ describe("stacks/cluster-inputs", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cto-inputs-"));
   const kubeconfig = path.join(dir, "kubeconfig");
   writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
+  /** The run's context as readClusterInputs reads it: this env, cto's home under `dir`. */
+  const host = (env: NodeJS.ProcessEnv) => ({ env, home: path.join(dir, ".cto"), toolchainBin: undefined });
 
   it("existing: reads the named kubeconfig; a missing named file is a UserError naming cluster.kubeconfig", () => {
     const plan = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme", kubeconfig }));
-    assert.deepEqual(readClusterInputs(plan, {}, { HOME: dir }, undefined), {
+    assert.deepEqual(readClusterInputs(plan, {}, host({ HOME: dir })), {
       existingKubeconfig: "apiVersion: v1\nkind: Config\n",
     });
     const missing = acme(
@@ -97,12 +99,12 @@ describe("stacks/cluster-inputs", () => {
       (p) => (p.cluster = { provider: "existing", name: "acme", kubeconfig: "/nope/config" }),
     );
     assert.throws(
-      () => readClusterInputs(missing, {}, { HOME: dir }, undefined),
+      () => readClusterInputs(missing, {}, host({ HOME: dir })),
       (e: unknown) => e instanceof UserError && /cluster\.kubeconfig/.test(e.message),
     );
     const fallback = acme("minimal", (p) => (p.cluster = { provider: "existing", name: "acme" }));
     assert.deepEqual(
-      readClusterInputs(fallback, {}, { HOME: dir, KUBECONFIG: kubeconfig }, undefined).existingKubeconfig,
+      readClusterInputs(fallback, {}, host({ HOME: dir, KUBECONFIG: kubeconfig })).existingKubeconfig,
       "apiVersion: v1\nkind: Config\n",
     );
   });
@@ -129,9 +131,10 @@ describe("stacks/cluster-inputs", () => {
         kubeconfigPath: "/k",
       };
     });
-    const env = { HOME: dir, SSH_AUTH_SOCK: "/run/agent" };
+    // cto's home is the run's (under `dir`), not one derived again from HOME.
+    const env = host({ HOME: path.join(dir, "elsewhere"), SSH_AUTH_SOCK: "/run/agent" });
     assert.throws(
-      () => readClusterInputs(plan, {}, env, undefined),
+      () => readClusterInputs(plan, {}, env),
       (e: unknown) =>
         e instanceof UserError &&
         e.message.includes(`k3s v1.31.4+k3s1 for linux-amd64 (SSH hosts): ${binary} is missing`) &&
@@ -142,11 +145,11 @@ describe("stacks/cluster-inputs", () => {
     const sha256 = createHash("sha256").update("k3s stand-in").digest("hex");
     receipt("0".repeat(64));
     assert.throws(
-      () => readClusterInputs(plan, {}, env, undefined),
+      () => readClusterInputs(plan, {}, env),
       (e: unknown) => e instanceof UserError && e.message.includes(`changed since it was checked: SHA-256 ${sha256}`),
     );
     receipt(sha256);
-    assert.deepEqual(readClusterInputs(plan, {}, env, undefined), {
+    assert.deepEqual(readClusterInputs(plan, {}, env), {
       ssh: { privateKeys: { "10.0.0.1": "KEY" }, agentSocketPath: "/run/agent" },
       k3sBinaries: { amd64: { path: binary, sha256 } },
     });

@@ -32,6 +32,7 @@ import * as pulumiSdk from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { packageRoot } from "../../config/paths.js";
 import { explainEngineError } from "../../stacks/engine-errors.js";
+import { toolchainBin } from "../helpers/toolchain-bin.js";
 
 const FIXTURE = path.join(packageRoot(), "test", "fixtures", "engine-errors.json");
 
@@ -42,14 +43,6 @@ export interface EngineErrorFixture {
   kind: string | null;
   /** The engine's error text (from its first `error:` line), volatile parts as placeholders. */
   text: string;
-}
-
-function toolchainBin(): string {
-  if (process.env.CTO_PULUMI_BIN_DIR) return process.env.CTO_PULUMI_BIN_DIR;
-  const out = execFileSync("bash", [path.join(packageRoot(), "scripts", "toolchain.sh")], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return out.toString().trim().split("\n").pop() as string;
 }
 
 /** The engine's own error, from its first `error:` line to the end of that stderr block. */

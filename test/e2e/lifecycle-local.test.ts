@@ -31,17 +31,9 @@ import {
 import type { ProgressEvent } from "../../stacks/progress.js";
 import { planFileProgram } from "./fixtures/file-program.js";
 import { uniqueLocalPlan, withChartVersion } from "./fixtures/local-plan.js";
+import { toolchainBin } from "../helpers/toolchain-bin.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
-
-/** The toolchain's bin (`CTO_PULUMI_BIN_DIR` when set, else the last line of scripts/toolchain.sh). */
-function toolchainBin(): string {
-  if (process.env.CTO_PULUMI_BIN_DIR) return process.env.CTO_PULUMI_BIN_DIR;
-  const out = execFileSync("bash", [path.join(packageRoot(), "scripts", "toolchain.sh")], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return out.toString().trim().split("\n").pop() as string;
-}
 
 interface Sandbox {
   tmp: string;

@@ -6,24 +6,15 @@
  * the engine would make goes to a recording proxy on 127.0.0.1, which sees none.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import * as random from "@pulumi/random";
-import { packageRoot } from "../../config/paths.js";
 import { LifecycleError, preview } from "../../stacks/lifecycle/index.js";
 import { uniqueLocalPlan } from "./fixtures/local-plan.js";
-
-function toolchainBin(): string {
-  if (process.env.CTO_PULUMI_BIN_DIR) return process.env.CTO_PULUMI_BIN_DIR;
-  const out = execFileSync("bash", [path.join(packageRoot(), "scripts", "toolchain.sh")], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return out.toString().trim().split("\n").pop() as string;
-}
+import { toolchainBin } from "../helpers/toolchain-bin.js";
 
 const PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
 

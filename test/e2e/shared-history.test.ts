@@ -26,16 +26,9 @@ import {
 import { historyFilesDir } from "../../stacks/shared-history.js";
 import { planFileProgram } from "./fixtures/file-program.js";
 import { uniqueLocalPlan, withChartVersion } from "./fixtures/local-plan.js";
+import { toolchainBin } from "../helpers/toolchain-bin.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
-
-function toolchainBin(): string {
-  if (process.env.CTO_PULUMI_BIN_DIR) return process.env.CTO_PULUMI_BIN_DIR;
-  const out = execFileSync("bash", [path.join(packageRoot(), "scripts", "toolchain.sh"), "pulumi"], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return out.toString().trim().split("\n").pop() as string;
-}
 
 interface Team {
   tmp: string;
@@ -100,7 +93,7 @@ describe("history shared through the backend, and the no-op up without the engin
   const teams: Team[] = [];
 
   before(() => {
-    bin = toolchainBin();
+    bin = toolchainBin(["pulumi"]);
     assert.ok(existsSync(path.join(bin, "pulumi")), `no pulumi in ${bin}`);
   });
 
