@@ -10,7 +10,9 @@
  *   the webhook tunnel's relay (templates/tunnel-objects.ts), exactly as `cto up` creates them.
  * - `manifests`: Kubernetes objects for Argo CD to sync: `namespaces.yaml` (the Namespaces `cto up`
  *   creates, Pod Security labels included: templates/namespace-objects.ts),
- *   `applications/<component>.yaml` (Argo CD Applications with inline values),
+ *   `applications/<component>.yaml` (Argo CD Applications with inline values, each in the sync
+ *   wave of its install order: `applicationWave`, from which every other wave here is derived:
+ *   the platform objects and the ClusterIssuer come after the charts that serve their kinds),
  *   `cto-config.configmap.yaml`, `external-secrets/<secret>.yaml`, and `github-apps/<agent>.json`.
  *
  * Both carry a README.md. Secrets appear only as references. Output is byte-identical for the same
@@ -81,7 +83,7 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
       const component = {
         name: c.name,
         namespace: c.namespace,
-        wave: String(c.installOrder),
+        wave: String(applicationWave(c)),
         chart,
         repoURL: chart.repository.replace(/^oci:\/\//, ""),
         values: rendered.helmValues[c.name],
@@ -106,8 +108,13 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     }
   }
 
-  // The platform's own objects, the same list `cto up` creates (both formats: they are no chart).
-  for (const object of rendered.platformObjects) files[platformObjectFile(object)] = header + stableYaml(object);
+  // The platform's own objects, the same list `cto up` creates (both formats: they are no chart);
+  // in `manifests` with Argo CD's sync wave after the charts that serve their kinds.
+  const platformWave = platformObjectsWave(plan, rendered.platformObjects);
+  for (const object of rendered.platformObjects) {
+    const synced = options.format === "manifests" ? withArgoCdSync(object, objectSync(object, platformWave)) : object;
+    files[platformObjectFile(object)] = header + stableYaml(synced);
+  }
   // The security feature's objects, built by the functions components/security.ts creates them with.
   const securityObjects = securityFiles(plan, rendered, options.format);
   for (const [path, object] of Object.entries(securityObjects)) files[path] = header + stableYaml(object);
@@ -131,6 +138,7 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     smtpSecret: context.mail?.hasPassword ? (rendered.secrets.smtp ?? null) : null,
     components: charted.map((c) => c.name),
     platformObjectFiles: rendered.platformObjects.map((o) => platformObjectFile(o)),
+    platformWave,
     webhookIngressFile,
     tunnelFile,
     tunnelRelay: plan.github.tunnel.provider,
@@ -148,6 +156,68 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
 /** Argo CD's annotations on the objects of `--format manifests` that need a chart's CRDs first. */
 export const SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave";
 export const SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options";
+/** Lets Argo CD's first sync skip the dry run of an object whose CRD another Application installs. */
+export const SKIP_DRY_RUN_ON_MISSING_RESOURCE = "SkipDryRunOnMissingResource=true";
+
+type PlanComponent = Plan["components"][number];
+
+/**
+ * The Argo CD sync wave of a plan component's Application: its `install_order` from the profile.
+ * Every other wave of `--format manifests` is derived from these, here, so they cannot drift.
+ */
+export function applicationWave(component: PlanComponent): number {
+  return component.installOrder;
+}
+
+/**
+ * The plan components whose charts install the CRDs of the custom kinds cto writes, by kind
+ * (Argo Workflows: WorkflowTemplate; Argo Events: EventBus, EventSource, Sensor; cert-manager:
+ * ClusterIssuer).
+ */
+export const CHART_COMPONENT_OF_KIND: Readonly<Record<string, string>> = {
+  WorkflowTemplate: "argo-workflows",
+  EventBus: "argo-events",
+  EventSource: "argo-events",
+  Sensor: "argo-events",
+  ClusterIssuer: "cert-manager",
+};
+
+/** Argo CD's sync annotations for one object: its wave, and whether its CRD comes from another Application. */
+export interface ArgoCdSync {
+  wave: number;
+  skipDryRun: boolean;
+}
+
+/** The object with Argo CD's sync annotations added to its own. */
+export function withArgoCdSync(object: PlatformObject, sync: ArgoCdSync): PlatformObject {
+  const annotations = {
+    ...(object.metadata.annotations ?? {}),
+    [SYNC_WAVE_ANNOTATION]: String(sync.wave),
+    ...(sync.skipDryRun ? { [SYNC_OPTIONS_ANNOTATION]: SKIP_DRY_RUN_ON_MISSING_RESOURCE } : {}),
+  };
+  return { ...object, metadata: { ...object.metadata, annotations } };
+}
+
+/**
+ * The Argo CD wave of the platform's own objects (`platform/`) in `--format manifests`. They sync
+ * together, in one wave, as `cto up` creates them after the Argo stack: the wave after every chart
+ * Application that serves one of their kinds (Argo Workflows, Argo Events), and not before the
+ * controller component's own place in the install order. Objects of those kinds also skip the
+ * first sync's dry run (`objectSync`), which would refuse them before the charts' CRDs exist.
+ */
+export function platformObjectsWave(plan: Plan, objects: readonly PlatformObject[]): number {
+  const chartWaves = [...new Set(objects.map((o) => CHART_COMPONENT_OF_KIND[o.kind]))]
+    .map((name) => plan.components.find((c) => c.name === name))
+    .filter((c): c is PlanComponent => !!c)
+    .map((c) => applicationWave(c) + 1);
+  const controller = plan.components.find((c) => c.name === "controller");
+  return Math.max(0, ...chartWaves, ...(controller ? [applicationWave(controller)] : []));
+}
+
+/** An object's sync in a wave: it skips the dry run when a chart's CRD serves its kind. */
+export function objectSync(object: PlatformObject, wave: number): ArgoCdSync {
+  return { wave, skipDryRun: object.kind in CHART_COMPONENT_OF_KIND };
+}
 
 /**
  * The security feature's objects by file (`security/clusterissuer-<name>.yaml`,
@@ -166,11 +236,8 @@ export function securityFiles(
   const issuer = clusterIssuerObject(plan, rendered.ingress);
   const certManager = certManagerComponent(plan);
   if (issuer && certManager) {
-    const annotations = {
-      [SYNC_WAVE_ANNOTATION]: String(certManager.installOrder + 1),
-      [SYNC_OPTIONS_ANNOTATION]: "SkipDryRunOnMissingResource=true",
-    };
-    const object = format === "manifests" ? { ...issuer, metadata: { ...issuer.metadata, annotations } } : issuer;
+    const sync = { wave: applicationWave(certManager) + 1, skipDryRun: true };
+    const object = format === "manifests" ? withArgoCdSync(issuer, sync) : issuer;
     files[`security/clusterissuer-${issuer.metadata.name}.yaml`] = object;
   }
   for (const policy of networkPolicyObjects(plan)) {

@@ -176,6 +176,67 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
     assert.ok(!waves.includes(appWave + 1), `waves ${waves.join(", ")}`);
   });
 
+  /** The waves of the Applications of a manifests render, by component. */
+  const applicationWaves = (rendered: { object: KubeObject }[]) =>
+    Object.fromEntries(
+      rendered
+        .filter((r) => r.object.kind === "Application")
+        .map((r) => [
+          r.object.metadata.name as string,
+          Number((r.object.metadata.annotations as Record<string, string>)[WAVE]),
+        ]),
+    );
+  const ARGO_KINDS = ["EventBus", "EventSource", "Sensor", "WorkflowTemplate"];
+
+  for (const profile of ACME_PROFILES) {
+    it(`${profile}, manifests: the platform objects sync after the Argo Workflows and Argo Events Applications (their CRDs), the Argo kinds skipping the dry run before them`, () => {
+      const rendered = renderedObjects(acme(profile), "manifests");
+      const apps = applicationWaves(rendered);
+      assert.ok(Number.isInteger(apps["argo-workflows"]) && Number.isInteger(apps["argo-events"]), JSON.stringify(apps));
+      const platform = rendered.filter((r) => r.file.startsWith("platform/"));
+      assert.deepEqual(
+        [...new Set(platform.map((r) => r.object.kind))].filter((k) => ARGO_KINDS.includes(k)).sort(),
+        ARGO_KINDS,
+        "the Argo objects are there",
+      );
+      const waves = new Set<number>();
+      for (const { file, object } of platform) {
+        const annotations = (object.metadata.annotations ?? {}) as Record<string, string>;
+        const wave = Number(annotations[WAVE]);
+        assert.ok(Number.isInteger(wave), `${file}: a sync wave`);
+        waves.add(wave);
+        assert.ok(wave > apps["argo-workflows"]! && wave > apps["argo-events"]!, `${file}: wave ${wave} after ${JSON.stringify(apps)}`);
+        if (ARGO_KINDS.includes(object.kind)) {
+          assert.equal(annotations[SYNC_OPTIONS], "SkipDryRunOnMissingResource=true", file);
+        } else {
+          assert.equal(annotations[SYNC_OPTIONS], undefined, `${file}: its kind is served without a chart`);
+        }
+      }
+      // One wave for the whole platform (the Sensors' RBAC with the Sensors), not before the controller's place.
+      assert.equal(waves.size, 1, `waves ${[...waves].join(", ")}`);
+      const controller = acme(profile).components.find((c) => c.name === "controller")!;
+      assert.ok([...waves][0]! >= controller.installOrder);
+    });
+  }
+
+  it("manifests: the platform objects' wave follows the Argo charts' install order (one source for the waves)", () => {
+    const plan = acme("standard", (p) => {
+      for (const c of p.components) if (c.name === "argo-events") c.installOrder = 45;
+    });
+    const rendered = renderedObjects(plan, "manifests");
+    assert.equal(applicationWaves(rendered)["argo-events"], 45);
+    const sensor = rendered.find((r) => r.object.kind === "Sensor")!.object;
+    const deployment = rendered.find((r) => r.object.kind === "Deployment" && r.file.startsWith("platform/"))!.object;
+    assert.equal((sensor.metadata.annotations as Record<string, string>)[WAVE], "46");
+    assert.equal((deployment.metadata.annotations as Record<string, string>)[WAVE], "46");
+  });
+
+  it("helm-values: the platform objects carry no Argo CD annotation", () => {
+    const platform = renderedObjects(acme("standard"), "helm-values").filter((r) => r.file.startsWith("platform/"));
+    assert.ok(platform.length > 10);
+    for (const { file, object } of platform) assert.equal(object.metadata.annotations, undefined, file);
+  });
+
   it("helm-values: the ClusterIssuer carries no Argo CD annotation (there is no Argo CD Application here)", () => {
     const issuer = renderedObjects(acme("production"), "helm-values").find((r) => r.object.kind === "ClusterIssuer");
     assert.ok(issuer, "the ClusterIssuer is written");
