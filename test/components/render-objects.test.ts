@@ -7,11 +7,14 @@
  *
  * The rendered files are read as any GitOps tool would, every YAML document of every file, so an
  * object missing from the output, written twice, or differing in any field fails here. In the
- * `manifests` format the ClusterIssuer alone carries Argo CD's sync options, with a wave after
- * the cert-manager Application's (cert-manager's CRDs first); nothing else differs.
+ * `manifests` format the ClusterIssuer and the platform objects carry Argo CD's sync options, with
+ * a wave after the Applications of the charts that serve their kinds (their CRDs first); nothing
+ * else differs. Also: the monitoring Application syncs before every chart creating ServiceMonitors
+ * (as `cto up` installs monitoring first).
  */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
+import { loadCatalog } from "../../profiles/load.js";
 import type { Plan } from "../../profiles/plan.js";
 import { renderPlatform } from "../../templates/render.js";
 import { renderFiles, type RenderFormat } from "../../templates/to-directory.js";
@@ -192,7 +195,10 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
     it(`${profile}, manifests: the platform objects sync after the Argo Workflows and Argo Events Applications (their CRDs), the Argo kinds skipping the dry run before them`, () => {
       const rendered = renderedObjects(acme(profile), "manifests");
       const apps = applicationWaves(rendered);
-      assert.ok(Number.isInteger(apps["argo-workflows"]) && Number.isInteger(apps["argo-events"]), JSON.stringify(apps));
+      assert.ok(
+        Number.isInteger(apps["argo-workflows"]) && Number.isInteger(apps["argo-events"]),
+        JSON.stringify(apps),
+      );
       const platform = rendered.filter((r) => r.file.startsWith("platform/"));
       assert.deepEqual(
         [...new Set(platform.map((r) => r.object.kind))].filter((k) => ARGO_KINDS.includes(k)).sort(),
@@ -205,7 +211,10 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
         const wave = Number(annotations[WAVE]);
         assert.ok(Number.isInteger(wave), `${file}: a sync wave`);
         waves.add(wave);
-        assert.ok(wave > apps["argo-workflows"]! && wave > apps["argo-events"]!, `${file}: wave ${wave} after ${JSON.stringify(apps)}`);
+        assert.ok(
+          wave > apps["argo-workflows"]! && wave > apps["argo-events"]!,
+          `${file}: wave ${wave} after ${JSON.stringify(apps)}`,
+        );
         if (ARGO_KINDS.includes(object.kind)) {
           assert.equal(annotations[SYNC_OPTIONS], "SkipDryRunOnMissingResource=true", file);
         } else {
@@ -230,6 +239,54 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
     assert.equal((sensor.metadata.annotations as Record<string, string>)[WAVE], "46");
     assert.equal((deployment.metadata.annotations as Record<string, string>)[WAVE], "46");
   });
+
+  /** Whether chart values turn on a ServiceMonitor or PodMonitor (objects of monitoring's CRDs). */
+  const createsMonitors = (values: unknown): boolean => {
+    if (!values || typeof values !== "object") return false;
+    return Object.entries(values as Record<string, unknown>).some(
+      ([key, value]) =>
+        (/^(servicemonitor|podmonitor)$/i.test(key) &&
+          !!value &&
+          typeof value === "object" &&
+          (value as Record<string, unknown>).enabled === true) ||
+        (/^(serviceMonitor|podMonitor)Enabled$/.test(key) && value === true) ||
+        createsMonitors(value),
+    );
+  };
+
+  for (const profile of ["standard", "production"] as const) {
+    it(`${profile}, manifests (install orders of the shipped profile): the monitoring Application syncs before every chart that creates ServiceMonitors or PodMonitors, as cto up installs it first`, async () => {
+      // The shipped profile's install orders, not the hand-written plan's.
+      const shipped = (await loadCatalog()).profiles[profile]!.components;
+      const plan = acme(profile, (p) => {
+        for (const c of p.components) c.installOrder = shipped.find((s) => s.name === c.name)!.install_order;
+      });
+      const apps = renderedObjects(plan, "manifests").filter((r) => r.object.kind === "Application");
+      const wave = (name: string) =>
+        Number(
+          (apps.find((a) => a.object.metadata.name === name)!.object.metadata.annotations as Record<string, string>)[
+            WAVE
+          ],
+        );
+      const monitored = apps
+        .filter((a) => a.object.metadata.name !== "monitoring")
+        .filter((a) =>
+          createsMonitors(((a.object.spec as Record<string, unknown>).source as Record<string, unknown>).helm),
+        )
+        .map((a) => a.object.metadata.name as string)
+        .sort();
+      // The Argo charts skip their monitors while monitoring.coreos.com/v1 is not served: never created if first.
+      for (const name of ["argo-cd", "argo-events", "argo-workflows", "logging", "postgres-operator"]) {
+        assert.ok(monitored.includes(name), `${name} creates monitors: ${monitored.join(", ")}`);
+      }
+      for (const name of monitored) {
+        assert.ok(
+          wave("monitoring") < wave(name),
+          `monitoring (wave ${wave("monitoring")}) before ${name} (${wave(name)})`,
+        );
+      }
+    });
+  }
 
   it("helm-values: the platform objects carry no Argo CD annotation", () => {
     const platform = renderedObjects(acme("standard"), "helm-values").filter((r) => r.file.startsWith("platform/"));

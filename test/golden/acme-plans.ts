@@ -47,7 +47,7 @@ const monitoring: ComponentPlan[] = [
   component(
     "monitoring",
     "monitoring",
-    50,
+    3,
     "monitoring",
     chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "68.0.0"),
   ),

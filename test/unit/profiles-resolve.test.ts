@@ -431,9 +431,10 @@ environments:
 
   it("features the profile allows switch components on and off", async () => {
     const { plan } = await resolve(`${BASE}features: { monitoring: true }\n`);
+    // In install order: monitoring first (its CRDs serve the other charts' ServiceMonitors), logging after.
     assert.deepEqual(
       plan.components.map((c) => c.name),
-      ["ingress-nginx", "argo-cd", "argo-workflows", "argo-events", "controller", "monitoring", "logging"],
+      ["monitoring", "ingress-nginx", "argo-cd", "argo-workflows", "argo-events", "controller", "logging"],
     );
     assert.equal(plan.namespaces.monitoring, "monitoring");
     const off = (await resolve(`${BASE}profile: standard\nfeatures: { databases: false }\n`)).plan;
