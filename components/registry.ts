@@ -9,13 +9,14 @@
  *   so nothing is created.
  * - An external registry with credentials: a `kubernetes.io/dockerconfigjson` pull secret, named
  *   and placed as rendered (`secrets.registry`), holding `registry.username` and the stack secret
- *   `registry.password`. The controller chart's `imagePullSecrets` refer to it.
+ *   `registry.password` (templates/pull-secret.ts; `cto render` builds the same document). The controller chart's `imagePullSecrets` refer to it.
  */
 import * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
 import type { RenderedValues } from "../templates/rendered.js";
+import { dockerConfigJson, registryHost } from "../templates/pull-secret.js";
 import { MANAGED_BY, MANAGED_BY_LABEL, PART_OF_LABEL, platformLabels } from "./labels.js";
 import type { PlatformBase } from "./platform-base.js";
 import { createPlatformSecret } from "./platform-secret.js";
@@ -36,16 +37,7 @@ export function registryPort(url: string): number {
   return match ? Number(match[1]) : 5000;
 }
 
-/** The `host[:port]` part of a registry address that may carry a repository path. */
-export function registryHost(url: string): string {
-  return url.split("/")[0] ?? url;
-}
-
-/** The `.dockerconfigjson` document for one registry. */
-export function dockerConfigJson(server: string, username: string, password: string): string {
-  const auth = Buffer.from(`${username}:${password}`).toString("base64");
-  return JSON.stringify({ auths: { [server]: { username, password, auth } } });
-}
+export { dockerConfigJson, registryHost };
 
 export interface RegistryArgs {
   plan: Plan;

@@ -13,7 +13,9 @@
  *   `applications/<component>.yaml` (Argo CD Applications with inline values, each in the sync
  *   wave of its install order: `applicationWave`, from which every other wave here is derived:
  *   the platform objects and the ClusterIssuer come after the charts that serve their kinds),
- *   `cto-config.configmap.yaml`, `external-secrets/<secret>.yaml`, and `github-apps/<agent>.json`.
+ *   `cto-config.configmap.yaml`,
+ *   `external-secrets/<secret>.yaml` (the registry pull secret's builds `.dockerconfigjson` from the
+ *   password alone, as `cto up` does: templates/pull-secret.ts), and `github-apps/<agent>.json`.
  *
  * Both carry a README.md. Secrets appear only as references. Output is byte-identical for the same
  * inputs: sorted keys, no timestamps. A state file (`.cto-render.json`) records the files written
@@ -31,6 +33,7 @@ import { webhookIngressObject } from "./ingress-objects.js";
 import { namespaceObjects } from "./namespace-objects.js";
 import { builtinController, renderPlatform, type RenderInputs } from "./render.js";
 import type { PlatformObject } from "./platform-objects.js";
+import { dockerConfigTemplate, REGISTRY_PASSWORD_PROPERTY, registryHost } from "./pull-secret.js";
 import type { RenderedValues } from "./rendered.js";
 import { certManagerComponent, clusterIssuerObject, networkPolicyObjects } from "./security-objects.js";
 import { templatesOrBundled, type AgentRoles, type TemplateSources } from "./sources.js";
@@ -103,6 +106,7 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
         ...context,
         secret,
         secretStore: options.secretStore,
+        dockerConfig: pullSecretSource(plan, secret),
       });
       files[`external-secrets/${secret.name}.yaml`] = header + stableYaml(doc);
     }
@@ -136,6 +140,7 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
     secretList: Object.values(rendered.secrets).sort((a, b) => (a.name < b.name ? -1 : 1)),
     hostList: Object.entries(rendered.ingressHosts).map(([role, host]) => ({ role, host })),
     smtpSecret: context.mail?.hasPassword ? (rendered.secrets.smtp ?? null) : null,
+    pullSecret: registryPullSecret(plan, rendered),
     components: charted.map((c) => c.name),
     platformObjectFiles: rendered.platformObjects.map((o) => platformObjectFile(o)),
     platformWave,
@@ -244,6 +249,35 @@ export function securityFiles(
     files[`security/networkpolicy-${policy.metadata.namespace}-${policy.metadata.name}.yaml`] = policy;
   }
   return files;
+}
+
+/**
+ * How the ExternalSecret of a registry pull secret is filled: from the password alone (property
+ * `password` of the store's entry), the `.dockerconfigjson` built by the template with the
+ * registry host and `registry.username`, as `cto up` builds it; null for any other Secret.
+ */
+export function pullSecretSource(
+  plan: Plan,
+  secret: RenderedValues["secrets"][string],
+): { property: string; template: string } | null {
+  if (secret.type !== "kubernetes.io/dockerconfigjson") return null;
+  return {
+    property: REGISTRY_PASSWORD_PROPERTY,
+    template: dockerConfigTemplate(registryHost(plan.registry.url), plan.registry.username ?? ""),
+  };
+}
+
+/** The registry pull secret's parts for the README; null when the platform has none. */
+function registryPullSecret(plan: Plan, rendered: RenderedValues) {
+  const secret = Object.values(rendered.secrets).find((s) => pullSecretSource(plan, s));
+  if (!secret) return null;
+  return {
+    name: secret.name,
+    namespace: secret.namespace,
+    host: registryHost(plan.registry.url),
+    username: plan.registry.username ?? "",
+    property: REGISTRY_PASSWORD_PROPERTY,
+  };
 }
 
 /** Where `cto render` writes a platform object: `platform/<kind>-<name>.yaml`. */

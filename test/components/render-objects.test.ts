@@ -10,10 +10,11 @@
  * `manifests` format the ClusterIssuer and the platform objects carry Argo CD's sync options, with
  * a wave after the Applications of the charts that serve their kinds (their CRDs first); nothing
  * else differs. Also: the monitoring Application syncs before every chart creating ServiceMonitors
- * (as `cto up` installs monitoring first).
+ * (as `cto up` installs monitoring first), and the registry pull secret's ExternalSecret builds
+ * the document `cto up` creates from the password alone.
  */
 import assert from "node:assert/strict";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { loadCatalog } from "../../profiles/load.js";
 import type { Plan } from "../../profiles/plan.js";
 import { renderPlatform } from "../../templates/render.js";
@@ -300,6 +301,64 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
     assert.equal(issuer.object.metadata.annotations, undefined);
   });
 
+  it("registry pull secret, manifests: the store holds only registry.password; the ExternalSecret's template builds the .dockerconfigjson cto up creates, and the README says so", async () => {
+    const plan = acme("minimal");
+    const secrets = acmeSecrets(plan);
+    const { recorded } = await buildUnderMocks(plan, secrets);
+    const upSecret = recorded.find(
+      (r) =>
+        r.type === "kubernetes:core/v1:Secret" &&
+        (r.inputs.metadata as { name?: string })?.name === "cto-registry-credentials",
+    );
+    assert.ok(upSecret, "cto up's pull secret");
+    const upDoc = (stripSecrets(upSecret.inputs) as { stringData: Record<string, string> }).stringData[
+      ".dockerconfigjson"
+    ]!;
+
+    const values = renderPlatform(plan, { env: {}, randomStore: { ...RANDOM_STORE } });
+    const files = renderFiles(plan, values, { format: "manifests", secretStore: "acme-vault" });
+    const external = parse(files["external-secrets/cto-registry-credentials.yaml"]!) as {
+      spec: {
+        data: { secretKey: string; remoteRef: { key: string; property: string } }[];
+        target: { template: { type: string; engineVersion: string; data: Record<string, string> } };
+      };
+    };
+    // The store's entry holds the password alone, as the stack holds registry.password.
+    assert.deepEqual(external.spec.data, [
+      { secretKey: "password", remoteRef: { key: "acme-platform/dev/cto-registry-credentials", property: "password" } },
+    ]);
+    assert.equal(external.spec.target.template.type, "kubernetes.io/dockerconfigjson");
+    assert.equal(external.spec.target.template.engineVersion, "v2");
+    // The template, given the password cto up was given, gives cto up's document.
+    const fetched = { password: secrets["registry.password"]! };
+    const built = evalGoTemplate(external.spec.target.template.data[".dockerconfigjson"]!, fetched);
+    assert.deepEqual(JSON.parse(built), JSON.parse(upDoc));
+    // A user name or password with quotes or backslashes cannot break the template.
+    const tricky = acme("minimal", (p) => void (p.registry.username = 'de"p\\loy'));
+    const trickyFiles = renderFiles(tricky, renderPlatform(tricky, { env: {}, randomStore: { ...RANDOM_STORE } }), {
+      format: "manifests",
+      secretStore: "acme-vault",
+    });
+    const trickyTemplate = (parse(trickyFiles["external-secrets/cto-registry-credentials.yaml"]!) as typeof external)
+      .spec.target.template.data[".dockerconfigjson"]!;
+    assert.deepEqual(JSON.parse(evalGoTemplate(trickyTemplate, { password: 'p"w' })), {
+      auths: {
+        "registry.acme.example": {
+          username: 'de"p\\loy',
+          password: 'p"w',
+          auth: Buffer.from('de"p\\loy:p"w').toString("base64"),
+        },
+      },
+    });
+
+    const readme = files["README.md"]!;
+    assert.match(readme, /`cto-registry-credentials` \| `cto` \| `\.dockerconfigjson` ← registry\.password/);
+    assert.match(
+      readme,
+      /holds only the password: property `password` of `acme-platform\/dev\/cto-registry-credentials`/,
+    );
+  });
+
   for (const tunnel of [
     { provider: "cloudflare", url: "https://hooks.acme.example" },
     { provider: "smee", url: "https://smee.io/acme" },
@@ -342,3 +401,83 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
     });
   }
 });
+
+/**
+ * Evaluates the few Go template forms the pull secret's External Secrets template uses, with the
+ * meaning Go's text/template and Sprig give them: `{{ PIPELINE }}`, string literals, `.name` (a
+ * fetched property), parentheses, `|` (the value becomes the last argument), `dict k v ...` (a map),
+ * `printf` with `%s`, `b64enc` (standard base64) and `toJson` (JSON, keys sorted as Go's encoder sorts
+ * a map's). Anything else is an error, so the test cannot pass on a template it does not understand.
+ */
+function evalGoTemplate(template: string, data: Record<string, string>): string {
+  const outer = /^\{\{(.*)\}\}$/s.exec(template);
+  assert.ok(outer, `one action: ${template}`);
+  const tokens = outer[1]!.match(/"(?:[^"\\]|\\.)*"|\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|[()|]/g) ?? [];
+  assert.equal(tokens.join("").replace(/\s/g, ""), outer[1]!.replace(/\s/g, ""), "every character is a token");
+  let at = 0;
+  const sortKeys = (v: unknown): unknown =>
+    v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, x]) => [k, sortKeys(x)]),
+        )
+      : v;
+  const call = (name: string, args: unknown[]): unknown => {
+    switch (name) {
+      case "dict": {
+        assert.equal(args.length % 2, 0, "dict takes pairs");
+        const map: Record<string, unknown> = {};
+        for (let i = 0; i < args.length; i += 2) map[args[i] as string] = args[i + 1];
+        return map;
+      }
+      case "printf": {
+        let i = 1;
+        return (args[0] as string).replace(/%s/g, () => String(args[i++]));
+      }
+      case "b64enc":
+        return Buffer.from(args[0] as string).toString("base64");
+      case "toJson":
+        return JSON.stringify(sortKeys(args[0]));
+      default:
+        throw new Error(`unknown function ${name}`);
+    }
+  };
+  const operand = (): unknown => {
+    const token = tokens[at++]!;
+    if (token === "(") {
+      const value = pipeline();
+      assert.equal(tokens[at++], ")");
+      return value;
+    }
+    if (token.startsWith('"')) return JSON.parse(token) as string;
+    if (token.startsWith(".")) {
+      const value = data[token.slice(1)];
+      assert.ok(value !== undefined, `no property ${token}`);
+      return value;
+    }
+    return { fn: token };
+  };
+  const command = (): unknown => {
+    const first = operand();
+    const args: unknown[] = [];
+    while (at < tokens.length && tokens[at] !== ")" && tokens[at] !== "|") args.push(operand());
+    if (first && typeof first === "object" && "fn" in first) return call((first as { fn: string }).fn, args);
+    assert.equal(args.length, 0, "a value takes no arguments");
+    return first;
+  };
+  const pipeline = (): unknown => {
+    let value = command();
+    while (tokens[at] === "|") {
+      at++;
+      const name = tokens[at++]!;
+      const args: unknown[] = [];
+      while (at < tokens.length && tokens[at] !== ")" && tokens[at] !== "|") args.push(operand());
+      value = call(name, [...args, value]);
+    }
+    return value;
+  };
+  const result = pipeline();
+  assert.equal(at, tokens.length, "the whole action is read");
+  return result as string;
+}
