@@ -3,17 +3,17 @@
  * formats, ready to commit to a GitOps repository.
  *
  * - `helm-values`: `<component>.values.yaml` per chart, `cto-config.json`, `github-apps/<agent>.json`.
- * - both: `platform/<kind>-<name>.yaml`, the platform's own objects (CRDs, controller, event
- *   wiring), and `security/`, the cert-manager ClusterIssuer and the NetworkPolicies of the
- *   security feature (templates/security-objects.ts), `ingress/ingress-cto-webhooks.yaml`, the
- *   Ingress of `webhooks.<domain>` (templates/ingress-objects.ts), and `tunnel/deployment-cto-tunnel.yaml`,
- *   the webhook tunnel's relay (templates/tunnel-objects.ts), exactly as `cto up` creates them.
- * - `manifests`: Kubernetes objects for Argo CD to sync: `namespaces.yaml` (the Namespaces `cto up`
- *   creates, Pod Security labels included: templates/namespace-objects.ts),
- *   `applications/<component>.yaml` (Argo CD Applications with inline values, each in the sync
- *   wave of its install order: `applicationWave`, from which every other wave here is derived:
- *   the platform objects and the ClusterIssuer come after the charts that serve their kinds),
- *   `cto-config.configmap.yaml`,
+ * - both: `namespaces.yaml` (the Namespaces `cto up` creates, Pod Security labels included:
+ *   templates/namespace-objects.ts; no chart creates its own), `platform/<kind>-<name>.yaml`, the
+ *   platform's own objects (CRDs, controller, event wiring), and `security/`, the cert-manager
+ *   ClusterIssuer and the NetworkPolicies of the security feature (templates/security-objects.ts),
+ *   `ingress/ingress-cto-webhooks.yaml`, the Ingress of `webhooks.<domain>`
+ *   (templates/ingress-objects.ts), and `tunnel/deployment-cto-tunnel.yaml`, the webhook tunnel's
+ *   relay (templates/tunnel-objects.ts), exactly as `cto up` creates them.
+ * - `manifests`: Kubernetes objects for Argo CD to sync: `applications/<component>.yaml` (Argo CD
+ *   Applications with inline values, each in the sync wave of its install order: `applicationWave`,
+ *   from which every other wave here is derived: the platform objects and the ClusterIssuer come
+ *   after the charts that serve their kinds), `cto-config.configmap.yaml`,
  *   `external-secrets/<secret>.yaml` (the registry pull secret's builds `.dockerconfigjson` from the
  *   password alone, as `cto up` does: templates/pull-secret.ts), and `github-apps/<agent>.json`.
  *
@@ -69,6 +69,10 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
   for (const [agent, manifest] of Object.entries(rendered.githubAppManifests)) {
     files[`github-apps/${agent}.json`] = stableJson(manifest);
   }
+  // The Namespaces `cto up` creates (components/platform-base.ts), from the same function, in both
+  // formats: a chart installed into a namespace it creates itself (helm --create-namespace, Argo CD
+  // CreateNamespace) would miss the Pod Security and platform labels.
+  files["namespaces.yaml"] = header + stableYamlDocuments(namespaceObjects(plan));
   const charted = plan.components
     .filter((c) => c.chart && rendered.helmValues[c.name])
     .sort((a, b) => a.installOrder - b.installOrder || (a.name < b.name ? -1 : 1));
@@ -79,8 +83,6 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
   } else {
     const argocdNamespace =
       plan.components.find((c) => c.chart?.chart === "argo-cd")?.namespace ?? plan.namespaces.argocd ?? "argocd";
-    // The Namespaces `cto up` creates (components/platform-base.ts), from the same function.
-    files["namespaces.yaml"] = header + stableYamlDocuments(namespaceObjects(plan));
     for (const c of charted) {
       const chart = c.chart as NonNullable<typeof c.chart>;
       const component = {

@@ -10,8 +10,8 @@
  * `manifests` format the ClusterIssuer and the platform objects carry Argo CD's sync options, with
  * a wave after the Applications of the charts that serve their kinds (their CRDs first); nothing
  * else differs. Also: the monitoring Application syncs before every chart creating ServiceMonitors
- * (as `cto up` installs monitoring first), and the registry pull secret's ExternalSecret builds
- * the document `cto up` creates from the password alone.
+ * (as `cto up` installs monitoring first), the registry pull secret's ExternalSecret builds the
+ * document `cto up` creates from the password alone, and both formats write the Namespaces.
  */
 import assert from "node:assert/strict";
 import { parse, parseAllDocuments } from "yaml";
@@ -387,17 +387,23 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
   }
 
   for (const profile of ACME_PROFILES) {
-    it(`${profile}, manifests: namespaces.yaml holds the Namespaces cto up creates, Pod Security labels included`, async () => {
+    it(`${profile}, both formats: namespaces.yaml holds the Namespaces cto up creates, Pod Security labels included`, async () => {
       const plan = acme(profile);
       const { recorded } = await buildUnderMocks(plan);
-      const rendered = renderedObjects(plan, "manifests").filter((r) => r.object.kind === "Namespace");
-      assert.deepEqual(
-        rendered.map((r) => r.file),
-        rendered.map(() => "namespaces.yaml"),
-      );
       const up = byId(upObjects(recorded, "Namespace"));
       assert.ok(up.length >= 3, `cto up's Namespaces: ${up.map(id).join(", ")}`);
-      assert.deepEqual(byId(rendered.map((r) => r.object)), up);
+      for (const format of ["manifests", "helm-values"] as const) {
+        const rendered = renderedObjects(plan, format).filter((r) => r.object.kind === "Namespace");
+        assert.deepEqual(
+          rendered.map((r) => r.file),
+          rendered.map(() => "namespaces.yaml"),
+          format,
+        );
+        assert.deepEqual(byId(rendered.map((r) => r.object)), up, format);
+        // Every namespace a chart installs into is one of them (no chart creates its own, unlabelled).
+        const names = new Set(rendered.map((r) => r.object.metadata.name));
+        for (const c of plan.components) assert.ok(names.has(c.namespace), `${format}: ${c.name} in ${c.namespace}`);
+      }
     });
   }
 });

@@ -46,6 +46,7 @@ describe("cto render output directory", () => {
       "github-apps",
       "ingress",
       "ingress-nginx.values.yaml",
+      "namespaces.yaml",
       "platform",
     ]);
     const state = readRenderState(dir);
