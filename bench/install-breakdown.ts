@@ -148,6 +148,8 @@ async function once(bin: string, build: string, i: number): Promise<Run> {
     for (const r of state) {
       const s = steps.get(r.urn);
       if (!s) continue;
+      // The stack and components end when their children do: not steps of their own.
+      if (!r.custom) s.wait = "component";
       const deps = new Set((r.dependencies ?? []).flatMap(expand));
       if (r.provider) deps.add(r.provider.split("::").slice(0, -1).join("::"));
       s.dependsOn = [...deps].filter((d) => steps.has(d)).map(nameOf);
@@ -158,7 +160,7 @@ async function once(bin: string, build: string, i: number): Promise<Run> {
     const all = [...steps.values()].sort((a, b) => a.start - b.start);
     const byName = new Map(all.map((s) => [s.name, s]));
     const criticalPath: Run["criticalPath"] = [];
-    let at = [...all].filter((s) => s.end !== undefined).sort((a, b) => b.end! - a.end!)[0];
+    let at = [...all].filter((s) => s.end !== undefined && s.wait !== "component").sort((a, b) => b.end! - a.end!)[0];
     while (at) {
       criticalPath.unshift({ name: at.name, wait: at.wait, start: at.start, end: at.end!, seconds: at.seconds! });
       at = at.waitedOn ? byName.get(at.waitedOn.name) : undefined;
