@@ -10,8 +10,9 @@
  * with `cto render`. The password itself is the `adminPassword` output.
  *
  * Ordering: each release waits for its namespace and for the releases named in `after` (e.g. the
- * monitoring stack, whose CRDs the ServiceMonitors in these charts need); Workflows and Events
- * wait for Argo CD as the plan's dependencies say.
+ * monitoring stack, whose CRDs the ServiceMonitors in these charts need), and for the releases its
+ * plan dependencies name, if any. The profiles give Workflows and Events none (they need nothing of
+ * Argo CD), so the three install in parallel.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -6,16 +6,22 @@
  * `rendered.platformObjects`): the platform's CRDs (CodeRun, DocsRun), the controller's
  * ServiceAccount, Role, configuration, Deployment and Service, the cto-agent-run
  * WorkflowTemplate, and the Argo Events EventBus, GitHub EventSource (the webhook receiver) and
- * one Sensor per agent. CRDs are created first; everything else waits for them, the namespace and
- * what the caller passes in `after` (the Argo stack that brings the Argo CRDs, the GitHub App
- * Secrets, the pull secret, the monitoring CRDs).
+ * one Sensor per agent. What waits for what, and why (nothing else is ordered):
+ * - the CRDs, accounts, permissions, configuration and the Service need only the namespace;
+ * - the Deployment and the Argo objects wait for all of those (their accounts, configuration,
+ *   the CodeRun/DocsRun kinds), the Secrets the pod mounts or pulls with (`after`: GitHub App
+ *   Secrets, pull secret; API keys and SMTP here), the monitoring CRDs (`after`), and the releases
+ *   of the components the plan says the controller depends on (`releases`: Argo Workflows and
+ *   Argo Events, whose CRDs the WorkflowTemplate, EventBus, EventSource and Sensors are). Argo CD
+ *   is not among them: nothing here needs it, so it installs alongside.
  *
  * With `charts.controller.repository` in cto.yaml the plan gives the component a chart instead:
  * then that chart is installed with values from `templates/values/controller.yaml.hbs`, plus the
  * configuration ConfigMap it reads, as before cto shipped the objects (for forks and mirrors of
  * the upstream chart). Either way the agents' model-provider API keys Secret (every stack secret
  * `agent-api-keys.<NAME>` becomes key `NAME`) and, when mail is configured, the SMTP Secret are
- * created here.
+ * created here. The chart waits for the same releases, Secrets and CRDs as the objects'
+ * Deployment.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -38,8 +44,13 @@ export interface ControllerArgs {
   secrets: PlanSecrets;
   provider: k8s.Provider;
   base: PlatformBase;
-  /** What the release waits for: the Argo stack, GitHub Secrets, pull secret, monitoring CRDs. */
+  /** What the workloads wait for besides `releases`: GitHub Secrets, pull secret, monitoring CRDs. */
   after?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Releases of other components by name; those named in the controller's plan dependencies
+   * (Argo Workflows and Argo Events: the CRDs of its Argo objects) are waited for.
+   */
+  releases?: Partial<Record<string, pulumi.Resource>>;
 }
 
 /** Where the chart expects the controller configuration: ConfigMap name and key, from the values. */
@@ -68,6 +79,10 @@ export class Controller extends pulumi.ComponentResource {
     const component = findComponent(plan.components, "controller");
     if (component) {
       const namespace = args.base.namespace(component.namespace);
+      const needed = component.dependencies.flatMap((d) => {
+        const release = args.releases?.[d];
+        return release ? [release] : [];
+      });
       const secrets: pulumi.Resource[] = [];
       for (const purpose of CONTROLLER_SECRETS) {
         const spec = rendered.secrets[purpose];
@@ -100,7 +115,7 @@ export class Controller extends pulumi.ComponentResource {
           },
           { parent: this, provider: args.provider, dependsOn: [namespace] },
         );
-        const dependsOn = [namespace, this.configMap, ...secrets, ...(args.after ?? [])];
+        const dependsOn = [namespace, this.configMap, ...secrets, ...needed, ...(args.after ?? [])];
         this.release = createChartRelease(name, {
           component,
           values,
@@ -116,16 +131,18 @@ export class Controller extends pulumi.ComponentResource {
           this.objects[`${object.kind}/${object.metadata.name}`] = created;
           return created;
         });
-        const dependsOn = [namespace, ...crds, ...secrets, ...(args.after ?? [])];
-        // Accounts, permissions and configuration before the workloads and Argo objects using them.
-        const create = (object: PlatformObject, after: pulumi.Resource[]) =>
+        const create = (object: PlatformObject, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
           (this.objects[`${object.kind}/${object.metadata.name}`] = createPlatformObject(name, object, {
             ...options,
-            dependsOn: [...dependsOn, ...after],
+            dependsOn,
           }));
         const rest = rendered.platformObjects.filter((o) => !isCrd(o));
-        const setup = rest.filter(isSetup).map((object) => create(object, []));
-        for (const object of rest.filter((o) => !isSetup(o))) create(object, setup);
+        // Accounts, permissions, configuration and the Service need nothing but the namespace
+        // (a Role may name kinds whose CRDs do not exist yet), so they are made while charts install.
+        const setup = rest.filter(isSetup).map((object) => create(object, [namespace]));
+        // The workloads and Argo objects need all of it: see the file's comment.
+        const workloads = [namespace, ...crds, ...setup, ...secrets, ...needed, ...(args.after ?? [])];
+        for (const object of rest.filter((o) => !isSetup(o))) create(object, workloads);
         this.versions.controller = plan.images.controller.tag;
       }
     }

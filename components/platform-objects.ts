@@ -49,6 +49,22 @@ export function isSetup(object: PlatformObject): boolean {
   return SETUP_KINDS.has(object.kind);
 }
 
+/** Pulumi's annotation that turns off the provider's readiness wait for one object. */
+export const SKIP_AWAIT = "pulumi.com/skipAwait";
+
+/**
+ * The object as `cto up` hands it to the provider: a Service gets {@link SKIP_AWAIT}. The
+ * provider would otherwise hold it until its endpoints are ready (and then 10 s more for
+ * stragglers), although the Deployment behind it is awaited itself; whether the Service routes
+ * is `cto status`'s check. The annotation concerns the Pulumi provider only, so `cto render`
+ * writes the objects without it.
+ */
+export function providerObject(object: PlatformObject): PlatformObject {
+  if (object.kind !== "Service") return object;
+  const annotations = { ...object.metadata.annotations, [SKIP_AWAIT]: "true" };
+  return { ...object, metadata: { ...object.metadata, annotations } };
+}
+
 /** Creates one platform object; the typed class for core kinds, a CustomResource otherwise. */
 export function createPlatformObject(
   parent: string,
@@ -56,7 +72,7 @@ export function createPlatformObject(
   opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
   const name = platformObjectName(parent, object);
-  const { apiVersion, kind, ...rest } = object;
+  const { apiVersion, kind, ...rest } = providerObject(object);
   const typed = TYPED[`${apiVersion}/${kind}`];
   if (typed) return typed(name, rest, opts);
   return new k8s.apiextensions.CustomResource(name, { apiVersion, kind, ...rest }, opts);

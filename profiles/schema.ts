@@ -39,6 +39,11 @@ export const componentSchema = z.strictObject({
   category: z.enum(COMPONENT_CATEGORIES),
   /** Required components are always installed; the others are switched on by `feature`. */
   required: z.boolean(),
+  /**
+   * Components this one really needs in place first (e.g. the CRDs of its objects). Besides
+   * namespaces and the monitoring CRDs, these are what cto orders components by: list only real
+   * needs, since anything not listed is installed in parallel.
+   */
   dependencies: z.array(dnsLabel).default([]),
   install_order: z.number().int().min(0).max(1000),
   /** The feature switch that installs this (non-required) component. */

@@ -11,7 +11,7 @@
  *     Cluster ─► PlatformBase ─► Monitoring ─► Security, Databases, Backup, ArgoStack
  *                             ├► Registry, GitHubApps, Tunnel
  *                             └► Controller: the platform's own objects, or a controller chart
- *                                (after ArgoStack, GitHubApps, Registry, Monitoring)
+ *                                (after Argo Workflows and Events, GitHubApps, Registry, Monitoring)
  *
  * Monitoring comes first among the releases because the other charts' ServiceMonitors and
  * PodMonitors need its CRDs. Optional components are created only when the plan enables them;
@@ -126,7 +126,9 @@ export function buildPlatform(plan: Plan, secrets: PlanSecrets, options: BuildOp
     secrets,
     provider,
     base,
-    after: [argo, githubApps, registry, ...crds],
+    // The releases its plan dependencies name (Argo Workflows and Events), not the whole Argo stack.
+    releases: argo.releases,
+    after: [githubApps, registry, ...crds],
   });
   const ingress = new Ingress("ingress", {
     ...common,

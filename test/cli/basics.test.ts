@@ -120,8 +120,10 @@ describe("cto shell", function () {
     assert.equal(profile.name, "standard");
     assert.deepEqual(profile.requirements, { memoryGiB: 22, cpu: 12, diskGiB: 37, clusterKind: "kind" });
     assert.deepEqual(Object.keys(profile.requirementsByClusterKind), ["kind", "k3s", "minikube", "simulated"]);
-    const argo = profile.components.find((c: { name: string }) => c.name === "argo-workflows");
-    assert.deepEqual(argo.dependencies, ["argo-cd"]);
+    const dependencies = (name: string) =>
+      profile.components.find((c: { name: string }) => c.name === name).dependencies;
+    assert.deepEqual(dependencies("controller"), ["argo-workflows", "argo-events"]);
+    assert.deepEqual(dependencies("argo-workflows"), []);
 
     const typo = await box.run(["profiles", "show", "standrd"]);
     assert.equal(typo.code, 2);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { loadCatalog } from "../../profiles/load.js";
 import type { Plan } from "../../profiles/plan.js";
+import { providerObject, SKIP_AWAIT } from "../../components/platform-objects.js";
 import type { PlatformObject } from "../../templates/platform-objects.js";
 import { renderPlatform } from "../../templates/render.js";
 import { platformObjectFile, renderFiles } from "../../templates/to-directory.js";
@@ -62,7 +63,8 @@ describe("the platform's own objects (mocks)", function () {
       assert.deepEqual(mine.map((r) => r.name).sort(), objects.map(resourceName).sort());
       for (const object of objects) {
         const r = find(recorded, TYPES[object.kind] ?? "?", resourceName(object));
-        assert.deepEqual(asObject(r, object), object, resourceName(object));
+        // As rendered, plus the provider-only skipAwait annotation on Services (see the next test).
+        assert.deepEqual(asObject(r, object), providerObject(object), resourceName(object));
         assert.equal(r.provider, "cluster-provider");
       }
       assert.equal(
@@ -73,18 +75,30 @@ describe("the platform's own objects (mocks)", function () {
     });
   }
 
-  it("CRDs come first; everything else waits for them, the Argo stack, the GitHub Secrets and the pull secret", async () => {
+  it("CRDs and set-up objects need only the namespace; the Deployment and Argo objects wait for them, Argo Workflows and Events (not Argo CD), the GitHub Secrets and the pull secret", async () => {
     const plan = acme("minimal");
     const objects = rendered(plan);
     const { recorded } = await buildUnderMocks(plan);
     const crds = objects.filter((o) => o.kind === "CustomResourceDefinition").map(resourceName);
     assert.equal(crds.length, 2);
-    for (const name of crds)
-      assert.deepEqual(find(recorded, TYPES.CustomResourceDefinition!, name).dependsOn, ["base-ns-cto"]);
-    for (const object of objects.filter((o) => o.kind !== "CustomResourceDefinition")) {
+    const setupKinds = ["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Service"];
+    const setup = objects.filter((o) => setupKinds.includes(o.kind));
+    assert.ok(setup.length >= 8, "accounts, permissions, configuration and the Service");
+    for (const object of [...objects.filter((o) => o.kind === "CustomResourceDefinition"), ...setup])
+      assert.deepEqual(find(recorded, TYPES[object.kind]!, resourceName(object)).dependsOn, ["base-ns-cto"]);
+    const rest = objects.filter((o) => o.kind !== "CustomResourceDefinition" && !setupKinds.includes(o.kind));
+    assert.deepEqual([...new Set(rest.map((o) => o.kind))].sort(), [
+      "Deployment",
+      "EventBus",
+      "EventSource",
+      "Sensor",
+      "WorkflowTemplate",
+    ]);
+    for (const object of rest) {
       const deps = find(recorded, TYPES[object.kind]!, resourceName(object)).dependsOn;
       for (const needed of [
         ...crds,
+        ...setup.map(resourceName),
         "base-ns-cto",
         "argo-argo-events",
         "argo-argo-workflows",
@@ -94,6 +108,25 @@ describe("the platform's own objects (mocks)", function () {
       ]) {
         assert.ok(deps.includes(needed), `${resourceName(object)} after ${needed}`);
       }
+      assert.ok(!deps.includes("argo-argo-cd"), `${resourceName(object)} does not wait for Argo CD`);
+    }
+  });
+
+  it("Services are not awaited by the provider (their Deployment is); cto render leaves that annotation out", async () => {
+    const plan = acme("minimal");
+    const { recorded } = await buildUnderMocks(plan);
+    const services = rendered(plan).filter((o) => o.kind === "Service");
+    assert.ok(services.length > 0);
+    for (const object of services) {
+      assert.equal(object.metadata.annotations?.[SKIP_AWAIT], undefined, "not in the rendered object");
+      const inputs = find(recorded, TYPES.Service!, resourceName(object)).inputs as {
+        metadata: { annotations?: Record<string, string> };
+      };
+      assert.equal(inputs.metadata.annotations?.[SKIP_AWAIT], "true", resourceName(object));
+    }
+    for (const r of recorded.filter((r) => r.parent === "controller" && r.type !== TYPES.Service)) {
+      const annotations = (r.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+      assert.equal(annotations?.[SKIP_AWAIT], undefined, `${r.name} is awaited`);
     }
   });
 
@@ -166,7 +199,9 @@ describe("the platform's own objects (mocks)", function () {
         metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata,
       };
       const fromUp = asObject(find(recorded, TYPES[object.kind]!, resourceName(object)), object);
-      assert.deepEqual(synced, fromUp, platformObjectFile(object));
+      // Up adds the provider-only skipAwait annotation to Services; the file never has it.
+      assert.deepEqual(providerObject(synced), fromUp, platformObjectFile(object));
+      assert.equal(fromFile.metadata.annotations?.[SKIP_AWAIT], undefined, platformObjectFile(object));
     }
   });
 

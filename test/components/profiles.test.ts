@@ -87,14 +87,17 @@ describe("profiles build the platform the PRD describes (mocks)", function () {
       }
     });
 
-    it(`${profile}: the controller comes after the Argo stack, the GitHub Secrets, its CRDs and its config`, () => {
-      const controller = find(
-        of(profile).recorded,
-        "kubernetes:apps/v1:Deployment",
-        "controller-deployment-cto-controller",
-      );
+    it(`${profile}: the controller comes after Argo Workflows and Events, the GitHub Secrets, its CRDs and its config, not after Argo CD`, () => {
+      const { recorded } = of(profile);
+      const controller = find(recorded, "kubernetes:apps/v1:Deployment", "controller-deployment-cto-controller");
+      assert.ok(!controller.dependsOn.includes("argo-argo-cd"), "the controller needs nothing of Argo CD");
+      // Workflows and Events need nothing of Argo CD either: the three releases install in parallel.
+      for (const name of ["argo-argo-workflows", "argo-argo-events"]) {
+        const release = find(recorded, RELEASE, name);
+        assert.ok(!release.dependsOn.includes("argo-argo-cd"), `${name} does not wait for Argo CD`);
+        assert.ok(release.dependsOn.includes("base-ns-argo"), `${name} after its namespace`);
+      }
       for (const dependency of [
-        "argo-argo-cd",
         "argo-argo-workflows",
         "argo-argo-events",
         "github-github-app-rex",

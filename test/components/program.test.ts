@@ -9,9 +9,14 @@ const SECRETS = {
   "github.apps.rex.private_key": "-----BEGIN RSA PRIVATE KEY-----\nrex\n-----END RSA PRIVATE KEY-----",
 };
 
-async function build(profile: "minimal" | "standard" | "production"): Promise<RecordedResource[]> {
+async function build(
+  profile: "minimal" | "standard" | "production",
+  edit: (plan: ReturnType<typeof acmePlan>) => void = () => undefined,
+): Promise<RecordedResource[]> {
   const recorded = await recordResources();
-  buildPlatform(acmePlan(profile), SECRETS, { randomStore: { "installation-id": "abcdefabcdef" } });
+  const plan = structuredClone(acmePlan(profile)); // the golden plans are shared: never edit them
+  edit(plan);
+  buildPlatform(plan, SECRETS, { randomStore: { "installation-id": "abcdefabcdef" } });
   await settle();
   return recorded;
 }
@@ -48,7 +53,18 @@ describe("buildPlatform (minimal profile, mocks)", function () {
     assert.ok(argocd.dependsOn.includes("base-ns-argocd"), "argo-cd waits for its namespace");
     assert.ok(isSecretAt(argocd.raw, "values"), "values carrying the admin password hash are secret");
 
-    const workflows = find(recorded, "kubernetes:helm.sh/v3:Release", "argo-argo-workflows");
-    assert.ok(workflows.dependsOn.includes("argo-argo-cd"), "argo-workflows waits for argo-cd (plan dependency)");
+    // The profiles give Workflows and Events no dependency on Argo CD: the three install in parallel.
+    for (const name of ["argo-argo-workflows", "argo-argo-events"]) {
+      const release = find(recorded, "kubernetes:helm.sh/v3:Release", name);
+      assert.deepEqual(release.dependsOn, ["base-ns-argo"], `${name} waits for its namespace only`);
+    }
+  });
+
+  it("a plan dependency between Argo components orders their releases", async () => {
+    const recorded = await build("minimal", (plan) => {
+      plan.components.find((c) => c.name === "argo-events")!.dependencies = ["argo-cd"];
+    });
+    const events = find(recorded, "kubernetes:helm.sh/v3:Release", "argo-argo-events");
+    assert.deepEqual(events.dependsOn, ["argo-argo-cd", "base-ns-argo"]);
   });
 });

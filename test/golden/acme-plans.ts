@@ -38,8 +38,8 @@ const core: ComponentPlan[] = [
     chart("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.14.1"),
   ),
   component("argo-cd", "core", 10, "argocd", chart(ARGO, "argo-cd", "7.8.0")),
-  component("argo-workflows", "orchestration", 20, "argo", chart(ARGO, "argo-workflows", "0.45.0"), ["argo-cd"]),
-  component("argo-events", "orchestration", 30, "argo", chart(ARGO, "argo-events", "2.4.0"), ["argo-cd"]),
+  component("argo-workflows", "orchestration", 20, "argo", chart(ARGO, "argo-workflows", "0.45.0")),
+  component("argo-events", "orchestration", 30, "argo", chart(ARGO, "argo-events", "2.4.0")),
   component("controller", "core", 40, "cto", undefined, ["argo-workflows", "argo-events"]),
 ];
 

@@ -80,7 +80,12 @@ describe("profiles: loading the catalog", () => {
   });
 
   it("dependency cycle, named", async () => {
-    const dir = await edited("minimal.yaml", (t) => t.replace("dependencies: []", "dependencies: [controller]"));
+    // argo-cd → controller → argo-workflows, closed by giving argo-workflows a dependency on argo-cd.
+    const dir = await edited("minimal.yaml", (t) =>
+      t
+        .replace("dependencies: []", "dependencies: [controller]")
+        .replace(/(- name: argo-workflows\n(?: {4}.*\n)*? {4}dependencies: )\[\]/, "$1[argo-cd]"),
+    );
     assert.deepEqual(await issues(dir), [
       "minimal.yaml:29:20 components[0].install_order: `argo-cd` installs at 10, not after its dependency `controller` (40) | give `argo-cd` an install_order above 40",
       "minimal.yaml:28:19 components[0].dependencies: dependency cycle: argo-cd → controller → argo-workflows → argo-cd | remove one of these dependencies",
