@@ -1,8 +1,8 @@
-/** Shared by up, upgrade and rollback: preview, summary, confirmation, apply (`cto up --yes`: apply alone). */
+/** Shared by up, upgrade and rollback: preview, summary, confirmation, apply (with `--yes`: apply alone). */
 import type { Plan } from "../../profiles/plan.js";
 import { argoUiNote } from "../../profiles/ui-access.js";
 import { externalRouteNote } from "../../profiles/webhooks.js";
-import type { FastPathResult } from "../../stacks/lifecycle/index.js";
+import type { FastPathResult, PreviewReport } from "../../stacks/lifecycle/index.js";
 import { cancelled, confirm } from "./consent.js";
 import { printResult, renderPreview } from "./render.js";
 import type { LoadedPlan } from "../plan.js";
@@ -28,14 +28,11 @@ export async function previewConfirmApply(
     question: string;
     /** Runs once the stack matches the plan (applied now, or already), before the result is printed. */
     onApplied?: () => Promise<void>;
-    /** The fast path's answer, when the command asked it before the preview (`cto up`). */
-    fastPath?: FastPathResult;
     /**
-     * With `--yes` (and no `--diff` to show), one engine pass: the update runs without a preview
-     * first, and its own events drive the progress (`[n/?]`: the total is not known before) and
-     * the summary. `cto up` asks for it; upgrade and rollback show their preview before applying.
+     * The fast path's answer, when the command asked it before the preview (`cto up`); else it is
+     * asked here when needed (a preview without changes, or `--yes`).
      */
-    onePassWithYes?: boolean;
+    fastPath?: FastPathResult;
   },
 ): Promise<number> {
   const { plan, secrets, context } = loaded;
@@ -55,7 +52,34 @@ export async function previewConfirmApply(
       printRouteNote(plan, io, json);
       return 0;
     };
-    if (extra.onePassWithYes && options.yes && !options.diff) return apply();
+    /** Nothing to apply: the stack already matches the plan (no update, nothing recorded). */
+    const noChanges = async (changes: PreviewReport["changes"]): Promise<number> => {
+      await extra.onApplied?.();
+      if (json)
+        io.out(
+          JSON.stringify({
+            kind: "result",
+            operation: extra.operation,
+            environment: plan.environment,
+            changes,
+            noChanges: true,
+          }),
+        );
+      else io.out(`No changes: ${plan.environment} already matches the plan.`);
+      printRouteNote(plan, io, json);
+      return 0;
+    };
+    // With `--yes` (and no `--diff` to show), one engine pass: the update runs without a preview
+    // first, and its own events drive the progress (`[n/?]`: the total is not known before) and
+    // the summary. What the command shows before applying (upgrade's and rollback's versions and
+    // cto.yaml edit) comes from the plans, not from an engine run. The fast path's answer, asked
+    // without the engine, still spares the update when the stack already matches the plan.
+    if (options.yes && !options.diff) {
+      const fastPath =
+        extra.fastPath ?? (options.refresh ? undefined : await lifecycle.noChangesSince(plan, secrets, { context }));
+      if (fastPath?.fast) return noChanges({});
+      return apply();
+    }
     const report = await lifecycle.preview(plan, secrets, { ...opts, onProgress: undefined, refresh: options.refresh });
     const { configWritten, ...shown } = report;
     if (json) io.out(JSON.stringify({ kind: "preview", ...shown }));
@@ -64,20 +88,7 @@ export async function previewConfirmApply(
     // The fast path's earlier answer holds unless the preview changed the stack config it reads.
     const fastPath = configWritten ? undefined : extra.fastPath;
     if (report.total === 0 && (await lifecycle.planAlreadyApplied(plan, secrets, { context, fastPath }))) {
-      await extra.onApplied?.();
-      if (json)
-        io.out(
-          JSON.stringify({
-            kind: "result",
-            operation: extra.operation,
-            environment: plan.environment,
-            changes: report.changes,
-            noChanges: true,
-          }),
-        );
-      else io.out(`No changes: ${plan.environment} already matches the plan.`);
-      printRouteNote(plan, io, json);
-      return 0;
+      return noChanges(report.changes);
     }
     if (!options.yes) {
       if (!(await confirm(extra.question))) return cancelled(io);

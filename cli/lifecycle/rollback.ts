@@ -1,5 +1,6 @@
 /**
- * `cto rollback [--to N]`: re-apply a recorded update's plan with today's secrets. Like `cto upgrade
+ * `cto rollback [--to N]`: re-apply a recorded update's plan with today's secrets (preview,
+ * confirmation, apply; with `--yes` the update alone, one engine pass). Like `cto upgrade
  * --to`, it records the release it went back to in cto.yaml once it succeeded (config/release-record.ts),
  * so the next plain `cto up` does not move the environment forward again; the edit is shown first.
  * When cto.yaml cannot be edited (the release is a `${VAR}`), the rollback still runs and says

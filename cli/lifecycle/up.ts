@@ -26,7 +26,6 @@ export async function runUp(options: UpOptions, io: LifecycleIO): Promise<number
     operation: "up",
     question: `Apply these changes to ${loaded.plan.environment}?`,
     fastPath,
-    onePassWithYes: true,
   });
 }
 

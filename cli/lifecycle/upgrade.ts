@@ -1,7 +1,8 @@
 /**
- * `cto upgrade [--to RELEASE]`: the version changes and the cto.yaml edit that records the target,
- * then preview, confirmation, apply; the edit is written once the environment runs the target, so
- * the next plain `cto up` keeps it (config/release-record.ts).
+ * `cto upgrade [--to RELEASE]`: the version changes and the cto.yaml edit that records the target
+ * (both from the plans), then preview, confirmation, apply (with `--yes`: the update alone, one
+ * engine pass); the edit is written once the environment runs the target, so the next plain
+ * `cto up` keeps it (config/release-record.ts).
  */
 import { UserError } from "../../config/errors.js";
 import type { ReleaseEdit } from "../../config/release-record.js";

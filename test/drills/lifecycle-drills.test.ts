@@ -434,11 +434,13 @@ describe("drill interrupted-upgrade: SIGKILL of cto upgrade mid Helm release, th
     );
     assert.ok(moving.length > 0, `some chart moves from ${FROM} to ${to}`);
     // Killed (the whole process group, engine included) 1.5 s into the first Helm release the
-    // upgrade applies: after its preview, while a chart moves to its new version.
+    // upgrade applies: after it printed its version changes, while a chart moves to its new
+    // version. With --yes the update is the only engine pass (issue 20): no preview line comes
+    // first, and "start" events are the update's own (a preview's planning steps are not shown).
     const killed = await interruptAt(
       p,
       ["upgrade", "--yes", "--json"],
-      (e, seen) => seen.some((x) => x.kind === "preview") && e.kind === "start" && isHelmRelease(e),
+      (e, seen) => seen.some((x) => x.kind === "versions") && e.kind === "start" && isHelmRelease(e),
       "SIGKILL",
       1500,
     );

@@ -43,6 +43,7 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
 
   before(async () => {
     p = await CtoProject.create();
+    p.countPulumiCommands(); // the engine passes of each cto command (issue 20)
   });
   after(async () => {
     if (p) await p.cleanup();
@@ -62,10 +63,12 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
     const tmp = path.join(p.sandbox.root, "tmp");
     mkdirSync(tmp);
     p.env.TMPDIR = tmp;
-    const r = await p.ok("up", "--yes");
+    const r = await p.okCountingEngine("up", "--yes");
     k = p.kubectl(CLUSTER);
-    // One engine pass (issue 20): the update ran without a preview first (each engine run writes
-    // its own log), numbered by its own events with the total unknown beforehand.
+    // One engine pass (issue 20): the update ran without a preview first (counted from the pulumi
+    // processes cto started, and from the engine logs: each engine run writes its own), numbered
+    // by its own events with the total unknown beforehand.
+    assert.deepEqual([r.previews, r.updates], [0, 1], `one pulumi up, no preview: ${r.pulumi.join(", ")}`);
     const logs = readdirSync(path.join(p.home, "logs"));
     assert.deepEqual(
       logs.filter((f) => /-preview-/.test(f)),
@@ -197,7 +200,8 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
   });
 
   it("cto up applies them: argo-cd bumped, database operators available", async () => {
-    await p.ok("up", "--yes");
+    const r = await p.okCountingEngine("up", "--yes");
+    assert.deepEqual([r.previews, r.updates], [0, 1], `one pulumi up, no preview: ${r.pulumi.join(", ")}`);
     assert.equal(await argoCdChart(), `argo-cd-${bumped}`);
     const releases = await helmReleases(k);
     assert.equal(releases.get("argo-cd")?.revision, 2);
@@ -205,8 +209,12 @@ describe("scenario 1: minimal dev environment, full lifecycle through cto", func
     assert.equal(releases.get("redis-operator")?.status, "deployed");
   });
 
-  it("cto rollback restores the previous versions in the cluster", async () => {
-    await p.ok("rollback", "--yes");
+  it("cto rollback --yes restores the previous versions in the cluster, in one engine pass", async () => {
+    const r = await p.okCountingEngine("rollback", "--yes");
+    assert.deepEqual([r.previews, r.updates], [0, 1], `one pulumi up, no preview: ${r.pulumi.join(", ")}`);
+    assert.match(r.stdout, /^Roll dev back to update \d+ /m);
+    assert.match(r.stdout, /^\[1\/\?\] /m, "steps numbered by the update's own events");
+    assert.match(r.stdout, /^dev applied in \S+: /m);
     assert.equal(await argoCdChart(), `argo-cd-${argoCdVersion}`);
     const releases = await helmReleases(k);
     assert.equal(releases.get("argo-cd")?.status, "deployed");

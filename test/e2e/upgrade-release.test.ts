@@ -5,10 +5,11 @@
  *
  * minimal profile on 0.2.0 (its three charts all move: argo-cd 7.8.2 → 10.1.1, argo-workflows
  * 0.45.0 → 1.0.18, argo-events 2.4.0 → 2.4.22) → `cto upgrade` in a terminal shows the version changes and the
- * preview, answered "no": nothing changes → `cto upgrade --yes` applies → every release runs the
+ * preview, answered "no": nothing changes → `cto upgrade --yes` applies in one engine pass (issue 20:
+ * one `pulumi up`, no `pulumi preview`) → every release runs the
  * 0.3.0 chart, the API server holds 0.3.0's CRDs, `cto status` healthy → a plain `cto up` changes
- * nothing → `cto rollback --to` the 0.2.0 update runs 0.2.0's charts again and records `release:
- * "0.2.0"` in cto.yaml, so a plain `cto up` changes nothing (issue 18).
+ * nothing → `cto rollback --to … --yes` the 0.2.0 update (one engine pass too) runs 0.2.0's charts
+ * again and records `release: "0.2.0"` in cto.yaml, so a plain `cto up` changes nothing (issue 18).
  */
 import { strict as assert } from "node:assert";
 import { mkdtempSync } from "node:fs";
@@ -43,6 +44,7 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
     catalog = await loadCatalog();
     assert.ok(catalog.releases[FROM] && catalog.releases[TO], `releases ${FROM} and ${TO} in profiles/versions.yaml`);
     p = await CtoProject.create();
+    p.countPulumiCommands(); // the engine passes of each cto command (issue 20)
     await p.init("minimal", CLUSTER);
     await p.editConfig((doc) => doc.set("release", FROM));
   });
@@ -65,6 +67,7 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
   it(`cto upgrade in a terminal shows the version changes and the preview; "no" changes nothing`, async function () {
     if (!tmuxAvailable()) this.skip(); // npm test installs tmux; say so rather than pass silently
     const before = await helmReleases(k);
+    const commands = p.pulumiCommands().length;
     const env: NodeJS.ProcessEnv = { ...p.env, TERM: "xterm-256color" };
     delete env.CI;
     const term = TmuxSession.start({
@@ -95,18 +98,30 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
     }
     const after = await helmReleases(k);
     for (const [name, r] of before) assert.equal(after.get(name)?.revision, r.revision, `${name}: no new revision`);
+    // Without --yes the preview comes first (one engine pass), and "no" starts no update.
+    const ran = p.pulumiCommands().slice(commands);
+    assert.deepEqual(
+      ["preview", "up"].map((c) => ran.filter((x) => x === c).length),
+      [1, 0],
+      `one pulumi preview, no update: ${ran.join(", ")}`,
+    );
   });
 
   it(`cto upgrade --to ${TO} --yes applies: every release on its ${TO} chart, the API server holds its CRDs`, async function () {
-    const r = await p.ok("upgrade", "--to", TO, "--yes", "--json");
+    const r = await p.okCountingEngine("upgrade", "--to", TO, "--yes", "--json");
+    // One engine pass (issue 20): the update, with no preview before it.
+    assert.deepEqual([r.previews, r.updates], [0, 1], `one pulumi up, no preview: ${r.pulumi.join(", ")}`);
     const events = r.stdout
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as { kind: string; from?: string; to?: string; changes?: unknown });
     const versions = events.find((e) => e.kind === "versions");
     assert.deepEqual([versions?.from, versions?.to], [FROM, TO]);
+    // The version changes (from the plans) come first, then the update's own progress and its result.
     const kinds = events.map((e) => e.kind);
-    assert.ok(kinds.indexOf("preview") >= 0 && kinds.indexOf("preview") < kinds.indexOf("result"), kinds.join(","));
+    assert.ok(!kinds.includes("preview"), kinds.join(","));
+    assert.ok(kinds.indexOf("versions") < kinds.indexOf("start"), kinds.join(","));
+    assert.ok(kinds.includes("start") && kinds.indexOf("start") < kinds.indexOf("result"), kinds.join(","));
     const upgraded = await deployedCharts(k);
     assert.deepEqual([...upgraded.keys()].sort(), [...installed.keys()].sort(), "the same Helm releases");
     for (const [release, rel] of upgraded) {
@@ -152,9 +167,11 @@ describe(`cto upgrade from release ${FROM} to ${TO} (minimal profile, simulated 
     };
     const target = history.updates.find((u) => u.release === FROM && u.status === "succeeded");
     assert.ok(target, `an update on ${FROM} in ${JSON.stringify(history.updates)}`);
-    const r = await p.ok("rollback", "--to", String(target.n), "--yes");
+    const r = await p.okCountingEngine("rollback", "--to", String(target.n), "--yes");
+    assert.deepEqual([r.previews, r.updates], [0, 1], `one pulumi up, no preview: ${r.pulumi.join(", ")}`);
     assert.match(r.stdout, new RegExp(`release ${FROM.replace(/\./g, "\\.")}\\)`));
-    // The edit is shown before the preview, written after the apply.
+    // The edit is shown before the update starts (steps numbered by its own events), written after it.
+    assert.ok(r.stdout.indexOf("written once the rollback succeeds") < r.stdout.search(/^\[1\/\?\] /m), r.stdout);
     const shown = /cto\.yaml, written once the rollback succeeds \((\S+), was 0\.3\.0\):/.exec(r.stdout);
     assert.ok(shown, r.stdout);
     const where = shown[1] as string; // environments.dev.release: init's cto.yaml declares environments

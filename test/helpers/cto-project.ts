@@ -4,7 +4,7 @@
  * simulated clusters `cto` creates — read through kwok's own kubeconfig, not through our outputs.
  */
 import { strict as assert } from "node:assert";
-import { existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -51,6 +51,67 @@ export class CtoProject {
 
   get home(): string {
     return this.env.CTO_HOME as string;
+  }
+
+  /**
+   * From now on, logs every Pulumi CLI process cto starts: `CTO_PULUMI_BIN_DIR` names a directory
+   * whose `pulumi` is a script that appends its subcommand (`up`, `preview`, `version`, `config
+   * set-all`, …: the first two words that are not flags, never values or secrets) to a log, then
+   * execs the toolchain's `pulumi`, which stays the engine (same process, same version; the
+   * toolchain's bin stays on the engine's PATH for plugins). Call it before the first cto command,
+   * so every run of the project finds the CLI the same way. Read with `pulumiCommands`.
+   */
+  countPulumiCommands(): void {
+    const dir = path.join(this.sandbox.root, "pulumi-counted", "bin");
+    mkdirSync(dir, { recursive: true });
+    const real = path.join(this.bin, "pulumi");
+    assert.ok(existsSync(real), `the toolchain's pulumi (${real})`);
+    const script = path.join(dir, "pulumi");
+    writeFileSync(
+      script,
+      [
+        "#!/bin/sh",
+        'words=""; n=0',
+        'for a in "$@"; do',
+        '  case "$a" in -*) break ;; esac',
+        '  words="$words${words:+ }$a"; n=$((n + 1)); [ "$n" -ge 2 ] && break',
+        "done",
+        `printf '%s\\n' "$words" >> '${this.pulumiLog}'`,
+        `exec '${real}' "$@"`,
+        "",
+      ].join("\n"),
+    );
+    chmodSync(script, 0o755);
+    this.env.CTO_PULUMI_BIN_DIR = dir;
+  }
+
+  private get pulumiLog(): string {
+    return path.join(this.sandbox.root, "pulumi-counted", "commands.log");
+  }
+
+  /** The Pulumi CLI commands cto started since `countPulumiCommands`, in order ("up", "preview", "stack select", …). */
+  pulumiCommands(): string[] {
+    assert.ok(this.env.CTO_PULUMI_BIN_DIR, "countPulumiCommands() was called first");
+    if (!existsSync(this.pulumiLog)) return [];
+    return readFileSync(this.pulumiLog, "utf8").split("\n").filter(Boolean);
+  }
+
+  /**
+   * Runs `cto ...args` (exit 0 asserted) and counts its engine passes: the `pulumi preview` and
+   * `pulumi up` processes it started (`countPulumiCommands` first).
+   */
+  async okCountingEngine(
+    ...args: string[]
+  ): Promise<CtoResult & { previews: number; updates: number; pulumi: string[] }> {
+    const before = this.pulumiCommands().length;
+    const r = await this.ok(...args);
+    const pulumi = this.pulumiCommands().slice(before);
+    return {
+      ...r,
+      previews: pulumi.filter((c) => c === "preview").length,
+      updates: pulumi.filter((c) => c === "up").length,
+      pulumi,
+    };
   }
 
   /** Runs `cto ...args` in the project directory. */
