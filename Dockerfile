@@ -13,7 +13,7 @@
 # Base image: a dated Debian tag (Docker Hub keeps those fixed); the same in all three stages.
 FROM debian:bookworm-20251229-slim AS tools
 ARG TARGETARCH
-ARG PULUMI_VERSION=3.259.0
+ARG PULUMI_VERSION=3.276.0
 ARG KUBECTL_VERSION=1.36.1
 # Debian package versions are left to the dated base image's archive (pinning them breaks the build
 # as soon as Debian publishes a security update); the tools that matter are pinned below.

@@ -19,7 +19,7 @@ import { findExecutable, toolchainBinDir } from "../config/toolchain.js";
 const run = promisify(execFile);
 
 /** The CLI version `cto` is built and tested against (= `@pulumi/pulumi` in package.json, toolchain/versions.env). */
-export const PINNED_PULUMI_VERSION = "3.259.0";
+export const PINNED_PULUMI_VERSION = "3.276.0";
 
 export interface PulumiCli {
   /** Absolute path of the `pulumi` executable. */
@@ -51,7 +51,7 @@ interface Candidate {
   source: PulumiCli["source"];
 }
 
-/** `v3.259.0` / `3.259.0-dev.0` → [3, 259, 0]. */
+/** `v3.276.0` / `3.276.0-dev.0` → [3, 276, 0]. */
 export function parseCliVersion(text: string): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;

@@ -12,7 +12,7 @@
  * `setAllConfigJson` passes `--json TEXT`), i.e. the value is a process argument, visible to every
  * user of the machine in `ps` and /proc/<pid>/cmdline. The Pulumi CLI also reads the value from
  * standard input when none is given and stdin is not a terminal (`--raw` keeps it byte for byte;
- * pkg/cmd/pulumi/config/config.go in 3.259.0), so writes start that same CLI with the workspace's
+ * pkg/cmd/pulumi/config/config.go in 3.276.0), so writes start that same CLI with the workspace's
  * directory and environment and pipe the value in (`setSecretConfigFromStdin`). The store reads through
  * the Automation API (`getAllConfig`): values come back on stdout, never in argv. The program reads
  * them from the decrypted config the engine hands it (`programSecrets`), which costs no CLI process.

@@ -8,7 +8,7 @@
  */
 
 /** The Pulumi CLI the project pins (package.json's `@pulumi/pulumi`, toolchain/versions.env). */
-export const PULUMI_CLI_VERSION = "3.259.0";
+export const PULUMI_CLI_VERSION = "3.276.0";
 /** The kubernetes plugin matching `@pulumi/kubernetes` in package.json (a unit test keeps them equal). */
 export const PULUMI_KUBERNETES_VERSION = "4.32.0";
 /** package.json `engines.node`. A unit test keeps the two equal. */

@@ -88,14 +88,14 @@ describe("cto shell", function () {
     const text = await box.run(["version"]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`^cto ${manifest.version.replace(/\./g, "\\.")} \\(Node\\.js `, "m"));
-    assert.match(text.stdout, /^Pulumi CLI 3\.259\.0 \(pinned\)$/m);
+    assert.match(text.stdout, /^Pulumi CLI 3\.276\.0 \(pinned\)$/m);
     assert.match(text.stdout, /^argo-cd\s+argo-cd\s+\S+/m);
 
     const json = await box.run(["version", "--json"]);
     const info = JSON.parse(json.stdout);
     assert.equal(info.cto, manifest.version);
-    assert.equal(info.pulumi.cli, "3.259.0");
-    assert.equal(info.pulumi.sdk["@pulumi/pulumi"], "3.259.0");
+    assert.equal(info.pulumi.cli, "3.276.0");
+    assert.equal(info.pulumi.sdk["@pulumi/pulumi"], "3.276.0");
     assert.ok(info.releases[info.latestRelease], "latest release listed");
     const components = Object.keys(info.releases[info.latestRelease].charts);
     for (const c of ["argo-cd", "argo-workflows", "argo-events"]) assert.ok(components.includes(c), c);

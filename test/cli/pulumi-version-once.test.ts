@@ -23,7 +23,7 @@ describe("pulumi version once per binary", function () {
     // Answers `version` as the pinned CLI does; anything else fails (no engine behind it).
     writeFileSync(
       join(bin, "pulumi"),
-      `#!/bin/sh\necho "$*" >> '${calls}'\n[ "$1" = version ] && { echo v3.259.0; exit 0; }\necho "stand-in pulumi: $*" >&2\nexit 1\n`,
+      `#!/bin/sh\necho "$*" >> '${calls}'\n[ "$1" = version ] && { echo v3.276.0; exit 0; }\necho "stand-in pulumi: $*" >&2\nexit 1\n`,
     );
     chmodSync(join(bin, "pulumi"), 0o755);
   });
@@ -42,7 +42,7 @@ describe("pulumi version once per binary", function () {
       JSON.parse(first.stdout) as { checks: { id: string; status: string; reason: string }[] }
     ).checks.find((c) => c.id === "tool.pulumi");
     assert.equal(check?.status, "ok", JSON.stringify(check));
-    assert.match(check?.reason ?? "", /v3\.259\.0 at .*\/\.cto\/bin\/pulumi/);
+    assert.match(check?.reason ?? "", /v3\.276\.0 at .*\/\.cto\/bin\/pulumi/);
     assert.equal(versionCalls(), 1);
     await box.run(["doctor", "--json"]);
     assert.equal(versionCalls(), 1, readFileSync(calls, "utf8"));

@@ -28,7 +28,7 @@ interface Call {
 const FAKE = `#!${process.execPath}
 const fs = require("node:fs");
 const argv = process.argv.slice(2);
-if (argv[0] === "version") { console.log("v3.259.0"); process.exit(0); }
+if (argv[0] === "version") { console.log("v3.276.0"); process.exit(0); }
 let stdin = "";
 if (argv.includes("--secret")) stdin = fs.readFileSync(0, "utf8");
 const keys = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE",

@@ -80,13 +80,13 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
     assert.deepEqual(binFiles(), INSTALLED);
     for (const f of INSTALLED) assert.equal(statSync(join(bin, f)).mode & 0o777, 0o755, f);
     assert.deepEqual(staging(), []);
-    assert.match(fix.stdout, /✓ {2}Pulumi CLI 3\.259\.0: pulumi-language-nodejs, pulumi into /);
+    assert.match(fix.stdout, /✓ {2}Pulumi CLI 3\.276\.0: pulumi-language-nodejs, pulumi into /);
     assert.match(fix.stdout, /checked against pinned digest and publisher checksums/);
     assert.equal(server.downloads().length, 4);
 
     const after = await box.run(["doctor"], { env });
     assertOnlyMachineSizeFails(after);
-    assert.match(after.stdout, new RegExp(`✓ {2}Pulumi CLI 3\\.259\\.0 +v3\\.259\\.0 at ${join(bin, "pulumi")}`));
+    assert.match(after.stdout, new RegExp(`✓ {2}Pulumi CLI 3\\.276\\.0 +v3\\.276\\.0 at ${join(bin, "pulumi")}`));
     assert.match(
       after.stdout,
       new RegExp(`✓ {2}kubectl +kubectl ${server.versions.kubectl} at ${join(bin, "kubectl")}`),
@@ -102,7 +102,7 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
     const pulumiTar = server.platform.arch === "amd64" ? "x64" : "arm64";
     assert.ok(
       version.stdout.includes(
-        `Pulumi CLI 3.259.0: ${join(bin, "pulumi")} — 3.259.0 from ${urlOf("pulumi", `pulumi-v3.259.0-${server.platform.os}-${pulumiTar}.tar.gz`)} (sha256 ${fileNamed(`pulumi-v3.259.0-${server.platform.os}-${pulumiTar}.tar.gz`)?.sha256}`,
+        `Pulumi CLI 3.276.0: ${join(bin, "pulumi")} — 3.276.0 from ${urlOf("pulumi", `pulumi-v3.276.0-${server.platform.os}-${pulumiTar}.tar.gz`)} (sha256 ${fileNamed(`pulumi-v3.276.0-${server.platform.os}-${pulumiTar}.tar.gz`)?.sha256}`,
       ),
       version.stdout,
     );
@@ -195,7 +195,7 @@ describe("cto doctor --fix installs pinned, checksummed tools", function () {
     const r = await box.run(["doctor", "--fix"], { env: { ...env, CTO_TOOLS_MIRROR: `http://127.0.0.1:${closed}` } });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /no network: cannot reach http:\/\/127\.0\.0\.1:\d+\/pulumi\/.* \(ECONNREFUSED\)/);
-    assert.match(r.stdout, /CTO_TOOLS_MIRROR=<url> \(files under <url>\/pulumi\/3\.259\.0\//);
+    assert.match(r.stdout, /CTO_TOOLS_MIRROR=<url> \(files under <url>\/pulumi\/3\.276\.0\//);
     assert.match(r.stdout, /CTO_TOOLS_MIRROR_KUBECTL=<release directory url>/);
     assert.deepEqual(binFiles(), []);
   });
@@ -238,7 +238,7 @@ describe("cto up asks before it installs missing tools", function () {
     const r = await box.run(["up", "--yes"], { env: { ...env, CI: "true" }, timeoutMs: 150_000 });
     assert.match(
       r.stdout,
-      /Missing tools cto can install into .*: Pulumi CLI 3\.259\.0, Pulumi kubernetes plugin 4\.32\.0, kubectl 1\.36\.1, minikube 1\.38\.1/,
+      /Missing tools cto can install into .*: Pulumi CLI 3\.276\.0, Pulumi kubernetes plugin 4\.32\.0, kubectl 1\.36\.1, minikube 1\.38\.1/,
     );
     assert.deepEqual(binFiles(), INSTALLED);
     assert.match(r.stdout + r.stderr, CHECKED_AGAIN, r.stdout + r.stderr);

@@ -104,7 +104,7 @@ describe("scripts/toolchain.sh downloads before it builds", function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /\[toolchain\] pulumi: downloaded http:\/\/127\.0\.0\.1:\d+\/pulumi\/3\.259\.0\/.* \(sha256 [0-9a-f]{64}, checked against the pinned digest and the publisher's pulumi-3\.259\.0-checksums\.txt\)/,
+      /\[toolchain\] pulumi: downloaded http:\/\/127\.0\.0\.1:\d+\/pulumi\/3\.276\.0\/.* \(sha256 [0-9a-f]{64}, checked against the pinned digest and the publisher's pulumi-3\.276\.0-checksums\.txt\)/,
     );
     assert.match(
       r.stderr,
@@ -193,7 +193,7 @@ describe("scripts/toolchain.sh downloads before it builds", function () {
     assert.equal(offline.code, 1);
     assert.match(
       offline.stderr,
-      /no network \(http:\/\/127\.0\.0\.1:9\/pulumi\/3\.259\.0\/[a-z]+-[a-z0-9]+ unreachable\): building from Go modules \(set CTO_TOOLS_MIRROR for a mirror\)/,
+      /no network \(http:\/\/127\.0\.0\.1:9\/pulumi\/3\.276\.0\/[a-z]+-[a-z0-9]+ unreachable\): building from Go modules \(set CTO_TOOLS_MIRROR for a mirror\)/,
     );
 
     // kwok publishes no checksum file; without a pinned digest it is never downloaded.

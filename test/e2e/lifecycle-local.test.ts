@@ -1,5 +1,5 @@
 /**
- * The stack lifecycle on the REAL Pulumi engine (the toolchain's CLI 3.259.0), with a program of
+ * The stack lifecycle on the REAL Pulumi engine (the toolchain's CLI 3.276.0), with a program of
  * local resources (files written by a Node dynamic provider) derived from the plan the way the
  * platform program is: one file per component holding its chart version, plus one holding a
  * secret. Each test gets a temporary CTO_HOME, PULUMI_HOME and file backend and unique

@@ -52,15 +52,15 @@ describe("preflight: tools", () => {
       });
 
     it("finds the pinned version in ~/.cto/bin", async () => {
-      const r = await runCheck(pulumiCheck, kindPlan, withPulumi({ "/home/u/.cto/bin/pulumi": "3.259.0" }));
+      const r = await runCheck(pulumiCheck, kindPlan, withPulumi({ "/home/u/.cto/bin/pulumi": "3.276.0" }));
       assert.equal(r.status, "ok");
-      assert.match(r.reason, /v3\.259\.0 at \/home\/u\/\.cto\/bin\/pulumi/);
+      assert.match(r.reason, /v3\.276\.0 at \/home\/u\/\.cto\/bin\/pulumi/);
     });
     it("uses the toolchain's copy when PATH has an older one", async () => {
       const r = await runCheck(
         pulumiCheck,
         kindPlan,
-        withPulumi({ "/tc/bin/pulumi": "3.259.0", "PATH/pulumi": "3.100.0" }, "/tc/bin"),
+        withPulumi({ "/tc/bin/pulumi": "3.276.0", "PATH/pulumi": "3.100.0" }, "/tc/bin"),
       );
       assert.equal(r.status, "ok");
       assert.match(r.reason, /\/tc\/bin\/pulumi/);
@@ -70,7 +70,7 @@ describe("preflight: tools", () => {
       assert.equal(none.status, "fail");
       assert.match(
         none.fix ?? "",
-        /cto doctor --fix {3}\(downloads Pulumi CLI 3\.259\.0 into \/home\/u\/\.cto\/bin, SHA-256 checked\)/,
+        /cto doctor --fix {3}\(downloads Pulumi CLI 3\.276\.0 into \/home\/u\/\.cto\/bin, SHA-256 checked\)/,
       );
       assert.doesNotMatch(none.fix ?? "", /curl|\| *sh/, "never curl | sh");
       const cached = await runCheck(pulumiCheck, kindPlan, withPulumi({ "/tc/bin/pulumi": "3.100.0" }, "/tc/bin"));
@@ -80,8 +80,8 @@ describe("preflight: tools", () => {
     it("fails for an older CLI and only warns for a newer one", async () => {
       const old = await runCheck(pulumiCheck, kindPlan, withPulumi({ "PATH/pulumi": "3.200.1" }));
       assert.equal(old.status, "fail");
-      assert.match(old.reason, /3\.200\.1 .* older than the pinned 3\.259\.0/);
-      const newer = await runCheck(pulumiCheck, kindPlan, withPulumi({ "PATH/pulumi": "3.270.0" }));
+      assert.match(old.reason, /3\.200\.1 .* older than the pinned 3\.276\.0/);
+      const newer = await runCheck(pulumiCheck, kindPlan, withPulumi({ "PATH/pulumi": "3.280.0" }));
       assert.equal(newer.status, "warn");
       assert.equal(newer.critical, false);
     });

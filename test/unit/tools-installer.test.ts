@@ -28,9 +28,9 @@ const linux = { os: "linux", arch: "amd64" } as const;
 describe("tool installer", () => {
   describe("checksum files", () => {
     it("reads sha256sum listings (text and binary mode) and bare digests", () => {
-      const listing = `${A}  pulumi-v3.259.0-darwin-arm64.tar.gz\n${B} *pulumi-v3.259.0-linux-x64.tar.gz\n`;
-      assert.equal(digestFromChecksumFile(listing, "pulumi-v3.259.0-linux-x64.tar.gz"), B);
-      assert.equal(digestFromChecksumFile(listing, "pulumi-v3.259.0-linux-arm64.tar.gz"), undefined);
+      const listing = `${A}  pulumi-v3.276.0-darwin-arm64.tar.gz\n${B} *pulumi-v3.276.0-linux-x64.tar.gz\n`;
+      assert.equal(digestFromChecksumFile(listing, "pulumi-v3.276.0-linux-x64.tar.gz"), B);
+      assert.equal(digestFromChecksumFile(listing, "pulumi-v3.276.0-linux-arm64.tar.gz"), undefined);
       assert.equal(digestFromChecksumFile(`${A.toUpperCase()}\n`, "kubectl"), A);
       assert.equal(digestFromChecksumFile("<html>not found</html>", "kubectl"), undefined);
     });
@@ -54,10 +54,10 @@ describe("tool installer", () => {
 
   describe("URLs and mirrors", () => {
     it("uses the official release directories by default", () => {
-      assert.deepEqual(toolUrls(TOOLS.pulumi, "3.259.0", linux, {}), {
-        asset: "pulumi-v3.259.0-linux-x64.tar.gz",
-        url: "https://github.com/pulumi/pulumi/releases/download/v3.259.0/pulumi-v3.259.0-linux-x64.tar.gz",
-        checksumUrl: "https://github.com/pulumi/pulumi/releases/download/v3.259.0/pulumi-3.259.0-checksums.txt",
+      assert.deepEqual(toolUrls(TOOLS.pulumi, "3.276.0", linux, {}), {
+        asset: "pulumi-v3.276.0-linux-x64.tar.gz",
+        url: "https://github.com/pulumi/pulumi/releases/download/v3.276.0/pulumi-v3.276.0-linux-x64.tar.gz",
+        checksumUrl: "https://github.com/pulumi/pulumi/releases/download/v3.276.0/pulumi-3.276.0-checksums.txt",
         mirrored: false,
       });
       assert.equal(
@@ -277,7 +277,7 @@ describe("tool installer", () => {
     it("copies the pinned CLI and plugins from a built toolchain, with a receipt saying so", async () => {
       const bin = path.join(tmp, "cache", "abc", "bin");
       await mkdir(bin, { recursive: true });
-      await writeFile(path.join(bin, "pulumi"), "#!/bin/sh\necho v3.259.0\n", { mode: 0o755 });
+      await writeFile(path.join(bin, "pulumi"), "#!/bin/sh\necho v3.276.0\n", { mode: 0o755 });
       await writeFile(path.join(bin, "pulumi-resource-kubernetes"), "#!/bin/sh\n", { mode: 0o755 });
       await writeFile(path.join(tmp, "cache", "current"), `${bin}\n`);
       const probes = realProbes({
@@ -292,7 +292,7 @@ describe("tool installer", () => {
       );
       const receipts = JSON.parse(await readFile(path.join(tmp, ".cto", "tools.json"), "utf8"));
       assert.equal(receipts.pulumi.url, `file://${bin}/pulumi`);
-      assert.equal(receipts.pulumi.sha256, createHash("sha256").update("#!/bin/sh\necho v3.259.0\n").digest("hex"));
+      assert.equal(receipts.pulumi.sha256, createHash("sha256").update("#!/bin/sh\necho v3.276.0\n").digest("hex"));
       assert.match(receipts.pulumi.checkedAgainst[0], /built from Go modules/);
     });
 
