@@ -30,7 +30,7 @@
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -90,12 +90,17 @@ describe("every --help example runs", function () {
     assert.equal(r.code, 0, r.stderr);
   };
 
-  /** A diy backend history file per update, as the engine writes after each `cto up`. */
+  /**
+   * The environment's history becomes exactly `updates` succeeded updates: a diy backend history file
+   * per update, as the engine writes after each `cto up`. Earlier records go first: the up and
+   * upgrade examples before it reach the engine and record their failed attempt (no cluster here).
+   */
   const seedHistory = async (environment: string, updates: number): Promise<void> => {
     const show = await run(["config", "show", "--env", environment, "--resolved", "--output", "json"]);
     assert.equal(show.code, 0, show.stderr);
     const plan = JSON.parse(show.stdout) as { platform: { name: string } };
     const dir = join(box.env.CTO_HOME as string, "state", ".pulumi", "history", plan.platform.name, environment);
+    rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const start = Math.floor(Date.now() / 1000) - 3600;
     for (let i = 0; i < updates; i++) {
