@@ -12,6 +12,7 @@
  * object itself. Nothing here runs Velero; on a cluster without a running Velero (the simulated
  * one) an object stays without a phase, and following it ends at the time limit.
  */
+import { randomBytes } from "node:crypto";
 import type { Plan } from "../profiles/plan.js";
 import type { Kubectl, KubeResult } from "./diagnose/kubectl.js";
 
@@ -77,6 +78,14 @@ export function stamp(now: Date): string {
     .replace(/\.\d+Z$/, "");
 }
 
+/**
+ * Four hex digits that keep two objects made in the same second apart (two `cto backup restore`
+ * runs of one backup, or two teammates): the name alone would collide with AlreadyExists.
+ */
+export function nameSuffix(): string {
+  return randomBytes(2).toString("hex");
+}
+
 function labels(plan: Plan): Record<string, string> {
   return {
     ...plan.platform.labels,
@@ -86,14 +95,14 @@ function labels(plan: Plan): Record<string, string> {
 }
 
 /** The Backup `cto backup create` makes: the scheduled backup's scope, now. */
-export function backupObject(plan: Plan, now: Date, name?: string): VeleroObject {
+export function backupObject(plan: Plan, now: Date, name?: string, suffix = nameSuffix()): VeleroObject {
   const target = backupTarget(plan);
   if (!target) throw new Error("backupObject: the plan has no backup");
   return {
     apiVersion: VELERO_API,
     kind: "Backup",
     metadata: {
-      name: name ?? `${plan.platform.name}-${stamp(now)}`,
+      name: name ?? `${plan.platform.name}-${stamp(now)}-${suffix}`,
       namespace: target.namespace,
       labels: labels(plan),
     },
@@ -106,11 +115,17 @@ export function backupObject(plan: Plan, now: Date, name?: string): VeleroObject
 }
 
 /** The Restore of one backup, optionally narrowed to some of its namespaces. */
-export function restoreObject(plan: Plan, backup: string, namespaces: string[], now: Date): VeleroObject {
+export function restoreObject(
+  plan: Plan,
+  backup: string,
+  namespaces: string[],
+  now: Date,
+  suffix = nameSuffix(),
+): VeleroObject {
   const target = backupTarget(plan);
   if (!target) throw new Error("restoreObject: the plan has no backup");
   // Velero copies the restore's name into a label (hashed past 63 characters): keep it readable.
-  const name = `${backup.slice(0, 39).replace(/-+$/, "")}-restore-${stamp(now)}`;
+  const name = `${backup.slice(0, 34).replace(/-+$/, "")}-restore-${stamp(now)}-${suffix}`;
   return {
     apiVersion: VELERO_API,
     kind: "Restore",

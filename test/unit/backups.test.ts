@@ -60,13 +60,13 @@ describe("Velero backups", () => {
     assert.equal(target.ttl, plan.backup?.ttl);
   });
 
-  it("the Backup covers what the schedule covers, labelled manual, named <platform>-<UTC time>", () => {
+  it("the Backup covers what the schedule covers, labelled manual, named <platform>-<UTC time>-<suffix>", () => {
     const plan = production();
-    const b = backupObject(plan, NOW);
+    const b = backupObject(plan, NOW, undefined, "ab12");
     assert.equal(stamp(NOW), "20261202-112233");
     assert.equal(b.apiVersion, "velero.io/v1");
     assert.equal(b.kind, "Backup");
-    assert.equal(b.metadata.name, `${plan.platform.name}-20261202-112233`);
+    assert.equal(b.metadata.name, `${plan.platform.name}-20261202-112233-ab12`);
     assert.equal(b.metadata.namespace, backupTarget(plan)?.namespace);
     assert.equal(b.metadata.labels?.["cto.dev/backup"], "manual");
     assert.equal(b.metadata.labels?.["app.kubernetes.io/managed-by"], "cto");
@@ -80,13 +80,25 @@ describe("Velero backups", () => {
 
   it("the Restore names the backup and, when asked, only some namespaces", () => {
     const plan = production();
-    const all = restoreObject(plan, "before-upgrade", [], NOW);
+    const all = restoreObject(plan, "before-upgrade", [], NOW, "ab12");
     assert.equal(all.kind, "Restore");
-    assert.equal(all.metadata.name, "before-upgrade-restore-20261202-112233");
+    assert.equal(all.metadata.name, "before-upgrade-restore-20261202-112233-ab12");
     assert.deepEqual(all.spec, { backupName: "before-upgrade" });
     const some = restoreObject(plan, "before-upgrade", ["cto", "argo"], NOW);
     assert.deepEqual(some.spec, { backupName: "before-upgrade", includedNamespaces: ["argo", "cto"] });
     assert.ok(restoreObject(plan, "x".repeat(80), [], NOW).metadata.name.length <= 63);
+  });
+
+  it("two restores or backups made in the same second get different names (AlreadyExists otherwise)", () => {
+    const plan = production();
+    const restores = new Set(
+      Array.from({ length: 20 }, () => restoreObject(plan, "before-upgrade", [], NOW).metadata.name),
+    );
+    const backups = new Set(Array.from({ length: 20 }, () => backupObject(plan, NOW).metadata.name));
+    // 4 hex digits: 20 draws collide with a chance of about 0.3 %; 18 distinct is proof enough.
+    assert.ok(restores.size >= 18, [...restores].join(" "));
+    assert.ok(backups.size >= 18, [...backups].join(" "));
+    for (const name of restores) assert.match(name, /^before-upgrade-restore-20261202-112233-[0-9a-f]{4}$/);
   });
 
   it("outcomes and status lines", () => {
