@@ -126,8 +126,9 @@ export function prepareCase(c: CorpusCase, workDir: string): PreparedCase {
 
 /**
  * A package root like cto's own, whose minimal profile has a dependency cycle
- * (argo-cd → argo-events → argo-cd). The profiles directory is only overridable through the
- * package root (CTO_PACKAGE_ROOT), so that is what the drill overrides.
+ * (argo-cd → argo-events → argo-cd). Both edges are written here, so the cycle does not depend on
+ * which dependencies the shipped profile happens to have. The profiles directory is only
+ * overridable through the package root (CTO_PACKAGE_ROOT), so that is what the drill overrides.
  */
 function cyclicPackageRoot(root: string): string {
   mkdirSync(root, { recursive: true });
@@ -136,12 +137,15 @@ function cyclicPackageRoot(root: string): string {
   cpSync(path.join(REPO_ROOT, "profiles"), path.join(root, "profiles"), { recursive: true });
   const minimal = path.join(root, "profiles", "minimal.yaml");
   const text = readFileSync(minimal, "utf8");
-  const cyclic = text.replace(
-    /(- name: argo-cd\n(?:    .*\n)*?    dependencies: )\[\]/,
-    (_, head: string) => `${head}[argo-events]`,
-  );
-  if (cyclic === text)
-    throw new Error("profiles/minimal.yaml changed shape: cannot make argo-cd depend on argo-events");
+  const cyclic = withDependencies(withDependencies(text, "argo-cd", ["argo-events"]), "argo-events", ["argo-cd"]);
   writeFileSync(minimal, cyclic);
   return root;
+}
+
+/** The profile text with one component's `dependencies:` line replaced (its comment dropped). */
+function withDependencies(text: string, component: string, dependencies: string[]): string {
+  const entry = new RegExp(`(- name: ${component}\n(?:    .*\n)*?    dependencies: )\[[^\]]*\].*`);
+  const changed = text.replace(entry, (_, head: string) => `${head}[${dependencies.join(", ")}]`);
+  if (changed === text) throw new Error(`profiles/minimal.yaml changed shape: cannot set ${component}'s dependencies`);
+  return changed;
 }
