@@ -11,7 +11,8 @@ export { GitHubApps, appWebhookSecretName, type GitHubAppsArgs } from "./github-
 export { AppWebhookConfig, appWebhookConfigProvider, type AppWebhookConfigArgs } from "./app-webhook.js";
 export { Monitoring, GRAFANA_ADMIN_SECRET, type MonitoringArgs } from "./monitoring.js";
 export { PlatformBase, planNamespaces, type PlatformBaseArgs, type PodSecurityLevel } from "./platform-base.js";
-export { Registry, dockerConfigJson, registryHost, registryPort, type RegistryArgs } from "./registry.js";
+export { Registry, registryPort, type RegistryArgs } from "./registry.js";
+export { dockerConfigJson, registryHost } from "../templates/pull-secret.js";
 export { Security, LETS_ENCRYPT_ACME, type SecurityArgs } from "./security.js";
 export { Tunnel, TUNNEL_IMAGES, relayContainers, type RelayContainer, type TunnelArgs } from "./tunnel.js";
 export { GeneratedSecret, ALPHANUMERIC, type GeneratedSecretArgs } from "./generated-secret.js";

@@ -9,7 +9,8 @@
  *   so nothing is created.
  * - An external registry with credentials: a `kubernetes.io/dockerconfigjson` pull secret, named
  *   and placed as rendered (`secrets.registry`), holding `registry.username` and the stack secret
- *   `registry.password` (templates/pull-secret.ts; `cto render` builds the same document). The controller chart's `imagePullSecrets` refer to it.
+ *   `registry.password` (templates/pull-secret.ts; `cto render` builds the same document). The
+ *   controller chart's `imagePullSecrets` refer to it.
  */
 import * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
@@ -36,8 +37,6 @@ export function registryPort(url: string): number {
   const match = /:(\d+)(\/|$)/.exec(url);
   return match ? Number(match[1]) : 5000;
 }
-
-export { dockerConfigJson, registryHost };
 
 export interface RegistryArgs {
   plan: Plan;

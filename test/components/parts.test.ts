@@ -8,7 +8,8 @@ import { chartSource } from "../../components/chart-release.js";
 import { kubeconfigFileProvider } from "../../components/cluster/kubeconfig-file.js";
 import { ALPHANUMERIC, generatedSecretProvider } from "../../components/generated-secret.js";
 import { stableBcrypt } from "../../components/password-hash.js";
-import { dockerConfigJson, registryHost, registryPort } from "../../components/registry.js";
+import { registryPort } from "../../components/registry.js";
+import { dockerConfigJson, registryHost } from "../../templates/pull-secret.js";
 import { acme, buildUnderMocks } from "./fixtures.js";
 import { find, isSecretAt } from "./harness.js";
 
