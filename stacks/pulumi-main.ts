@@ -9,8 +9,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSecrets } from "../profiles/plan.js";
-import { ctoHome } from "../config/paths.js";
-import { toolchainBinDir } from "../config/toolchain.js";
 import { readClusterInputs } from "./cluster-inputs.js";
 import { buildPlatform, type PlatformOutputs } from "./program.js";
 import {
@@ -23,6 +21,7 @@ import {
   SECRETS_CONFIG_KEY,
   type ProgramRuntime,
 } from "./program-config.js";
+import { runContext } from "./run-context.js";
 import { programInputs } from "./secrets-store.js";
 
 /** Reads the plan, secrets, random store and runtime settings from stack config and builds. */
@@ -48,12 +47,9 @@ export default function main(): PlatformOutputs {
   return buildPlatform(built, secrets, {
     randomStore,
     env: process.env,
-    // This program runs in its own process (the plain Pulumi CLI started it): its edge is here.
-    cluster: readClusterInputs(built, runtime, {
-      env: process.env,
-      home: ctoHome(process.env),
-      toolchainBin: toolchainBinDir(process.env),
-    }),
+    // This program runs in its own process (the plain Pulumi CLI started it): its edge is here,
+    // so it resolves the run's context itself, as cto's CLI does at its own.
+    cluster: readClusterInputs(built, runtime, runContext(built, { env: process.env })),
     githubWebhooks: runtime.githubWebhooks ?? true,
   });
 }
