@@ -118,7 +118,7 @@ export function renderFiles(plan: Plan, rendered: RenderedValues, options: Rende
   // in `manifests` with Argo CD's sync wave after the charts that serve their kinds.
   const platformWave = platformObjectsWave(plan, rendered.platformObjects);
   for (const object of rendered.platformObjects) {
-    const synced = options.format === "manifests" ? withArgoCdSync(object, objectSync(object, platformWave)) : object;
+    const synced = options.format === "manifests" ? withArgoCdSync(object, platformWave) : object;
     files[platformObjectFile(object)] = header + stableYaml(synced);
   }
   // The security feature's objects, built by the functions components/security.ts creates them with.
@@ -172,7 +172,7 @@ type PlanComponent = Plan["components"][number];
  * The Argo CD sync wave of a plan component's Application: its `install_order` from the profile.
  * Every other wave of `--format manifests` is derived from these, here, so they cannot drift.
  */
-export function applicationWave(component: PlanComponent): number {
+function applicationWave(component: PlanComponent): number {
   return component.installOrder;
 }
 
@@ -181,7 +181,7 @@ export function applicationWave(component: PlanComponent): number {
  * (Argo Workflows: WorkflowTemplate; Argo Events: EventBus, EventSource, Sensor; cert-manager:
  * ClusterIssuer).
  */
-export const CHART_COMPONENT_OF_KIND: Readonly<Record<string, string>> = {
+const CHART_COMPONENT_OF_KIND: Readonly<Record<string, string>> = {
   WorkflowTemplate: "argo-workflows",
   EventBus: "argo-events",
   EventSource: "argo-events",
@@ -189,18 +189,25 @@ export const CHART_COMPONENT_OF_KIND: Readonly<Record<string, string>> = {
   ClusterIssuer: "cert-manager",
 };
 
-/** Argo CD's sync annotations for one object: its wave, and whether its CRD comes from another Application. */
-export interface ArgoCdSync {
-  wave: number;
-  skipDryRun: boolean;
+/** The first wave after every chart Application of the plan that serves one of these objects' kinds (0: none). */
+function waveAfterCharts(plan: Plan, objects: readonly PlatformObject[]): number {
+  const waves = [...new Set(objects.map((o) => CHART_COMPONENT_OF_KIND[o.kind]))]
+    .map((name) => plan.components.find((c) => c.name === name))
+    .filter((c): c is PlanComponent => !!c)
+    .map((c) => applicationWave(c) + 1);
+  return Math.max(0, ...waves);
 }
 
-/** The object with Argo CD's sync annotations added to its own. */
-export function withArgoCdSync(object: PlatformObject, sync: ArgoCdSync): PlatformObject {
+/**
+ * The object with Argo CD's sync annotations added to its own: its wave and, when a chart's CRD
+ * serves its kind, `SkipDryRunOnMissingResource` (the first sync's dry run would refuse it before
+ * that chart's Application has installed the CRD).
+ */
+function withArgoCdSync(object: PlatformObject, wave: number): PlatformObject {
   const annotations = {
     ...(object.metadata.annotations ?? {}),
-    [SYNC_WAVE_ANNOTATION]: String(sync.wave),
-    ...(sync.skipDryRun ? { [SYNC_OPTIONS_ANNOTATION]: SKIP_DRY_RUN_ON_MISSING_RESOURCE } : {}),
+    [SYNC_WAVE_ANNOTATION]: String(wave),
+    ...(object.kind in CHART_COMPONENT_OF_KIND ? { [SYNC_OPTIONS_ANNOTATION]: SKIP_DRY_RUN_ON_MISSING_RESOURCE } : {}),
   };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
@@ -209,21 +216,11 @@ export function withArgoCdSync(object: PlatformObject, sync: ArgoCdSync): Platfo
  * The Argo CD wave of the platform's own objects (`platform/`) in `--format manifests`. They sync
  * together, in one wave, as `cto up` creates them after the Argo stack: the wave after every chart
  * Application that serves one of their kinds (Argo Workflows, Argo Events), and not before the
- * controller component's own place in the install order. Objects of those kinds also skip the
- * first sync's dry run (`objectSync`), which would refuse them before the charts' CRDs exist.
+ * controller component's own place in the install order.
  */
-export function platformObjectsWave(plan: Plan, objects: readonly PlatformObject[]): number {
-  const chartWaves = [...new Set(objects.map((o) => CHART_COMPONENT_OF_KIND[o.kind]))]
-    .map((name) => plan.components.find((c) => c.name === name))
-    .filter((c): c is PlanComponent => !!c)
-    .map((c) => applicationWave(c) + 1);
+function platformObjectsWave(plan: Plan, objects: readonly PlatformObject[]): number {
   const controller = plan.components.find((c) => c.name === "controller");
-  return Math.max(0, ...chartWaves, ...(controller ? [applicationWave(controller)] : []));
-}
-
-/** An object's sync in a wave: it skips the dry run when a chart's CRD serves its kind. */
-export function objectSync(object: PlatformObject, wave: number): ArgoCdSync {
-  return { wave, skipDryRun: object.kind in CHART_COMPONENT_OF_KIND };
+  return Math.max(waveAfterCharts(plan, objects), ...(controller ? [applicationWave(controller)] : []));
 }
 
 /**
@@ -243,8 +240,7 @@ export function securityFiles(
   const issuer = clusterIssuerObject(plan, rendered.ingress);
   const certManager = certManagerComponent(plan);
   if (issuer && certManager) {
-    const sync = { wave: applicationWave(certManager) + 1, skipDryRun: true };
-    const object = format === "manifests" ? withArgoCdSync(issuer, sync) : issuer;
+    const object = format === "manifests" ? withArgoCdSync(issuer, waveAfterCharts(plan, [issuer])) : issuer;
     files[`security/clusterissuer-${issuer.metadata.name}.yaml`] = object;
   }
   for (const policy of networkPolicyObjects(plan)) {
