@@ -93,7 +93,7 @@ describe("history shared through the backend, and the no-op up without the engin
   const teams: Team[] = [];
 
   before(() => {
-    bin = toolchainBin(["pulumi"]);
+    bin = toolchainBin();
     assert.ok(existsSync(path.join(bin, "pulumi")), `no pulumi in ${bin}`);
   });
 

@@ -1,26 +1,11 @@
 /**
- * The offline toolchain's bin for tests that drive its Pulumi CLI: `CTO_PULUMI_BIN_DIR`, else
- * `CTO_TOOLCHAIN_BIN` (`npm test` exports it once, from scripts/toolchain.sh, before the tiers
- * that need it), else the last line of scripts/toolchain.sh (a file run by itself; on a hit the
- * script only checks, but it waits for any build holding its lock). Looked up once per process.
+ * The directory of the Pulumi CLI for tests that drive it directly: `CTO_PULUMI_BIN_DIR` when set
+ * (the CLI cto itself would use), else the offline toolchain's bin as every e2e file finds it
+ * (`requireToolchain`: `CTO_TOOLCHAIN_BIN`, which `npm test` exports, or the toolchain cache's
+ * `current`; without one it fails and says how to build it).
  */
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { packageRoot } from "../../config/paths.js";
+import { requireToolchain } from "./kwok.js";
 
-let found: string | undefined;
-
-/** `args`: what scripts/toolchain.sh builds when it has to run (e.g. `["pulumi"]`; default all). */
-export function toolchainBin(args: string[] = []): string {
-  found ??=
-    process.env.CTO_PULUMI_BIN_DIR ||
-    process.env.CTO_TOOLCHAIN_BIN ||
-    (execFileSync("bash", [path.join(packageRoot(), "scripts", "toolchain.sh"), ...args], {
-      stdio: ["ignore", "pipe", "ignore"],
-    })
-      .toString()
-      .trim()
-      .split("\n")
-      .pop() as string);
-  return found;
+export function toolchainBin(): string {
+  return process.env.CTO_PULUMI_BIN_DIR || requireToolchain(["pulumi"]);
 }
