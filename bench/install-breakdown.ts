@@ -24,12 +24,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { repoRoot } from "../test/helpers/chart-repo.js";
 import { CtoProject } from "../test/helpers/cto-project.js";
-import { check, CTO_BIN, machine, measureCto, median } from "./measure.js";
+import { check, CTO_BIN, machine, measureCto, median, runsAndProfile } from "./measure.js";
 
-const args = process.argv.slice(2);
-const profileAt = args.indexOf("--profile");
-const profile = profileAt >= 0 ? args.splice(profileAt, 2)[1]! : "minimal";
-const runs = Number(args[0] ?? 1);
+const { runs, profile } = runsAndProfile(1);
 const baseline = process.env.CTO_BENCH_BASELINE;
 const builds: { name: string; bin: string }[] = [
   ...(baseline ? [{ name: "before", bin: baseline }] : []),

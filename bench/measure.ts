@@ -166,6 +166,14 @@ export function measureCto(
   });
 }
 
+/** A benchmark's `[runs] [--profile NAME]` arguments (profile: minimal unless named). */
+export function runsAndProfile(defaultRuns: number): { runs: number; profile: string } {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--profile");
+  const profile = at >= 0 ? (args.splice(at, 2)[1] ?? "minimal") : "minimal";
+  return { runs: Number(args[0] ?? defaultRuns), profile };
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);

@@ -14,12 +14,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { repoRoot } from "../test/helpers/chart-repo.js";
 import { CtoProject } from "../test/helpers/cto-project.js";
-import { check, CTO_BIN, machine, measureCto, median, previewLine, type Measured } from "./measure.js";
+import { check, CTO_BIN, machine, measureCto, median, previewLine, runsAndProfile, type Measured } from "./measure.js";
 
-const args = process.argv.slice(2);
-const profileAt = args.indexOf("--profile");
-const profile = profileAt >= 0 ? args.splice(profileAt, 2)[1]! : "minimal";
-const runs = Number(args[0] ?? 3);
+const { runs, profile } = runsAndProfile(3);
 const bin = process.env.CTO_BENCH_BIN ?? CTO_BIN;
 
 interface Step {

@@ -36,16 +36,10 @@ const results: { build: string; round: number; upgrade: Step; rollback: Step }[]
 
 /** Runs and measures one command, with the engine passes it started. */
 async function timed(p: CtoProject, bin: string, what: string, args: string[]): Promise<Step> {
-  const before = p.pulumiCommands().length;
+  const mark = p.pulumiCommands().length;
   const m: Measured = check(what, await measureCto(args, p.sandbox.cwd, p.env, bin));
-  const ran = p.pulumiCommands().slice(before);
-  return {
-    seconds: m.seconds,
-    cpuSeconds: m.cpuSeconds,
-    load: m.load,
-    previews: ran.filter((c) => c === "preview").length,
-    updates: ran.filter((c) => c === "up").length,
-  };
+  const { previews, updates } = p.engineRunsSince(mark);
+  return { seconds: m.seconds, cpuSeconds: m.cpuSeconds, load: m.load, previews, updates };
 }
 
 for (let i = 0; i < runs; i++) {

@@ -16,6 +16,13 @@ import { dataFor } from "./charts-data.js";
 import { runCto, Sandbox, type CtoResult } from "./cli.js";
 import { exec, Kubectl, requireToolchain, type KubeList } from "./kwok.js";
 
+/** The engine passes one cto command started, and every Pulumi CLI command it ran. */
+export interface EngineRuns {
+  previews: number;
+  updates: number;
+  pulumi: string[];
+}
+
 export class CtoProject {
   readonly sandbox: Sandbox;
   readonly env: NodeJS.ProcessEnv;
@@ -97,21 +104,25 @@ export class CtoProject {
   }
 
   /**
-   * Runs `cto ...args` (exit 0 asserted) and counts its engine passes: the `pulumi preview` and
-   * `pulumi up` processes it started (`countPulumiCommands` first).
+   * The engine passes among the Pulumi CLI commands logged after the first `mark` of them
+   * (`pulumiCommands().length` before the cto command): `pulumi preview` and `pulumi up` processes.
    */
-  async okCountingEngine(
-    ...args: string[]
-  ): Promise<CtoResult & { previews: number; updates: number; pulumi: string[] }> {
-    const before = this.pulumiCommands().length;
-    const r = await this.ok(...args);
-    const pulumi = this.pulumiCommands().slice(before);
+  engineRunsSince(mark: number): EngineRuns {
+    const pulumi = this.pulumiCommands().slice(mark);
     return {
-      ...r,
       previews: pulumi.filter((c) => c === "preview").length,
       updates: pulumi.filter((c) => c === "up").length,
       pulumi,
     };
+  }
+
+  /**
+   * Runs `cto ...args` (exit 0 asserted) and counts its engine passes (`countPulumiCommands` first).
+   */
+  async okCountingEngine(...args: string[]): Promise<CtoResult & EngineRuns> {
+    const mark = this.pulumiCommands().length;
+    const r = await this.ok(...args);
+    return { ...r, ...this.engineRunsSince(mark) };
   }
 
   /** Runs `cto ...args` in the project directory. */
