@@ -29,7 +29,8 @@
  * falls on both alike. Both must report the same number of unchanged/changed resources. Raw figures
  * go to bench/results/preview-vs-pulumi.json (or $CTO_BENCH_RESULTS).
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -76,27 +77,27 @@ interface Sample {
   result: string;
 }
 
-function timed(
+// Asynchronous on purpose: with --setup the chart mirror is served from this process, and a
+// synchronous spawn would block it while cto previews (the chart repository "cannot be reached").
+async function timed(
   cmd: string,
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv },
   result: (stdout: string) => string,
-): Sample {
+): Promise<Sample> {
   const useTime = existsSync(GNU_TIME);
   const timeDir = mkdtempSync(path.join(os.tmpdir(), "cto-bench-time-"));
   const timeFile = path.join(timeDir, "time");
   const [exe, ...argv] = useTime ? [GNU_TIME, "-f", "%U %S", "-o", timeFile, cmd, ...args] : [cmd, ...args];
   const loadStart = os.loadavg()[0]!;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(exe!, argv, {
-    ...opts,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 << 20,
-  });
+  const r = await promisify(execFile)(exe!, argv, { ...opts, encoding: "utf8", maxBuffer: 64 << 20 }).catch(
+    (e: { code?: number; stdout?: string; stderr?: string }) => {
+      throw new Error(`${cmd} ${args.join(" ")} exited ${e.code}:\n${e.stdout}\n${e.stderr}`);
+    },
+  );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const load = { start: loadStart, end: os.loadavg()[0]! };
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   let cpuSeconds: number | undefined;
   if (useTime) {
     const [user, sys] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
@@ -153,7 +154,7 @@ const bareEnv = {
 // CTO_BENCH_BASELINE: another build's cli/bin.js (e.g. of the commit before a change), timed in
 // the same rounds as "cto (baseline)" for a before/after comparison under the same load.
 const baseline = process.env.CTO_BENCH_BASELINE;
-const commands: { name: string; run: () => Sample }[] = [
+const commands: { name: string; run: () => Promise<Sample> }[] = [
   {
     name: "cto preview",
     run: () => timed(process.execPath, [CTO, "preview", "--env", environment], { cwd, env }, ctoResult),
@@ -195,7 +196,8 @@ const sameChanges = (list: Sample[]) =>
   ).size === 1;
 const fastPath = (list: Sample[]) => list.every((s) => s.result.startsWith("No changes since update"));
 // The first run of each fills caches (compile cache, page cache) and is not counted.
-const warm = Object.fromEntries(commands.map((c) => [c.name, c.run()]));
+const warm: Record<string, Sample> = {};
+for (const c of commands) warm[c.name] = await c.run();
 if (!fastPath([warm[NOOP]!])) throw new Error(`the no-op cto up did not take the fast path: ${warm[NOOP]!.result}`);
 if (!sameChanges(Object.values(warm))) {
   throw new Error(
@@ -207,7 +209,7 @@ for (let i = 0; i < runs; i++) {
   // Each round starts with the next command, so no command always runs right after another.
   for (let k = 0; k < commands.length; k++) {
     const c = commands[(i + k) % commands.length]!;
-    samples[c.name]!.push(c.run());
+    samples[c.name]!.push(await c.run());
   }
 }
 
