@@ -51,8 +51,9 @@ let runsArg: string;
 let env: NodeJS.ProcessEnv = process.env;
 let sandbox: CtoProject | undefined;
 if (setup) {
-  [, , , runsArg = "7"] = process.argv;
+  // --setup [PROFILE=minimal] [RUNS=7]
   const profile = process.argv[3] ?? "minimal";
+  runsArg = process.argv[4] ?? "7";
   environment = "dev";
   sandbox = await CtoProject.create();
   await sandbox.init(profile, "bench-preview");
@@ -64,6 +65,8 @@ if (setup) {
   [, , dir = ".", environment = "dev", runsArg = "7"] = process.argv;
 }
 const runs = Number(runsArg);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`runs must be a whole number ≥ 1, got ${JSON.stringify(runsArg)}`);
 const cwd = path.resolve(dir);
 
 const GNU_TIME = "/usr/bin/time";
