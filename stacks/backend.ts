@@ -19,6 +19,7 @@ import path from "node:path";
 import { UserError } from "../config/errors.js";
 import { ctoHome } from "../config/paths.js";
 import type { Plan } from "../profiles/plan.js";
+import { expandHome } from "./home-path.js";
 
 export type BackendKind = "file" | "object-storage" | "service";
 
@@ -44,8 +45,7 @@ const SCHEMES: Record<string, BackendKind> = {
 /** `file://~/x` → /home/u/x; `file://rel` → absolute. Pulumi itself does not expand `~`. */
 export function fileBackendDir(url: string, home = homedir()): string {
   const rest = decodeURIComponent(url.slice("file://".length).replace(/\?.*$/, ""));
-  const expanded = rest === "~" ? home : rest.startsWith("~/") ? path.join(home, rest.slice(2)) : rest;
-  return path.resolve(expanded === "" ? home : expanded);
+  return path.resolve(expandHome(rest === "" ? "~" : rest, home));
 }
 
 /** The backend for a plan; throws a `UserError` for a URL Pulumi cannot use. */

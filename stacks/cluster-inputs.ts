@@ -12,12 +12,8 @@ import { UserError } from "../config/errors.js";
 import type { Plan } from "../profiles/plan.js";
 import type { ProgramRuntime } from "./program-config.js";
 import type { RunContext } from "./run-context.js";
+import { expandHome } from "./home-path.js";
 import { checkedHostK3s } from "./tools/host-k3s.js";
-
-/** Expands a leading `~/`. */
-function expandHome(file: string, env: NodeJS.ProcessEnv): string {
-  return file.startsWith("~/") ? path.join(env.HOME || homedir(), file.slice(2)) : file;
-}
 
 /** What `readClusterInputs` reads from the run's context. */
 export type ClusterInputsHost = Pick<RunContext, "env" | "home" | "toolchainBin">;
@@ -35,16 +31,14 @@ export function readClusterInputs(
   host: ClusterInputsHost,
 ): Omit<ClusterArgs, "plan"> {
   const { env, home, toolchainBin } = host;
+  const userHome = env.HOME || homedir();
   const cluster = plan.cluster;
   switch (cluster.provider) {
     case "existing": {
-      const named = cluster.kubeconfig ? expandHome(cluster.kubeconfig, env) : undefined;
+      const named = cluster.kubeconfig ? expandHome(cluster.kubeconfig, userHome) : undefined;
       const candidates = named
         ? [named]
-        : [
-            ...(env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean),
-            path.join(env.HOME || homedir(), ".kube", "config"),
-          ];
+        : [...(env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean), path.join(userHome, ".kube", "config")];
       const file = candidates.find((f) => existsSync(f));
       if (!file) {
         if (named) {
@@ -60,7 +54,7 @@ export function readClusterInputs(
       const privateKeys: Record<string, string> = {};
       for (const node of cluster.nodes) {
         if (!node.sshKeyPath) continue;
-        const file = expandHome(node.sshKeyPath, env);
+        const file = expandHome(node.sshKeyPath, userHome);
         if (!existsSync(file)) {
           throw new UserError(`cluster.nodes: the SSH key ${file} of host ${node.host} does not exist`, {
             hint: "fix ssh_key_path for that node in cto.yaml, or remove it to use your SSH agent",

@@ -2,15 +2,23 @@
 import os from "node:os";
 import path from "node:path";
 import type { Plan } from "../profiles/plan.js";
+import { expandHome } from "./home-path.js";
 
-/** The kubeconfig (and context) cto reaches the plan's cluster with. */
-export function clusterKubeconfig(plan: Plan, env: NodeJS.ProcessEnv): { kubeconfig: string; context?: string } {
+/**
+ * The kubeconfig (and context) cto reaches the plan's cluster with: for an `existing` cluster the
+ * file cto.yaml names, else the first file in `KUBECONFIG`, else `~/.kube/config`; for a cluster cto
+ * creates, the file it writes. `home` is the user's home (`~`), `$HOME` unless given.
+ */
+export function clusterKubeconfig(
+  plan: Plan,
+  env: NodeJS.ProcessEnv,
+  home = env.HOME || os.homedir(),
+): { kubeconfig: string; context?: string } {
   const c = plan.cluster;
-  const home = env.HOME ?? os.homedir();
-  const expand = (p: string) => (p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p);
   if (c.provider === "existing") {
-    const kubeconfig = expand(c.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? "~/.kube/config");
+    const fromEnv = env.KUBECONFIG?.split(path.delimiter).find((p) => p !== "");
+    const kubeconfig = expandHome(c.kubeconfig ?? fromEnv ?? "~/.kube/config", home);
     return c.context ? { kubeconfig, context: c.context } : { kubeconfig };
   }
-  return { kubeconfig: expand(c.kubeconfigPath) };
+  return { kubeconfig: expandHome(c.kubeconfigPath, home) };
 }

@@ -1,5 +1,7 @@
 /** `cto status`: outputs, last update, locks and component health. */
 import type { Plan } from "../../profiles/plan.js";
+import type { KubeTarget } from "../../stacks/diagnose/index.js";
+import { clusterKubeconfig } from "../../stacks/kube-target.js";
 import type { RunContext } from "../../stacks/run-context.js";
 import { load, type LifecycleIO } from "./session.js";
 import type { StatusOptions } from "../commands/status.js";
@@ -10,14 +12,15 @@ export async function runStatus(options: StatusOptions, io: LifecycleIO): Promis
   const lifecycle = await import("../../stacks/lifecycle/index.js");
   const { describeLock } = await import("../../stacks/lock.js");
   const st = await lifecycle.status(plan, secrets, { context });
-  const kubeconfig = kubeconfigOf(plan, io.env);
+  // The cluster as every other command reaches it: cto.yaml's kubeconfig and context, ~ expanded.
+  const target = clusterKubeconfig(plan, io.env);
   let health: import("../../stacks/diagnose/index.js").HealthReport | undefined;
-  if (st.resourceCount > 0 && kubeconfig) {
+  if (st.resourceCount > 0) {
     const { componentHealth } = await import("../../stacks/diagnose/index.js");
-    health = await componentHealth(kubeconfig, plan, { diagnoseProblems: !options.json });
+    health = await componentHealth(target, plan, { diagnoseProblems: !options.json });
   }
   const healthy = health ? health.healthy : true;
-  const ready = st.resourceCount > 0 && kubeconfig ? await readinessOf(plan, context, kubeconfig) : undefined;
+  const ready = st.resourceCount > 0 ? await readinessOf(plan, context, target) : undefined;
   if (options.json) {
     io.out(JSON.stringify({ ...st, healthy, health, readiness: ready ?? null }));
     return healthy ? 0 : 1;
@@ -39,8 +42,6 @@ export async function runStatus(options: StatusOptions, io: LifecycleIO): Promis
     const { renderHealth } = await import("../../stacks/diagnose/index.js");
     io.out("");
     io.out(renderHealth(health));
-  } else if (st.resourceCount > 0) {
-    io.out("Component health: no kubeconfig known for this cluster (set cluster.kubeconfig in cto.yaml)");
   }
   const { readyLine } = await import("../../stacks/readiness.js");
   const { printRouteNote } = await import("./apply.js");
@@ -61,11 +62,10 @@ export async function runStatus(options: StatusOptions, io: LifecycleIO): Promis
 async function readinessOf(
   plan: Plan,
   runContext: RunContext,
-  kubeconfig: string,
+  target: KubeTarget,
 ): Promise<import("../../stacks/readiness.js").Readiness> {
   const { platformReadiness } = await import("../../stacks/readiness.js");
   const { Kubectl } = await import("../../stacks/diagnose/index.js");
-  const context = plan.cluster.provider === "existing" ? plan.cluster.context : undefined;
   let github: import("../../stacks/readiness.js").AppRegistration[] | undefined;
   try {
     const { GitHubApi, githubStatus } = await import("../../stacks/github/index.js");
@@ -81,7 +81,7 @@ async function readinessOf(
   } catch {
     github = undefined; // reported as "not checked"
   }
-  return platformReadiness(new Kubectl({ kubeconfig, ...(context ? { context } : {}) }), plan, {
+  return platformReadiness(new Kubectl(target), plan, {
     github,
     probe: async (url) => {
       try {
@@ -92,11 +92,4 @@ async function readinessOf(
       }
     },
   });
-}
-
-/** Where the plan's cluster kubeconfig is, if known. */
-function kubeconfigOf(plan: Plan, env: NodeJS.ProcessEnv): string | undefined {
-  const c = plan.cluster;
-  if (c.provider === "existing") return c.kubeconfig ?? env.KUBECONFIG?.split(":")[0];
-  return c.kubeconfigPath;
 }

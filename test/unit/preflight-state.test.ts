@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { backendCheck, fileBackendPath, passphraseCheck } from "../../stacks/preflight/checks/state.js";
+import { fileBackendDir } from "../../stacks/backend.js";
+import { backendCheck, passphraseCheck } from "../../stacks/preflight/checks/state.js";
 import { realProbes } from "../../stacks/preflight/probes.js";
 import { fakeProbes, makePlan, runCheck } from "./preflight-fixtures.js";
 
@@ -15,10 +16,13 @@ describe("preflight: state backend and passphrase", () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it("file:// paths: ~, absolute, percent-encoded", () => {
-    assert.equal(fileBackendPath("file://~/.cto/state", "/home/u"), "/home/u/.cto/state");
-    assert.equal(fileBackendPath("file:///srv/state", "/home/u"), "/srv/state");
-    assert.equal(fileBackendPath("file:///srv/my%20state", "/home/u"), "/srv/my state");
+  it("file:// paths (the backend's own rule, stacks/backend.ts): ~, absolute, percent-encoded, empty, query", () => {
+    assert.equal(fileBackendDir("file://~/.cto/state", "/home/u"), "/home/u/.cto/state");
+    assert.equal(fileBackendDir("file://~", "/home/u"), "/home/u");
+    assert.equal(fileBackendDir("file://", "/home/u"), "/home/u");
+    assert.equal(fileBackendDir("file:///srv/state", "/home/u"), "/srv/state");
+    assert.equal(fileBackendDir("file:///srv/my%20state", "/home/u"), "/srv/my state");
+    assert.equal(fileBackendDir("file:///srv/state?no_checkpoint=true", "/home/u"), "/srv/state");
   });
 
   it("defaults to file://~/.cto/state, which will be created when the home is writable (real filesystem)", async () => {

@@ -11,7 +11,6 @@
  *   whose single node gets what the machine has;
  * - a default StorageClass (critical when the plan has components with volumes).
  */
-import path from "node:path";
 import type { Plan } from "../../../profiles/plan.js";
 import { Kubectl, type KubeError } from "../../diagnose/kubectl.js";
 import type { Check, CheckContext, CheckOutcome } from "../types.js";
@@ -19,18 +18,12 @@ import { formatCpu, formatGiB, parseCpu, parseMemory } from "../../../profiles/q
 import { planRequests } from "../../../profiles/requests.js";
 import { SYSTEM_SHARE } from "../../../profiles/requirements.js";
 import { compareVersions, KUBERNETES_MAX_TESTED_MINOR, KUBERNETES_MIN, versionString } from "../versions.js";
-import { expandHome, fail, isRemoteK3s, memo, ok, skip, warn } from "./common.js";
+import { clusterKubeconfig } from "../../kube-target.js";
+import { fail, isRemoteK3s, memo, ok, skip, warn } from "./common.js";
 
-/** Which kubeconfig and context the plan's cluster is reached with. */
+/** Which kubeconfig and context the plan's cluster is reached with (the probes' environment and home). */
 export function clusterTarget(ctx: CheckContext): { kubeconfig: string; context?: string } {
-  const c = ctx.plan.cluster;
-  const home = ctx.probes.home;
-  if (c.provider === "existing") {
-    const fromEnv = ctx.probes.env.KUBECONFIG?.split(path.delimiter).find((p) => p !== "");
-    const kubeconfig = expandHome(c.kubeconfig ?? fromEnv ?? "~/.kube/config", home);
-    return c.context ? { kubeconfig, context: c.context } : { kubeconfig };
-  }
-  return { kubeconfig: expandHome(c.kubeconfigPath, home) };
+  return clusterKubeconfig(ctx.plan, ctx.probes.env, ctx.probes.home);
 }
 
 type ClusterState =

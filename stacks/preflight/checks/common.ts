@@ -1,5 +1,4 @@
 /** Small helpers shared by the check files. */
-import path from "node:path";
 import type { Plan } from "../../../profiles/plan.js";
 import type { CheckContext, CheckOutcome } from "../types.js";
 
@@ -35,11 +34,6 @@ export function isRemoteK3s(plan: Plan): boolean {
 export function isLocalCluster(plan: Plan): boolean {
   const p = plan.cluster.provider;
   return p === "kind" || p === "minikube" || p === "simulated" || (p === "k3s" && !isRemoteK3s(plan));
-}
-
-/** Expands a leading `~` the way a shell would. */
-export function expandHome(p: string, home: string): string {
-  return p === "~" ? home : p.startsWith("~/") ? path.join(home, p.slice(2)) : p;
 }
 
 /**

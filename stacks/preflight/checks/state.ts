@@ -12,9 +12,10 @@
  * passphrase, but an existing stack cannot be decrypted: that case is critical.
  */
 import path from "node:path";
+import { fileBackendDir } from "../../backend.js";
 import { PASSPHRASE_FILE_NAME } from "../../passphrase.js";
 import type { Check, CheckContext } from "../types.js";
-import { expandHome, fail, ok, skip, warn } from "./common.js";
+import { fail, ok, skip, warn } from "./common.js";
 
 /** Default state location; the lifecycle passes its own when it differs (see `PreflightOptions`). */
 export const DEFAULT_BACKEND = "file://~/.cto/state";
@@ -36,12 +37,6 @@ export function stateSettings(ctx: CheckContext, overrides: Partial<StateSetting
     passphraseFile: overrides.passphraseFile ?? path.join(ctx.ctoHome, PASSPHRASE_FILE_NAME),
     project: overrides.project ?? ctx.plan.platform.name,
   };
-}
-
-/** `file://~/x`, `file:///abs`, `file://rel` → a filesystem path. */
-export function fileBackendPath(url: string, home: string): string {
-  const rest = decodeURIComponent(url.slice("file://".length));
-  return path.resolve(expandHome(rest === "" ? "~" : rest, home));
 }
 
 async function anyExists(ctx: CheckContext, files: string[]): Promise<string | undefined> {
@@ -93,7 +88,7 @@ export function backendCheck(overrides: Partial<StateSettings> = {}): Check {
       const { backendUrl } = stateSettings(ctx, overrides);
       const scheme = /^([a-z0-9]+):\/\//.exec(backendUrl)?.[1] ?? "";
       if (scheme === "file") {
-        const dir = fileBackendPath(backendUrl, ctx.probes.home);
+        const dir = fileBackendDir(backendUrl, ctx.probes.home);
         const w = await ctx.probes.writableDir(dir);
         if (!w.ok)
           return fail(
@@ -202,7 +197,7 @@ export function passphraseCheck(overrides: Partial<StateSettings> = {}): Check {
       const url = settings.backendUrl;
       if (url.startsWith("file://")) {
         const stackFile = path.join(
-          fileBackendPath(url, ctx.probes.home),
+          fileBackendDir(url, ctx.probes.home),
           ".pulumi",
           "stacks",
           settings.project,
