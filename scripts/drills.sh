@@ -27,6 +27,13 @@ if [ ! -s "$work/results.json" ]; then
 fi
 node scripts/drills-report.mjs "$work/results.json" "$DRILLS_METRICS_DIR"
 echo
+# The table keeps each failure's first line; CI keeps only this output, so print the whole message
+# (the failing command's output tail, as the drill's assertion put it) before the results go.
+node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  for (const t of JSON.parse(readFileSync(process.argv[1], "utf8")).failures ?? [])
+    console.log(`-- failed: ${t.fullTitle}\n${String(t.err?.message ?? "").slice(0, 12000)}\n`);
+' "$work/results.json"
 if [ -n "$write_doc" ]; then
   node scripts/drills-report.mjs "$work/results.json" "$DRILLS_METRICS_DIR" --write "$write_doc"
   echo "wrote $write_doc"
