@@ -84,8 +84,10 @@ export class Registry extends pulumi.ComponentResource {
       );
     }
 
+    // The templates define the pull secret when the registry has credentials, whatever its type,
+    // and the controller's values then name it; cto render writes it under the same rule.
     const spec = rendered.secrets.registry;
-    if (spec && plan.registry.type !== "local") {
+    if (spec) {
       const password = args.secrets["registry.password"];
       if (password === undefined) {
         throw new pulumi.ResourceError("registry.password is required for the registry pull secret", this);

@@ -359,6 +359,33 @@ describe("cto render holds the objects cto up builds in code: ClusterIssuer, Net
     );
   });
 
+  for (const registry of [
+    { type: "local", hasCredentials: true },
+    { type: "local", hasCredentials: false },
+    { type: "ghcr", hasCredentials: true },
+  ] as const) {
+    it(`registry ${registry.type} ${registry.hasCredentials ? "with" : "without"} credentials: cto up creates the pull secret exactly when cto render writes its ExternalSecret`, async () => {
+      const plan = acme("minimal", (p) => {
+        p.registry = { ...p.registry, type: registry.type, hasCredentials: registry.hasCredentials };
+      });
+      const secrets = acmeSecrets(plan);
+      if (!registry.hasCredentials) delete secrets["registry.password"];
+      const { recorded } = await buildUnderMocks(plan, secrets);
+      const upHas = recorded.some(
+        (r) =>
+          r.type === "kubernetes:core/v1:Secret" &&
+          (r.inputs.metadata as { name?: string })?.name === "cto-registry-credentials",
+      );
+      const files = renderFiles(plan, renderPlatform(plan, { env: {}, randomStore: { ...RANDOM_STORE } }), {
+        format: "manifests",
+        secretStore: "acme-vault",
+      });
+      const renderHas = "external-secrets/cto-registry-credentials.yaml" in files;
+      assert.equal(upHas, registry.hasCredentials, "cto up makes the pull secret when the registry has credentials");
+      assert.equal(renderHas, upHas, "cto render writes it exactly when cto up makes it");
+    });
+  }
+
   for (const tunnel of [
     { provider: "cloudflare", url: "https://hooks.acme.example" },
     { provider: "smee", url: "https://smee.io/acme" },
