@@ -70,6 +70,7 @@ if (!Number.isInteger(runs) || runs < 1)
 const cwd = path.resolve(dir);
 
 const GNU_TIME = "/usr/bin/time";
+const execFileAsync = promisify(execFile);
 
 interface Sample {
   seconds: number;
@@ -94,7 +95,7 @@ async function timed(
   const [exe, ...argv] = useTime ? [GNU_TIME, "-f", "%U %S", "-o", timeFile, cmd, ...args] : [cmd, ...args];
   const loadStart = os.loadavg()[0]!;
   const t0 = process.hrtime.bigint();
-  const r = await promisify(execFile)(exe!, argv, { ...opts, encoding: "utf8", maxBuffer: 64 << 20 }).catch(
+  const r = await execFileAsync(exe!, argv, { ...opts, encoding: "utf8", maxBuffer: 64 << 20 }).catch(
     (e: { code?: number; stdout?: string; stderr?: string }) => {
       throw new Error(`${cmd} ${args.join(" ")} exited ${e.code}:\n${e.stdout}\n${e.stderr}`);
     },

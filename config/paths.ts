@@ -45,6 +45,11 @@ function isCtoManifest(file: string): boolean {
   }
 }
 
+/** The user's home, `~` in paths the user writes: `$HOME`, else the OS's answer. */
+export function userHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HOME || homedir();
+}
+
 /**
  * cto's per-user directory: `$CTO_HOME`, or `~/.cto`. Holds `state/` (the Pulumi file backend),
  * the `passphrase` file, `logs/`, `bin/`, `clusters/<name>/kubeconfig`, `history/`,
@@ -54,5 +59,5 @@ function isCtoManifest(file: string): boolean {
 export function ctoHome(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CTO_HOME;
   if (fromEnv) return path.resolve(fromEnv);
-  return path.join(env.HOME || homedir(), ".cto");
+  return path.join(userHome(env), ".cto");
 }

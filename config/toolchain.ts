@@ -8,10 +8,9 @@
  * an input) can use it without breaking the import direction.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import path from "node:path";
 import { UserError } from "./errors.js";
-import { ctoHome } from "./paths.js";
+import { ctoHome, userHome } from "./paths.js";
 
 /** The binaries a simulated (kwok) cluster needs. */
 export const SIMULATED_CLUSTER_BINARIES = [
@@ -32,7 +31,7 @@ export const SIMULATED_CLUSTER_BINARIES = [
  */
 export function toolchainBinDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.CTO_TOOLCHAIN_BIN) return path.resolve(env.CTO_TOOLCHAIN_BIN);
-  const home = env.HOME || homedir();
+  const home = userHome(env);
   const candidates = [
     ...(env.CTO_TOOLCHAIN_CACHE ? [path.join(env.CTO_TOOLCHAIN_CACHE, "current")] : []),
     path.join(home, ".cache", "cto", "toolchain", "current"),

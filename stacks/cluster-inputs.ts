@@ -5,10 +5,10 @@
  * simulated cluster's binaries and working directory are.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import path from "node:path";
 import type { ClusterArgs } from "../components/cluster/cluster.js";
 import { UserError } from "../config/errors.js";
+import { userHome } from "../config/paths.js";
 import type { Plan } from "../profiles/plan.js";
 import type { ProgramRuntime } from "./program-config.js";
 import type { RunContext } from "./run-context.js";
@@ -31,14 +31,14 @@ export function readClusterInputs(
   host: ClusterInputsHost,
 ): Omit<ClusterArgs, "plan"> {
   const { env, home, toolchainBin } = host;
-  const userHome = env.HOME || homedir();
+  const usersHome = userHome(env);
   const cluster = plan.cluster;
   switch (cluster.provider) {
     case "existing": {
-      const named = cluster.kubeconfig ? expandHome(cluster.kubeconfig, userHome) : undefined;
+      const named = cluster.kubeconfig ? expandHome(cluster.kubeconfig, usersHome) : undefined;
       const candidates = named
         ? [named]
-        : [...(env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean), path.join(userHome, ".kube", "config")];
+        : [...(env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean), path.join(usersHome, ".kube", "config")];
       const file = candidates.find((f) => existsSync(f));
       if (!file) {
         if (named) {
@@ -54,7 +54,7 @@ export function readClusterInputs(
       const privateKeys: Record<string, string> = {};
       for (const node of cluster.nodes) {
         if (!node.sshKeyPath) continue;
-        const file = expandHome(node.sshKeyPath, userHome);
+        const file = expandHome(node.sshKeyPath, usersHome);
         if (!existsSync(file)) {
           throw new UserError(`cluster.nodes: the SSH key ${file} of host ${node.host} does not exist`, {
             hint: "fix ssh_key_path for that node in cto.yaml, or remove it to use your SSH agent",

@@ -1,6 +1,6 @@
 /** Which cluster cto talks to directly (kubectl), for the plan's cluster provider. */
-import os from "node:os";
 import path from "node:path";
+import { userHome } from "../config/paths.js";
 import type { Plan } from "../profiles/plan.js";
 import { expandHome } from "./home-path.js";
 
@@ -12,7 +12,7 @@ import { expandHome } from "./home-path.js";
 export function clusterKubeconfig(
   plan: Plan,
   env: NodeJS.ProcessEnv,
-  home = env.HOME || os.homedir(),
+  home = userHome(env),
 ): { kubeconfig: string; context?: string } {
   const c = plan.cluster;
   if (c.provider === "existing") {
