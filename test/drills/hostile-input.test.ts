@@ -3,11 +3,10 @@
  * binary, as `cto config validate -f F` and as `cto up --yes -f F --env dev`. Each must end with
  * a clear error (the expected fragment, the file and the config path; no stack trace), exit code
  * 2, within 10 s and 300 MB of memory, and must leave no stack, cluster or stray file behind.
- * The cases run side by side (CASE_JOBS), each in its own HOME, CTO_HOME and working directory.
  */
 import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { prepareCase, readCorpus, type CorpusCase } from "./corpus.js";
 import { DrillMetrics, GNU_TIME, runMeasured, type MeasuredRun } from "./measure.js";
@@ -18,11 +17,6 @@ const MAX_RSS_KIB = 300 * 1024;
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
 const corpus = readCorpus();
-/**
- * Cases run this many at a time (each is one short cto process; CTO_DRILL_JOBS overrides), started
- * in corpus order in `before` and awaited by their own test, so the limits above still hold per run.
- */
-const CASE_JOBS = Number(process.env.CTO_DRILL_JOBS) || availableParallelism();
 
 interface CaseDirs {
   cwd: string;
@@ -68,32 +62,6 @@ function caseDirs(root: string, name: string): CaseDirs {
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: "utf8" });
-}
-
-/** Calls `fn` on every item, at most `limit` at a time, in order; one promise per item. */
-function inOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R>[] {
-  const starts: (() => void)[] = [];
-  const results = items.map(
-    (item) => new Promise<R>((resolve, reject) => starts.push(() => fn(item).then(resolve, reject))),
-  );
-  // Each result is awaited by its own test later; until then a rejection is not "unhandled".
-  for (const r of results) r.catch(() => undefined);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      starts[i]!();
-      await results[i]!.catch(() => undefined);
-    }
-  };
-  for (let w = 0; w < Math.min(limit, items.length); w++) void worker();
-  return results;
-}
-
-interface CaseRun {
-  dirs: CaseDirs;
-  file: string;
-  run: MeasuredRun;
 }
 
 function show(run: MeasuredRun): string {
@@ -142,7 +110,6 @@ function drill(command: "validate" | "up"): void {
   describe(`drill ${drillName}: hostile and broken cto.yaml through ${title}`, function () {
     let root: string;
     let upRegistered = true;
-    let caseRuns: Promise<CaseRun>[] = [];
     const metrics = new DrillMetrics(drillName);
 
     before(async function () {
@@ -155,21 +122,9 @@ function drill(command: "validate" | "up"): void {
         upRegistered = probe.code === 0 && probe.stdout.includes("Usage: cto up");
         if (!upRegistered) metrics.set("not_run", "`cto up` is not registered in this build");
       }
-      if (!upRegistered) return;
-      caseRuns = inOrder(corpus, CASE_JOBS, async (c) => {
-        const dirs = caseDirs(root, c.name);
-        const prepared = prepareCase(c, dirs.cwd);
-        const run = await runMeasured(args(prepared.file), {
-          cwd: dirs.cwd,
-          env: { ...dirs.env, ...prepared.env },
-          timeoutMs: 60_000,
-        });
-        return { dirs, file: prepared.file, run };
-      });
     });
 
-    after(async function () {
-      await Promise.allSettled(caseRuns); // a failed run of the suite must not leave cases running
+    after(function () {
       metrics.set("cases", this.test?.parent?.tests.length ?? 0);
       metrics.write();
       if (root) rmSync(root, { recursive: true, force: true });
@@ -179,15 +134,21 @@ function drill(command: "validate" | "up"): void {
       assert.ok(corpus.length >= 50, `only ${corpus.length} corpus files`);
     });
 
-    corpus.forEach((c, i) => {
+    for (const c of corpus) {
       it(`${c.name}: ${c.what}`, async function () {
         if (!upRegistered) this.skip();
-        const { dirs, file, run } = await caseRuns[i]!;
+        const dirs = caseDirs(root, c.name);
+        const prepared = prepareCase(c, dirs.cwd);
+        const run = await runMeasured(args(prepared.file), {
+          cwd: dirs.cwd,
+          env: { ...dirs.env, ...prepared.env },
+          timeoutMs: 60_000,
+        });
         metrics.max("max_wall_ms", run.wallMs);
         metrics.max("max_rss_mib", Math.round(run.maxRssKiB / 1024));
-        assertRefusedCleanly(c, file, dirs, run);
+        assertRefusedCleanly(c, prepared.file, dirs, run);
       });
-    });
+    }
   });
 }
 
